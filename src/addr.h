@@ -1,0 +1,35 @@
+/*
+ * A family-tagged IPv4/IPv6 address used across ecmptrace, with the few
+ * operations every layer needs (compare, format, convert).  No I/O.
+ */
+#ifndef ECMPTRACE_ADDR_H
+#define ECMPTRACE_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Long enough for any formatted IPv6 address plus NUL. */
+#define ADDR_STRLEN 46
+
+struct ip_addr {
+	int family;		/* AF_INET, AF_INET6, or 0 for "no address" */
+	uint8_t b[16];		/* network byte order; IPv4 uses b[0..3] */
+};
+
+bool addr_equal(const struct ip_addr *a, const struct ip_addr *b);
+bool addr_is_set(const struct ip_addr *a);
+/* Length in bytes of the address proper: 4, 16, or 0 when unset. */
+size_t addr_len(const struct ip_addr *a);
+/* Writes the numeric form into buf (at least ADDR_STRLEN bytes); "*" if unset. */
+const char *addr_format(const struct ip_addr *a, char *buf, size_t len);
+/* Parses a numeric address of either family; returns false on anything else. */
+bool addr_parse(const char *text, struct ip_addr *out);
+bool addr_from_sockaddr(const struct sockaddr *sa, struct ip_addr *out);
+/* Fills a sockaddr_storage for family/address with the given port (host order). */
+socklen_t addr_to_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss);
+/* A stable hash of the address, for hash tables. */
+uint32_t addr_hash(const struct ip_addr *a);
+
+#endif

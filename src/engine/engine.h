@@ -1,0 +1,100 @@
+/*
+ * The tracing engine: decides which probe to send when, matches replies to
+ * probes, and keeps per-(TTL, flow) statistics.  Pure C, no I/O, no
+ * globals, no clock of its own: the caller passes the monotonic time in
+ * microseconds, so the same engine runs against real sockets and against
+ * the simulator in tests/sim.
+ *
+ * The caller's loop is:
+ *   for (;;) {
+ *           step = engine_next(e, now, &probe, &wake);
+ *           SEND -> build + send probe, call again;
+ *           WAIT -> sleep/poll until wake or a packet; dissect it and
+ *                   engine_reply(); call again;
+ *           DONE -> stop.
+ *   }
+ */
+#ifndef ECMPTRACE_ENGINE_ENGINE_H
+#define ECMPTRACE_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "engine/flow.h"
+#include "wire/dissect.h"
+#include "wire/probe.h"
+
+struct engine;
+struct results;
+
+struct engine_config {
+	enum probe_proto proto;
+	struct ip_addr src;		/* our address towards dst */
+	struct ip_addr dst;
+	uint16_t dport;			/* UDP/TCP destination port */
+	uint16_t sport_base;		/* flow i uses sport_base + i */
+	uint32_t label_base;		/* IPv6: flow i uses label_base + i */
+	unsigned vary;			/* enum flow_vary bits */
+	int nflows;			/* flows probed each round */
+	uint8_t first_ttl, max_ttl;
+	uint8_t tos;
+	int max_unknown;		/* silent TTLs past the highest responder before giving up */
+	uint64_t rounds;		/* rounds to run; 0 = until stopped */
+	uint64_t interval_us;		/* least time between the starts of two rounds */
+	uint64_t timeout_us;		/* a probe unanswered this long is lost */
+	uint32_t rate_pps;		/* never send faster than this */
+	uint16_t payload_len;		/* bytes after the transport header */
+	uint32_t seed;			/* run-specific randomness (TCP sequence base, first probe id) */
+};
+
+/* Fills cfg with the defaults; the caller sets addresses and overrides. */
+void engine_config_defaults(struct engine_config *cfg);
+
+enum engine_step {
+	ENGINE_SEND,	/* *probe is filled: send it now */
+	ENGINE_WAIT,	/* nothing to send before *wake_us */
+	ENGINE_DONE,	/* all rounds sent and every probe answered or timed out */
+};
+
+enum match_result {
+	MATCH_OK,		/* counted */
+	MATCH_DUPLICATE,	/* a second answer to an answered probe: ignored */
+	MATCH_LATE,		/* answer to a probe already counted lost: ignored */
+	MATCH_FOREIGN,		/* not an answer to any probe of this run: ignored */
+};
+
+struct engine_counters {
+	uint64_t probes_sent;
+	uint64_t replies;	/* MATCH_OK */
+	uint64_t duplicates;
+	uint64_t late;
+	uint64_t foreign;
+	uint64_t rounds_started;
+	uint64_t rounds_done;	/* rounds whose every probe is resolved */
+};
+
+/* Returns NULL and writes a reason into err when cfg is inconsistent. */
+struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
+void engine_free(struct engine *e);
+
+enum engine_step engine_next(struct engine *e, uint64_t now_us,
+			     struct probe_spec *probe, uint64_t *wake_us);
+enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now_us);
+
+/* Stop starting new rounds; outstanding probes still resolve. */
+void engine_stop(struct engine *e);
+/* Pause/resume sending (live view); time paused does not count as loss. */
+void engine_pause(struct engine *e, bool paused, uint64_t now_us);
+bool engine_paused(const struct engine *e);
+/* Forgets all statistics but keeps what is known about the path. */
+void engine_reset_stats(struct engine *e);
+
+const struct engine_config *engine_get_config(const struct engine *e);
+struct engine_counters engine_get_counters(const struct engine *e);
+
+/* An immutable snapshot of everything measured so far (see results.h). */
+struct results *engine_results(const struct engine *e, uint64_t now_us);
+
+#endif

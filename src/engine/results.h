@@ -1,0 +1,62 @@
+/*
+ * The engine's results as an immutable snapshot: hops, their branches
+ * (distinct responders, with the flows that reach each), and flows with
+ * their paths and end-to-end figures.  Faces (TUI, report, JSON) read only
+ * this; they never see the engine's internals.
+ */
+#ifndef ECMPTRACE_ENGINE_RESULTS_H
+#define ECMPTRACE_ENGINE_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "engine/engine.h"
+#include "engine/stats.h"
+
+struct branch_result {
+	struct ip_addr addr;		/* unset: unknown branch "*" (flows never answered here) */
+	int *parents;			/* indexes of branches at the previous hop that lead here */
+	int nparents;
+	uint64_t received, lost;	/* resolved probes of this branch's flows at this TTL */
+	struct rtt_stats rtt;
+	bool is_destination;		/* the target itself answered */
+	bool is_unreachable;		/* a router answered with destination unreachable */
+	int *flows;			/* ids of the flows through this branch, ascending */
+	int nflows;
+};
+
+struct hop_result {
+	int ttl;
+	struct branch_result *branches;	/* known branches first (by address), then unknown */
+	int nbranches;
+	uint64_t received, lost;	/* merged over branches, as mtr would show the hop */
+	struct rtt_stats rtt;
+};
+
+struct flow_result {
+	int id;
+	uint16_t sport;			/* source port or ICMP identifier */
+	uint32_t flow_label;		/* IPv6 only */
+	struct ip_addr *path;		/* responder per TTL, index 0 = first_ttl; unset = none */
+	int path_len;			/* TTLs in path */
+	int dest_ttl;			/* TTL at which the target answered; 0 if never */
+	uint64_t received, lost;	/* end to end: probes at or beyond the destination's TTL */
+	struct rtt_stats rtt;		/* end-to-end RTT */
+	int path_changes;		/* times a TTL of this flow saw a new responder after another */
+};
+
+struct results {
+	struct engine_config config;
+	struct engine_counters counters;
+	uint64_t elapsed_us;		/* since the first probe */
+	int dest_ttl;			/* smallest TTL at which any flow reached the target; 0 if none */
+	struct hop_result *hops;	/* one per TTL from first_ttl */
+	int nhops;
+	struct flow_result *flows;
+	int nflows;
+};
+
+void results_free(struct results *r);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Reply dissection: takes one captured IP datagram (link header already
+ * removed) and says whether it answers one of our probes and which.
+ * Understands ICMP time exceeded / destination unreachable / echo reply
+ * (RFC 792), ICMPv6 equivalents (RFC 4443) with extension headers in the
+ * quote, RFC 4884 extension structures with RFC 4950 MPLS label stacks,
+ * and TCP SYN-ACK / RST from the target.  Every byte is bounds-checked:
+ * the input is whatever the network sent.
+ */
+#ifndef ECMPTRACE_WIRE_DISSECT_H
+#define ECMPTRACE_WIRE_DISSECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "wire/probe.h"
+
+enum reply_kind {
+	REPLY_TIME_EXCEEDED = 1,	/* a router on the way: TTL/hop limit ran out */
+	REPLY_DEST_UNREACH,		/* unreachable of any code; port unreachable = destination */
+	REPLY_ECHO_REPLY,		/* ICMP(v6) echo reply from the target */
+	REPLY_TCP_SYNACK,		/* target accepted our SYN */
+	REPLY_TCP_RST,			/* target refused our SYN */
+};
+
+#define REPLY_MAX_MPLS 8
+
+struct reply {
+	enum reply_kind kind;
+	uint8_t icmp_type, icmp_code;	/* of the outer ICMP message; 0 for TCP */
+	struct ip_addr from;		/* who answered: outer source address */
+	uint8_t reply_ttl;		/* TTL / hop limit of the reply as received */
+
+	/* The probe this answers, as reconstructed from the quote or the reply. */
+	enum probe_proto proto;
+	struct ip_addr probe_src;
+	struct ip_addr probe_dst;
+	uint16_t sport, dport;		/* probe's ports (TCP replies are swapped back); ICMP: sport = identifier */
+	uint16_t probe_id;		/* UDP checksum / TCP (ack-1) low 16 bits / ICMP sequence */
+	uint16_t seq_base;		/* TCP: high 16 bits of (ack-1) or of the quoted seq */
+	uint16_t ip_id;			/* quoted IPv4 identification (0 if not available) */
+	uint8_t quoted_ttl;		/* TTL left in the quoted header (IPv4; 0 if none) */
+	uint32_t flow_label;		/* quoted IPv6 flow label */
+
+	int mpls_count;			/* RFC 4950 labels, outermost first */
+	uint32_t mpls_label[REPLY_MAX_MPLS];
+};
+
+enum dissect_result {
+	DISSECT_OK = 0,
+	DISSECT_TRUNCATED,		/* shorter than its headers claim */
+	DISSECT_MALFORMED,		/* bad version, header length, etc. */
+	DISSECT_IGNORED,		/* well-formed but not a reply to any probe kind we send */
+};
+
+/* Dissects an IPv4 or IPv6 datagram starting at its IP header. */
+enum dissect_result reply_dissect(const uint8_t *pkt, size_t len, struct reply *out);
+
+#endif
