@@ -43,6 +43,9 @@ struct flow_result {
 	int dest_ttl;			/* TTL at which the target answered; 0 if never */
 	uint64_t received, lost;	/* end to end: probes at or beyond the destination's TTL */
 	struct rtt_stats rtt;		/* end-to-end RTT */
+	uint64_t *hop_received;		/* per TTL (same index as path): answers at that TTL */
+	uint64_t *hop_lost;		/* per TTL: probes at that TTL that timed out */
+	int *responders_seen;		/* per TTL: distinct responders this flow saw there (>1: per-packet or path change) */
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
 };
 
@@ -55,6 +58,7 @@ struct results {
 	int nhops;
 	struct flow_result *flows;
 	int nflows;
+	struct findings *findings;	/* the diagnosis of this snapshot (diagnose.h) */
 };
 
 void results_free(struct results *r);

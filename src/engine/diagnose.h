@@ -1,0 +1,52 @@
+/*
+ * Diagnosis: turns a results snapshot into findings an engineer can act on
+ * ("flows through 10.3.0.2 lose 31% from hop 3 on, reproduce with nc -p
+ * 30003 ..."), each with its evidence: sample counts, a 95% interval, the
+ * flows and their source ports.  Pure functions of the snapshot; no I/O.
+ */
+#ifndef ECMPTRACE_ENGINE_DIAGNOSE_H
+#define ECMPTRACE_ENGINE_DIAGNOSE_H
+
+#include <stdint.h>
+
+#include "addr.h"
+
+struct results;
+
+enum finding_kind {
+	FINDING_LOSSY_BRANCH,		/* one branch loses significantly more than its siblings */
+	FINDING_RATE_LIMITED_HOP,	/* loss at a hop that does not carry on: ICMP rate limiting */
+	FINDING_RETURN_PATH_LOSS,	/* same forward path, different end-to-end loss */
+	FINDING_DESTINATION_LOSS,	/* every flow loses at the destination only */
+	FINDING_PER_PACKET_BALANCING,	/* one flow sees several responders at one TTL */
+	FINDING_PATH_CHANGE,		/* a flow's path changed during the run */
+	FINDING_KIND_COUNT
+};
+
+struct finding {
+	enum finding_kind kind;
+	int ttl;			/* where it is localised (0 if not a hop) */
+	struct ip_addr addr;		/* the branch / hop it blames (unset if none) */
+	struct ip_addr prev_addr;	/* last clean responder before it (link = prev -> addr) */
+	uint64_t received, lost;	/* the evidence behind loss_pct */
+	double loss_pct;
+	double ci_lo_pct, ci_hi_pct;	/* 95% interval of loss_pct */
+	double baseline_pct;		/* the siblings' / clean flows' loss, for contrast */
+	int *flows;			/* flow ids involved, ascending */
+	uint16_t *source_ports;		/* their source ports (ICMP identifiers) */
+	int nflows;
+	char summary[320];		/* one plain sentence, no trailing newline */
+};
+
+struct findings {
+	struct finding *items;
+	int count;
+};
+
+/* The name used in text and JSON output ("lossy-branch", ...). */
+const char *finding_kind_name(enum finding_kind kind);
+/* Diagnoses a snapshot; never NULL except when out of memory. */
+struct findings *diagnose(const struct results *r);
+void findings_free(struct findings *f);
+
+#endif
