@@ -1,1 +1,2 @@
-# fuzz tests
+include $(srcdir)/tests/fuzz/dissect.mk
+include $(srcdir)/tests/fuzz/options.mk

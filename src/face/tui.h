@@ -1,0 +1,35 @@
+/*
+ * The live view: an ncurses screen showing hops, their branches, flows and
+ * findings as they form.  Reads engine snapshots only; the keys it acts on
+ * (pause, reset) go through the engine's public calls.
+ */
+#ifndef ECMPTRACE_FACE_TUI_H
+#define ECMPTRACE_FACE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "run.h"
+
+struct engine;
+struct resolver;
+struct tui;
+
+struct tui_options {
+	const char *target_name;	/* as the user typed it */
+	struct ip_addr target;
+	bool numeric;			/* start with DNS off (-n) */
+	struct resolver *resolver;	/* reverse DNS cache (resolve.h), may be NULL */
+};
+
+/* Takes over the terminal; NULL (and err) if it cannot. */
+struct tui *tui_open(const struct tui_options *o, char *err, size_t errlen);
+/* run_face callbacks: ctx is the struct tui. */
+enum run_verdict tui_tick(void *ctx, struct engine *e, uint64_t now_us);
+enum run_verdict tui_input(void *ctx, struct engine *e, uint64_t now_us);
+/* Gives the terminal back in its original state.  Safe to call twice. */
+void tui_close(struct tui *t);
+
+#endif

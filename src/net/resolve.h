@@ -1,0 +1,27 @@
+/*
+ * Name resolution: the target (forward, getaddrinfo) and responders
+ * (reverse, getnameinfo).  Reverse lookups run on a worker thread and are
+ * cached, so the live view never blocks on DNS; the report waits for them.
+ */
+#ifndef ECMPTRACE_NET_RESOLVE_H
+#define ECMPTRACE_NET_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct resolver;
+
+/* Resolves host (name or literal) for family 0/AF_INET/AF_INET6; false + err on failure. */
+bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen);
+
+struct resolver *resolver_new(void);
+void resolver_free(struct resolver *r);
+/* The name of a, or NULL while the lookup is pending or when it has no name. */
+const char *resolver_lookup(struct resolver *r, const struct ip_addr *a);
+/* Waits up to timeout_ms for every pending lookup to finish. */
+void resolver_wait(struct resolver *r, int timeout_ms);
+
+#endif
