@@ -14,3 +14,6 @@ include $(srcdir)/src/engine/diagnose.mk
 include $(srcdir)/src/face/local.mk
 include $(srcdir)/src/face/tui.mk
 include $(srcdir)/src/net/local.mk
+
+# Link-layer framing of captured packets (pure; used by the capture).
+libcore_a_SOURCES += src/wire/link.c src/wire/link.h

@@ -14,6 +14,19 @@
 #include "engine/engine.h"
 #include "engine/stats.h"
 
+/*
+ * A branch's figures split by the branch its flows took at the nearest
+ * earlier hop that had several (the last split): after two ECMP members
+ * merge again, this keeps "the flows that came through the lossy member"
+ * apart from their siblings at every later hop.
+ */
+struct via_result {
+	int branch;			/* index of the branch at results->hops[...ttl == via_ttl] */
+	uint64_t received, lost;
+	struct rtt_stats rtt;
+	int nflows;
+};
+
 struct branch_result {
 	struct ip_addr addr;		/* unset: unknown branch "*" (flows never answered here) */
 	int *parents;			/* indexes of branches at the previous hop that lead here */
@@ -24,6 +37,9 @@ struct branch_result {
 	bool is_unreachable;		/* a router answered with destination unreachable */
 	int *flows;			/* ids of the flows through this branch, ascending */
 	int nflows;
+	int via_ttl;			/* TTL of the last split before this hop; 0 if none */
+	struct via_result *via;		/* per branch at via_ttl, ordered by that index */
+	int nvia;
 };
 
 struct hop_result {

@@ -1,1 +1,12 @@
-# src/net sources
+# The program: start-up, event loop, and the thin layer over the kernel.
+bin_PROGRAMS += ecmptrace
+ecmptrace_SOURCES = \
+	src/main.c \
+	src/run.c src/run.h \
+	src/net/net.c src/net/net.h \
+	src/net/rawsock.c src/net/rawsock.h \
+	src/net/capture.c src/net/capture.h \
+	src/net/privdrop.c src/net/privdrop.h \
+	src/net/resolve.c src/net/resolve.h
+ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
+ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)

@@ -1,0 +1,558 @@
+/*
+ * The tracing engine (see engine.h): a round-based, TTL-stepping scheduler
+ * in the spirit of mtr, extended to many flows per round Paris-traceroute
+ * style, plus reply matching and per-(flow, TTL) accounting.  No I/O: the
+ * caller sends what engine_next() returns and feeds back what it captures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "engine/results.h"
+
+void engine_config_defaults(struct engine_config *cfg)
+{
+	*cfg = (struct engine_config){
+		.proto = PROBE_UDP,
+		.dport = 33434,
+		.sport_base = 33000,
+		.label_base = 1,
+		.vary = VARY_SPORT,
+		.nflows = 16,
+		.first_ttl = 1,
+		.max_ttl = 30,
+		.max_unknown = 5,
+		.rounds = 10,
+		.interval_us = 1000000,
+		.timeout_us = 2000000,
+		.rate_pps = 100,
+		.payload_len = 12,
+	};
+}
+
+static bool config_check(const struct engine_config *cfg, const struct flow_plan *plan,
+			 char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (!addr_is_set(&cfg->dst) || !addr_is_set(&cfg->src))
+		why = "source and destination addresses are required";
+	else if (cfg->src.family != cfg->dst.family)
+		why = "source and destination are of different families";
+	else if (cfg->first_ttl == 0 || cfg->first_ttl > cfg->max_ttl)
+		why = "first TTL must be between 1 and the maximum TTL";
+	else if (cfg->nflows < 1)
+		why = "at least one flow is needed";
+	else if (cfg->nflows > flow_max_count(plan))
+		why = "more flows than the source-port range allows";
+	else if (cfg->vary == 0 || ((cfg->vary & VARY_LABEL) && cfg->dst.family != AF_INET6))
+		why = "flows can vary the flow label only on IPv6";
+	else if (cfg->rate_pps == 0)
+		why = "the probe rate must be positive";
+	else if (cfg->timeout_us == 0)
+		why = "the timeout must be positive";
+	else if ((uint64_t)cfg->rate_pps * cfg->timeout_us / 1000000 >= PROBE_SLOTS / 2)
+		why = "rate x timeout allows more probes in flight than ids can tell apart";
+	else if (cfg->max_unknown < 1)
+		why = "max-unknown must be at least 1";
+	else if (cfg->proto == PROBE_TCP ? cfg->payload_len != 0 : cfg->payload_len < PROBE_MIN_PAYLOAD)
+		why = "payload length does not suit the protocol";
+	if (why != NULL)
+		snprintf(err, errlen, "%s", why);
+	return why == NULL;
+}
+
+struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen)
+{
+	struct engine *e;
+	int i;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		goto nomem;
+	e->cfg = *cfg;
+	e->plan = (struct flow_plan){
+		.proto = cfg->proto,
+		.vary = cfg->vary,
+		.sport_base = cfg->sport_base,
+		.label_base = cfg->label_base,
+		.nflows = cfg->nflows,
+	};
+	if (!config_check(cfg, &e->plan, err, errlen)) {
+		free(e);
+		return NULL;
+	}
+	e->nflows = cfg->nflows;
+	e->flows = calloc((size_t)e->nflows, sizeof(*e->flows));
+	e->probes = calloc(PROBE_SLOTS, sizeof(*e->probes));
+	e->fifo = calloc(PROBE_SLOTS, sizeof(*e->fifo));
+	if (e->flows == NULL || e->probes == NULL || e->fifo == NULL)
+		goto nomem;
+	for (i = 0; i < e->nflows; i++) {
+		flow_encode(&e->plan, i, &e->flows[i].id);
+		e->flows[i].cells = calloc((size_t)cfg->max_ttl + 1, sizeof(struct cell));
+		if (e->flows[i].cells == NULL)
+			goto nomem;
+	}
+	/* A per-run start for ids and TCP sequences: replies to an earlier run are foreign. */
+	e->next_id = (uint16_t)(cfg->seed & 0xffff);
+	e->seq_base = (uint16_t)(cfg->seed >> 16);
+	return e;
+nomem:
+	engine_free(e);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+	int i;
+
+	if (e == NULL)
+		return;
+	if (e->flows != NULL)
+		for (i = 0; i < e->nflows; i++)
+			free(e->flows[i].cells);
+	free(e->flows);
+	free(e->probes);
+	free(e->fifo);
+	free(e);
+}
+
+const struct engine_config *engine_get_config(const struct engine *e)
+{
+	return &e->cfg;
+}
+
+struct engine_counters engine_get_counters(const struct engine *e)
+{
+	struct engine_counters c = e->counters;
+	uint64_t finished = e->in_round ? e->round - 1 : e->round;
+
+	/* A round is done when none of its probes is still in flight. */
+	if (e->fifo_len > 0) {
+		const struct probe_rec *oldest = &e->probes[e->fifo[e->fifo_head]];
+
+		if (oldest->round - 1 < finished)
+			finished = oldest->round - 1;
+	}
+	c.rounds_started = e->round;
+	c.rounds_done = finished;
+	return c;
+}
+
+const struct responder *cell_dominant(const struct cell *c)
+{
+	const struct responder *best = NULL;
+	int i;
+
+	for (i = 0; i < c->nresp; i++) {
+		const struct responder *r = &c->resp[i];
+
+		if (best == NULL || r->count > best->count ||
+		    (r->count == best->count && r->last_round > best->last_round))
+			best = r;
+	}
+	return best;
+}
+
+/* ---- probe bookkeeping ------------------------------------------------ */
+
+static void fifo_pop(struct engine *e)
+{
+	e->fifo_head = (e->fifo_head + 1) % PROBE_SLOTS;
+	e->fifo_len--;
+}
+
+/* Resolves every probe whose timeout has passed; they count as lost. */
+static void expire(struct engine *e, uint64_t now)
+{
+	while (e->fifo_len > 0) {
+		struct probe_rec *p = &e->probes[e->fifo[e->fifo_head]];
+
+		if (p->state == PROBE_PENDING) {
+			if (p->sent_at + e->cfg.timeout_us > now)
+				break;
+			p->state = PROBE_LOST;
+			e->flows[p->flow].cells[p->ttl].lost++;
+		}
+		fifo_pop(e);
+	}
+}
+
+/* The earliest time at which a pending probe times out; 0 if none. */
+static uint64_t next_expiry(const struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->fifo_len; i++) {
+		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
+
+		if (p->state == PROBE_PENDING)
+			return p->sent_at + e->cfg.timeout_us;
+	}
+	return 0;
+}
+
+static uint16_t take_probe_id(struct engine *e)
+{
+	uint16_t id;
+
+	do {
+		id = e->next_id++;
+	} while (id == 0 || id == 0xffff);
+	/*
+	 * Ids wrap after 65534 probes; a probe still pending that long ago is
+	 * far past any sane timeout, so its slot is reclaimed as lost.
+	 */
+	if (e->probes[id].state == PROBE_PENDING) {
+		e->probes[id].state = PROBE_LOST;
+		e->flows[e->probes[id].flow].cells[e->probes[id].ttl].lost++;
+	}
+	return id;
+}
+
+/* ---- scheduling -------------------------------------------------------- */
+
+/*
+ * The highest TTL worth probing for a flow this round.  A flow stops at the
+ * target (or an unreachable); otherwise probing goes max_unknown silent
+ * TTLs past the highest responder of any flow, but once the target is known
+ * a flow that has not reached it goes only one TTL past its own last
+ * responder, so flows whose answers die on the way back are not probed at a
+ * handful of TTLs each round.
+ */
+static int flow_limit(const struct engine *e, const struct flow_state *f)
+{
+	int limit;
+
+	if (f->dest_ttl)
+		return f->dest_ttl;
+	if (f->unreach_ttl)
+		return f->unreach_ttl;
+	limit = e->highest_reply_ttl + e->cfg.max_unknown;
+	if (limit < e->cfg.first_ttl - 1 + e->cfg.max_unknown)
+		limit = e->cfg.first_ttl - 1 + e->cfg.max_unknown;
+	if (e->max_dest_ttl) {
+		int near = f->last_reply_ttl + 1;
+
+		if (near < e->max_dest_ttl)
+			near = e->max_dest_ttl;
+		if (near < limit)
+			limit = near;
+	}
+	if (limit > e->cfg.max_ttl)
+		limit = e->cfg.max_ttl;
+	return limit;
+}
+
+/*
+ * True while an unanswered probe beyond the highest responder is out: its
+ * answer may raise the horizon, so the round should wait for it rather than
+ * end early (this is what lets the first round find the path's length).
+ */
+static bool horizon_may_grow(const struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->fifo_len; i++) {
+		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
+
+		if (p->state == PROBE_PENDING && p->ttl > e->highest_reply_ttl)
+			return true;
+	}
+	return false;
+}
+
+enum pick { PICK_PROBE, PICK_WAIT, PICK_ROUND_OVER };
+
+/* Finds the next (flow, TTL) of the round: TTL by TTL, every flow at each TTL. */
+static enum pick pick_next(struct engine *e)
+{
+	for (; e->cur_ttl <= e->cfg.max_ttl; e->cur_ttl++, e->cur_flow = 0) {
+		int next = e->cur_ttl + 1;
+		bool wanted = false;
+
+		for (; e->cur_flow < e->nflows; e->cur_flow++)
+			if (e->cur_ttl <= flow_limit(e, &e->flows[e->cur_flow]))
+				return PICK_PROBE;
+		/* This TTL is done; go on only if some flow wants the next one. */
+		for (int i = 0; i < e->nflows && !wanted; i++)
+			wanted = next <= flow_limit(e, &e->flows[i]);
+		if (next > e->cfg.max_ttl)
+			break;
+		if (!wanted)
+			return horizon_may_grow(e) ? PICK_WAIT : PICK_ROUND_OVER;
+	}
+	return PICK_ROUND_OVER;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static bool all_rounds_started(const struct engine *e)
+{
+	return e->stopped || (e->cfg.rounds != 0 && e->round >= e->cfg.rounds);
+}
+
+static void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id,
+		       struct probe_spec *p)
+{
+	const struct flow_id *fid = &e->flows[flow].id;
+
+	*p = (struct probe_spec){
+		.proto = e->cfg.proto,
+		.src = e->cfg.src,
+		.dst = e->cfg.dst,
+		.ttl = (uint8_t)ttl,
+		.tos = e->cfg.tos,
+		.sport = fid->sport,
+		.dport = e->cfg.proto == PROBE_ICMP ? 0 : e->cfg.dport,
+		.flow_label = fid->flow_label,
+		.probe_id = id,
+		.seq_base = e->seq_base,
+		.icmp_checksum = fid->icmp_checksum,
+		.payload_len = e->cfg.payload_len,
+	};
+}
+
+enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *probe,
+			     uint64_t *wake)
+{
+	enum pick pick;
+	uint16_t id;
+	struct probe_rec *rec;
+
+	expire(e, now);
+	for (;;) {
+		if (!e->in_round) {
+			if (all_rounds_started(e)) {
+				if (e->fifo_len == 0)
+					return ENGINE_DONE;
+				*wake = next_expiry(e);
+				if (*wake == 0)
+					*wake = now;
+				return ENGINE_WAIT;
+			}
+			if (e->paused || now < e->next_round_at) {
+				*wake = earliest(next_expiry(e), e->paused ? now + 100000 : e->next_round_at);
+				return ENGINE_WAIT;
+			}
+			e->round++;
+			e->in_round = true;
+			e->cur_ttl = e->cfg.first_ttl;
+			e->cur_flow = 0;
+			e->next_round_at = now + e->cfg.interval_us;
+		}
+		if (e->paused) {
+			*wake = earliest(next_expiry(e), now + 100000);
+			return ENGINE_WAIT;
+		}
+		pick = pick_next(e);
+		if (pick == PICK_ROUND_OVER) {
+			e->in_round = false;
+			continue;
+		}
+		if (pick == PICK_WAIT) {
+			*wake = next_expiry(e);
+			return ENGINE_WAIT;
+		}
+		break;
+	}
+	if (now < e->next_send_at) {
+		*wake = e->next_send_at;
+		return ENGINE_WAIT;
+	}
+
+	id = take_probe_id(e);
+	rec = &e->probes[id];
+	*rec = (struct probe_rec){
+		.sent_at = now,
+		.round = e->round,
+		.flow = e->cur_flow,
+		.ttl = (uint8_t)e->cur_ttl,
+		.state = PROBE_PENDING,
+	};
+	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
+	e->fifo_len++;
+	e->flows[e->cur_flow].cells[e->cur_ttl].sent++;
+	fill_probe(e, e->cur_flow, e->cur_ttl, id, probe);
+	e->cur_flow++;
+	e->counters.probes_sent++;
+	if (e->first_send_at == 0)
+		e->first_send_at = now ? now : 1;
+	/* Spread sends evenly: the rate is a ceiling, never a burst allowance. */
+	e->next_send_at = now + (1000000 + e->cfg.rate_pps - 1) / e->cfg.rate_pps;
+	return ENGINE_SEND;
+}
+
+/* ---- reply matching ---------------------------------------------------- */
+
+/* Does the reply's reconstructed probe belong to flow f of this run? */
+static bool same_probe(const struct engine *e, const struct reply *r, const struct probe_rec *p,
+		       int flow)
+{
+	if (p->state == PROBE_FREE || p->flow != flow)
+		return false;
+	if (r->proto != e->cfg.proto || !addr_equal(&r->probe_dst, &e->cfg.dst))
+		return false;
+	if (e->cfg.proto != PROBE_ICMP && r->dport != e->cfg.dport)
+		return false;
+	if (e->cfg.proto == PROBE_TCP && r->seq_base != e->seq_base)
+		return false;
+	return true;
+}
+
+static bool answer_from_target(const struct engine *e, const struct reply *r)
+{
+	return addr_equal(&r->from, &e->cfg.dst);
+}
+
+static void note_responder(struct cell *c, const struct ip_addr *from, uint64_t round)
+{
+	int i, slot = -1;
+
+	for (i = 0; i < c->nresp; i++)
+		if (addr_equal(&c->resp[i].addr, from))
+			slot = i;
+	if (slot < 0) {
+		if (c->nresp > 0)
+			c->changes++;
+		if (c->nresp < CELL_RESPONDERS) {
+			slot = c->nresp++;
+		} else {
+			/* Forget the rarest; a cell rarely sees more than a few. */
+			slot = 0;
+			for (i = 1; i < c->nresp; i++)
+				if (c->resp[i].count < c->resp[slot].count)
+					slot = i;
+		}
+		c->resp[slot] = (struct responder){.addr = *from};
+	} else if (slot != c->current) {
+		c->changes++;
+	}
+	c->resp[slot].count++;
+	c->resp[slot].last_round = round;
+	c->current = slot;
+}
+
+enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
+{
+	struct probe_rec *p;
+	struct flow_state *f;
+	struct cell *c;
+	int flow, ttl;
+	uint16_t id = r->probe_id;
+
+	flow = flow_decode(&e->plan, r->sport, r->flow_label);
+	if (flow < 0)
+		goto foreign;
+	p = &e->probes[id];
+	/*
+	 * The transport field carries the id; on IPv4 the IP-ID carries it too,
+	 * which still identifies the probe if a middlebox rewrote the checksum.
+	 */
+	if (!same_probe(e, r, p, flow)) {
+		if (r->ip_id == 0 || r->ip_id == id)
+			goto foreign;
+		id = r->ip_id;
+		p = &e->probes[id];
+		if (!same_probe(e, r, p, flow))
+			goto foreign;
+	}
+	/* Only the target itself may answer with echo replies or TCP. */
+	if ((r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK ||
+	     r->kind == REPLY_TCP_RST) && !answer_from_target(e, r))
+		goto foreign;
+	if (p->state == PROBE_ANSWERED) {
+		e->counters.duplicates++;
+		return MATCH_DUPLICATE;
+	}
+	if (p->state != PROBE_PENDING) {
+		e->counters.late++;
+		return MATCH_LATE;
+	}
+	/* A clock that went backwards (it should not) must not make negative RTTs. */
+	if (now < p->sent_at)
+		now = p->sent_at;
+
+	p->state = PROBE_ANSWERED;
+	ttl = p->ttl;
+	f = &e->flows[flow];
+	c = &f->cells[ttl];
+	c->received++;
+	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
+	note_responder(c, &r->from, p->round);
+	if (answer_from_target(e, r)) {
+		c->flags |= CELL_DEST;
+		if (f->dest_ttl == 0 || ttl < f->dest_ttl)
+			f->dest_ttl = ttl;
+		if (f->dest_ttl > e->max_dest_ttl)
+			e->max_dest_ttl = f->dest_ttl;
+	} else if (r->kind == REPLY_DEST_UNREACH) {
+		c->flags |= CELL_UNREACH;
+		if (f->unreach_ttl == 0 || ttl < f->unreach_ttl)
+			f->unreach_ttl = ttl;
+	}
+	if (ttl > f->last_reply_ttl)
+		f->last_reply_ttl = ttl;
+	if (ttl > e->highest_reply_ttl)
+		e->highest_reply_ttl = ttl;
+	e->counters.replies++;
+	return MATCH_OK;
+foreign:
+	e->counters.foreign++;
+	return MATCH_FOREIGN;
+}
+
+/* ---- control ----------------------------------------------------------- */
+
+void engine_stop(struct engine *e)
+{
+	e->stopped = true;
+	e->in_round = false;
+}
+
+void engine_pause(struct engine *e, bool paused, uint64_t now)
+{
+	if (e->paused && !paused && e->next_round_at < now)
+		e->next_round_at = now;
+	e->paused = paused;
+}
+
+bool engine_paused(const struct engine *e)
+{
+	return e->paused;
+}
+
+void engine_reset_stats(struct engine *e)
+{
+	int i, t, k;
+
+	/* In-flight probes were counted as sent before the reset: ignore their answers. */
+	for (uint32_t n = 0; n < e->fifo_len; n++) {
+		struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + n) % PROBE_SLOTS]];
+
+		if (p->state == PROBE_PENDING)
+			p->state = PROBE_DISCARDED;
+	}
+	for (i = 0; i < e->nflows; i++) {
+		for (t = 0; t <= e->cfg.max_ttl; t++) {
+			struct cell *c = &e->flows[i].cells[t];
+
+			c->sent = c->received = c->lost = 0;
+			rtt_init(&c->rtt);
+			c->changes = 0;
+			/* Keep who answered (the path), but let new counts decide. */
+			for (k = 0; k < c->nresp; k++)
+				c->resp[k].count = k == c->current ? 1 : 0;
+		}
+	}
+}

@@ -1,0 +1,93 @@
+/*
+ * The engine's private state, shared by engine.c (probing and matching) and
+ * results.c (building snapshots).  Nothing outside src/engine includes this.
+ */
+#ifndef ECMPTRACE_ENGINE_ENGINE_INT_H
+#define ECMPTRACE_ENGINE_ENGINE_INT_H
+
+#include "engine/engine.h"
+#include "engine/flow.h"
+#include "engine/stats.h"
+
+/* Probe ids are 16 bits (they live in the UDP checksum); 0 and 0xffff are never used. */
+#define PROBE_SLOTS 65536
+
+enum probe_state {
+	PROBE_FREE = 0,
+	PROBE_PENDING,		/* sent, waiting for an answer or the timeout */
+	PROBE_ANSWERED,
+	PROBE_LOST,		/* timed out; a later answer is "late" */
+	PROBE_DISCARDED,	/* sent before a statistics reset; answers are ignored */
+};
+
+struct probe_rec {
+	uint64_t sent_at;	/* engine clock, us */
+	uint64_t round;		/* round that sent it */
+	int32_t flow;		/* flow index */
+	uint8_t ttl;
+	uint8_t state;		/* enum probe_state */
+};
+
+/* How many distinct responders one (flow, TTL) remembers. */
+#define CELL_RESPONDERS 4
+
+struct responder {
+	struct ip_addr addr;
+	uint64_t count;		/* answers from this address */
+	uint64_t last_round;	/* round of the latest answer */
+};
+
+enum cell_flags {
+	CELL_DEST = 1 << 0,	/* the target answered here */
+	CELL_UNREACH = 1 << 1,	/* a router said destination unreachable */
+};
+
+/* Everything measured for one flow at one TTL. */
+struct cell {
+	uint64_t sent, received, lost;	/* lost = timed out; sent - received - lost are in flight */
+	struct rtt_stats rtt;
+	struct responder resp[CELL_RESPONDERS];
+	int nresp;
+	int current;			/* index in resp of the latest responder */
+	int changes;			/* times the responder changed */
+	unsigned flags;			/* enum cell_flags */
+};
+
+struct flow_state {
+	struct flow_id id;
+	int dest_ttl;		/* smallest TTL at which the target answered; 0 = not yet */
+	int unreach_ttl;	/* smallest TTL at which a router said unreachable; 0 = none */
+	int last_reply_ttl;	/* highest TTL that answered at all; 0 = none */
+	struct cell *cells;	/* indexed by TTL, 0 .. max_ttl */
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct flow_plan plan;
+	struct flow_state *flows;
+	int nflows;
+
+	struct probe_rec *probes;	/* indexed by probe id */
+	uint16_t next_id;
+	uint16_t seq_base;		/* TCP sequence high half for this run */
+	uint16_t *fifo;			/* ids of unresolved probes in send order */
+	uint32_t fifo_head, fifo_len;
+
+	/* Scheduling state. */
+	uint64_t round;			/* rounds started */
+	bool in_round;
+	int cur_ttl, cur_flow;		/* next candidate within the round */
+	uint64_t next_round_at;
+	uint64_t next_send_at;
+	uint64_t first_send_at;		/* 0 before the first probe */
+	int highest_reply_ttl;		/* over all flows */
+	int max_dest_ttl;		/* over all flows that reached the target */
+	bool stopped, paused;
+
+	struct engine_counters counters;
+};
+
+/* The responder that answered most often at this cell (ties: the latest); NULL if none. */
+const struct responder *cell_dominant(const struct cell *c);
+
+#endif

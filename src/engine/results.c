@@ -1,0 +1,365 @@
+/*
+ * Builds the immutable results snapshot (results.h) from the engine's
+ * per-(flow, TTL) cells: groups flows into branches hop by hop, keeps the
+ * tree (which branch each one came from), and sums end-to-end figures per
+ * flow.  Runs on every redraw of the live view, so it is linear in
+ * flows x hops with small constants.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diagnose.h"
+#include "engine/engine_int.h"
+#include "engine/results.h"
+
+/* A growable int array (flow lists, parent lists). */
+static bool int_push(int **v, int *n, int x)
+{
+	int *grown = realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+
+	if (grown == NULL)
+		return false;
+	grown[(*n)++] = x;
+	*v = grown;
+	return true;
+}
+
+static bool int_push_unique(int **v, int *n, int x)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*v)[i] == x)
+			return true;
+	return int_push(v, n, x);
+}
+
+static void branch_free(struct branch_result *b)
+{
+	free(b->parents);
+	free(b->flows);
+	free(b->via);
+}
+
+/* Adds a flow's cell to the branch's figures for the lineage it came through. */
+static bool via_add(struct branch_result *b, int lineage, const struct cell *c)
+{
+	struct via_result *v = NULL, *grown;
+	int k;
+
+	for (k = 0; k < b->nvia && v == NULL; k++)
+		if (b->via[k].branch == lineage)
+			v = &b->via[k];
+	if (v == NULL) {
+		grown = realloc(b->via, (size_t)(b->nvia + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return false;
+		b->via = grown;
+		/* Keep them ordered by lineage so every face lists them alike. */
+		for (k = b->nvia; k > 0 && b->via[k - 1].branch > lineage; k--)
+			b->via[k] = b->via[k - 1];
+		v = &b->via[k];
+		*v = (struct via_result){.branch = lineage};
+		b->nvia++;
+	}
+	v->received += c->received;
+	v->lost += c->lost;
+	rtt_merge(&v->rtt, &c->rtt);
+	v->nflows++;
+	return true;
+}
+
+void results_free(struct results *r)
+{
+	int i, j;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nhops; i++) {
+		for (j = 0; j < r->hops[i].nbranches; j++)
+			branch_free(&r->hops[i].branches[j]);
+		free(r->hops[i].branches);
+	}
+	free(r->hops);
+	for (i = 0; i < r->nflows; i++) {
+		free(r->flows[i].path);
+		free(r->flows[i].hop_received);
+		free(r->flows[i].hop_lost);
+		free(r->flows[i].responders_seen);
+	}
+	free(r->flows);
+	findings_free(r->findings);
+	free(r);
+}
+
+/* The last TTL the flow's path is shown to: its target/unreachable or the display end. */
+static int flow_end_ttl(const struct flow_state *f, int last_ttl)
+{
+	if (f->dest_ttl && f->dest_ttl <= last_ttl)
+		return f->dest_ttl;
+	if (f->unreach_ttl && f->unreach_ttl <= last_ttl)
+		return f->unreach_ttl;
+	return last_ttl;
+}
+
+/*
+ * How many hops to show: up to the farthest target/unreachable answer; if
+ * no flow reached the target, one TTL past the highest responder, so the
+ * silence after it shows as a row of "*" as in mtr.
+ */
+static int display_last_ttl(const struct engine *e)
+{
+	int last = 0, probed = 0, i, t;
+	bool reached = false;
+
+	for (i = 0; i < e->nflows; i++) {
+		const struct flow_state *f = &e->flows[i];
+
+		if (f->dest_ttl || f->unreach_ttl) {
+			reached = true;
+			t = f->dest_ttl ? f->dest_ttl : f->unreach_ttl;
+			if (t > last)
+				last = t;
+		}
+		for (t = e->cfg.max_ttl; t > probed; t--)
+			if (f->cells[t].sent > 0) {
+				probed = t;
+				break;
+			}
+	}
+	if (!reached) {
+		last = e->highest_reply_ttl + 1;
+		if (last > probed)
+			last = probed;
+	}
+	if (last < e->cfg.first_ttl)
+		last = probed >= e->cfg.first_ttl ? e->cfg.first_ttl : 0;
+	return last;
+}
+
+static int branch_cmp(const void *pa, const void *pb)
+{
+	const struct branch_result *a = pa, *b = pb;
+
+	if (addr_is_set(&a->addr) != addr_is_set(&b->addr))
+		return addr_is_set(&a->addr) ? -1 : 1;
+	if (addr_is_set(&a->addr)) {
+		int c = memcmp(a->addr.b, b->addr.b, addr_len(&a->addr));
+
+		if (c != 0)
+			return c;
+	}
+	/* Unknown branches: order by their first parent, so they sit under it. */
+	if (a->nparents && b->nparents && a->parents[0] != b->parents[0])
+		return a->parents[0] < b->parents[0] ? -1 : 1;
+	return a->flows[0] - b->flows[0];
+}
+
+/* Where each flow went at the last hop with several branches. */
+struct lineage {
+	int ttl;		/* 0 until a hop has split */
+	int *branch;		/* per flow: branch index at ttl, -1 if not probed there */
+};
+
+/*
+ * Groups the flows probed at ttl into branches.  prev[f] is flow f's branch
+ * index at the previous hop (-1 if none); on return cur[f] is its index
+ * here, after sorting.
+ */
+static bool build_hop(const struct engine *e, int ttl, int last_ttl, const int *prev, int *cur,
+		      const struct lineage *lin, struct hop_result *hop)
+{
+	int i, j, *rank = NULL, **old = NULL;
+	bool ok = false;
+
+	hop->ttl = ttl;
+	for (i = 0; i < e->nflows; i++) {
+		const struct flow_state *f = &e->flows[i];
+		const struct cell *c = &f->cells[ttl];
+		const struct responder *who = cell_dominant(c);
+		struct branch_result *b = NULL;
+		int parent = prev ? prev[i] : -1;
+
+		cur[i] = -1;
+		if (ttl > flow_end_ttl(f, last_ttl) || c->sent == 0)
+			continue;
+		for (j = 0; j < hop->nbranches; j++) {
+			struct branch_result *cand = &hop->branches[j];
+
+			if (who ? addr_equal(&cand->addr, &who->addr)
+				: (!addr_is_set(&cand->addr) &&
+				   (cand->nparents ? cand->parents[0] : -1) == parent)) {
+				b = cand;
+				break;
+			}
+		}
+		if (b == NULL) {
+			struct branch_result *grown = realloc(hop->branches,
+				(size_t)(hop->nbranches + 1) * sizeof(*grown));
+
+			if (grown == NULL)
+				goto out;
+			hop->branches = grown;
+			b = &hop->branches[hop->nbranches++];
+			*b = (struct branch_result){0};
+			if (who)
+				b->addr = who->addr;
+		}
+		cur[i] = (int)(b - hop->branches);
+		b->received += c->received;
+		b->lost += c->lost;
+		rtt_merge(&b->rtt, &c->rtt);
+		if (c->flags & CELL_DEST)
+			b->is_destination = true;
+		if (c->flags & CELL_UNREACH)
+			b->is_unreachable = true;
+		if (!int_push(&b->flows, &b->nflows, i))
+			goto out;
+		b->via_ttl = lin->ttl;
+		if (lin->ttl && lin->branch[i] >= 0 && !via_add(b, lin->branch[i], c))
+			goto out;
+		if (parent >= 0 && !int_push_unique(&b->parents, &b->nparents, parent))
+			goto out;
+	}
+	/*
+	 * Sort the branches and renumber the flows' indexes to match.  Each
+	 * branch owns a distinct flows array, which identifies it across the sort.
+	 */
+	old = malloc((size_t)(hop->nbranches + 1) * sizeof(*old));
+	rank = malloc((size_t)(hop->nbranches + 1) * sizeof(*rank));
+	if (old == NULL || rank == NULL)
+		goto out;
+	for (j = 0; j < hop->nbranches; j++)
+		old[j] = hop->branches[j].flows;
+	qsort(hop->branches, (size_t)hop->nbranches, sizeof(*hop->branches), branch_cmp);
+	for (j = 0; j < hop->nbranches; j++)
+		for (int k = 0; k < hop->nbranches; k++)
+			if (old[k] == hop->branches[j].flows)
+				rank[k] = j;
+	for (i = 0; i < e->nflows; i++)
+		if (cur[i] >= 0)
+			cur[i] = rank[cur[i]];
+	for (j = 0; j < hop->nbranches; j++) {
+		hop->received += hop->branches[j].received;
+		hop->lost += hop->branches[j].lost;
+		rtt_merge(&hop->rtt, &hop->branches[j].rtt);
+	}
+	ok = true;
+out:
+	free(old);
+	free(rank);
+	return ok;
+}
+
+/*
+ * End-to-end figures of a flow: its probes at and beyond the TTL where it
+ * reached the target.  A flow that never reached it is judged at the TTLs
+ * where other flows did, counting only TTLs where nothing at all answered
+ * it (a router answering there means the flow's path is simply longer).
+ */
+static void flow_end_to_end(const struct engine *e, const struct flow_state *f, int min_dest,
+			    struct flow_result *out)
+{
+	int t, from = f->dest_ttl ? f->dest_ttl : min_dest;
+
+	if (from == 0)
+		return;
+	for (t = from; t <= e->cfg.max_ttl; t++) {
+		const struct cell *c = &f->cells[t];
+
+		if (!f->dest_ttl && c->nresp > 0)
+			continue;
+		out->received += c->received;
+		out->lost += c->lost;
+		rtt_merge(&out->rtt, &c->rtt);
+	}
+}
+
+static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest,
+		       struct flow_result *out)
+{
+	const struct flow_state *f = &e->flows[i];
+	int end = flow_end_ttl(f, last_ttl), k, t;
+
+	out->id = i;
+	out->sport = f->id.sport;
+	out->flow_label = f->id.flow_label;
+	out->dest_ttl = f->dest_ttl;
+	out->path_len = end >= e->cfg.first_ttl ? end - e->cfg.first_ttl + 1 : 0;
+	if (out->path_len > 0) {
+		out->path = calloc((size_t)out->path_len, sizeof(*out->path));
+		out->hop_received = calloc((size_t)out->path_len, sizeof(*out->hop_received));
+		out->hop_lost = calloc((size_t)out->path_len, sizeof(*out->hop_lost));
+		out->responders_seen = calloc((size_t)out->path_len, sizeof(*out->responders_seen));
+		if (!out->path || !out->hop_received || !out->hop_lost || !out->responders_seen)
+			return false;
+	}
+	for (k = 0; k < out->path_len; k++) {
+		const struct cell *c = &f->cells[e->cfg.first_ttl + k];
+		const struct responder *who = cell_dominant(c);
+
+		if (who)
+			out->path[k] = who->addr;
+		out->hop_received[k] = c->received;
+		out->hop_lost[k] = c->lost;
+		out->responders_seen[k] = c->nresp;
+	}
+	for (t = 0; t <= e->cfg.max_ttl; t++)
+		out->path_changes += f->cells[t].changes;
+	flow_end_to_end(e, f, min_dest, out);
+	return true;
+}
+
+struct results *engine_results(const struct engine *e, uint64_t now)
+{
+	struct results *r;
+	int *prev = NULL, *cur = NULL, last, i, min_dest = 0;
+	struct lineage lin = {0};
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->config = e->cfg;
+	r->counters = engine_get_counters(e);
+	r->elapsed_us = e->first_send_at && now > e->first_send_at ? now - e->first_send_at : 0;
+	for (i = 0; i < e->nflows; i++)
+		if (e->flows[i].dest_ttl && (min_dest == 0 || e->flows[i].dest_ttl < min_dest))
+			min_dest = e->flows[i].dest_ttl;
+	r->dest_ttl = min_dest;
+
+	last = display_last_ttl(e);
+	r->nhops = last >= e->cfg.first_ttl ? last - e->cfg.first_ttl + 1 : 0;
+	r->hops = calloc((size_t)r->nhops + 1, sizeof(*r->hops));
+	prev = malloc((size_t)e->nflows * sizeof(*prev));
+	cur = malloc((size_t)e->nflows * sizeof(*cur));
+	r->flows = calloc((size_t)e->nflows, sizeof(*r->flows));
+	lin.branch = malloc((size_t)e->nflows * sizeof(*lin.branch));
+	if (r->hops == NULL || prev == NULL || cur == NULL || r->flows == NULL || lin.branch == NULL)
+		goto fail;
+	r->nflows = e->nflows;
+	for (i = 0; i < r->nhops; i++) {
+		int *swap;
+
+		if (!build_hop(e, e->cfg.first_ttl + i, last, i ? prev : NULL, cur, &lin, &r->hops[i]))
+			goto fail;
+		if (r->hops[i].nbranches > 1) {
+			lin.ttl = r->hops[i].ttl;
+			memcpy(lin.branch, cur, (size_t)e->nflows * sizeof(*cur));
+		}
+		swap = prev;
+		prev = cur;
+		cur = swap;
+	}
+	for (i = 0; i < e->nflows; i++)
+		if (!build_flow(e, i, last, min_dest, &r->flows[i]))
+			goto fail;
+	r->findings = diagnose(r);
+	free(prev);
+	free(cur);
+	free(lin.branch);
+	return r;
+fail:
+	free(prev);
+	free(cur);
+	free(lin.branch);
+	results_free(r);
+	return NULL;
+}

@@ -1,0 +1,241 @@
+/*
+ * The JSON document (see json.h), built with cJSON from a results snapshot.
+ * Times are milliseconds with microsecond precision; addresses are strings,
+ * null where nothing answered.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diagnose.h"
+#include "engine/results.h"
+#include "face/json.h"
+#include "face/reproduce.h"
+#include "net/resolve.h"
+
+static const char *proto_name(enum probe_proto p)
+{
+	return p == PROBE_TCP ? "tcp" : p == PROBE_ICMP ? "icmp" : "udp";
+}
+
+static cJSON *address(const struct ip_addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	if (!addr_is_set(a))
+		return cJSON_CreateNull();
+	return cJSON_CreateString(addr_format(a, buf, sizeof(buf)));
+}
+
+static cJSON *name_of(const struct json_options *o, const struct ip_addr *a)
+{
+	const char *name = o->resolver ? resolver_lookup(o->resolver, a) : NULL;
+
+	return name ? cJSON_CreateString(name) : cJSON_CreateNull();
+}
+
+/* Rounds to 3 decimals so the output does not carry float noise. */
+static double round3(double v)
+{
+	return round(v * 1000.0) / 1000.0;
+}
+
+static cJSON *rtt_ms(const struct rtt_stats *s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (s->n == 0) {
+		cJSON_AddNullToObject(o, "last");
+		cJSON_AddNullToObject(o, "min");
+		cJSON_AddNullToObject(o, "avg");
+		cJSON_AddNullToObject(o, "max");
+		cJSON_AddNullToObject(o, "stddev");
+		return o;
+	}
+	cJSON_AddNumberToObject(o, "last", round3((double)s->last / 1000.0));
+	cJSON_AddNumberToObject(o, "min", round3((double)s->min / 1000.0));
+	cJSON_AddNumberToObject(o, "avg", round3(s->mean / 1000.0));
+	cJSON_AddNumberToObject(o, "max", round3((double)s->max / 1000.0));
+	cJSON_AddNumberToObject(o, "stddev", round3(rtt_stddev(s) / 1000.0));
+	return o;
+}
+
+static cJSON *int_array(const int *v, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+	return a;
+}
+
+static void add_counts(cJSON *o, uint64_t received, uint64_t lost)
+{
+	cJSON_AddNumberToObject(o, "sent", (double)(received + lost));
+	cJSON_AddNumberToObject(o, "received", (double)received);
+	cJSON_AddNumberToObject(o, "loss_pct", round3(loss_pct(received, lost)));
+}
+
+static cJSON *vias(const struct results *r, const struct branch_result *b)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int k = 0; k < b->nvia; k++) {
+		const struct via_result *v = &b->via[k];
+		const struct hop_result *h = &r->hops[b->via_ttl - r->config.first_ttl];
+		cJSON *vo = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(vo, "ttl", b->via_ttl);
+		cJSON_AddItemToObject(vo, "address", address(&h->branches[v->branch].addr));
+		add_counts(vo, v->received, v->lost);
+		cJSON_AddNumberToObject(vo, "flow_count", v->nflows);
+		cJSON_AddItemToArray(arr, vo);
+	}
+	return arr;
+}
+
+static cJSON *hops(const struct results *r, const struct json_options *o)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int i = 0; i < r->nhops; i++) {
+		const struct hop_result *h = &r->hops[i];
+		cJSON *hop = cJSON_CreateObject(), *branches = cJSON_CreateArray();
+
+		cJSON_AddNumberToObject(hop, "ttl", h->ttl);
+		for (int j = 0; j < h->nbranches; j++) {
+			const struct branch_result *b = &h->branches[j];
+			cJSON *br = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(br, "address", address(&b->addr));
+			cJSON_AddItemToObject(br, "name", name_of(o, &b->addr));
+			add_counts(br, b->received, b->lost);
+			cJSON_AddItemToObject(br, "rtt_ms", rtt_ms(&b->rtt));
+			cJSON_AddItemToObject(br, "flows", int_array(b->flows, b->nflows));
+			cJSON_AddItemToObject(br, "parents", int_array(b->parents, b->nparents));
+			cJSON_AddBoolToObject(br, "is_destination", b->is_destination);
+			cJSON_AddItemToObject(br, "via", vias(r, b));
+			cJSON_AddItemToArray(branches, br);
+		}
+		cJSON_AddItemToObject(hop, "branches", branches);
+		cJSON_AddItemToArray(arr, hop);
+	}
+	return arr;
+}
+
+static cJSON *flows(const struct results *r)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int i = 0; i < r->nflows; i++) {
+		const struct flow_result *f = &r->flows[i];
+		cJSON *fl = cJSON_CreateObject(), *path = cJSON_CreateArray();
+
+		cJSON_AddNumberToObject(fl, "id", f->id);
+		cJSON_AddNumberToObject(fl, "source_port", f->sport);
+		if (r->config.dst.family == AF_INET6)
+			cJSON_AddNumberToObject(fl, "flow_label", f->flow_label);
+		else
+			cJSON_AddNullToObject(fl, "flow_label");
+		for (int k = 0; k < f->path_len; k++)
+			cJSON_AddItemToArray(path, address(&f->path[k]));
+		cJSON_AddItemToObject(fl, "path", path);
+		add_counts(fl, f->received, f->lost);
+		cJSON_AddItemToObject(fl, "rtt_ms", rtt_ms(&f->rtt));
+		cJSON_AddNumberToObject(fl, "dest_ttl", f->dest_ttl);
+		cJSON_AddNumberToObject(fl, "path_changes", f->path_changes);
+		cJSON_AddItemToArray(arr, fl);
+	}
+	return arr;
+}
+
+static cJSON *findings(const struct results *r, const struct json_options *o)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct findings *fs = r->findings;
+	char cmd[512];
+
+	for (int i = 0; fs && i < fs->count; i++) {
+		const struct finding *f = &fs->items[i];
+		cJSON *fo = cJSON_CreateObject(), *ports = cJSON_CreateArray(),
+		      *repro = cJSON_CreateArray(), *ci = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(fo, "kind", finding_kind_name(f->kind));
+		cJSON_AddNumberToObject(fo, "ttl", f->ttl);
+		cJSON_AddItemToObject(fo, "address", address(&f->addr));
+		cJSON_AddItemToObject(fo, "previous_address", address(&f->prev_addr));
+		cJSON_AddNumberToObject(fo, "received", (double)f->received);
+		cJSON_AddNumberToObject(fo, "lost", (double)f->lost);
+		cJSON_AddNumberToObject(fo, "loss_pct", round3(f->loss_pct));
+		cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_lo_pct)));
+		cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_hi_pct)));
+		cJSON_AddItemToObject(fo, "interval_pct", ci);
+		cJSON_AddNumberToObject(fo, "baseline_pct", round3(f->baseline_pct));
+		cJSON_AddItemToObject(fo, "flows", int_array(f->flows, f->nflows));
+		for (int k = 0; k < f->nflows; k++) {
+			cJSON_AddItemToArray(ports, cJSON_CreateNumber(f->source_ports[k]));
+			if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS)
+				cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
+					r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
+		}
+		cJSON_AddItemToObject(fo, "source_ports", ports);
+		cJSON_AddItemToObject(fo, "reproduce", repro);
+		cJSON_AddStringToObject(fo, "summary", f->summary);
+		cJSON_AddItemToArray(arr, fo);
+	}
+	return arr;
+}
+
+static void prefetch_names(const struct results *r, const struct json_options *o)
+{
+	if (o->resolver == NULL)
+		return;
+	for (int i = 0; i < r->nhops; i++)
+		for (int j = 0; j < r->hops[i].nbranches; j++)
+			(void)resolver_lookup(o->resolver, &r->hops[i].branches[j].addr);
+	resolver_wait(o->resolver, 3000);
+}
+
+bool json_print_report(FILE *out, const struct results *r, const struct json_options *o)
+{
+	cJSON *doc = cJSON_CreateObject(), *target, *counters;
+	char *text;
+
+	if (doc == NULL)
+		return false;
+	prefetch_names(r, o);
+	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
+	target = cJSON_AddObjectToObject(doc, "target");
+	cJSON_AddStringToObject(target, "name", o->target_name);
+	cJSON_AddItemToObject(target, "address", address(&r->config.dst));
+	cJSON_AddItemToObject(doc, "source", address(&r->config.src));
+	cJSON_AddStringToObject(doc, "protocol", proto_name(r->config.proto));
+	cJSON_AddNumberToObject(doc, "family", r->config.dst.family == AF_INET6 ? 6 : 4);
+	if (r->config.proto == PROBE_ICMP)
+		cJSON_AddNullToObject(doc, "port");
+	else
+		cJSON_AddNumberToObject(doc, "port", r->config.dport);
+	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");
+	cJSON_AddStringToObject(doc, "finished", o->finished ? o->finished : "");
+	cJSON_AddNumberToObject(doc, "rounds", (double)r->counters.rounds_done);
+	cJSON_AddNumberToObject(doc, "first_ttl", r->config.first_ttl);
+	cJSON_AddNumberToObject(doc, "dest_ttl", r->dest_ttl);
+	counters = cJSON_AddObjectToObject(doc, "probes");
+	cJSON_AddNumberToObject(counters, "sent", (double)r->counters.probes_sent);
+	cJSON_AddNumberToObject(counters, "replies", (double)r->counters.replies);
+	cJSON_AddNumberToObject(counters, "duplicates", (double)r->counters.duplicates);
+	cJSON_AddNumberToObject(counters, "late", (double)r->counters.late);
+	cJSON_AddNumberToObject(counters, "foreign", (double)r->counters.foreign);
+	cJSON_AddItemToObject(doc, "hops", hops(r, o));
+	cJSON_AddItemToObject(doc, "flows", flows(r));
+	cJSON_AddItemToObject(doc, "findings", findings(r, o));
+	text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	if (text == NULL)
+		return false;
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	return true;
+}

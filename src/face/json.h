@@ -1,0 +1,25 @@
+/*
+ * JSON output: the whole report as one document (-j/--json) and the
+ * line-per-event stream (--json-stream).  Schema: doc/ecmptrace.schema.json.
+ */
+#ifndef ECMPTRACE_FACE_JSON_H
+#define ECMPTRACE_FACE_JSON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define JSON_SCHEMA_VERSION 1
+
+struct results;
+struct resolver;
+
+struct json_options {
+	const char *target_name;
+	const char *started, *finished;	/* RFC 3339 */
+	struct resolver *resolver;	/* NULL with -n */
+};
+
+/* Prints the document (pretty, newline-terminated); false if out of memory. */
+bool json_print_report(FILE *out, const struct results *r, const struct json_options *o);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * The text report (see report.h), in mtr's spirit: fixed columns, one row
+ * per hop; where a hop has several branches, the hop row shows what mtr
+ * would (everything merged) and each branch follows as an indented
+ * sub-row with its own figures.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/diagnose.h"
+#include "engine/results.h"
+#include "face/columns.h"
+#include "face/report.h"
+#include "face/reproduce.h"
+#include "net/resolve.h"
+
+#define NAME_WIDTH 36		/* host column when not --report-wide */
+#define LABEL_MAX 300
+
+static const char *label(const struct report_options *o, const struct ip_addr *a, char *buf,
+			 size_t len)
+{
+	char num[ADDR_STRLEN];
+	const char *name;
+
+	if (!addr_is_set(a)) {
+		snprintf(buf, len, "*");
+		return buf;
+	}
+	addr_format(a, num, sizeof(num));
+	name = o->resolver ? resolver_lookup(o->resolver, a) : NULL;
+	if (name != NULL && strcmp(name, num) != 0)
+		snprintf(buf, len, "%s (%s)", name, num);
+	else
+		snprintf(buf, len, "%s", num);
+	return buf;
+}
+
+/* Asks the resolver for every name the report will show, then waits once. */
+static void prefetch_names(const struct results *r, const struct report_options *o)
+{
+	if (o->resolver == NULL)
+		return;
+	for (int i = 0; i < r->nhops; i++)
+		for (int j = 0; j < r->hops[i].nbranches; j++)
+			(void)resolver_lookup(o->resolver, &r->hops[i].branches[j].addr);
+	resolver_wait(o->resolver, 3000);
+}
+
+static int name_width(const struct results *r, const struct report_options *o)
+{
+	char buf[LABEL_MAX];
+	int w = NAME_WIDTH;
+
+	if (!o->wide)
+		return w;
+	for (int i = 0; i < r->nhops; i++)
+		for (int j = 0; j < r->hops[i].nbranches; j++) {
+			int n = (int)strlen(label(o, &r->hops[i].branches[j].addr, buf, sizeof(buf))) + 3;
+
+			if (n > w)
+				w = n;
+		}
+	return w;
+}
+
+static void print_row(FILE *out, const char *hop, const char *name, int width,
+		      const struct row_stats *s)
+{
+	char cell[32];
+
+	fprintf(out, "%4s %-*.*s", hop, width, width, name);
+	for (size_t c = 0; c < stat_column_count; c++) {
+		stat_columns[c].format(s, cell, sizeof(cell));
+		fprintf(out, " %*s", stat_columns[c].width, cell);
+	}
+	fputc('\n', out);
+}
+
+static void print_header(FILE *out, int width)
+{
+	fprintf(out, "%4s %-*s", "Hop", width, "Host / branch");
+	for (size_t c = 0; c < stat_column_count; c++)
+		fprintf(out, " %*s", stat_columns[c].width, stat_columns[c].title);
+	fputc('\n', out);
+}
+
+static const char *proto_name(enum probe_proto p)
+{
+	return p == PROBE_TCP ? "tcp" : p == PROBE_ICMP ? "icmp" : "udp";
+}
+
+static const struct ip_addr *via_addr(const struct results *r, const struct branch_result *b,
+				     const struct via_result *v)
+{
+	int i = b->via_ttl - r->config.first_ttl;
+
+	return &r->hops[i].branches[v->branch].addr;
+}
+
+/* Below a branch its flows reached through different earlier branches: one line each. */
+static void print_vias(FILE *out, const struct results *r, const struct report_options *o,
+		       const struct branch_result *b, const char *indent, int width)
+{
+	char name[LABEL_MAX], sub[LABEL_MAX + 32];
+
+	if (b->nvia < 2)
+		return;
+	for (int k = 0; k < b->nvia; k++) {
+		const struct via_result *v = &b->via[k];
+		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows};
+
+		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
+			 label(o, via_addr(r, b, v), name, sizeof(name)));
+		print_row(out, "", sub, width, &s);
+	}
+}
+
+static void print_hops(FILE *out, const struct results *r, const struct report_options *o,
+		       int width)
+{
+	char hopno[16], name[LABEL_MAX], sub[LABEL_MAX + 8];
+
+	print_header(out, width);
+	for (int i = 0; i < r->nhops; i++) {
+		const struct hop_result *h = &r->hops[i];
+		int flows = 0;
+
+		for (int j = 0; j < h->nbranches; j++)
+			flows += h->branches[j].nflows;
+		snprintf(hopno, sizeof(hopno), "%d.", h->ttl);
+		if (h->nbranches == 1) {
+			const struct branch_result *b = &h->branches[0];
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+
+			print_row(out, hopno, label(o, &b->addr, name, sizeof(name)), width, &s);
+			print_vias(out, r, o, b, "", width);
+			continue;
+		}
+		if (h->nbranches == 0) {
+			struct row_stats s = {0, 0, NULL, 0};
+
+			print_row(out, hopno, "*", width, &s);
+			continue;
+		}
+		{
+			struct row_stats s = {h->received, h->lost, &h->rtt, flows};
+
+			snprintf(name, sizeof(name), "(%d branches)", h->nbranches);
+			print_row(out, hopno, name, width, &s);
+		}
+		for (int j = 0; j < h->nbranches; j++) {
+			const struct branch_result *b = &h->branches[j];
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+
+			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
+				 label(o, &b->addr, name, sizeof(name)));
+			print_row(out, "", sub, width, &s);
+			print_vias(out, r, o, b, j + 1 == h->nbranches ? "   " : "|  ", width);
+		}
+	}
+}
+
+static void print_flows(FILE *out, const struct results *r)
+{
+	char addr[ADDR_STRLEN];
+	bool v6 = r->config.dst.family == AF_INET6;
+
+	fprintf(out, "\nFlows (end to end):\n");
+	fprintf(out, "%5s %6s%s %6s %5s %7s  %s\n", "Flow",
+		r->config.proto == PROBE_ICMP ? "IcmpId" : "Sport", v6 ? "   Label" : "",
+		"Loss%", "Snt", "Avg", "Path");
+	for (int i = 0; i < r->nflows; i++) {
+		const struct flow_result *f = &r->flows[i];
+		char loss[16], avg[16];
+
+		if (f->received + f->lost == 0)
+			snprintf(loss, sizeof(loss), "-");
+		else
+			snprintf(loss, sizeof(loss), "%.1f%%", loss_pct(f->received, f->lost));
+		if (f->rtt.n)
+			snprintf(avg, sizeof(avg), "%.1f", f->rtt.mean / 1000.0);
+		else
+			snprintf(avg, sizeof(avg), "-");
+		fprintf(out, "%5d %6u", f->id, f->sport);
+		if (v6)
+			fprintf(out, " %7x", f->flow_label);
+		fprintf(out, " %6s %5llu %7s  ", loss, (unsigned long long)(f->received + f->lost),
+			avg);
+		for (int k = 0; k < f->path_len; k++)
+			fprintf(out, "%s%s", k ? " > " : "", addr_format(&f->path[k], addr, sizeof(addr)));
+		if (f->dest_ttl == 0)
+			fprintf(out, "%s(target not reached)", f->path_len ? " " : "");
+		fputc('\n', out);
+	}
+}
+
+static void print_findings(FILE *out, const struct results *r, const struct report_options *o)
+{
+	const struct findings *fs = r->findings;
+	char cmd[512];
+
+	fprintf(out, "\nFindings:\n");
+	if (fs == NULL || fs->count == 0) {
+		fprintf(out, "  none: no branch, flow or hop stands out.\n");
+		return;
+	}
+	for (int i = 0; i < fs->count; i++) {
+		const struct finding *f = &fs->items[i];
+
+		fprintf(out, "  [%s] %s\n", finding_kind_name(f->kind), f->summary);
+		if (f->kind != FINDING_LOSSY_BRANCH && f->kind != FINDING_RETURN_PATH_LOSS)
+			continue;
+		for (int k = 0; k < f->nflows && k < 8; k++)
+			fprintf(out, "      reproduce: %s\n",
+				reproduce_command(r, o->target_name, f->source_ports[k], cmd, sizeof(cmd)));
+		if (f->nflows > 8)
+			fprintf(out, "      (and %d more source ports)\n", f->nflows - 8);
+	}
+}
+
+void report_print(FILE *out, const struct results *r, const struct report_options *o)
+{
+	char dst[ADDR_STRLEN];
+	int width;
+
+	prefetch_names(r, o);
+	width = name_width(r, o);
+	addr_format(&r->config.dst, dst, sizeof(dst));
+	fprintf(out, "ecmptrace %s to %s (%s), %s", PACKAGE_VERSION, o->target_name, dst,
+		proto_name(r->config.proto));
+	if (r->config.proto != PROBE_ICMP)
+		fprintf(out, " port %u", r->config.dport);
+	fprintf(out, ", %d flows, %llu rounds", r->config.nflows,
+		(unsigned long long)r->counters.rounds_done);
+	if (o->started)
+		fprintf(out, ", started %s", o->started);
+	fputc('\n', out);
+	print_hops(out, r, o, width);
+	print_flows(out, r);
+	print_findings(out, r, o);
+}

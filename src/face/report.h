@@ -1,0 +1,23 @@
+/*
+ * The batch text report (-r/--report, -w/--report-wide): hops with their
+ * branches as indented sub-rows, then one line per flow, then findings.
+ */
+#ifndef ECMPTRACE_FACE_REPORT_H
+#define ECMPTRACE_FACE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct results;
+struct resolver;
+
+struct report_options {
+	const char *target_name;	/* as the user typed it */
+	const char *started;		/* RFC 3339 start time */
+	bool wide;			/* never truncate names */
+	struct resolver *resolver;	/* NULL with -n */
+};
+
+void report_print(FILE *out, const struct results *r, const struct report_options *o);
+
+#endif

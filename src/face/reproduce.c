@@ -1,0 +1,31 @@
+/*
+ * Reproduction commands (see reproduce.h).  TCP and UDP flows are defined
+ * by their source port, so nc -p reproduces them exactly; ping cannot pick
+ * its ICMP identifier, so for ICMP the command only retries the target.
+ */
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "engine/results.h"
+#include "face/reproduce.h"
+
+const char *reproduce_command(const struct results *r, const char *host, uint16_t sport,
+			      char *buf, size_t len)
+{
+	const char *six = r->config.dst.family == AF_INET6 ? "-6 " : "";
+
+	switch (r->config.proto) {
+	case PROBE_TCP:
+		snprintf(buf, len, "nc %s-v -z -w 2 -p %u %s %u", six, sport, host, r->config.dport);
+		break;
+	case PROBE_UDP:
+		snprintf(buf, len, "nc %s-u -v -z -w 2 -p %u %s %u", six, sport, host,
+			 r->config.dport);
+		break;
+	case PROBE_ICMP:
+	default:
+		snprintf(buf, len, "ping %s-c 10 %s", six, host);
+		break;
+	}
+	return buf;
+}

@@ -1,0 +1,241 @@
+/*
+ * ecmptrace start-up: parse options, resolve the target, open the raw
+ * socket and the capture, drop every privilege, then run the chosen face
+ * (live view, text report, JSON) over the engine.  Exit status: 0 done,
+ * 1 runtime error (including missing privilege), 2 usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/results.h"
+#include "face/json.h"
+#include "face/report.h"
+#include "face/tui.h"
+#include "net/net.h"
+#include "net/privdrop.h"
+#include "net/resolve.h"
+#include "options.h"
+#include "run.h"
+
+#define EXIT_USAGE 2
+
+/* Source ports are picked below Linux's ephemeral range, so nc -p can reuse them. */
+#define SPORT_PICK_LOW 10000
+#define SPORT_PICK_HIGH 32000
+
+static uint32_t random_u32(void)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
+	return v;
+}
+
+static void rfc3339_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && len > 0)
+		buf[0] = '\0';
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "ecmptrace: %s\n", msg);
+	return EXIT_USAGE;
+}
+
+static uint16_t pick_sport_base(int nflows, uint32_t rnd)
+{
+	uint32_t span = SPORT_PICK_HIGH - SPORT_PICK_LOW;
+
+	if ((uint32_t)nflows >= span)
+		return (uint16_t)(65536 - nflows > SPORT_PICK_LOW ? SPORT_PICK_LOW : 65536 - nflows);
+	return (uint16_t)(SPORT_PICK_LOW + rnd % (span - (uint32_t)nflows));
+}
+
+/* Turns the options and the resolved target into the engine's configuration. */
+static bool configure(const struct options *o, const struct ip_addr *dst, struct engine_config *c,
+		      char *err, size_t errlen)
+{
+	uint32_t rnd = random_u32();
+
+	engine_config_defaults(c);
+	c->proto = o->proto;
+	c->dst = *dst;
+	c->dport = o->port ? o->port : o->proto == PROBE_TCP ? 80 : 33434;
+	c->nflows = o->nflows;
+	c->sport_base = o->sport_base ? o->sport_base : pick_sport_base(o->nflows, rnd);
+	c->vary = o->vary ? o->vary : dst->family == AF_INET6 ? VARY_SPORT | VARY_LABEL : VARY_SPORT;
+	if ((c->vary & VARY_LABEL) && dst->family != AF_INET6) {
+		snprintf(err, errlen, "--vary label needs an IPv6 target");
+		return false;
+	}
+	c->label_base = 1 + (rnd >> 12) % 0xff000;
+	c->first_ttl = (uint8_t)o->first_ttl;
+	c->max_ttl = (uint8_t)o->max_ttl;
+	c->tos = (uint8_t)o->tos;
+	c->max_unknown = o->max_unknown;
+	c->interval_us = o->interval_us;
+	c->timeout_us = o->timeout_us;
+	c->rate_pps = o->rate_pps;
+	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
+	c->seed = random_u32();
+	return true;
+}
+
+static enum face pick_face(const struct options *o)
+{
+	if (o->face != FACE_AUTO)
+		return o->face;
+	return isatty(STDOUT_FILENO) ? FACE_CURSES : FACE_REPORT;
+}
+
+static int run_live(struct net *net, struct engine *e, const struct options *o,
+		    const struct ip_addr *dst, struct resolver *res, const char *started)
+{
+	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
+				 .resolver = res};
+	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
+				.on_input = tui_input};
+	char err[256];
+	struct tui *t;
+	int rc;
+
+	t = tui_open(&to, err, sizeof(err));
+	if (t == NULL) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return 1;
+	}
+	face.ctx = t;
+	rc = run_loop(net, e, &face);
+	tui_close(t);
+	if (rc < 0)
+		return 1;
+	if (o->report_on_exit) {
+		struct results *r = engine_results(e, run_now_us());
+		struct report_options ro = {.target_name = o->host, .started = started,
+					    .wide = o->report_wide,
+					    .resolver = o->numeric ? NULL : res};
+
+		if (r == NULL)
+			return 1;
+		report_print(stdout, r, &ro);
+		results_free(r);
+	}
+	return 0;
+}
+
+static int run_batch(struct net *net, struct engine *e, enum face face, const struct options *o,
+		     struct resolver *res, const char *started)
+{
+	struct results *r;
+	char finished[40];
+	int rc;
+
+	rc = run_loop(net, e, NULL);
+	if (rc < 0)
+		return 1;
+	rfc3339_now(finished, sizeof(finished));
+	r = engine_results(e, run_now_us());
+	if (r == NULL) {
+		fprintf(stderr, "ecmptrace: out of memory\n");
+		return 1;
+	}
+	if (face == FACE_JSON) {
+		struct json_options jo = {.target_name = o->host, .started = started,
+					  .finished = finished, .resolver = res};
+
+		if (!json_print_report(stdout, r, &jo))
+			rc = -1;
+	} else {
+		struct report_options ro = {.target_name = o->host, .started = started,
+					    .wide = o->report_wide, .resolver = res};
+
+		report_print(stdout, r, &ro);
+	}
+	results_free(r);
+	if (fflush(stdout) != 0 || rc < 0)
+		return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct ip_addr dst;
+	struct engine_config cfg;
+	struct engine *e;
+	struct net net;
+	struct resolver *res = NULL;
+	char err[512], started[40];
+	bool need_privilege;
+	enum face face;
+	int rc;
+
+	options_defaults(&o);
+	switch (options_parse(argc, argv, &o, err, sizeof(err))) {
+	case OPTIONS_HELP:
+		options_usage(stdout);
+		return 0;
+	case OPTIONS_VERSION:
+		printf("ecmptrace %s\n", PACKAGE_VERSION);
+		return 0;
+	case OPTIONS_ERROR:
+		return usage_error(err);
+	case OPTIONS_RUN:
+		break;
+	}
+	if (!resolve_target(o.host, o.family, &dst, err, sizeof(err)))
+		return usage_error(err);
+	if (!configure(&o, &dst, &cfg, err, sizeof(err)))
+		return usage_error(err);
+	face = pick_face(&o);
+	if (!o.count_set && (face == FACE_CURSES || face == FACE_JSON_STREAM))
+		cfg.rounds = 0;
+	else
+		cfg.rounds = o.count;
+
+	/* Everything that needs privilege happens here, and nothing else does. */
+	if (!net_open(&net, &dst, cfg.proto, cfg.dport, err, sizeof(err), &need_privilege)) {
+		if (need_privilege) {
+			fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
+				"CAP_NET_RAW; run as root or grant it once with "
+				"'sudo setcap cap_net_raw+ep %s'\n", err, argv[0]);
+			return 1;
+		}
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return 1;
+	}
+	if (!privdrop_all(err, sizeof(err))) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		net_close(&net);
+		return 1;
+	}
+	cfg.src = net.src;
+	e = engine_new(&cfg, err, sizeof(err));
+	if (e == NULL) {
+		net_close(&net);
+		return usage_error(err);
+	}
+	if (!o.numeric || face == FACE_CURSES)
+		res = resolver_new();
+	rfc3339_now(started, sizeof(started));
+	if (face == FACE_CURSES)
+		rc = run_live(&net, e, &o, &dst, res, started);
+	else
+		rc = run_batch(&net, e, face, &o, o.numeric ? NULL : res, started);
+	engine_free(e);
+	net_close(&net);
+	resolver_free(res);
+	return rc;
+}

@@ -1,0 +1,154 @@
+/*
+ * libpcap capture on the "any" device with a kernel (BPF) filter, so that
+ * only datagrams addressed to us that can answer a probe reach user space.
+ * Arrival times come from the capture's timestamps, mapped onto the
+ * monotonic clock, so RTTs do not include our own scheduling delays.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/capture.h"
+#include "run.h"
+#include "wire/link.h"
+
+struct capture {
+	pcap_t *pcap;
+	int linktype;
+	int fd;
+};
+
+/* The BPF program: answers to us, from anyone for ICMP, from the target for TCP. */
+static void build_filter(const struct ip_addr *src, const struct ip_addr *dst,
+			 enum probe_proto proto, char *out, size_t len)
+{
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+
+	addr_format(src, s, sizeof(s));
+	addr_format(dst, d, sizeof(d));
+	if (src->family == AF_INET)
+		snprintf(out, len, "ip and dst host %s and (icmp%s%s%s)", s,
+			 proto == PROBE_TCP ? " or (tcp and src host " : "",
+			 proto == PROBE_TCP ? d : "", proto == PROBE_TCP ? ")" : "");
+	else
+		/* IPv6 extension headers hide "icmp6" from BPF: let the dissector decide. */
+		snprintf(out, len, "ip6 and dst host %s", s);
+}
+
+struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
+			     enum probe_proto proto, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "", filter[256];
+	struct bpf_program prog;
+	struct capture *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->pcap = pcap_create("any", ebuf);
+	if (c->pcap == NULL) {
+		snprintf(err, errlen, "capture: %s", ebuf);
+		free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(c->pcap, 2048);
+	pcap_set_promisc(c->pcap, 0);
+	pcap_set_immediate_mode(c->pcap, 1);
+	pcap_set_buffer_size(c->pcap, 4 << 20);
+	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_MICRO);
+	if (pcap_activate(c->pcap) < 0) {
+		snprintf(err, errlen, "capture: %s", pcap_geterr(c->pcap));
+		goto fail;
+	}
+	build_filter(src, dst, proto, filter, sizeof(filter));
+	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
+		goto fail;
+	}
+	if (pcap_setfilter(c->pcap, &prog) < 0) {
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
+		pcap_freecode(&prog);
+		goto fail;
+	}
+	pcap_freecode(&prog);
+	/* Our own probes are outgoing; where the platform can, skip them in the kernel. */
+	(void)pcap_setdirection(c->pcap, PCAP_D_IN);
+	if (pcap_setnonblock(c->pcap, 1, ebuf) < 0) {
+		snprintf(err, errlen, "capture: %s", ebuf);
+		goto fail;
+	}
+	c->linktype = pcap_datalink(c->pcap);
+	c->fd = pcap_get_selectable_fd(c->pcap);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "capture: no selectable descriptor");
+		goto fail;
+	}
+	return c;
+fail:
+	pcap_close(c->pcap);
+	free(c);
+	return NULL;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c == NULL)
+		return;
+	pcap_close(c->pcap);
+	free(c);
+}
+
+int capture_fd(const struct capture *c)
+{
+	return c->fd;
+}
+
+struct dispatch_ctx {
+	struct capture *c;
+	net_packet_fn fn;
+	void *ctx;
+	uint64_t mono_now, real_now;	/* one clock reading per batch */
+};
+
+/* Maps a capture timestamp (real time) onto the monotonic clock. */
+static uint64_t arrival(const struct dispatch_ctx *d, const struct timeval *ts)
+{
+	uint64_t real = (uint64_t)ts->tv_sec * 1000000 + (uint64_t)ts->tv_usec;
+
+	/* A timestamp from the future or older than a second is not trusted. */
+	if (real > d->real_now || d->real_now - real > 1000000)
+		return d->mono_now;
+	return d->mono_now - (d->real_now - real);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct dispatch_ctx *d = (struct dispatch_ctx *)user;
+	long off = link_ip_offset(d->c->linktype, bytes, h->caplen);
+
+	if (off < 0)
+		return;
+	d->fn(d->ctx, bytes + off, h->caplen - (size_t)off, arrival(d, &h->ts));
+}
+
+int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct dispatch_ctx d = {.c = c, .fn = fn, .ctx = ctx};
+	struct timespec rt;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	d.mono_now = run_now_us();
+	d.real_now = (uint64_t)rt.tv_sec * 1000000 + (uint64_t)rt.tv_nsec / 1000;
+	n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)&d);
+	if (n < 0) {
+		snprintf(err, errlen, "capture: %s", pcap_geterr(c->pcap));
+		return -1;
+	}
+	return n;
+}

@@ -1,0 +1,67 @@
+/*
+ * Opening and using the network state (see net.h): raw socket, source
+ * address, capture.  Nothing here parses packets; that is src/wire.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/capture.h"
+#include "net/net.h"
+#include "net/rawsock.h"
+
+bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, uint16_t dport,
+	      char *err, size_t errlen, bool *need_privilege)
+{
+	(void)dport;
+	*n = (struct net){.send_fd = -1, .dst = *dst};
+	*need_privilege = false;
+	n->send_fd = rawsock_open(dst->family, err, errlen);
+	if (n->send_fd < 0) {
+		*need_privilege = errno == EPERM || errno == EACCES;
+		return false;
+	}
+	if (!rawsock_source_for(dst, &n->src, err, errlen))
+		goto fail;
+	n->capture = capture_open(&n->src, dst, proto, err, errlen);
+	if (n->capture == NULL) {
+		/* libpcap words it differently per version; the cause is the same. */
+		*need_privilege = strstr(err, "ermission") != NULL ||
+				  strstr(err, "not permitted") != NULL;
+		goto fail;
+	}
+	return true;
+fail:
+	close(n->send_fd);
+	n->send_fd = -1;
+	return false;
+}
+
+void net_close(struct net *n)
+{
+	if (n->send_fd >= 0)
+		close(n->send_fd);
+	n->send_fd = -1;
+	capture_close(n->capture);
+	n->capture = NULL;
+}
+
+bool net_send(struct net *n, const uint8_t *pkt, size_t len)
+{
+	if (rawsock_send(n->send_fd, pkt, len, &n->dst))
+		return true;
+	n->send_errors++;
+	n->last_send_errno = errno;
+	return false;
+}
+
+int net_fd(const struct net *n)
+{
+	return capture_fd(n->capture);
+}
+
+int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, char *err, size_t errlen)
+{
+	return capture_dispatch(n->capture, fn, ctx, err, errlen);
+}

@@ -1,0 +1,206 @@
+/*
+ * Forward resolution of the target and a reverse-DNS cache for responders
+ * (see resolve.h).  getnameinfo() blocks, so reverse lookups run on one
+ * worker thread; the live view polls the cache and never waits.
+ */
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/resolve.h"
+
+bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_family = AF_UNSPEC}, *res, *ai;
+	struct ip_addr literal;
+	int rc;
+
+	if (addr_parse(host, &literal)) {
+		if (family != 0 && literal.family != family) {
+			snprintf(err, errlen, "address '%s' is not an IPv%d address", host,
+				 family == AF_INET ? 4 : 6);
+			return false;
+		}
+		*out = literal;
+		return true;
+	}
+	hints.ai_family = family ? family : AF_UNSPEC;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0) {
+		if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_FAIL || rc == EAI_ADDRFAMILY)
+			snprintf(err, errlen, "unknown host '%s'%s", host,
+				 family == AF_INET ? " (no IPv4 address)" :
+				 family == AF_INET6 ? " (no IPv6 address)" : "");
+		else
+			snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return false;
+	}
+	/* getaddrinfo already sorted by RFC 6724 preference: take the first usable one. */
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (addr_from_sockaddr(ai->ai_addr, out))
+			break;
+	freeaddrinfo(res);
+	if (ai == NULL) {
+		snprintf(err, errlen, "unknown host '%s'", host);
+		return false;
+	}
+	return true;
+}
+
+enum entry_state { ENTRY_PENDING, ENTRY_DONE };
+
+struct entry {
+	struct ip_addr addr;
+	enum entry_state state;
+	char *name;		/* NULL when the address has no name */
+};
+
+struct resolver {
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* signalled when an entry is queued or on shutdown */
+	pthread_cond_t done;	/* signalled when an entry is resolved */
+	pthread_t thread;
+	bool started, quit;
+	struct entry *entries;
+	size_t count, cap;
+	size_t pending;
+};
+
+static struct entry *find(struct resolver *r, const struct ip_addr *a)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (addr_equal(&r->entries[i].addr, a))
+			return &r->entries[i];
+	return NULL;
+}
+
+static void *worker(void *arg)
+{
+	struct resolver *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->quit) {
+		struct entry *todo = NULL;
+		struct ip_addr addr;
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char host[NI_MAXHOST];
+		int rc;
+
+		for (size_t i = 0; i < r->count && todo == NULL; i++)
+			if (r->entries[i].state == ENTRY_PENDING)
+				todo = &r->entries[i];
+		if (todo == NULL) {
+			pthread_cond_wait(&r->work, &r->lock);
+			continue;
+		}
+		addr = todo->addr;
+		pthread_mutex_unlock(&r->lock);
+		sl = addr_to_sockaddr(&addr, 0, &ss);
+		rc = getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), NULL, 0, NI_NAMEREQD);
+		pthread_mutex_lock(&r->lock);
+		/* The array may have moved while unlocked: look the entry up again. */
+		todo = find(r, &addr);
+		if (todo != NULL && todo->state == ENTRY_PENDING) {
+			todo->state = ENTRY_DONE;
+			todo->name = rc == 0 ? strdup(host) : NULL;
+			r->pending--;
+			pthread_cond_broadcast(&r->done);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+struct resolver *resolver_new(void)
+{
+	struct resolver *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->work, NULL);
+	pthread_cond_init(&r->done, NULL);
+	return r;
+}
+
+void resolver_free(struct resolver *r)
+{
+	if (r == NULL)
+		return;
+	if (r->started) {
+		pthread_mutex_lock(&r->lock);
+		r->quit = true;
+		pthread_cond_signal(&r->work);
+		pthread_mutex_unlock(&r->lock);
+		/*
+		 * A getnameinfo() call may be stuck for its own timeout; do not
+		 * hold up the exit for it.
+		 */
+		pthread_detach(r->thread);
+		return;
+	}
+	for (size_t i = 0; i < r->count; i++)
+		free(r->entries[i].name);
+	free(r->entries);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->work);
+	pthread_cond_destroy(&r->done);
+	free(r);
+}
+
+const char *resolver_lookup(struct resolver *r, const struct ip_addr *a)
+{
+	struct entry *e;
+	const char *name = NULL;
+
+	if (r == NULL || !addr_is_set(a))
+		return NULL;
+	pthread_mutex_lock(&r->lock);
+	e = find(r, a);
+	if (e == NULL) {
+		if (r->count == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 64;
+			struct entry *grown = realloc(r->entries, cap * sizeof(*grown));
+
+			if (grown == NULL)
+				goto out;
+			r->entries = grown;
+			r->cap = cap;
+		}
+		r->entries[r->count++] = (struct entry){.addr = *a, .state = ENTRY_PENDING};
+		r->pending++;
+		if (!r->started && pthread_create(&r->thread, NULL, worker, r) == 0)
+			r->started = true;
+		pthread_cond_signal(&r->work);
+	} else if (e->state == ENTRY_DONE) {
+		/* Names are never freed while the resolver lives, so the pointer stays valid. */
+		name = e->name;
+	}
+out:
+	pthread_mutex_unlock(&r->lock);
+	return name;
+}
+
+void resolver_wait(struct resolver *r, int timeout_ms)
+{
+	struct timespec until;
+
+	if (r == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (r->pending > 0 && r->started)
+		if (pthread_cond_timedwait(&r->done, &r->lock, &until) != 0)
+			break;
+	pthread_mutex_unlock(&r->lock);
+}

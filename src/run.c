@@ -1,0 +1,123 @@
+/*
+ * The event loop (see run.h).  Single-threaded: poll() on the capture and
+ * the face's input, with the timeout set by the engine's next wake-up and
+ * the face's next tick.  Signals only set a flag; the loop notices it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/engine.h"
+#include "net/net.h"
+#include "run.h"
+#include "wire/dissect.h"
+#include "wire/probe.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+uint64_t run_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at)
+{
+	struct engine *e = ctx;
+	struct reply r;
+
+	/* Anything that does not dissect cleanly is someone else's or garbage: ignore it. */
+	if (reply_dissect(ip, len, &r) == DISSECT_OK)
+		(void)engine_reply(e, &r, at);
+}
+
+static int poll_timeout_ms(uint64_t now, uint64_t until)
+{
+	uint64_t ms;
+
+	if (until <= now)
+		return 0;
+	ms = (until - now + 999) / 1000;
+	return ms > 1000 ? 1000 : (int)ms;
+}
+
+int run_loop(struct net *net, struct engine *e, const struct run_face *face)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct pollfd fds[2];
+	uint8_t pkt[PROBE_MAX_LEN];
+	char err[256];
+	uint64_t now, wake = 0, next_tick = 0;
+	bool warned = false;
+
+	/* No SA_RESTART: poll() must return so the loop sees the flag. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	for (;;) {
+		struct probe_spec probe;
+		enum engine_step step;
+		int nfds = 1, rc;
+
+		if (stop_signal)
+			return 1;
+		now = run_now_us();
+		step = engine_next(e, now, &probe, &wake);
+		if (step == ENGINE_SEND) {
+			size_t len = probe_build(&probe, pkt, sizeof(pkt));
+
+			if (len == 0) {
+				fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");
+				return -1;
+			}
+			if (!net_send(net, pkt, len) && !warned) {
+				/* The probe is counted and will time out; say why once. */
+				fprintf(stderr, "ecmptrace: send: %s\n", strerror(net->last_send_errno));
+				warned = true;
+			}
+			wake = now;	/* look at the capture, then ask again */
+		}
+		if (step == ENGINE_DONE) {
+			if (face && face->tick)
+				face->tick(face->ctx, e, now);
+			return 0;
+		}
+		fds[0] = (struct pollfd){.fd = net_fd(net), .events = POLLIN};
+		if (face && face->input_fd >= 0 && face->on_input) {
+			fds[1] = (struct pollfd){.fd = face->input_fd, .events = POLLIN};
+			nfds = 2;
+		}
+		if (face && face->tick && next_tick < wake && next_tick != 0)
+			wake = next_tick;
+		rc = poll(fds, (nfds_t)nfds, poll_timeout_ms(now, wake));
+		if (rc < 0 && errno != EINTR) {
+			fprintf(stderr, "ecmptrace: poll: %s\n", strerror(errno));
+			return -1;
+		}
+		if (rc > 0 && (fds[0].revents & POLLIN) &&
+		    net_dispatch(net, on_packet, e, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ecmptrace: %s\n", err);
+			return -1;
+		}
+		if (rc > 0 && nfds == 2 && (fds[1].revents & (POLLIN | POLLHUP)) &&
+		    face->on_input(face->ctx, e, run_now_us()) == RUN_QUIT)
+			return 0;
+		now = run_now_us();
+		if (face && face->tick && now >= next_tick) {
+			if (face->tick(face->ctx, e, now) == RUN_QUIT)
+				return 0;
+			next_tick = now + (face->tick_us ? face->tick_us : 200000);
+		}
+	}
+}

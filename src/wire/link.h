@@ -1,0 +1,18 @@
+/*
+ * Link-layer framing of captured packets: where the IP datagram starts for
+ * the link types a capture on Linux can hand us (Ethernet with VLAN tags,
+ * Linux cooked v1/v2 as on the "any" device, raw IP, BSD loopback).
+ */
+#ifndef ECMPTRACE_WIRE_LINK_H
+#define ECMPTRACE_WIRE_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Returns the offset of the IP header in pkt for pcap link type linktype,
+ * or -1 if the frame is truncated, not IP, or of an unknown link type.
+ */
+long link_ip_offset(int linktype, const uint8_t *pkt, size_t len);
+
+#endif
