@@ -1,1 +1,4 @@
-# unit tests
+# Engine unit tests: flow ids, statistics, reply matching, link framing.
+check_PROGRAMS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
+tests_unit_test_engine_LDADD = libcore.a -lm $(LIBS)

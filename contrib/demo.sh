@@ -1,0 +1,23 @@
+#!/bin/sh
+# README command (1): set everything up and watch the built-in demo network
+# live.  The demo reproduces the field case: a database on TCP 3306 behind a
+# 2-way ECMP where one member drops the replies, so some source ports always
+# fail while ping stays clean.  It lives in network namespaces that are
+# removed when you quit (q).
+# Usage: sudo contrib/demo.sh [ecmptrace options...]
+set -eu
+cd "$(dirname "$0")/.."
+contrib/setup.sh
+trap 'contrib/demo-network.sh down >/dev/null 2>&1 || true' EXIT INT TERM
+contrib/demo-network.sh up
+ECMPTRACE="$(pwd)/ecmptrace"
+export ECMPTRACE
+if [ "$#" -eq 0 ]; then
+	if [ -t 1 ]; then
+		set -- -t --flows 16 -i 0.5 --rate 200
+	else
+		# No terminal (CI, a pipe): the same measurement as a text report.
+		set -- -r --flows 16 -i 0.2 --rate 200 -c 10
+	fi
+fi
+contrib/demo-network.sh run "$@"
