@@ -5,6 +5,7 @@
  * 1 runtime error (including missing privilege), 2 usage error.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/json.h"
+#include "face/json_stream.h"
 #include "face/report.h"
 #include "face/tui.h"
 #include "net/net.h"
@@ -135,6 +137,27 @@ static int run_live(struct net *net, struct engine *e, const struct options *o,
 	return 0;
 }
 
+static int run_stream(struct net *net, struct engine *e, const struct options *o,
+		      struct resolver *res)
+{
+	struct json_options jo = {.target_name = o->host, .resolver = res};
+	struct json_stream *s = json_stream_new(stdout, &jo);
+	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
+	int rc;
+
+	if (s == NULL) {
+		fprintf(stderr, "ecmptrace: out of memory\n");
+		return 1;
+	}
+	/* A reader that goes away ends the run through ferror(), not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	face.ctx = s;
+	rc = run_loop(net, e, &face);
+	json_stream_end(s, e, run_now_us(), rc == 1 ? "signal" : rc < 0 ? "error" : "done");
+	json_stream_free(s);
+	return rc < 0 ? 1 : 0;
+}
+
 static int run_batch(struct net *net, struct engine *e, enum face face, const struct options *o,
 		     struct resolver *res, const char *started)
 {
@@ -232,6 +255,8 @@ int main(int argc, char **argv)
 	rfc3339_now(started, sizeof(started));
 	if (face == FACE_CURSES)
 		rc = run_live(&net, e, &o, &dst, res, started);
+	else if (face == FACE_JSON_STREAM)
+		rc = run_stream(&net, e, &o, o.numeric ? NULL : res);
 	else
 		rc = run_batch(&net, e, face, &o, o.numeric ? NULL : res, started);
 	engine_free(e);

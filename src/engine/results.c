@@ -179,7 +179,8 @@ static bool build_hop(const struct engine *e, int ttl, int last_ttl, const int *
 		int parent = prev ? prev[i] : -1;
 
 		cur[i] = -1;
-		if (ttl > flow_end_ttl(f, last_ttl) || c->sent == 0)
+		/* Probes still in flight with nothing known yet are not a branch (yet). */
+		if (ttl > flow_end_ttl(f, last_ttl) || (who == NULL && c->lost == 0))
 			continue;
 		for (j = 0; j < hop->nbranches; j++) {
 			struct branch_result *cand = &hop->branches[j];

@@ -19,7 +19,7 @@ static const char *proto_name(enum probe_proto p)
 	return p == PROBE_TCP ? "tcp" : p == PROBE_ICMP ? "icmp" : "udp";
 }
 
-static cJSON *address(const struct ip_addr *a)
+cJSON *json_address(const struct ip_addr *a)
 {
 	char buf[ADDR_STRLEN];
 
@@ -87,7 +87,7 @@ static cJSON *vias(const struct results *r, const struct branch_result *b)
 		cJSON *vo = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(vo, "ttl", b->via_ttl);
-		cJSON_AddItemToObject(vo, "address", address(&h->branches[v->branch].addr));
+		cJSON_AddItemToObject(vo, "address", json_address(&h->branches[v->branch].addr));
 		add_counts(vo, v->received, v->lost);
 		cJSON_AddNumberToObject(vo, "flow_count", v->nflows);
 		cJSON_AddItemToArray(arr, vo);
@@ -95,7 +95,7 @@ static cJSON *vias(const struct results *r, const struct branch_result *b)
 	return arr;
 }
 
-static cJSON *hops(const struct results *r, const struct json_options *o)
+cJSON *json_hops(const struct results *r, const struct json_options *o)
 {
 	cJSON *arr = cJSON_CreateArray();
 
@@ -108,7 +108,7 @@ static cJSON *hops(const struct results *r, const struct json_options *o)
 			const struct branch_result *b = &h->branches[j];
 			cJSON *br = cJSON_CreateObject();
 
-			cJSON_AddItemToObject(br, "address", address(&b->addr));
+			cJSON_AddItemToObject(br, "address", json_address(&b->addr));
 			cJSON_AddItemToObject(br, "name", name_of(o, &b->addr));
 			add_counts(br, b->received, b->lost);
 			cJSON_AddItemToObject(br, "rtt_ms", rtt_ms(&b->rtt));
@@ -124,7 +124,7 @@ static cJSON *hops(const struct results *r, const struct json_options *o)
 	return arr;
 }
 
-static cJSON *flows(const struct results *r)
+cJSON *json_flows(const struct results *r)
 {
 	cJSON *arr = cJSON_CreateArray();
 
@@ -139,7 +139,7 @@ static cJSON *flows(const struct results *r)
 		else
 			cJSON_AddNullToObject(fl, "flow_label");
 		for (int k = 0; k < f->path_len; k++)
-			cJSON_AddItemToArray(path, address(&f->path[k]));
+			cJSON_AddItemToArray(path, json_address(&f->path[k]));
 		cJSON_AddItemToObject(fl, "path", path);
 		add_counts(fl, f->received, f->lost);
 		cJSON_AddItemToObject(fl, "rtt_ms", rtt_ms(&f->rtt));
@@ -150,40 +150,43 @@ static cJSON *flows(const struct results *r)
 	return arr;
 }
 
+cJSON *json_finding(const struct results *r, const struct finding *f,
+		    const struct json_options *o)
+{
+	cJSON *fo = cJSON_CreateObject(), *ports = cJSON_CreateArray(),
+	      *repro = cJSON_CreateArray(), *ci = cJSON_CreateArray();
+	char cmd[512];
+
+	cJSON_AddStringToObject(fo, "kind", finding_kind_name(f->kind));
+	cJSON_AddNumberToObject(fo, "ttl", f->ttl);
+	cJSON_AddItemToObject(fo, "address", json_address(&f->addr));
+	cJSON_AddItemToObject(fo, "previous_address", json_address(&f->prev_addr));
+	cJSON_AddNumberToObject(fo, "received", (double)f->received);
+	cJSON_AddNumberToObject(fo, "lost", (double)f->lost);
+	cJSON_AddNumberToObject(fo, "loss_pct", round3(f->loss_pct));
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_lo_pct)));
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_hi_pct)));
+	cJSON_AddItemToObject(fo, "interval_pct", ci);
+	cJSON_AddNumberToObject(fo, "baseline_pct", round3(f->baseline_pct));
+	cJSON_AddItemToObject(fo, "flows", int_array(f->flows, f->nflows));
+	for (int k = 0; k < f->nflows; k++) {
+		cJSON_AddItemToArray(ports, cJSON_CreateNumber(f->source_ports[k]));
+		if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS)
+			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
+				r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
+	}
+	cJSON_AddItemToObject(fo, "source_ports", ports);
+	cJSON_AddItemToObject(fo, "reproduce", repro);
+	cJSON_AddStringToObject(fo, "summary", f->summary);
+	return fo;
+}
+
 static cJSON *findings(const struct results *r, const struct json_options *o)
 {
 	cJSON *arr = cJSON_CreateArray();
-	const struct findings *fs = r->findings;
-	char cmd[512];
 
-	for (int i = 0; fs && i < fs->count; i++) {
-		const struct finding *f = &fs->items[i];
-		cJSON *fo = cJSON_CreateObject(), *ports = cJSON_CreateArray(),
-		      *repro = cJSON_CreateArray(), *ci = cJSON_CreateArray();
-
-		cJSON_AddStringToObject(fo, "kind", finding_kind_name(f->kind));
-		cJSON_AddNumberToObject(fo, "ttl", f->ttl);
-		cJSON_AddItemToObject(fo, "address", address(&f->addr));
-		cJSON_AddItemToObject(fo, "previous_address", address(&f->prev_addr));
-		cJSON_AddNumberToObject(fo, "received", (double)f->received);
-		cJSON_AddNumberToObject(fo, "lost", (double)f->lost);
-		cJSON_AddNumberToObject(fo, "loss_pct", round3(f->loss_pct));
-		cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_lo_pct)));
-		cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->ci_hi_pct)));
-		cJSON_AddItemToObject(fo, "interval_pct", ci);
-		cJSON_AddNumberToObject(fo, "baseline_pct", round3(f->baseline_pct));
-		cJSON_AddItemToObject(fo, "flows", int_array(f->flows, f->nflows));
-		for (int k = 0; k < f->nflows; k++) {
-			cJSON_AddItemToArray(ports, cJSON_CreateNumber(f->source_ports[k]));
-			if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS)
-				cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
-					r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
-		}
-		cJSON_AddItemToObject(fo, "source_ports", ports);
-		cJSON_AddItemToObject(fo, "reproduce", repro);
-		cJSON_AddStringToObject(fo, "summary", f->summary);
-		cJSON_AddItemToArray(arr, fo);
-	}
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		cJSON_AddItemToArray(arr, json_finding(r, &r->findings->items[i], o));
 	return arr;
 }
 
@@ -197,25 +200,31 @@ static void prefetch_names(const struct results *r, const struct json_options *o
 	resolver_wait(o->resolver, 3000);
 }
 
+void json_add_target(cJSON *obj, const struct results *r, const struct json_options *o)
+{
+	cJSON *target = cJSON_AddObjectToObject(obj, "target");
+
+	cJSON_AddStringToObject(target, "name", o->target_name);
+	cJSON_AddItemToObject(target, "address", json_address(&r->config.dst));
+	cJSON_AddItemToObject(obj, "source", json_address(&r->config.src));
+	cJSON_AddStringToObject(obj, "protocol", proto_name(r->config.proto));
+	cJSON_AddNumberToObject(obj, "family", r->config.dst.family == AF_INET6 ? 6 : 4);
+	if (r->config.proto == PROBE_ICMP)
+		cJSON_AddNullToObject(obj, "port");
+	else
+		cJSON_AddNumberToObject(obj, "port", r->config.dport);
+}
+
 bool json_print_report(FILE *out, const struct results *r, const struct json_options *o)
 {
-	cJSON *doc = cJSON_CreateObject(), *target, *counters;
+	cJSON *doc = cJSON_CreateObject(), *counters;
 	char *text;
 
 	if (doc == NULL)
 		return false;
 	prefetch_names(r, o);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
-	target = cJSON_AddObjectToObject(doc, "target");
-	cJSON_AddStringToObject(target, "name", o->target_name);
-	cJSON_AddItemToObject(target, "address", address(&r->config.dst));
-	cJSON_AddItemToObject(doc, "source", address(&r->config.src));
-	cJSON_AddStringToObject(doc, "protocol", proto_name(r->config.proto));
-	cJSON_AddNumberToObject(doc, "family", r->config.dst.family == AF_INET6 ? 6 : 4);
-	if (r->config.proto == PROBE_ICMP)
-		cJSON_AddNullToObject(doc, "port");
-	else
-		cJSON_AddNumberToObject(doc, "port", r->config.dport);
+	json_add_target(doc, r, o);
 	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");
 	cJSON_AddStringToObject(doc, "finished", o->finished ? o->finished : "");
 	cJSON_AddNumberToObject(doc, "rounds", (double)r->counters.rounds_done);
@@ -227,8 +236,8 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	cJSON_AddNumberToObject(counters, "duplicates", (double)r->counters.duplicates);
 	cJSON_AddNumberToObject(counters, "late", (double)r->counters.late);
 	cJSON_AddNumberToObject(counters, "foreign", (double)r->counters.foreign);
-	cJSON_AddItemToObject(doc, "hops", hops(r, o));
-	cJSON_AddItemToObject(doc, "flows", flows(r));
+	cJSON_AddItemToObject(doc, "hops", json_hops(r, o));
+	cJSON_AddItemToObject(doc, "flows", json_flows(r));
 	cJSON_AddItemToObject(doc, "findings", findings(r, o));
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);

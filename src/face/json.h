@@ -22,4 +22,19 @@ struct json_options {
 /* Prints the document (pretty, newline-terminated); false if out of memory. */
 bool json_print_report(FILE *out, const struct results *r, const struct json_options *o);
 
+/*
+ * Builders shared with the stream (json_stream.c); each returns a new cJSON
+ * tree the caller owns.
+ */
+struct cJSON;
+struct finding;
+struct ip_addr;
+struct cJSON *json_address(const struct ip_addr *a);
+struct cJSON *json_hops(const struct results *r, const struct json_options *o);
+struct cJSON *json_flows(const struct results *r);
+struct cJSON *json_finding(const struct results *r, const struct finding *f,
+			   const struct json_options *o);
+/* Adds target, source, protocol, family and port to an object. */
+void json_add_target(struct cJSON *obj, const struct results *r, const struct json_options *o);
+
 #endif

@@ -1,0 +1,296 @@
+/*
+ * The JSON event stream (see json_stream.h).  Each tick takes a snapshot
+ * and diffs it against what was already reported: branches seen (TTL +
+ * address), each flow's path, and the findings in force (kind + TTL +
+ * address).  A completed round also gets a line with the per-hop figures.
+ */
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "engine/diagnose.h"
+#include "engine/engine.h"
+#include "engine/results.h"
+#include "face/json_stream.h"
+
+struct seen_branch {
+	int ttl;
+	struct ip_addr addr;
+};
+
+struct finding_key {
+	enum finding_kind kind;
+	int ttl;
+	struct ip_addr addr;
+};
+
+struct json_stream {
+	FILE *out;
+	struct json_options opts;
+	bool started;
+	uint64_t rounds_reported;
+	struct seen_branch *branches;
+	int nbranches;
+	struct ip_addr **paths;		/* per flow: path as last reported */
+	int *path_lens;
+	int nflows;
+	struct finding_key *findings;	/* in force at the last tick */
+	int nfindings;
+};
+
+struct json_stream *json_stream_new(FILE *out, const struct json_options *o)
+{
+	struct json_stream *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->out = out;
+	s->opts = *o;
+	return s;
+}
+
+void json_stream_free(struct json_stream *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < s->nflows; i++)
+		free(s->paths[i]);
+	free(s->paths);
+	free(s->path_lens);
+	free(s->branches);
+	free(s->findings);
+	free(s);
+}
+
+/* RFC 3339 with milliseconds, UTC. */
+static void now_rfc3339(char *buf, size_t len)
+{
+	struct timeval tv;
+	struct tm tm;
+	size_t n;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}
+
+static cJSON *event(const char *type)
+{
+	cJSON *o = cJSON_CreateObject();
+	char t[40];
+
+	now_rfc3339(t, sizeof(t));
+	cJSON_AddStringToObject(o, "type", type);
+	cJSON_AddStringToObject(o, "time", t);
+	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);
+	return o;
+}
+
+/* Writes one line and flushes, so a pipe sees each event as it happens. */
+static void emit(struct json_stream *s, cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
+	if (text != NULL) {
+		fputs(text, s->out);
+		fputc('\n', s->out);
+		fflush(s->out);
+		free(text);
+	}
+	cJSON_Delete(o);
+}
+
+static bool branch_known(const struct json_stream *s, int ttl, const struct ip_addr *a)
+{
+	for (int i = 0; i < s->nbranches; i++)
+		if (s->branches[i].ttl == ttl && addr_equal(&s->branches[i].addr, a))
+			return true;
+	return false;
+}
+
+static void new_branches(struct json_stream *s, const struct results *r)
+{
+	for (int i = 0; i < r->nhops; i++) {
+		const struct hop_result *h = &r->hops[i];
+
+		for (int j = 0; j < h->nbranches; j++) {
+			const struct branch_result *b = &h->branches[j];
+			struct seen_branch *grown;
+			cJSON *ev;
+
+			if (!addr_is_set(&b->addr) || branch_known(s, h->ttl, &b->addr))
+				continue;
+			grown = realloc(s->branches, (size_t)(s->nbranches + 1) * sizeof(*grown));
+			if (grown == NULL)
+				return;
+			s->branches = grown;
+			s->branches[s->nbranches++] = (struct seen_branch){h->ttl, b->addr};
+			ev = event("branch_new");
+			cJSON_AddNumberToObject(ev, "ttl", h->ttl);
+			cJSON_AddItemToObject(ev, "address", json_address(&b->addr));
+			cJSON_AddNumberToObject(ev, "branches_at_ttl", h->nbranches);
+			cJSON_AddBoolToObject(ev, "is_destination", b->is_destination);
+			emit(s, ev);
+		}
+	}
+}
+
+static bool track_flows(struct json_stream *s, const struct results *r)
+{
+	if (s->nflows == r->nflows)
+		return true;
+	s->paths = calloc((size_t)r->nflows, sizeof(*s->paths));
+	s->path_lens = calloc((size_t)r->nflows, sizeof(*s->path_lens));
+	if (s->paths == NULL || s->path_lens == NULL)
+		return false;
+	s->nflows = r->nflows;
+	return true;
+}
+
+/* A TTL whose responder changed from one known address to another. */
+static void path_changes(struct json_stream *s, const struct results *r)
+{
+	if (!track_flows(s, r))
+		return;
+	for (int i = 0; i < r->nflows; i++) {
+		const struct flow_result *f = &r->flows[i];
+		struct ip_addr *copy;
+
+		for (int k = 0; k < f->path_len && k < s->path_lens[i]; k++) {
+			const struct ip_addr *was = &s->paths[i][k], *now = &f->path[k];
+			cJSON *ev;
+
+			if (!addr_is_set(was) || !addr_is_set(now) || addr_equal(was, now))
+				continue;
+			ev = event("path_change");
+			cJSON_AddNumberToObject(ev, "flow", f->id);
+			cJSON_AddNumberToObject(ev, "source_port", f->sport);
+			cJSON_AddNumberToObject(ev, "ttl", r->config.first_ttl + k);
+			cJSON_AddItemToObject(ev, "from", json_address(was));
+			cJSON_AddItemToObject(ev, "to", json_address(now));
+			emit(s, ev);
+		}
+		copy = malloc((size_t)(f->path_len + 1) * sizeof(*copy));
+		if (copy == NULL)
+			continue;
+		/* Keep what was known where the new snapshot has a gap. */
+		for (int k = 0; k < f->path_len; k++)
+			copy[k] = !addr_is_set(&f->path[k]) && k < s->path_lens[i] ? s->paths[i][k]
+										 : f->path[k];
+		free(s->paths[i]);
+		s->paths[i] = copy;
+		s->path_lens[i] = f->path_len;
+	}
+}
+
+static bool same_finding(const struct finding_key *k, const struct finding *f)
+{
+	return k->kind == f->kind && k->ttl == f->ttl && addr_equal(&k->addr, &f->addr);
+}
+
+static void findings_diff(struct json_stream *s, const struct results *r)
+{
+	const struct findings *fs = r->findings;
+	int n = fs ? fs->count : 0;
+	struct finding_key *now = calloc((size_t)n + 1, sizeof(*now));
+
+	if (now == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const struct finding *f = &fs->items[i];
+		bool known = false;
+
+		now[i] = (struct finding_key){f->kind, f->ttl, f->addr};
+		for (int k = 0; k < s->nfindings && !known; k++)
+			known = same_finding(&s->findings[k], f);
+		if (!known) {
+			cJSON *ev = event("finding_raised");
+
+			cJSON_AddItemToObject(ev, "finding", json_finding(r, f, &s->opts));
+			emit(s, ev);
+		}
+	}
+	for (int k = 0; k < s->nfindings; k++) {
+		bool still = false;
+		cJSON *ev;
+
+		for (int i = 0; i < n && !still; i++)
+			still = same_finding(&s->findings[k], &fs->items[i]);
+		if (still)
+			continue;
+		ev = event("finding_cleared");
+		cJSON_AddStringToObject(ev, "kind", finding_kind_name(s->findings[k].kind));
+		cJSON_AddNumberToObject(ev, "ttl", s->findings[k].ttl);
+		cJSON_AddItemToObject(ev, "address", json_address(&s->findings[k].addr));
+		emit(s, ev);
+	}
+	free(s->findings);
+	s->findings = now;
+	s->nfindings = n;
+}
+
+static void start_event(struct json_stream *s, const struct results *r)
+{
+	cJSON *ev = event("start");
+
+	json_add_target(ev, r, &s->opts);
+	cJSON_AddNumberToObject(ev, "flows", r->config.nflows);
+	cJSON_AddNumberToObject(ev, "first_ttl", r->config.first_ttl);
+	cJSON_AddNumberToObject(ev, "max_ttl", r->config.max_ttl);
+	cJSON_AddNumberToObject(ev, "interval_ms", (double)r->config.interval_us / 1000.0);
+	cJSON_AddNumberToObject(ev, "rate_pps", r->config.rate_pps);
+	emit(s, ev);
+	s->started = true;
+}
+
+static void round_event(struct json_stream *s, const struct results *r)
+{
+	cJSON *ev = event("round");
+
+	cJSON_AddNumberToObject(ev, "round", (double)r->counters.rounds_done);
+	cJSON_AddNumberToObject(ev, "dest_ttl", r->dest_ttl);
+	cJSON_AddItemToObject(ev, "hops", json_hops(r, &s->opts));
+	emit(s, ev);
+	s->rounds_reported = r->counters.rounds_done;
+}
+
+enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
+{
+	struct json_stream *s = ctx;
+	struct results *r = engine_results(e, now_us);
+
+	if (r == NULL)
+		return RUN_CONTINUE;
+	if (!s->started)
+		start_event(s, r);
+	new_branches(s, r);
+	path_changes(s, r);
+	findings_diff(s, r);
+	if (r->counters.rounds_done > s->rounds_reported)
+		round_event(s, r);
+	results_free(r);
+	/* A reader that went away (EPIPE, closed pipe): stop probing. */
+	return ferror(s->out) ? RUN_QUIT : RUN_CONTINUE;
+}
+
+void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason)
+{
+	struct results *r = engine_results(e, now_us);
+	cJSON *ev;
+
+	if (r == NULL)
+		return;
+	if (!s->started)
+		start_event(s, r);
+	ev = event("end");
+	cJSON_AddStringToObject(ev, "reason", reason);
+	cJSON_AddNumberToObject(ev, "rounds", (double)r->counters.rounds_done);
+	cJSON_AddNumberToObject(ev, "probes_sent", (double)r->counters.probes_sent);
+	cJSON_AddItemToObject(ev, "flows", json_flows(r));
+	emit(s, ev);
+	results_free(r);
+}

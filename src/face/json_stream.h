@@ -1,0 +1,26 @@
+/*
+ * The JSON event stream (--json-stream): one compact object per line,
+ * flushed as it happens, so `ecmptrace --json-stream host | jq` or a log
+ * shipper can follow a live run.  Events: start, round, branch_new,
+ * path_change, finding_raised, finding_cleared, end (doc/ecmptrace.schema.json).
+ */
+#ifndef ECMPTRACE_FACE_JSON_STREAM_H
+#define ECMPTRACE_FACE_JSON_STREAM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "face/json.h"
+#include "run.h"
+
+struct json_stream;
+struct engine;
+
+struct json_stream *json_stream_new(FILE *out, const struct json_options *o);
+/* run_face tick: compares a fresh snapshot with the last one and writes the events. */
+enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us);
+/* Writes the final "end" event (with the whole last snapshot's figures). */
+void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason);
+void json_stream_free(struct json_stream *s);
+
+#endif
