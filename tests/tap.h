@@ -13,6 +13,8 @@ static int tap_count;
 static int tap_failures;
 
 static void tap_vok(int passed, const char *file, int line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void tap_vok(int passed, const char *file, int line, const char *fmt, va_list ap)
 {
 	tap_count++;
 	printf("%sok %d - ", passed ? "" : "not ", tap_count);

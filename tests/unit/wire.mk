@@ -1,1 +1,7 @@
-# unit tests
+# Unit tests of src/addr.c and src/wire: probe checksums and fields, reply
+# dissection round trips, truncation and hostile inputs.
+check_PROGRAMS += tests/unit/test_wire tests/unit/test_addr
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_LDADD = libcore.a $(LIBS)
+tests_unit_test_addr_SOURCES = tests/unit/test_addr.c
+tests_unit_test_addr_LDADD = libcore.a $(LIBS)

@@ -1,0 +1,107 @@
+/*
+ * libFuzzer target for the reply dissector: any bytes may arrive from the
+ * network, so reply_dissect must never read outside them (the sanitizers
+ * watch that), and whatever it calls OK must be self-consistent: a reply
+ * from the datagram's own source address, of a known kind and protocol,
+ * with addresses of the datagram's family, at most REPLY_MAX_MPLS 20-bit
+ * labels, and the same answer when asked twice.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/dissect.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abort(); \
+	} while (0)
+
+static void check_ok(const uint8_t *data, size_t size, const struct reply *r)
+{
+	int v4;
+
+	CHECK(size >= 1);
+	v4 = data[0] >> 4 == 4;
+	CHECK(r->from.family == (v4 ? AF_INET : AF_INET6));
+	CHECK(size >= (v4 ? 20u : 40u));
+	CHECK(memcmp(r->from.b, data + (v4 ? 12 : 8), v4 ? 4 : 16) == 0);
+	CHECK(r->reply_ttl == data[v4 ? 8 : 7]);
+	CHECK(r->probe_src.family == r->from.family && r->probe_dst.family == r->from.family);
+	CHECK(r->kind >= REPLY_TIME_EXCEEDED && r->kind <= REPLY_TCP_RST);
+	CHECK(r->proto == PROBE_UDP || r->proto == PROBE_TCP || r->proto == PROBE_ICMP);
+	CHECK(r->mpls_count >= 0 && r->mpls_count <= REPLY_MAX_MPLS);
+	for (int i = 0; i < r->mpls_count; i++)
+		CHECK(r->mpls_label[i] < 1u << 20);
+	CHECK(r->flow_label < 1u << 20);
+	if (v4)
+		CHECK(r->flow_label == 0);
+	else
+		CHECK(r->ip_id == 0 && r->quoted_ttl == 0);
+	if (r->proto != PROBE_TCP)
+		CHECK(r->seq_base == 0);
+	if (r->proto == PROBE_ICMP)
+		CHECK(r->dport == 0);
+
+	switch (r->kind) {
+	case REPLY_TIME_EXCEEDED:
+		CHECK(r->icmp_type == (v4 ? 11 : 3));
+		break;
+	case REPLY_DEST_UNREACH:
+		CHECK(r->icmp_type == (v4 ? 3 : 1));
+		break;
+	case REPLY_ECHO_REPLY:
+		/* From the target itself: nothing quoted, no labels. */
+		CHECK(r->icmp_type == (v4 ? 0 : 129) && r->proto == PROBE_ICMP);
+		CHECK(addr_equal(&r->probe_dst, &r->from));
+		CHECK(r->mpls_count == 0 && r->ip_id == 0 && r->flow_label == 0);
+		break;
+	case REPLY_TCP_SYNACK:
+	case REPLY_TCP_RST:
+		CHECK(r->icmp_type == 0 && r->icmp_code == 0 && r->proto == PROBE_TCP);
+		CHECK(addr_equal(&r->probe_dst, &r->from));
+		CHECK(r->mpls_count == 0 && r->ip_id == 0 && r->flow_label == 0);
+		break;
+	}
+}
+
+/* Field-by-field, so struct padding does not matter. */
+static int same(const struct reply *a, const struct reply *b)
+{
+	return a->kind == b->kind && a->icmp_type == b->icmp_type && a->icmp_code == b->icmp_code &&
+	       addr_equal(&a->from, &b->from) && a->reply_ttl == b->reply_ttl && a->proto == b->proto &&
+	       addr_equal(&a->probe_src, &b->probe_src) && addr_equal(&a->probe_dst, &b->probe_dst) &&
+	       a->sport == b->sport && a->dport == b->dport && a->probe_id == b->probe_id &&
+	       a->seq_base == b->seq_base && a->ip_id == b->ip_id && a->quoted_ttl == b->quoted_ttl &&
+	       a->flow_label == b->flow_label && a->mpls_count == b->mpls_count &&
+	       memcmp(a->mpls_label, b->mpls_label, sizeof(a->mpls_label[0]) * (size_t)a->mpls_count) == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct reply r, again;
+	enum dissect_result res, res2;
+
+	res = reply_dissect(data, size, &r);
+	switch (res) {
+	case DISSECT_OK:
+		check_ok(data, size, &r);
+		break;
+	case DISSECT_TRUNCATED:
+	case DISSECT_MALFORMED:
+	case DISSECT_IGNORED:
+		break;
+	default:
+		abort();
+	}
+	res2 = reply_dissect(data, size, &again);
+	CHECK(res2 == res);
+	if (res == DISSECT_OK)
+		CHECK(same(&r, &again));
+	return 0;
+}
