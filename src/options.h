@@ -30,7 +30,7 @@ struct options {
 	uint16_t sport_base;		/* -L; 0 = pick one per run */
 	int nflows;			/* --flows */
 	int first_ttl, max_ttl;		/* -f, -m */
-	uint64_t count;			/* -c: rounds; 0 = until stopped */
+	uint64_t count;			/* -c: rounds (1..1000000); without -c the face decides */
 	bool count_set;			/* -c was given */
 	uint64_t interval_us;		/* -i */
 	uint64_t timeout_us;		/* --timeout */

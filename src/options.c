@@ -1,0 +1,552 @@
+/*
+ * Command-line options: one table drives getopt_long, the range checks and
+ * the usage text, so an option, its bounds and its help cannot disagree.
+ * Parsing never prints or exits; errors are one line in the caller's buffer.
+ */
+#include "config.h"
+
+#include "options.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/flow.h"
+#include "numparse.h"
+
+/* Values of the options that have no short letter (above any char). */
+enum {
+	OPT_FLOWS = 256,
+	OPT_TIMEOUT,
+	OPT_RATE,
+	OPT_MAX_UNKNOWN,
+	OPT_VARY,
+	OPT_TOS,
+	OPT_JSON_STREAM,
+	OPT_REPORT_ON_EXIT,
+};
+
+/* What an option's argument is. */
+enum opt_arg {
+	ARG_NONE = 0,		/* a switch */
+	ARG_INT,		/* decimal integer in [min, max] */
+	ARG_SECONDS,		/* seconds; min/max in microseconds */
+	ARG_TEXT,		/* checked by the option's own code */
+};
+
+struct opt_def {
+	const char *name;	/* long form, without "--" */
+	int val;		/* short letter, or OPT_* for long-only options */
+	enum opt_arg arg;
+	const char *metavar;	/* argument in the usage text */
+	const char *noun;	/* what the value is, in error messages */
+	long long min, max;	/* bounds of ARG_INT; of ARG_SECONDS in microseconds */
+	const char *help;	/* usage text; the range is appended from min/max */
+	const char *dflt;	/* default shown in the usage text, or NULL */
+};
+
+static const struct opt_def opt_table[] = {
+	{ "ipv4", '4', ARG_NONE, NULL, NULL, 0, 0, "use IPv4 only", "family of HOST" },
+	{ "ipv6", '6', ARG_NONE, NULL, NULL, 0, 0, "use IPv6 only", NULL },
+	{ "udp", 'u', ARG_NONE, NULL, NULL, 0, 0, "probe with UDP datagrams (the default)", NULL },
+	{ "tcp", 'T', ARG_NONE, NULL, NULL, 0, 0, "probe with TCP SYNs", NULL },
+	{ "icmp", 'I', ARG_NONE, NULL, NULL, 0, 0, "probe with ICMP echo requests", NULL },
+	{ "port", 'P', ARG_INT, "PORT", "port", 1, 65535, "destination port",
+	  "33434; TCP 80" },
+	{ "source-port", 'L', ARG_INT, "BASE", "source port", 1, 65535,
+	  "source port of flow 0", "random" },
+	{ "flows", OPT_FLOWS, ARG_INT, "N", "number of flows", 1, 4096,
+	  "flows to trace", "16" },
+	{ "first-ttl", 'f', ARG_INT, "N", "first TTL", 1, 255, "first TTL to probe", "1" },
+	{ "max-ttl", 'm', ARG_INT, "N", "max TTL", 1, 255, "last TTL to probe", "30" },
+	{ "count", 'c', ARG_INT, "N", "count", 1, 1000000, "rounds to send", "10" },
+	{ "interval", 'i', ARG_SECONDS, "SECONDS", "interval", 10000, 3600000000LL,
+	  "time between rounds", "1" },
+	{ "timeout", OPT_TIMEOUT, ARG_SECONDS, "SECONDS", "timeout", 50000, 60000000,
+	  "how long to wait for a reply", "2" },
+	{ "rate", OPT_RATE, ARG_INT, "PPS", "rate", 1, 100000, "probes per second at most",
+	  "100" },
+	{ "max-unknown", OPT_MAX_UNKNOWN, ARG_INT, "N", "max-unknown", 1, 255,
+	  "silent hops before giving up", "5" },
+	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
+	  "vary sport, label or sport,label", "auto" },
+	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
+	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
+	  NULL },
+	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
+	  "if not a tty" },
+	{ "report-wide", 'w', ARG_NONE, NULL, NULL, 0, 0, "report, never truncating names",
+	  NULL },
+	{ "json", 'j', ARG_NONE, NULL, NULL, 0, 0, "print the results as one JSON document",
+	  NULL },
+	{ "json-stream", OPT_JSON_STREAM, ARG_NONE, NULL, NULL, 0, 0,
+	  "print JSON lines while running", NULL },
+	{ "curses", 't', ARG_NONE, NULL, NULL, 0, 0, "live view", "on a tty" },
+	{ "report-on-exit", OPT_REPORT_ON_EXIT, ARG_NONE, NULL, NULL, 0, 0,
+	  "print a report when the live view ends", NULL },
+	{ "help", 'h', ARG_NONE, NULL, NULL, 0, 0, "show this help and exit", NULL },
+	{ "version", 'v', ARG_NONE, NULL, NULL, 0, 0, "show the version and exit", NULL },
+};
+
+#define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
+
+/* Longest user text quoted in a message; the rest becomes "...". */
+#define QUOTE_MAX 64
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Copies user text for a message, escaping anything that is not printable
+ * ASCII as \xHH so a newline or escape sequence in argv cannot break the
+ * one-line contract or the terminal, and cutting very long text short.
+ */
+static const char *quote(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, shown = 0;
+
+	for (; *s != '\0' && n + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (shown++ == QUOTE_MAX) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static const struct opt_def *opt_find(int val)
+{
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		if (opt_table[i].val == val)
+			return &opt_table[i];
+	return NULL;
+}
+
+/* "-c/--count" or "--flows": how the option is named in messages. */
+static const char *opt_label(const struct opt_def *d, char *buf, size_t len)
+{
+	if (d->val < 256)
+		snprintf(buf, len, "-%c/--%s", d->val, d->name);
+	else
+		snprintf(buf, len, "--%s", d->name);
+	return buf;
+}
+
+void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->host = NULL;
+	o->family = 0;
+	o->proto = PROBE_UDP;
+	o->port = 0;
+	o->sport_base = 0;
+	o->nflows = 16;
+	o->first_ttl = 1;
+	o->max_ttl = 30;
+	o->count = 10;
+	o->count_set = false;
+	o->interval_us = 1000000;
+	o->timeout_us = 2000000;
+	o->rate_pps = 100;
+	o->max_unknown = 5;
+	o->vary = 0;
+	o->tos = 0;
+	o->face = FACE_AUTO;
+}
+
+/* The numeric value of an ARG_INT or ARG_SECONDS option, range-checked. */
+static bool opt_number(const struct opt_def *d, const char *text, long long *out,
+		       char *err, size_t errlen)
+{
+	char why[96], q[QUOTE_MAX * 4 + 8];
+	uint64_t us = 0;
+	bool good;
+
+	if (d->arg == ARG_SECONDS) {
+		good = parse_seconds(text, (uint64_t)d->min, (uint64_t)d->max, &us, why,
+				     sizeof(why));
+		*out = (long long)us;
+	} else {
+		good = parse_int(text, d->min, d->max, out, why, sizeof(why));
+	}
+	if (good)
+		return true;
+	quote(text, q, sizeof(q));
+	/*
+	 * A well-formed number that is too big or small reads best without
+	 * quotes ("port 70000 out of range (1-65535)"); anything else is
+	 * quoted so that an empty or odd value is visible.
+	 */
+	if (strncmp(why, "out of range", 12) == 0)
+		set_err(err, errlen, "%s %s %s", d->noun, q, why);
+	else
+		set_err(err, errlen, "invalid %s '%s': %s", d->noun, q, why);
+	return false;
+}
+
+/* --vary: the flow fields that differ between flows. */
+static bool parse_vary(const char *text, unsigned *out, char *err, size_t errlen)
+{
+	static const struct {
+		const char *text;
+		unsigned bits;
+	} forms[] = {
+		{ "sport", VARY_SPORT },
+		{ "label", VARY_LABEL },
+		{ "sport,label", VARY_SPORT | VARY_LABEL },
+		{ "label,sport", VARY_SPORT | VARY_LABEL },
+	};
+	char q[QUOTE_MAX * 4 + 8];
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (strcmp(text, forms[i].text) == 0) {
+			*out = forms[i].bits;
+			return true;
+		}
+	}
+	set_err(err, errlen, "invalid vary '%s': expected sport, label or sport,label",
+		quote(text, q, sizeof(q)));
+	return false;
+}
+
+/*
+ * Options that exclude each other (-4/-6, the protocols, the faces) are
+ * checked as they arrive: the second one names the first.  first and
+ * second are the option values as seen by getopt.
+ */
+static bool conflict(int first, int second, char *err, size_t errlen)
+{
+	char a[40], b[40];
+
+	set_err(err, errlen, "%s cannot be combined with %s",
+		opt_label(opt_find(second), b, sizeof(b)),
+		opt_label(opt_find(first), a, sizeof(a)));
+	return false;
+}
+
+/* What getopt saw so far, for the checks between options. */
+struct parse_state {
+	int family_opt;		/* '4' or '6' once given, else 0 */
+	int proto_opt;		/* 'u', 'T' or 'I' once given, else 0 */
+	int face_opt;		/* first of -r/-w/-j/--json-stream/-t given, else 0 */
+	bool port_set;		/* -P given */
+	bool sport_set;		/* -L given */
+};
+
+/* Two options of one exclusive group: the same twice is fine. */
+static bool exclusive(int *seen, int val, bool same, char *err, size_t errlen)
+{
+	if (*seen != 0 && !same)
+		return conflict(*seen, val, err, errlen);
+	if (*seen == 0)
+		*seen = val;
+	return true;
+}
+
+static enum face face_of(int val)
+{
+	switch (val) {
+	case 't':
+		return FACE_CURSES;
+	case 'j':
+		return FACE_JSON;
+	case OPT_JSON_STREAM:
+		return FACE_JSON_STREAM;
+	default:
+		return FACE_REPORT;	/* -r, -w */
+	}
+}
+
+/* Applies one recognized option; false with err set when it is wrong. */
+static bool apply(struct options *o, struct parse_state *st, const struct opt_def *d,
+		  const char *arg, char *err, size_t errlen)
+{
+	long long n = 0;
+	int val = d->val;
+
+	if ((d->arg == ARG_INT || d->arg == ARG_SECONDS) && !opt_number(d, arg, &n, err, errlen))
+		return false;
+	switch (val) {
+	case '4':
+	case '6':
+		if (!exclusive(&st->family_opt, val, st->family_opt == val, err, errlen))
+			return false;
+		o->family = val == '4' ? AF_INET : AF_INET6;
+		break;
+	case 'u':
+	case 'T':
+	case 'I':
+		if (!exclusive(&st->proto_opt, val, st->proto_opt == val, err, errlen))
+			return false;
+		o->proto = val == 'u' ? PROBE_UDP : val == 'T' ? PROBE_TCP : PROBE_ICMP;
+		break;
+	case 'r':
+	case 'w':
+	case 'j':
+	case OPT_JSON_STREAM:
+	case 't':
+		if (!exclusive(&st->face_opt, val,
+			       st->face_opt != 0 && face_of(st->face_opt) == face_of(val), err,
+			       errlen))
+			return false;
+		o->face = face_of(val);
+		if (val == 'w')
+			o->report_wide = true;
+		break;
+	case 'P':
+		o->port = (uint16_t)n;
+		st->port_set = true;
+		break;
+	case 'L':
+		o->sport_base = (uint16_t)n;
+		st->sport_set = true;
+		break;
+	case OPT_FLOWS:
+		o->nflows = (int)n;
+		break;
+	case 'f':
+		o->first_ttl = (int)n;
+		break;
+	case 'm':
+		o->max_ttl = (int)n;
+		break;
+	case 'c':
+		o->count = (uint64_t)n;
+		o->count_set = true;
+		break;
+	case 'i':
+		o->interval_us = (uint64_t)n;
+		break;
+	case OPT_TIMEOUT:
+		o->timeout_us = (uint64_t)n;
+		break;
+	case OPT_RATE:
+		o->rate_pps = (uint32_t)n;
+		break;
+	case OPT_MAX_UNKNOWN:
+		o->max_unknown = (int)n;
+		break;
+	case OPT_VARY:
+		return parse_vary(arg, &o->vary, err, errlen);
+	case OPT_TOS:
+		o->tos = (int)n;
+		break;
+	case 'n':
+		o->numeric = true;
+		break;
+	case OPT_REPORT_ON_EXIT:
+		o->report_on_exit = true;
+		break;
+	}
+	return true;
+}
+
+/* The checks that need every option: order on the command line does not matter. */
+static bool check_combined(const struct options *o, const struct parse_state *st,
+			   char *err, size_t errlen)
+{
+	if (o->first_ttl > o->max_ttl) {
+		set_err(err, errlen, "first TTL %d is above max TTL %d", o->first_ttl,
+			o->max_ttl);
+		return false;
+	}
+	if (st->sport_set && (long)o->sport_base + o->nflows - 1 > 65535) {
+		set_err(err, errlen,
+			"%d flows from source port %u need ports up to %ld (max 65535)",
+			o->nflows, (unsigned)o->sport_base, (long)o->sport_base + o->nflows - 1);
+		return false;
+	}
+	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {
+		set_err(err, errlen, "--vary %s needs IPv6: IPv4 has no flow label (-4 given)",
+			o->vary & VARY_SPORT ? "sport,label" : "label");
+		return false;
+	}
+	if (st->port_set && o->proto == PROBE_ICMP) {
+		set_err(err, errlen, "-P/--port %u does not apply to -I/--icmp: ICMP has no ports",
+			(unsigned)o->port);
+		return false;
+	}
+	return true;
+}
+
+/* One line for an option getopt did not accept (opterr is off: we say it). */
+static void getopt_failure(int c, int argc, char **argv, char *err, size_t errlen)
+{
+	const struct opt_def *d = optopt != 0 ? opt_find(optopt) : NULL;
+	char q[QUOTE_MAX * 4 + 8], label[40];
+	char ch[2] = { (char)optopt, '\0' };
+
+	if (c == ':' && d != NULL) {
+		set_err(err, errlen, "option %s needs an argument (%s)",
+			opt_label(d, label, sizeof(label)), d->metavar);
+	} else if (d != NULL) {
+		/* A known option answered with '?': "--json=x" on a switch. */
+		set_err(err, errlen, "option --%s takes no argument", d->name);
+	} else if (optopt != 0) {
+		set_err(err, errlen, "unknown option '-%s'", quote(ch, q, sizeof(q)));
+	} else if (optind >= 1 && optind - 1 < argc && argv[optind - 1] != NULL) {
+		/* Unknown or ambiguous long option: getopt leaves optopt 0. */
+		set_err(err, errlen, "unknown or ambiguous option '%s'",
+			quote(argv[optind - 1], q, sizeof(q)));
+	} else {
+		set_err(err, errlen, "unknown option");
+	}
+}
+
+/* Keeps the first operand as the host and the second to name in an error. */
+static void note_operand(char *arg, char **host, char **extra)
+{
+	if (arg == NULL)
+		return;
+	if (*host == NULL)
+		*host = arg;
+	else if (*extra == NULL)
+		*extra = arg;
+}
+
+enum options_status options_parse(int argc, char **argv, struct options *o,
+				  char *err, size_t errlen)
+{
+	struct option longopts[OPT_COUNT + 1];
+	char shortopts[2 * OPT_COUNT + 3];
+	char *host = NULL, *extra = NULL;
+	struct parse_state st = { 0 };
+	char q[QUOTE_MAX * 4 + 8], q2[QUOTE_MAX * 4 + 8];
+	size_t ns = 0;
+	int c;
+
+	options_defaults(o);
+	set_err(err, errlen, "%s", "");
+	if (argc < 1 || argv == NULL) {
+		set_err(err, errlen, "no arguments at all (not even a program name)");
+		return OPTIONS_ERROR;
+	}
+
+	/*
+	 * The leading '-' makes getopt hand us each operand in order (as
+	 * option 1) instead of permuting argv, so "HOST -c 3" works the same
+	 * with or without POSIXLY_CORRECT in the environment.  The ':' after
+	 * it makes getopt report a missing argument as ':' and, with opterr
+	 * 0, print nothing: messages are ours and go in err.
+	 */
+	shortopts[ns++] = '-';
+	shortopts[ns++] = ':';
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *d = &opt_table[i];
+
+		longopts[i] = (struct option){ d->name,
+					       d->arg == ARG_NONE ? no_argument
+								  : required_argument,
+					       NULL, d->val };
+		if (d->val < 256) {
+			shortopts[ns++] = (char)d->val;
+			if (d->arg != ARG_NONE)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[OPT_COUNT] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[ns] = '\0';
+
+	/* optind 0 makes glibc and musl start afresh, so we can parse again. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct opt_def *d;
+
+		if (c == 1) {
+			note_operand(optarg, &host, &extra);
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			getopt_failure(c, argc, argv, err, errlen);
+			return OPTIONS_ERROR;
+		}
+		if (c == 'h')
+			return OPTIONS_HELP;
+		if (c == 'v')
+			return OPTIONS_VERSION;
+		d = opt_find(c);
+		if (d == NULL) {
+			set_err(err, errlen, "internal error: option %d has no table entry", c);
+			return OPTIONS_ERROR;
+		}
+		if (!apply(o, &st, d, optarg, err, errlen))
+			return OPTIONS_ERROR;
+	}
+	/* Operands after "--" are left for us at optind. */
+	for (int i = optind; i < argc; i++)
+		note_operand(argv[i], &host, &extra);
+
+	if (host == NULL) {
+		set_err(err, errlen, "no host given (try --help)");
+		return OPTIONS_ERROR;
+	}
+	if (extra != NULL) {
+		set_err(err, errlen, "more than one host: '%s' and '%s'",
+			quote(host, q, sizeof(q)), quote(extra, q2, sizeof(q2)));
+		return OPTIONS_ERROR;
+	}
+	if (host[0] == '\0') {
+		set_err(err, errlen, "empty host ''");
+		return OPTIONS_ERROR;
+	}
+	if (!check_combined(o, &st, err, errlen))
+		return OPTIONS_ERROR;
+	o->host = host;
+	return OPTIONS_RUN;
+}
+
+void options_usage(FILE *out)
+{
+	fputs("Usage: ecmptrace [OPTION]... HOST\n"
+	      "Traces every equal-cost (ECMP) path to HOST: many flows, each with constant\n"
+	      "header fields, and loss and latency for each hop of each branch.\n"
+	      "\n"
+	      "Options (SECONDS may have a fraction, e.g. 0.25):\n",
+	      out);
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *d = &opt_table[i];
+		char left[40], range[48] = "", dflt[48] = "";
+
+		if (d->val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->val, d->name,
+				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->name,
+				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		if (d->arg == ARG_INT)
+			snprintf(range, sizeof(range), ", %lld-%lld", d->min, d->max);
+		else if (d->arg == ARG_SECONDS)
+			snprintf(range, sizeof(range), ", %g-%g", (double)d->min / 1e6,
+				 (double)d->max / 1e6);
+		if (d->dflt != NULL)
+			snprintf(dflt, sizeof(dflt), " (default: %s)", d->dflt);
+		fprintf(out, "  %-23s %s%s%s\n", left, d->help, range, dflt);
+	}
+	fputs("\nExit status: 0 done, 1 runtime error, 2 usage error.  See ecmptrace(8).\n", out);
+}

@@ -1,0 +1,108 @@
+#!/bin/bash
+# Bad command lines against the real binary: each must exit with status 2
+# (usage error) and say what is wrong in exactly one "ecmptrace: ..." line
+# on stderr, containing the keyword of the table, without hanging.  --help
+# and --version must succeed on stdout.  Only loopback and names under the
+# reserved .invalid TLD (RFC 6761, never resolvable) appear here.
+. "$top_srcdir/tests/tap.sh"
+
+[ -x "$ECMPTRACE" ] || skip_all "ecmptrace not built ($ECMPTRACE)"
+
+out=$(mktemp) && errf=$(mktemp) || exit 1
+trap 'rm -f "$out" "$errf"' EXIT
+
+# bad KEYWORD ARG...: run ecmptrace ARG..., expect exit 2 and one line with KEYWORD.
+bad() {
+	local keyword=$1 status lines line args
+	shift
+	args="$*"
+	args=${args//$'\n'/\\n}	# a newline would end the TAP line
+	timeout 10 "$ECMPTRACE" "$@" >"$out" 2>"$errf" </dev/null
+	status=$?
+	lines=$(wc -l <"$errf")
+	line=$(head -n 1 "$errf")
+	if [ "$status" -eq 2 ] && [ "$lines" -eq 1 ] && [ "$(tail -c 1 "$errf" | wc -l)" -eq 1 ] &&
+		[[ $line == "ecmptrace: "* ]] && grep -qiF -- "$keyword" "$errf"; then
+		ok 0 "ecmptrace $args -> 2: $line"
+	else
+		ok 1 "ecmptrace $args -> status 2 and one line with '$keyword'"
+		diag "status $status, $lines stderr lines:"
+		sed 's/^/#   /' "$errf" | head -n 5
+		[ "$status" -eq 124 ] && diag "timed out after 10 s"
+	fi
+}
+
+# Every parse error of src/options.c, through main().
+bad "no host"
+bad "empty host" ""
+bad "more than one host" 127.0.0.1 127.0.0.2
+bad "unknown option '-Z'" -Z 127.0.0.1
+bad "unknown or ambiguous option '--bogus'" --bogus 127.0.0.1
+bad "ambiguous" --re 127.0.0.1
+bad "needs an argument" 127.0.0.1 -c
+bad "needs an argument" 127.0.0.1 --vary
+bad "takes no argument" --json=yes 127.0.0.1
+bad "invalid count 'abc': not a number" -c abc 127.0.0.1
+bad "trailing characters" -c 10x 127.0.0.1
+bad "invalid count '': empty" -c "" 127.0.0.1
+bad "count 0 out of range" -c 0 127.0.0.1
+bad "count 1000001 out of range" -c 1000001 127.0.0.1
+bad "port 70000 out of range (1-65535)" -P 70000 127.0.0.1
+bad "port 0 out of range" -P 0 127.0.0.1
+bad "invalid port 'http'" -P http 127.0.0.1
+bad "source port 0 out of range" -L 0 127.0.0.1
+bad "source port 65536 out of range" -L 65536 127.0.0.1
+bad "need ports up to" -L 65535 127.0.0.1
+bad "need ports up to 65536" -L 61441 --flows 4096 127.0.0.1
+bad "number of flows 0 out of range" --flows 0 127.0.0.1
+bad "number of flows 4097 out of range" --flows 4097 127.0.0.1
+bad "first TTL 0 out of range" -f 0 127.0.0.1
+bad "first TTL 256 out of range" -f 256 127.0.0.1
+bad "max TTL 0 out of range" -m 0 127.0.0.1
+bad "max TTL 256 out of range" -m 256 127.0.0.1
+bad "first TTL 10 is above max TTL 5" -f 10 -m 5 127.0.0.1
+bad "must not be negative" -i -1 127.0.0.1
+bad "interval 0.001 out of range" -i 0.001 127.0.0.1
+bad "interval 3601 out of range" -i 3601 127.0.0.1
+bad "invalid interval 'soon'" -i soon 127.0.0.1
+bad "timeout 0.01 out of range" --timeout 0.01 127.0.0.1
+bad "timeout 61 out of range" --timeout 61 127.0.0.1
+bad "rate 0 out of range" --rate 0 127.0.0.1
+bad "rate 100001 out of range" --rate 100001 127.0.0.1
+bad "max-unknown 0 out of range" --max-unknown 0 127.0.0.1
+bad "max-unknown 256 out of range" --max-unknown 256 127.0.0.1
+bad "TOS 256 out of range" --tos 256 127.0.0.1
+bad "invalid vary 'port'" --vary port 127.0.0.1
+bad "needs IPv6" -4 --vary label 127.0.0.1
+bad "-6/--ipv6 cannot be combined with -4/--ipv4" -4 -6 127.0.0.1
+bad "-I/--icmp cannot be combined with -T/--tcp" -T -I 127.0.0.1
+bad "-j/--json cannot be combined with -r/--report" -r -j 127.0.0.1
+bad "-j/--json cannot be combined with -w/--report-wide" -w -j 127.0.0.1
+bad "--json-stream cannot be combined" -j --json-stream 127.0.0.1
+bad "-r/--report cannot be combined with -t/--curses" -t -r 127.0.0.1
+bad "does not apply to -I/--icmp" -P 80 -I 127.0.0.1
+bad '\x0a' "$(printf 'a\nb')" c
+
+# The checks main() makes once the options parse: the target itself.
+bad "no-such-host.invalid" -r -c 1 no-such-host.invalid
+bad "::1" -4 -r -c 1 ::1
+bad "127.0.0.1" -6 -r -c 1 127.0.0.1
+bad "IPv6" --vary label -r -c 1 127.0.0.1
+
+# good ARG... PATTERN: exit 0, PATTERN on stdout, nothing on stderr.
+good() {
+	local pattern=$1 status
+	shift
+	timeout 10 "$ECMPTRACE" "$@" >"$out" 2>"$errf" </dev/null
+	status=$?
+	[ "$status" -eq 0 ] && [ ! -s "$errf" ] && grep -qE -- "$pattern" "$out"
+	ok $? "ecmptrace $* -> 0 with /$pattern/ on stdout (status $status)"
+}
+
+good "^Usage: ecmptrace" --help
+good "^Usage: ecmptrace" -h
+good "--report-on-exit" --help
+good "ecmptrace.*[0-9]+\.[0-9]+" --version
+good "ecmptrace.*[0-9]+\.[0-9]+" -v
+
+tap_done

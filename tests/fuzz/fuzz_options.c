@@ -1,0 +1,127 @@
+/*
+ * libFuzzer target for the option parser: the input bytes, split at NUL
+ * or newline, become argv.  Whatever the bytes, options_parse must return
+ * a known status; a run must come with a host and every value within its
+ * documented range; an error must be one printable line; and parsing the
+ * same words again must give the same answer (getopt state is reset).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/flow.h"
+#include "options.h"
+
+#define MAX_ARGS 256
+#define MAX_INPUT 4096
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fuzz_argv {
+	char text[MAX_INPUT + 1];
+	char *argv[MAX_ARGS + 2];
+	int argc;
+};
+
+/* Splits data into words; an empty word (two separators in a row) is kept. */
+static void split(const uint8_t *data, size_t size, struct fuzz_argv *a)
+{
+	static char prog[] = "ecmptrace";
+	size_t start = 0;
+
+	memcpy(a->text, data, size);
+	a->text[size] = '\0';
+	a->argc = 0;
+	a->argv[a->argc++] = prog;
+	if (size == 0) {
+		a->argv[a->argc] = NULL;
+		return;
+	}
+	for (size_t i = 0; i <= size && a->argc < MAX_ARGS + 1; i++) {
+		if (i == size || a->text[i] == '\0' || a->text[i] == '\n') {
+			a->text[i] = '\0';
+			a->argv[a->argc++] = &a->text[start];
+			start = i + 1;
+		}
+	}
+	a->argv[a->argc] = NULL;
+}
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abort(); \
+	} while (0)
+
+static void check_one_line(const char *err, size_t cap)
+{
+	size_t n = strnlen(err, cap);
+
+	CHECK(n > 0 && n < cap);
+	for (size_t i = 0; i < n; i++)
+		CHECK(err[i] >= 0x20 && err[i] < 0x7f);
+}
+
+static void check_run(const struct options *o, const struct fuzz_argv *a)
+{
+	CHECK(o->host != NULL && o->host[0] != '\0');
+	CHECK(o->host >= a->text && o->host <= a->text + sizeof(a->text));
+	CHECK(o->family == 0 || o->family == AF_INET || o->family == AF_INET6);
+	CHECK(o->proto == PROBE_UDP || o->proto == PROBE_TCP || o->proto == PROBE_ICMP);
+	CHECK(o->proto != PROBE_ICMP || o->port == 0);
+	CHECK(o->nflows >= 1 && o->nflows <= 4096);
+	CHECK(o->sport_base == 0 || (long)o->sport_base + o->nflows - 1 <= 65535);
+	CHECK(o->first_ttl >= 1 && o->first_ttl <= o->max_ttl && o->max_ttl <= 255);
+	CHECK(o->count >= 1 && o->count <= 1000000);
+	CHECK(o->count_set || o->count == 10);
+	CHECK(o->interval_us >= 10000 && o->interval_us <= 3600000000ULL);
+	CHECK(o->timeout_us >= 50000 && o->timeout_us <= 60000000);
+	CHECK(o->rate_pps >= 1 && o->rate_pps <= 100000);
+	CHECK(o->max_unknown >= 1 && o->max_unknown <= 255);
+	CHECK((o->vary & ~(unsigned)(VARY_SPORT | VARY_LABEL)) == 0);
+	CHECK(!(o->vary & VARY_LABEL) || o->family != AF_INET);
+	CHECK(o->tos >= 0 && o->tos <= 255);
+	CHECK(o->face >= FACE_AUTO && o->face <= FACE_JSON_STREAM);
+	CHECK(!o->report_wide || o->face == FACE_REPORT);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz_argv a, b;
+	struct options o, o2;
+	char err[256], err2[256];
+	enum options_status s, s2;
+
+	if (size > MAX_INPUT)
+		return 0;
+	split(data, size, &a);
+	memset(err, 'x', sizeof(err));
+	s = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+	switch (s) {
+	case OPTIONS_RUN:
+		check_run(&o, &a);
+		break;
+	case OPTIONS_ERROR:
+		check_one_line(err, sizeof(err));
+		break;
+	case OPTIONS_HELP:
+	case OPTIONS_VERSION:
+		break;
+	default:
+		abort();
+	}
+
+	/* A second parse of fresh words must agree with the first. */
+	split(data, size, &b);
+	s2 = options_parse(b.argc, b.argv, &o2, err2, sizeof(err2));
+	CHECK(s2 == s);
+	if (s == OPTIONS_ERROR)
+		CHECK(strcmp(err, err2) == 0);
+	if (s == OPTIONS_RUN)
+		CHECK(strcmp(o.host, o2.host) == 0 && o.count == o2.count &&
+		      o.nflows == o2.nflows && o.face == o2.face && o.vary == o2.vary);
+	return 0;
+}
