@@ -267,6 +267,17 @@ static bool horizon_may_grow(const struct engine *e)
 
 enum pick { PICK_PROBE, PICK_WAIT, PICK_ROUND_OVER };
 
+/*
+ * The flow at a position of this round.  Each round starts one flow
+ * further: a router that answers only the first few probes of a burst
+ * (ICMP rate limiting) then answers every flow in turn, instead of always
+ * the same ones, which would look like a lossy subset of flows.
+ */
+static int flow_at(const struct engine *e, int position)
+{
+	return (position + e->rotation) % e->nflows;
+}
+
 /* Finds the next (flow, TTL) of the round: TTL by TTL, every flow at each TTL. */
 static enum pick pick_next(struct engine *e)
 {
@@ -275,7 +286,7 @@ static enum pick pick_next(struct engine *e)
 		bool wanted = false;
 
 		for (; e->cur_flow < e->nflows; e->cur_flow++)
-			if (e->cur_ttl <= flow_limit(e, &e->flows[e->cur_flow]))
+			if (e->cur_ttl <= flow_limit(e, &e->flows[flow_at(e, e->cur_flow)]))
 				return PICK_PROBE;
 		/* This TTL is done; go on only if some flow wants the next one. */
 		for (int i = 0; i < e->nflows && !wanted; i++)
@@ -328,6 +339,7 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 {
 	enum pick pick;
 	uint16_t id;
+	int flow;
 	struct probe_rec *rec;
 
 	expire(e, now);
@@ -349,6 +361,7 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			e->in_round = true;
 			e->cur_ttl = e->cfg.first_ttl;
 			e->cur_flow = 0;
+			e->rotation = (int)((e->round - 1) % (uint64_t)e->nflows);
 			e->next_round_at = now + e->cfg.interval_us;
 		}
 		if (e->paused) {
@@ -371,19 +384,20 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		return ENGINE_WAIT;
 	}
 
+	flow = flow_at(e, e->cur_flow);
 	id = take_probe_id(e);
 	rec = &e->probes[id];
 	*rec = (struct probe_rec){
 		.sent_at = now,
 		.round = e->round,
-		.flow = e->cur_flow,
+		.flow = flow,
 		.ttl = (uint8_t)e->cur_ttl,
 		.state = PROBE_PENDING,
 	};
 	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
 	e->fifo_len++;
-	e->flows[e->cur_flow].cells[e->cur_ttl].sent++;
-	fill_probe(e, e->cur_flow, e->cur_ttl, id, probe);
+	e->flows[flow].cells[e->cur_ttl].sent++;
+	fill_probe(e, flow, e->cur_ttl, id, probe);
 	e->cur_flow++;
 	e->counters.probes_sent++;
 	if (e->first_send_at == 0)
@@ -443,6 +457,12 @@ static void note_responder(struct cell *c, const struct ip_addr *from, uint64_t 
 	c->current = slot;
 }
 
+/* Replies sent by the target itself in answer to the probe, not about it. */
+static bool answers_directly(const struct reply *r)
+{
+	return r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK || r->kind == REPLY_TCP_RST;
+}
+
 enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
 {
 	struct probe_rec *p;
@@ -451,10 +471,21 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	int flow, ttl;
 	uint16_t id = r->probe_id;
 
-	flow = flow_decode(&e->plan, r->sport, r->flow_label);
-	if (flow < 0)
-		goto foreign;
 	p = &e->probes[id];
+	if (answers_directly(r)) {
+		/*
+		 * Echo replies and TCP answers quote nothing of the probe, so
+		 * no flow label: the probe id names the probe, and its flow
+		 * must then have the port (or ICMP identifier) they carry.
+		 */
+		flow = p->state != PROBE_FREE ? p->flow : -1;
+		if (flow < 0 || e->flows[flow].id.sport != r->sport)
+			goto foreign;
+	} else {
+		flow = flow_decode(&e->plan, r->sport, r->flow_label);
+		if (flow < 0)
+			goto foreign;
+	}
 	/*
 	 * The transport field carries the id; on IPv4 the IP-ID carries it too,
 	 * which still identifies the probe if a middlebox rewrote the checksum.
@@ -468,8 +499,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 			goto foreign;
 	}
 	/* Only the target itself may answer with echo replies or TCP. */
-	if ((r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK ||
-	     r->kind == REPLY_TCP_RST) && !answer_from_target(e, r))
+	if (answers_directly(r) && !answer_from_target(e, r))
 		goto foreign;
 	if (p->state == PROBE_ANSWERED) {
 		e->counters.duplicates++;

@@ -76,7 +76,8 @@ struct engine {
 	/* Scheduling state. */
 	uint64_t round;			/* rounds started */
 	bool in_round;
-	int cur_ttl, cur_flow;		/* next candidate within the round */
+	int cur_ttl, cur_flow;		/* next candidate within the round (cur_flow is a position) */
+	int rotation;			/* flow at position 0 this round */
 	uint64_t next_round_at;
 	uint64_t next_send_at;
 	uint64_t first_send_at;		/* 0 before the first probe */

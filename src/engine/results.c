@@ -119,8 +119,9 @@ static int display_last_ttl(const struct engine *e)
 			if (t > last)
 				last = t;
 		}
+		/* A reset keeps the responders: the known path still shows. */
 		for (t = e->cfg.max_ttl; t > probed; t--)
-			if (f->cells[t].sent > 0) {
+			if (f->cells[t].sent > 0 || f->cells[t].nresp > 0) {
 				probed = t;
 				break;
 			}
