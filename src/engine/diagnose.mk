@@ -1,1 +1,4 @@
-# src/engine sources
+# Diagnosis: findings from a results snapshot, and the exact tests it uses.
+libcore_a_SOURCES += \
+	src/engine/diagnose.c \
+	src/engine/statistics.c src/engine/statistics.h
