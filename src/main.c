@@ -99,7 +99,8 @@ static enum face pick_face(const struct options *o)
 {
 	if (o->face != FACE_AUTO)
 		return o->face;
-	return isatty(STDOUT_FILENO) ? FACE_CURSES : FACE_REPORT;
+	/* The live view needs a terminal both ways: keys in, screen out. */
+	return isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) ? FACE_CURSES : FACE_REPORT;
 }
 
 static int run_live(struct net *net, struct engine *e, const struct options *o,

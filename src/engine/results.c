@@ -231,7 +231,8 @@ static bool build_hop(const struct engine *e, int ttl, int last_ttl, const int *
 		goto out;
 	for (j = 0; j < hop->nbranches; j++)
 		old[j] = hop->branches[j].flows;
-	qsort(hop->branches, (size_t)hop->nbranches, sizeof(*hop->branches), branch_cmp);
+	if (hop->nbranches > 1)
+		qsort(hop->branches, (size_t)hop->nbranches, sizeof(*hop->branches), branch_cmp);
 	for (j = 0; j < hop->nbranches; j++)
 		for (int k = 0; k < hop->nbranches; k++)
 			if (old[k] == hop->branches[j].flows)
