@@ -1,1 +1,25 @@
-# lab tests
+# Namespace lab tests: routed topologies built from network namespaces
+# (tests/lab/lab.sh), the real binary run inside the client namespace,
+# its JSON checked by tests/lab/labcheck.py against the kernel's own ECMP
+# choice.  Each test needs root and skips ("1..0 # SKIP") without it.
+# t_topology.sh checks the lab itself and needs no ecmptrace.
+LAB_TESTS = \
+	tests/lab/t_topology.sh \
+	tests/lab/t_ecmp2_branches.sh \
+	tests/lab/t_ecmp2_lossy.sh \
+	tests/lab/t_tcp.sh \
+	tests/lab/t_icmp.sh \
+	tests/lab/t_report.sh \
+	tests/lab/t_diamond.sh \
+	tests/lab/t_chain.sh \
+	tests/lab/t_return_loss.sh \
+	tests/lab/t_ratelimit.sh \
+	tests/lab/t_ipv6.sh \
+	tests/lab/t_stream.sh \
+	tests/lab/t_demo.sh
+TESTS += $(LAB_TESTS)
+EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
+	tests/lab/flowtrace.py
+# The demo network (contrib/demo-network.sh) builds on the same ideas and
+# is tested by tests/lab/t_demo.sh, so it is distributed from here.
+EXTRA_DIST += contrib/demo-network.sh
