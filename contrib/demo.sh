@@ -13,11 +13,13 @@ contrib/demo-network.sh up
 ECMPTRACE="$(pwd)/ecmptrace"
 export ECMPTRACE
 if [ "$#" -eq 0 ]; then
-	if [ -t 1 ]; then
-		set -- -t --flows 16 -i 0.5 --rate 200
+	# TCP SYNs to the database port from source ports 30000.., as in the field case.
+	set -- -T -P 3306 -L 30000 --flows 16 --rate 200
+	if [ -t 0 ] && [ -t 1 ]; then
+		set -- -t -i 0.5 "$@"
 	else
 		# No terminal (CI, a pipe): the same measurement as a text report.
-		set -- -r --flows 16 -i 0.2 --rate 200 -c 10
+		set -- -r -i 0.2 -c 10 "$@"
 	fi
 fi
 contrib/demo-network.sh run "$@"
