@@ -76,7 +76,11 @@ static bool configure(const struct options *o, const struct ip_addr *dst, struct
 	c->dst = *dst;
 	c->dport = o->port ? o->port : o->proto == PROBE_TCP ? 80 : 33434;
 	c->nflows = o->nflows;
-	c->sport_base = o->sport_base ? o->sport_base : pick_sport_base(o->nflows, rnd);
+	/* Without --flows, branch discovery decides how many flows (up to max_flows). */
+	c->adaptive = !o->flows_fixed;
+	c->confidence = o->confidence;
+	c->sport_base = o->sport_base ? o->sport_base
+		      : pick_sport_base(c->adaptive ? c->max_flows : o->nflows, rnd);
 	c->vary = o->vary ? o->vary : dst->family == AF_INET6 ? VARY_SPORT | VARY_LABEL : VARY_SPORT;
 	if ((c->vary & VARY_LABEL) && dst->family != AF_INET6) {
 		snprintf(err, errlen, "--vary label needs an IPv6 target");

@@ -25,6 +25,7 @@ enum {
 	OPT_TOS,
 	OPT_JSON_STREAM,
 	OPT_REPORT_ON_EXIT,
+	OPT_CONFIDENCE,
 };
 
 /* What an option's argument is. */
@@ -57,7 +58,9 @@ static const struct opt_def opt_table[] = {
 	{ "source-port", 'L', ARG_INT, "BASE", "source port", 1, 65535,
 	  "source port of flow 0", "random" },
 	{ "flows", OPT_FLOWS, ARG_INT, "N", "number of flows", 1, 4096,
-	  "flows to trace", "16" },
+	  "exact flow count", "adaptive" },
+	{ "confidence", OPT_CONFIDENCE, ARG_INT, "95|99", "confidence", 95, 99,
+	  "discovery confidence", "95" },
 	{ "first-ttl", 'f', ARG_INT, "N", "first TTL", 1, 255, "first TTL to probe", "1" },
 	{ "max-ttl", 'm', ARG_INT, "N", "max TTL", 1, 255, "last TTL to probe", "30" },
 	{ "count", 'c', ARG_INT, "N", "count", 1, 1000000, "rounds to send", "10" },
@@ -166,6 +169,8 @@ void options_defaults(struct options *o)
 	o->port = 0;
 	o->sport_base = 0;
 	o->nflows = 16;
+	o->flows_fixed = false;
+	o->confidence = 95;
 	o->first_ttl = 1;
 	o->max_ttl = 30;
 	o->count = 10;
@@ -328,6 +333,15 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		break;
 	case OPT_FLOWS:
 		o->nflows = (int)n;
+		o->flows_fixed = true;
+		break;
+	case OPT_CONFIDENCE:
+		if (n != 95 && n != 99) {
+			set_err(err, errlen, "--confidence %lld: only 95 or 99 (percent) are known",
+				n);
+			return false;
+		}
+		o->confidence = (int)n;
 		break;
 	case 'f':
 		o->first_ttl = (int)n;

@@ -29,6 +29,8 @@ struct options {
 	uint16_t port;			/* -P; 0 = protocol default */
 	uint16_t sport_base;		/* -L; 0 = pick one per run */
 	int nflows;			/* --flows */
+	bool flows_fixed;		/* --flows given: exactly nflows, no branch discovery */
+	int confidence;			/* --confidence: 95 or 99, the discovery stopping rule's */
 	int first_ttl, max_ttl;		/* -f, -m */
 	uint64_t count;			/* -c: rounds (1..1000000); without -c the face decides */
 	bool count_set;			/* -c was given */

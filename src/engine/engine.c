@@ -3,6 +3,9 @@
  * in the spirit of mtr, extended to many flows per round Paris-traceroute
  * style, plus reply matching and per-(flow, TTL) accounting.  No I/O: the
  * caller sends what engine_next() returns and feeds back what it captures.
+ * In adaptive mode a round may instead be a discovery pass (mda.c), which
+ * adds flows until every hop's branches are known at the stated
+ * confidence; the rounds after it probe the flows it chose.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,10 @@ void engine_config_defaults(struct engine_config *cfg)
 		.timeout_us = 2000000,
 		.rate_pps = 100,
 		.payload_len = 12,
+		.adaptive = false,
+		.confidence = 95,
+		.max_flows = 2048,
+		.rediscover_us = 300000000,
 	};
 }
 
@@ -42,10 +49,14 @@ static bool config_check(const struct engine_config *cfg, const struct flow_plan
 		why = "source and destination are of different families";
 	else if (cfg->first_ttl == 0 || cfg->first_ttl > cfg->max_ttl)
 		why = "first TTL must be between 1 and the maximum TTL";
-	else if (cfg->nflows < 1)
+	else if (!cfg->adaptive && cfg->nflows < 1)
 		why = "at least one flow is needed";
-	else if (cfg->nflows > flow_max_count(plan))
+	else if (!cfg->adaptive && cfg->nflows > flow_max_count(plan))
 		why = "more flows than the source-port range allows";
+	else if (cfg->adaptive && cfg->confidence != 95 && cfg->confidence != 99)
+		why = "the confidence must be 95 or 99";
+	else if (cfg->adaptive && cfg->max_flows < 1)
+		why = "at least one flow is needed";
 	else if (cfg->vary == 0 || ((cfg->vary & VARY_LABEL) && cfg->dst.family != AF_INET6))
 		why = "flows can vary the flow label only on IPv6";
 	else if (cfg->rate_pps == 0)
@@ -83,17 +94,25 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		free(e);
 		return NULL;
 	}
-	e->nflows = cfg->nflows;
-	e->flows = calloc((size_t)e->nflows, sizeof(*e->flows));
 	e->probes = calloc(PROBE_SLOTS, sizeof(*e->probes));
 	e->fifo = calloc(PROBE_SLOTS, sizeof(*e->fifo));
-	if (e->flows == NULL || e->probes == NULL || e->fifo == NULL)
+	if (e->probes == NULL || e->fifo == NULL)
 		goto nomem;
-	for (i = 0; i < e->nflows; i++) {
-		flow_encode(&e->plan, i, &e->flows[i].id);
-		e->flows[i].cells = calloc((size_t)cfg->max_ttl + 1, sizeof(struct cell));
-		if (e->flows[i].cells == NULL)
+	if (cfg->adaptive) {
+		/* Flows are added as discovery needs them; ports must not pass 65535. */
+		e->plan.nflows = 0;
+		if (e->cfg.max_flows > flow_max_count(&e->plan))
+			e->cfg.max_flows = flow_max_count(&e->plan);
+		e->cfg.nflows = 0;
+		if (!mda_init(e))
 			goto nomem;
+	} else {
+		for (i = 0; i < cfg->nflows; i++)
+			if (engine_add_flow(e) < 0)
+				goto nomem;
+		for (i = 0; i < e->nflows; i++)
+			e->active[i] = i;
+		e->nactive = e->nflows;
 	}
 	/* A per-run start for ids and TCP sequences: replies to an earlier run are foreign. */
 	e->next_id = (uint16_t)(cfg->seed & 0xffff);
@@ -105,6 +124,49 @@ nomem:
 	return NULL;
 }
 
+int engine_add_flow(struct engine *e)
+{
+	struct flow_state *f;
+	int i = e->nflows;
+	int limit = e->cfg.adaptive ? e->cfg.max_flows : e->cfg.nflows;
+
+	if (i >= limit)
+		return -1;
+	if (i == e->capflows) {
+		int cap = e->capflows ? e->capflows * 2 : 16;
+		struct flow_state *grown;
+		int *act;
+
+		if (cap > limit)
+			cap = limit;
+		grown = realloc(e->flows, (size_t)cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		e->flows = grown;
+		act = realloc(e->active, (size_t)cap * sizeof(*act));
+		if (act == NULL)
+			return -1;
+		e->active = act;
+		e->capflows = cap;
+	}
+	f = &e->flows[i];
+	*f = (struct flow_state){0};
+	f->cells = calloc((size_t)e->cfg.max_ttl + 1, sizeof(struct cell));
+	if (f->cells == NULL)
+		return -1;
+	if (e->cfg.adaptive && !mda_flow_init(e, i)) {
+		free(f->cells);
+		return -1;
+	}
+	/* Flow ids stay 0 .. n-1, so flow_decode() knows the new one at once. */
+	e->plan.nflows = i + 1;
+	flow_encode(&e->plan, i, &f->id);
+	e->nflows = i + 1;
+	if (e->cfg.adaptive)
+		e->cfg.nflows = e->nflows;
+	return i;
+}
+
 void engine_free(struct engine *e)
 {
 	int i;
@@ -112,8 +174,12 @@ void engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	if (e->flows != NULL)
-		for (i = 0; i < e->nflows; i++)
+		for (i = 0; i < e->nflows; i++) {
 			free(e->flows[i].cells);
+			free(e->flows[i].obs);
+		}
+	mda_free(e);
+	free(e->active);
 	free(e->flows);
 	free(e->probes);
 	free(e->fifo);
@@ -165,6 +231,21 @@ static void fifo_pop(struct engine *e)
 	e->fifo_len--;
 }
 
+/* Is p a probe of the discovery pass still running? */
+static bool of_running_pass(const struct engine *e, const struct probe_rec *p)
+{
+	return p->discovery && e->mda.running && p->round == e->mda.pass_round;
+}
+
+/* A pending probe is given up: it counts as lost. */
+static void probe_lost(struct engine *e, struct probe_rec *p)
+{
+	p->state = PROBE_LOST;
+	e->flows[p->flow].cells[p->ttl].lost++;
+	if (of_running_pass(e, p))
+		mda_lost(e, p->flow, p->ttl);
+}
+
 /* Resolves every probe whose timeout has passed; they count as lost. */
 static void expire(struct engine *e, uint64_t now)
 {
@@ -174,8 +255,7 @@ static void expire(struct engine *e, uint64_t now)
 		if (p->state == PROBE_PENDING) {
 			if (p->sent_at + e->cfg.timeout_us > now)
 				break;
-			p->state = PROBE_LOST;
-			e->flows[p->flow].cells[p->ttl].lost++;
+			probe_lost(e, p);
 		}
 		fifo_pop(e);
 	}
@@ -206,10 +286,8 @@ static uint16_t take_probe_id(struct engine *e)
 	 * Ids wrap after 65534 probes; a probe still pending that long ago is
 	 * far past any sane timeout, so its slot is reclaimed as lost.
 	 */
-	if (e->probes[id].state == PROBE_PENDING) {
-		e->probes[id].state = PROBE_LOST;
-		e->flows[e->probes[id].flow].cells[e->probes[id].ttl].lost++;
-	}
+	if (e->probes[id].state == PROBE_PENDING)
+		probe_lost(e, &e->probes[id]);
 	return id;
 }
 
@@ -275,7 +353,7 @@ enum pick { PICK_PROBE, PICK_WAIT, PICK_ROUND_OVER };
  */
 static int flow_at(const struct engine *e, int position)
 {
-	return (position + e->rotation) % e->nflows;
+	return e->active[(position + e->rotation) % e->nactive];
 }
 
 /* Finds the next (flow, TTL) of the round: TTL by TTL, every flow at each TTL. */
@@ -285,12 +363,12 @@ static enum pick pick_next(struct engine *e)
 		int next = e->cur_ttl + 1;
 		bool wanted = false;
 
-		for (; e->cur_flow < e->nflows; e->cur_flow++)
+		for (; e->cur_flow < e->nactive; e->cur_flow++)
 			if (e->cur_ttl <= flow_limit(e, &e->flows[flow_at(e, e->cur_flow)]))
 				return PICK_PROBE;
 		/* This TTL is done; go on only if some flow wants the next one. */
-		for (int i = 0; i < e->nflows && !wanted; i++)
-			wanted = next <= flow_limit(e, &e->flows[i]);
+		for (int i = 0; i < e->nactive && !wanted; i++)
+			wanted = next <= flow_limit(e, &e->flows[e->active[i]]);
 		if (next > e->cfg.max_ttl)
 			break;
 		if (!wanted)
@@ -334,13 +412,78 @@ static void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id,
 	};
 }
 
+/* Records and fills one probe of flow at ttl, sent now. */
+static void send_probe(struct engine *e, uint64_t now, int flow, int ttl, bool discovery,
+		       struct probe_spec *probe)
+{
+	uint16_t id = take_probe_id(e);
+	struct probe_rec *rec = &e->probes[id];
+
+	*rec = (struct probe_rec){
+		.sent_at = now,
+		.round = e->round,
+		.flow = flow,
+		.ttl = (uint8_t)ttl,
+		.state = PROBE_PENDING,
+		.discovery = discovery,
+	};
+	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
+	e->fifo_len++;
+	e->flows[flow].cells[ttl].sent++;
+	fill_probe(e, flow, ttl, id, probe);
+	e->counters.probes_sent++;
+	if (e->first_send_at == 0)
+		e->first_send_at = now ? now : 1;
+	/* Spread sends evenly: the rate is a ceiling, never a burst allowance. */
+	e->next_send_at = now + (1000000 + e->cfg.rate_pps - 1) / e->cfg.rate_pps;
+}
+
+/*
+ * One step of a discovery pass (adaptive mode): what mda.c asks for, under
+ * the global rate.  Returns ENGINE_DONE when the pass is over (the round
+ * ends), else ENGINE_SEND or ENGINE_WAIT.
+ */
+static enum engine_step discovery_step(struct engine *e, uint64_t now, struct probe_spec *probe,
+				       uint64_t *wake)
+{
+	enum mda_step step;
+	int flow = 0, ttl = 0;
+
+	if (now < e->next_send_at && e->fifo_len > 0) {
+		*wake = e->next_send_at;
+		return ENGINE_WAIT;
+	}
+	step = mda_pick(e, now, &flow, &ttl, wake);
+	if (step == MDA_DONE) {
+		mda_pass_end(e, now);
+		return ENGINE_DONE;
+	}
+	if (step == MDA_WAIT) {
+		*wake = earliest(*wake, next_expiry(e));
+		if (*wake == 0 || *wake <= now)
+			*wake = now + 1000;
+		return ENGINE_WAIT;
+	}
+	if (now < e->next_send_at) {
+		*wake = e->next_send_at;
+		return ENGINE_WAIT;
+	}
+	if (flow < 0)
+		flow = engine_add_flow(e);
+	if (flow < 0) {
+		/* Out of memory: try again a little later. */
+		*wake = now + 100000;
+		return ENGINE_WAIT;
+	}
+	send_probe(e, now, flow, ttl, true, probe);
+	mda_sent(e, flow, ttl, now);
+	return ENGINE_SEND;
+}
+
 enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *probe,
 			     uint64_t *wake)
 {
 	enum pick pick;
-	uint16_t id;
-	int flow;
-	struct probe_rec *rec;
 
 	expire(e, now);
 	for (;;) {
@@ -361,12 +504,25 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			e->in_round = true;
 			e->cur_ttl = e->cfg.first_ttl;
 			e->cur_flow = 0;
-			e->rotation = (int)((e->round - 1) % (uint64_t)e->nflows);
+			e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
 			e->next_round_at = now + e->cfg.interval_us;
+			if (mda_pass_due(e, now))
+				mda_pass_begin(e, now);
 		}
 		if (e->paused) {
 			*wake = earliest(next_expiry(e), now + 100000);
 			return ENGINE_WAIT;
+		}
+		if (e->mda.running) {
+			enum engine_step step = discovery_step(e, now, probe, wake);
+
+			if (step != ENGINE_DONE)
+				return step;
+			/* The pass took this round; the next one monitors. */
+			e->in_round = false;
+			if (e->next_round_at < now)
+				e->next_round_at = now;
+			continue;
 		}
 		pick = pick_next(e);
 		if (pick == PICK_ROUND_OVER) {
@@ -383,27 +539,8 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		*wake = e->next_send_at;
 		return ENGINE_WAIT;
 	}
-
-	flow = flow_at(e, e->cur_flow);
-	id = take_probe_id(e);
-	rec = &e->probes[id];
-	*rec = (struct probe_rec){
-		.sent_at = now,
-		.round = e->round,
-		.flow = flow,
-		.ttl = (uint8_t)e->cur_ttl,
-		.state = PROBE_PENDING,
-	};
-	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
-	e->fifo_len++;
-	e->flows[flow].cells[e->cur_ttl].sent++;
-	fill_probe(e, flow, e->cur_ttl, id, probe);
+	send_probe(e, now, flow_at(e, e->cur_flow), e->cur_ttl, false, probe);
 	e->cur_flow++;
-	e->counters.probes_sent++;
-	if (e->first_send_at == 0)
-		e->first_send_at = now ? now : 1;
-	/* Spread sends evenly: the rate is a ceiling, never a burst allowance. */
-	e->next_send_at = now + (1000000 + e->cfg.rate_pps - 1) / e->cfg.rate_pps;
 	return ENGINE_SEND;
 }
 
@@ -468,7 +605,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	struct probe_rec *p;
 	struct flow_state *f;
 	struct cell *c;
-	int flow, ttl;
+	int flow, ttl, changes;
 	uint16_t id = r->probe_id;
 
 	p = &e->probes[id];
@@ -519,7 +656,13 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	c = &f->cells[ttl];
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
+	changes = c->changes;
 	note_responder(c, &r->from, p->round);
+	if (of_running_pass(e, p))
+		mda_answer(e, flow, ttl, &r->from,
+			   answer_from_target(e, r) || r->kind == REPLY_DEST_UNREACH);
+	else if (e->cfg.adaptive && !p->discovery && c->changes > changes)
+		mda_path_changed(e, ttl, c->changes);
 	if (answer_from_target(e, r)) {
 		c->flags |= CELL_DEST;
 		if (f->dest_ttl == 0 || ttl < f->dest_ttl)
@@ -548,6 +691,9 @@ void engine_stop(struct engine *e)
 {
 	e->stopped = true;
 	e->in_round = false;
+	/* A pass cut short still reports what it found (its hops are not complete). */
+	if (e->mda.running)
+		mda_pass_end(e, e->first_send_at);
 }
 
 void engine_pause(struct engine *e, bool paused, uint64_t now)
@@ -570,8 +716,12 @@ void engine_reset_stats(struct engine *e)
 	for (uint32_t n = 0; n < e->fifo_len; n++) {
 		struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + n) % PROBE_SLOTS]];
 
-		if (p->state == PROBE_PENDING)
+		if (p->state == PROBE_PENDING) {
+			/* Discovery must not wait for them: they will never resolve. */
+			if (of_running_pass(e, p))
+				mda_discarded(e, p->flow, p->ttl);
 			p->state = PROBE_DISCARDED;
+		}
 	}
 	for (i = 0; i < e->nflows; i++) {
 		for (t = 0; t <= e->cfg.max_ttl; t++) {

@@ -37,7 +37,7 @@ struct engine_config {
 	uint16_t sport_base;		/* flow i uses sport_base + i */
 	uint32_t label_base;		/* IPv6: flow i uses label_base + i */
 	unsigned vary;			/* enum flow_vary bits */
-	int nflows;			/* flows probed each round */
+	int nflows;			/* flows probed each round (adaptive: flows created so far) */
 	uint8_t first_ttl, max_ttl;
 	uint8_t tos;
 	int max_unknown;		/* silent TTLs past the highest responder before giving up */
@@ -47,6 +47,16 @@ struct engine_config {
 	uint32_t rate_pps;		/* never send faster than this */
 	uint16_t payload_len;		/* bytes after the transport header */
 	uint32_t seed;			/* run-specific randomness (TCP sequence base, first probe id) */
+	/*
+	 * Adaptive mode (Multipath Detection Algorithm, mda.c): when set,
+	 * nflows is ignored; each run (and every rediscovery) starts with a
+	 * discovery pass that adds flows until the MDA stopping rule holds at
+	 * every hop, then rounds probe a chosen set covering every branch.
+	 */
+	bool adaptive;
+	int confidence;			/* 95 or 99: the stopping rule's confidence */
+	int max_flows;			/* most flows discovery may create (capped by the port range) */
+	uint64_t rediscover_us;		/* rerun discovery this often; 0 = only on path changes */
 };
 
 /* Fills cfg with the defaults; the caller sets addresses and overrides. */

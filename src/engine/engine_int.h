@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/flow.h"
+#include "engine/mda.h"
 #include "engine/stats.h"
 
 /* Probe ids are 16 bits (they live in the UDP checksum); 0 and 0xffff are never used. */
@@ -26,6 +27,7 @@ struct probe_rec {
 	int32_t flow;		/* flow index */
 	uint8_t ttl;
 	uint8_t state;		/* enum probe_state */
+	bool discovery;		/* sent by the discovery pass of its round (mda.c) */
 };
 
 /* How many distinct responders one (flow, TTL) remembers. */
@@ -59,6 +61,8 @@ struct flow_state {
 	int unreach_ttl;	/* smallest TTL at which a router said unreachable; 0 = none */
 	int last_reply_ttl;	/* highest TTL that answered at all; 0 = none */
 	struct cell *cells;	/* indexed by TTL, 0 .. max_ttl */
+	struct mda_obs *obs;	/* adaptive mode: this discovery pass, indexed by TTL */
+	int pass_end;		/* adaptive mode: smallest TTL of this pass that reached an end; 0 = none */
 };
 
 struct engine {
@@ -66,6 +70,9 @@ struct engine {
 	struct flow_plan plan;
 	struct flow_state *flows;
 	int nflows;
+	int capflows;			/* allocated entries of flows (adaptive mode grows it) */
+	int *active;			/* flows a (non-discovery) round probes, in order */
+	int nactive;
 
 	struct probe_rec *probes;	/* indexed by probe id */
 	uint16_t next_id;
@@ -85,8 +92,12 @@ struct engine {
 	int max_dest_ttl;		/* over all flows that reached the target */
 	bool stopped, paused;
 
+	struct mda mda;			/* adaptive mode: discovery state (mda.h) */
 	struct engine_counters counters;
 };
+
+/* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */
+int engine_add_flow(struct engine *e);
 
 /* The responder that answered most often at this cell (ties: the latest); NULL if none. */
 const struct responder *cell_dominant(const struct cell *c);

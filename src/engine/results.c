@@ -253,6 +253,45 @@ out:
 }
 
 /*
+ * The discovery verdict of a hop.  Adaptive mode reports the latest pass;
+ * with a fixed flow count the MDA rule is checked on what was measured: k
+ * responders need n_k answering flows before no other is likely.
+ */
+static void hop_discovery(const struct engine *e, int ttl, struct hop_result *hop)
+{
+	int k = 0, answered = 0, probed = 0;
+
+	if (e->cfg.adaptive) {
+		struct mda_summary s = mda_hop_summary(e, ttl);
+
+		if (!s.valid)
+			return;
+		hop->discovery_complete = s.complete;
+		hop->confidence = e->cfg.confidence;
+		hop->rate_limited = s.rate_limited;
+		hop->discovery_per_vertex = s.per_vertex;
+		hop->flows_probed = s.flows_probed;
+		return;
+	}
+	for (int i = 0; i < e->nflows; i++)
+		probed += e->flows[i].cells[ttl].sent > 0;
+	for (int j = 0; j < hop->nbranches; j++)
+		if (addr_is_set(&hop->branches[j].addr)) {
+			k++;
+			for (int f = 0; f < hop->branches[j].nflows; f++) {
+				int id = hop->branches[j].flows[f];
+
+				answered += e->flows[id].cells[ttl].received > 0;
+			}
+		}
+	hop->flows_probed = probed;
+	if (k == 0)
+		return;
+	hop->confidence = answered >= mda_stop_count(99, k) ? 99 : 95;
+	hop->discovery_complete = answered >= mda_stop_count(95, k);
+}
+
+/*
  * End-to-end figures of a flow: its probes at and beyond the TTL where it
  * reached the target.  A flow that never reached it is judged at the TTLs
  * where other flows did, counting only TTLs where nothing at all answered
@@ -343,6 +382,7 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 
 		if (!build_hop(e, e->cfg.first_ttl + i, last, i ? prev : NULL, cur, &lin, &r->hops[i]))
 			goto fail;
+		hop_discovery(e, e->cfg.first_ttl + i, &r->hops[i]);
 		if (r->hops[i].nbranches > 1) {
 			lin.ttl = r->hops[i].ttl;
 			memcpy(lin.branch, cur, (size_t)e->nflows * sizeof(*cur));

@@ -48,6 +48,16 @@ struct hop_result {
 	int nbranches;
 	uint64_t received, lost;	/* merged over branches, as mtr would show the hop */
 	struct rtt_stats rtt;
+	/*
+	 * Branch discovery (MDA stopping rule).  Adaptive mode: the latest
+	 * discovery pass's verdict.  Fixed --flows: whether the flows that
+	 * answered here are enough for the rule at 95% (or 99%).
+	 */
+	bool discovery_complete;	/* no unseen branch remains, at confidence */
+	int confidence;			/* 95 or 99; 0 = no statement (hop not covered) */
+	bool rate_limited;		/* answers came only on retries: ICMP rate limiting */
+	bool discovery_per_vertex;	/* balancing looked non-uniform/meshed: per-vertex rule used */
+	int flows_probed;		/* distinct flows probed at this TTL (by the latest pass) */
 };
 
 struct flow_result {

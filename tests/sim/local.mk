@@ -11,7 +11,8 @@ check_PROGRAMS += \
 	tests/sim/sim_engine_faults \
 	tests/sim/sim_engine_proto \
 	tests/sim/sim_engine_control \
-	tests/sim/sim_diagnose
+	tests/sim/sim_diagnose \
+	tests/sim/sim_mda
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -32,3 +33,6 @@ tests_sim_sim_engine_control_LDADD = libcore.a $(LIBS)
 # Field cases end to end: network -> engine -> snapshot -> diagnosis.
 tests_sim_sim_diagnose_SOURCES = tests/sim/sim_diagnose.c $(SIM_CORE)
 tests_sim_sim_diagnose_LDADD = libcore.a $(LIBS)
+# Branch discovery (MDA) over generated topologies: miss rate and probe counts.
+tests_sim_sim_mda_SOURCES = tests/sim/sim_mda.c $(SIM_CORE)
+tests_sim_sim_mda_LDADD = libcore.a $(LIBS)

@@ -52,6 +52,8 @@ FIELD(proto, o->proto)
 FIELD(port, o->port)
 FIELD(sport, o->sport_base)
 FIELD(flows, o->nflows)
+FIELD(fixed, o->flows_fixed)
+FIELD(confidence, o->confidence)
 FIELD(first, o->first_ttl)
 FIELD(max, o->max_ttl)
 FIELD(count, o->count)
@@ -69,7 +71,8 @@ FIELD(face, o->face)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
-	{ "sport", get_sport }, { "flows", get_flows }, { "first", get_first },
+	{ "sport", get_sport }, { "flows", get_flows }, { "fixed", get_fixed },
+	{ "confidence", get_confidence }, { "first", get_first },
 	{ "max", get_max }, { "count", get_count }, { "count_set", get_count_set },
 	{ "interval", get_interval }, { "timeout", get_timeout }, { "rate", get_rate },
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
@@ -153,7 +156,8 @@ struct option_case {
 static const struct option_case cases[] = {
 	/* Defaults: only a host. */
 	{ "h", OPTIONS_RUN,
-	  "host=h family=0 proto=udp port=0 sport=0 flows=16 first=1 max=30 count=10 "
+	  "host=h family=0 proto=udp port=0 sport=0 flows=16 fixed=0 confidence=95 first=1 "
+	  "max=30 count=10 "
 	  "count_set=0 interval=1000000 timeout=2000000 rate=100 max_unknown=5 vary=0 "
 	  "tos=0 numeric=0 wide=0 roe=0 face=auto" },
 
@@ -201,7 +205,14 @@ static const struct option_case cases[] = {
 	{ "-L 0 h", OPTIONS_ERROR, "source port 0 out of range (1-65535)" },
 	{ "-L 65536 h", OPTIONS_ERROR, "source port 65536 out of range" },
 	{ "-L x h", OPTIONS_ERROR, "invalid source port 'x': not a number" },
-	{ "--flows 1 h", OPTIONS_RUN, "flows=1" },
+	{ "--flows 1 h", OPTIONS_RUN, "flows=1 fixed=1" },
+	/* Branch discovery: --confidence 95|99; --flows N turns it off. */
+	{ "--confidence 99 h", OPTIONS_RUN, "confidence=99 fixed=0 flows=16" },
+	{ "--confidence=95 h", OPTIONS_RUN, "confidence=95" },
+	{ "--confidence 97 h", OPTIONS_ERROR, "only 95 or 99" },
+	{ "--confidence 90 h", OPTIONS_ERROR, "confidence 90 out of range (95-99)" },
+	{ "--confidence h", OPTIONS_ERROR, "invalid confidence 'h'" },
+	{ "--flows 16 h", OPTIONS_RUN, "flows=16 fixed=1 confidence=95" },
 	{ "--flows 4096 h", OPTIONS_RUN, "flows=4096" },
 	{ "--flows=64 h", OPTIONS_RUN, "flows=64" },
 	{ "--flows 0 h", OPTIONS_ERROR, "number of flows 0 out of range (1-4096)" },
@@ -523,7 +534,7 @@ static void test_usage(void)
 		"--rate PPS", "--max-unknown N", "--vary FIELDS", "--tos N", "-n, --no-dns",
 		"-r, --report", "-w, --report-wide", "-j, --json", "--json-stream",
 		"-t, --curses", "--report-on-exit", "-h, --help", "-v, --version",
-		"1-4096 (default: 16)", "1-255 (default: 30)", "1-1000000 (default: 10)",
+		"1-4096 (default: adaptive)", "--confidence 95|99", "1-255 (default: 30)", "1-1000000 (default: 10)",
 		"0.01-3600 (default: 1)", "0.05-60 (default: 2)", "1-100000 (default: 100)",
 		"1-255 (default: 5)", "0-255 (default: 0)", "Usage: ecmptrace",
 	};

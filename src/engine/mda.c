@@ -1,0 +1,835 @@
+/*
+ * Branch discovery (see mda.h): one pass walks the TTLs upwards and, at
+ * each, probes flows until the Multipath Detection Algorithm's stopping
+ * rule says that no unseen responder remains at the chosen confidence.
+ *
+ * The MDA-Lite way (Vermeulen et al., IMC 2018): flows that reached a
+ * vertex at t-1 are reused at t, and the rule is first applied to the hop
+ * as a whole, which is sound when balancing is uniform and unmeshed.  That
+ * assumption is tested on what the reused flows show: if the vertices at
+ * t-1 have different numbers of next hops, or the vertices at t different
+ * numbers of predecessors (meshing, merging), the hop falls back to the
+ * MDA's per-vertex rule, getting flows through rare vertices by probing
+ * new flows at t-1 ("node control").  Every vertex at t-1 is followed by
+ * at least one flow, so a vertex whose successor differs from its
+ * siblings' is never missed.
+ *
+ * Only answers count: a probe that times out is tried again (at most
+ * MDA_MAX_TRIES times, a second apart, while the hop answers others), since
+ * Linux routers answer a burst of 6 then one per second, and a flow whose
+ * answers were suppressed must not be replaced by one that happens to take
+ * an unlimited router.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "engine/mda.h"
+
+/*
+ * Stopping points n_k for k = 1..16 known next hops (Veitch, Augustin,
+ * Friedman, Teixeira, "Failure control in multipath route tracing",
+ * INFOCOM 2009; the same table scamper's tracelb uses).
+ */
+static const int stop_table[2][16] = {
+	{6, 11, 16, 21, 27, 33, 38, 44, 51, 57, 63, 70, 76, 83, 90, 96},	/* 95% */
+	{8, 15, 21, 28, 36, 43, 51, 58, 66, 74, 82, 90, 98, 106, 115, 123},	/* 99% */
+};
+
+int mda_stop_count(int confidence, int k)
+{
+	double alpha = confidence >= 99 ? 0.01 : 0.05, miss;
+	int n;
+
+	if (k < 1)
+		k = 1;
+	if (k <= 16)
+		return stop_table[confidence >= 99][k - 1];
+	/*
+	 * Past the table: the smallest n with (k + 1) (k / (k + 1))^n <= alpha,
+	 * the union bound the table refines (it gives 97 where the table says 96).
+	 */
+	miss = k + 1;
+	for (n = 0; miss > alpha && n < 100000; n++)
+		miss *= (double)k / (k + 1);
+	return n;
+}
+
+/* ---- bookkeeping -------------------------------------------------------- */
+
+bool mda_init(struct engine *e)
+{
+	struct mda *m = &e->mda;
+	size_t n = (size_t)e->cfg.max_ttl + 1;
+
+	m->hops = calloc(n, sizeof(*m->hops));
+	m->sum = calloc(n, sizeof(*m->sum));
+	m->pp_ttl = calloc(n, sizeof(*m->pp_ttl));
+	return m->hops != NULL && m->sum != NULL && m->pp_ttl != NULL;
+}
+
+void mda_free(struct engine *e)
+{
+	struct mda *m = &e->mda;
+
+	if (m->hops != NULL)
+		for (int t = 0; t <= e->cfg.max_ttl; t++) {
+			free(m->hops[t].resp);
+			free(m->hops[t].resp_end);
+		}
+	free(m->hops);
+	free(m->sum);
+	free(m->pp_ttl);
+	free(m->scratch);
+}
+
+static void obs_clear(struct mda_obs *o)
+{
+	*o = (struct mda_obs){.resp = -1};
+}
+
+bool mda_flow_init(struct engine *e, int i)
+{
+	struct flow_state *f = &e->flows[i];
+
+	f->obs = calloc((size_t)e->cfg.max_ttl + 1, sizeof(*f->obs));
+	if (f->obs == NULL)
+		return false;
+	for (int t = 0; t <= e->cfg.max_ttl; t++)
+		obs_clear(&f->obs[t]);
+	f->pass_end = 0;
+	return true;
+}
+
+static int hop_find(const struct mda_hop *h, const struct ip_addr *a)
+{
+	for (int i = 0; i < h->nresp; i++)
+		if (addr_equal(&h->resp[i], a))
+			return i;
+	return -1;
+}
+
+static int hop_add(struct mda_hop *h, const struct ip_addr *a, bool end)
+{
+	int i = hop_find(h, a);
+
+	if (i >= 0) {
+		h->resp_end[i] |= end;
+		return i;
+	}
+	if (h->nresp == h->capresp) {
+		int cap = h->capresp ? h->capresp * 2 : 8;
+		struct ip_addr *r = realloc(h->resp, (size_t)cap * sizeof(*r));
+		bool *b;
+
+		if (r == NULL)
+			return -1;
+		h->resp = r;
+		b = realloc(h->resp_end, (size_t)cap * sizeof(*b));
+		if (b == NULL)
+			return -1;
+		h->resp_end = b;
+		h->capresp = cap;
+	}
+	h->resp[h->nresp] = *a;
+	h->resp_end[h->nresp] = end;
+	return h->nresp++;
+}
+
+/* Responders at a hop that are routers (not the target, not an unreachable). */
+static int hop_routers(const struct mda_hop *h)
+{
+	int n = 0;
+
+	for (int i = 0; i < h->nresp; i++)
+		n += !h->resp_end[i];
+	return n;
+}
+
+void mda_pass_begin(struct engine *e, uint64_t now)
+{
+	struct mda *m = &e->mda;
+
+	(void)now;
+	m->running = true;
+	m->pass_round = e->round;
+	m->passes++;
+	m->ttl = e->cfg.first_ttl;
+	m->topup = false;
+	m->silent_run = 0;
+	m->rediscover = false;
+	for (int t = 0; t <= e->cfg.max_ttl; t++) {
+		struct mda_hop *h = &m->hops[t];
+		struct ip_addr *resp = h->resp;
+		bool *end = h->resp_end;
+		int cap = h->capresp;
+
+		*h = (struct mda_hop){.resp = resp, .resp_end = end, .capresp = cap};
+	}
+	m->hops[m->ttl].started = true;
+	for (int i = 0; i < e->nflows; i++) {
+		for (int t = 0; t <= e->cfg.max_ttl; t++)
+			obs_clear(&e->flows[i].obs[t]);
+		e->flows[i].pass_end = 0;
+	}
+	m->dirty = true;
+}
+
+/* Time between two probes at a hop that drops answers: about one per second per router. */
+static uint64_t hop_spacing(const struct mda_hop *h)
+{
+	int k = hop_routers(h);
+
+	return MDA_RETRY_GAP_US / (uint64_t)(k > 0 ? k : 1);
+}
+
+void mda_sent(struct engine *e, int flow, int ttl, uint64_t now)
+{
+	struct mda_obs *o = &e->flows[flow].obs[ttl];
+	struct mda_hop *h = &e->mda.hops[ttl];
+
+	if (o->state == OBS_ANSWERED) {
+		o->recheck = 1;
+	} else {
+		o->state = OBS_PENDING;
+		if (o->tries < 255)
+			o->tries++;
+	}
+	o->last_sent = now;
+	h->next_send = now + hop_spacing(h);
+	if (e->mda.topup)
+		h->topup_sent++;
+	e->mda.dirty = true;
+}
+
+void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end)
+{
+	struct flow_state *f = &e->flows[flow];
+	struct mda_obs *o = &f->obs[ttl];
+	struct mda_hop *h = &e->mda.hops[ttl];
+	int idx = hop_add(h, from, end);
+
+	e->mda.dirty = true;
+	if (idx < 0)
+		return;
+	if (o->state == OBS_ANSWERED) {
+		/* A second probe of the same flow: another responder means per-packet balancing. */
+		if (o->recheck == 1)
+			o->recheck = 2;
+		if (idx != o->resp)
+			h->per_packet = true;
+		return;
+	}
+	if (o->state != OBS_PENDING)
+		return;
+	if (o->tries > 1)
+		h->rate_limited = true;
+	o->state = OBS_ANSWERED;
+	o->resp = (int16_t)idx;
+	if (end && (f->pass_end == 0 || ttl < f->pass_end))
+		f->pass_end = ttl;
+}
+
+void mda_lost(struct engine *e, int flow, int ttl)
+{
+	struct mda_obs *o = &e->flows[flow].obs[ttl];
+
+	e->mda.dirty = true;
+	if (o->state == OBS_ANSWERED) {
+		if (o->recheck == 1)
+			o->recheck = 2;
+		return;
+	}
+	if (o->state == OBS_PENDING) {
+		o->state = OBS_LOST;
+		e->mda.hops[ttl].lossy = true;
+	}
+}
+
+void mda_discarded(struct engine *e, int flow, int ttl)
+{
+	struct mda_obs *o = &e->flows[flow].obs[ttl];
+
+	e->mda.dirty = true;
+	if (o->state == OBS_ANSWERED) {
+		if (o->recheck == 1)
+			o->recheck = 2;
+		return;
+	}
+	if (o->state != OBS_PENDING)
+		return;
+	/* Not an answer withheld by the network: as if the probe had not been sent. */
+	if (o->tries > 0)
+		o->tries--;
+	o->state = o->tries > 0 ? OBS_LOST : OBS_NONE;
+}
+
+/* ---- one TTL's decision ------------------------------------------------- */
+
+/* What the rules at one TTL ask for. */
+struct want {
+	enum mda_step step;
+	int flow;		/* -1: a new flow */
+	int ttl;
+	uint64_t wake;
+};
+
+/* Per-vertex figures of the hop before t, in the scratch buffer. */
+struct vtab {
+	int nv, nw;
+	int *cnt;		/* per vertex at t-1: flows answered at t */
+	int *pend;		/* ... pending or to be tried again at t */
+	int *gaveup;		/* ... silent at t after every try */
+	int *probed;		/* ... probed at t at all */
+	int *avail;		/* ... a flow not yet probed at t, or -1 */
+	int *deg;		/* ... distinct responders at t */
+	int *indeg;		/* per responder at t: distinct router predecessors */
+	int *adj;		/* nv x nw: seen edges */
+};
+
+static bool vtab_alloc(struct mda *m, struct vtab *v, int nv, int nw)
+{
+	size_t need = (size_t)nv * 6 + (size_t)nw + (size_t)nv * (size_t)nw + 1;
+
+	if (need > m->capscratch) {
+		int *s = realloc(m->scratch, need * sizeof(*s));
+
+		if (s == NULL)
+			return false;
+		m->scratch = s;
+		m->capscratch = need;
+	}
+	memset(m->scratch, 0, need * sizeof(*m->scratch));
+	v->nv = nv;
+	v->nw = nw;
+	v->cnt = m->scratch;
+	v->pend = v->cnt + nv;
+	v->gaveup = v->pend + nv;
+	v->probed = v->gaveup + nv;
+	v->avail = v->probed + nv;
+	v->deg = v->avail + nv;
+	v->indeg = v->deg + nv;
+	v->adj = v->indeg + nw;
+	for (int i = 0; i < nv; i++)
+		v->avail[i] = -1;
+	return true;
+}
+
+static int max_tries(const struct mda_hop *h)
+{
+	/* A hop where nothing answers is silent, not rate limited: do not hammer it. */
+	return h->nresp > 0 ? MDA_MAX_TRIES : 1;
+}
+
+static bool ended_before(const struct flow_state *f, int t)
+{
+	return f->pass_end != 0 && f->pass_end < t;
+}
+
+/*
+ * The flow to take at TTL t when nothing ties it to a vertex: one that was
+ * silent at t-1, else one not probed at t-1 (or a new one).
+ */
+static int free_flow(const struct engine *e, int t, bool for_prev)
+{
+	int silent = -1, fresh = -1;
+
+	for (int i = 0; i < e->nflows; i++) {
+		const struct flow_state *f = &e->flows[i];
+		const struct mda_obs *o = &f->obs[t];
+		const struct mda_obs *p = t > e->cfg.first_ttl ? &f->obs[t - 1] : NULL;
+
+		if (o->state != OBS_NONE || ended_before(f, t))
+			continue;
+		if (for_prev) {
+			/* Node control probes at t: the flow must be new at t + 1 too. */
+			if (t < e->cfg.max_ttl && f->obs[t + 1].state != OBS_NONE)
+				continue;
+			if (fresh < 0)
+				fresh = i;
+			continue;
+		}
+		if (p == NULL || p->state == OBS_NONE) {
+			if (fresh < 0)
+				fresh = i;
+		} else if (p->state == OBS_LOST && silent < 0) {
+			silent = i;
+		}
+	}
+	if (silent >= 0)
+		return silent;
+	if (fresh >= 0)
+		return fresh;
+	return e->nflows < e->cfg.max_flows ? -1 : -2;
+}
+
+/* Pacing of a hop that drops answers. */
+static struct want paced(const struct engine *e, int flow, int ttl, uint64_t now)
+{
+	const struct mda_hop *h = &e->mda.hops[ttl];
+
+	if (h->lossy && now < h->next_send)
+		return (struct want){.step = MDA_WAIT, .wake = h->next_send};
+	return (struct want){.step = MDA_PROBE, .flow = flow, .ttl = ttl};
+}
+
+/*
+ * Is balancing from t-1 to t visibly not uniform?  Vertices at t-1 with
+ * different numbers of next hops, vertices at t with different numbers of
+ * predecessors, or a hop t-1 that was itself not uniform.
+ */
+static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t)
+{
+	const struct mda_hop *hp = &e->mda.hops[t - 1];
+	int dmin = -1, dmax = -1, imin = -1, imax = -1, routers = 0;
+
+	for (int i = 0; i < v->nv; i++) {
+		if (hp->resp_end[i] || v->deg[i] == 0)
+			continue;
+		routers++;
+		if (dmin < 0 || v->deg[i] < dmin)
+			dmin = v->deg[i];
+		if (v->deg[i] > dmax)
+			dmax = v->deg[i];
+	}
+	if (routers < 2)
+		return false;
+	for (int j = 0; j < v->nw; j++) {
+		if (v->indeg[j] == 0)
+			continue;
+		if (imin < 0 || v->indeg[j] < imin)
+			imin = v->indeg[j];
+		if (v->indeg[j] > imax)
+			imax = v->indeg[j];
+	}
+	return dmin != dmax || imin != imax || hp->nonuniform;
+}
+
+static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_out)
+{
+	struct mda *m = &e->mda;
+	struct mda_hop *h = &m->hops[t];
+	struct mda_hop *hp = t > e->cfg.first_ttl ? &m->hops[t - 1] : NULL;
+	int conf = e->cfg.confidence;
+	int tries = max_tries(h);
+	int answered = 0, pending = 0, gaveup = 0, prev_pending = 0, rechecks_out = 0;
+	int retry = -1;
+	uint64_t retry_at = 0;
+	struct vtab v;
+	int need, i;
+
+	if (!vtab_alloc(m, &v, hp ? hp->nresp : 0, h->nresp))
+		return (struct want){.step = MDA_WAIT, .wake = now + 100000};
+	for (i = 0; i < e->nflows; i++) {
+		const struct flow_state *f = &e->flows[i];
+		const struct mda_obs *o = &f->obs[t];
+		const struct mda_obs *p = hp ? &f->obs[t - 1] : NULL;
+		int vx = p && p->state == OBS_ANSWERED && p->resp >= 0 && !hp->resp_end[p->resp]
+			 ? p->resp : -1;
+
+		if (p && p->state == OBS_PENDING)
+			prev_pending++;
+		if (p && p->recheck == 1)
+			rechecks_out++;
+		switch (o->state) {
+		case OBS_NONE:
+			if (vx >= 0 && v.avail[vx] < 0 && !ended_before(f, t))
+				v.avail[vx] = i;
+			continue;
+		case OBS_PENDING:
+			pending++;
+			if (vx >= 0)
+				v.pend[vx]++;
+			break;
+		case OBS_ANSWERED:
+			answered++;
+			if (vx >= 0 && o->resp >= 0) {
+				int *edge = &v.adj[vx * v.nw + o->resp];
+
+				v.cnt[vx]++;
+				if (!*edge) {
+					*edge = 1;
+					v.deg[vx]++;
+					v.indeg[o->resp]++;
+				}
+			}
+			break;
+		case OBS_LOST:
+			if (o->tries < tries) {
+				uint64_t at = o->last_sent + MDA_RETRY_GAP_US;
+
+				pending++;
+				if (vx >= 0)
+					v.pend[vx]++;
+				if (at <= now) {
+					if (retry < 0)
+						retry = i;
+				} else if (retry_at == 0 || at < retry_at) {
+					retry_at = at;
+				}
+			} else {
+				gaveup++;
+				if (vx >= 0)
+					v.gaveup[vx]++;
+			}
+			break;
+		default:
+			break;
+		}
+		if (vx >= 0)
+			v.probed[vx]++;
+	}
+	*gaveup_out = gaveup;
+
+	/* Answers lost to rate limits are asked again before anything else. */
+	if (retry >= 0)
+		return paced(e, retry, t, now);
+
+	/* Every vertex at t-1 is followed to t by at least one flow. */
+	for (i = 0; i < v.nv; i++)
+		if (!hp->resp_end[i] && v.cnt[i] == 0 && v.pend[i] == 0 && v.gaveup[i] < 2 &&
+		    v.avail[i] >= 0)
+			return paced(e, v.avail[i], t, now);
+
+	/* The hop-level rule: n_k answers for k responders seen (a silent hop: n_1 silences). */
+	if (h->nresp > 0)
+		need = mda_stop_count(conf, h->nresp) - answered - pending;
+	else
+		need = mda_stop_count(conf, 1) - gaveup - pending;
+	if (need > 0) {
+		int best = -1;
+
+		/* Reuse a flow through the least-probed vertex at t-1: spreads the flows evenly. */
+		for (i = 0; i < v.nv; i++)
+			if (v.avail[i] >= 0 && (best < 0 || v.probed[i] < v.probed[best]))
+				best = i;
+		if (best >= 0)
+			return paced(e, v.avail[best], t, now);
+		best = free_flow(e, t, false);
+		if (best != -2)
+			return paced(e, best, t, now);
+		h->capped = true;
+	}
+	if (pending > 0 || prev_pending > 0 || rechecks_out > 0)
+		return (struct want){.step = MDA_WAIT, .wake = retry_at};
+
+	/* Uniform, unmeshed balancing is an assumption: test it, else use the per-vertex rule. */
+	if (hp == NULL || hp->per_packet || m->pp_ttl[t - 1] || !looks_nonuniform(e, &v, t))
+		return (struct want){.step = MDA_DONE};
+	if (!hp->checked_pp) {
+		/*
+		 * Flows that seem to change next hop at random may be balanced
+		 * per packet before t-1: probe a few of them there again.
+		 */
+		int sent = 0;
+
+		for (i = 0; i < e->nflows; i++) {
+			const struct mda_obs *p = &e->flows[i].obs[t - 1];
+
+			if (p->state == OBS_ANSWERED && p->recheck != 0)
+				sent++;
+		}
+		for (i = 0; i < e->nflows && sent < MDA_RECHECKS; i++) {
+			const struct mda_obs *p = &e->flows[i].obs[t - 1];
+
+			if (p->state == OBS_ANSWERED && p->recheck == 0 && p->resp >= 0 &&
+			    !hp->resp_end[p->resp])
+				return paced(e, i, t - 1, now);
+		}
+		hp->checked_pp = true;
+		if (hp->per_packet)
+			return (struct want){.step = MDA_DONE};
+	}
+	h->nonuniform = true;
+	need = 0;
+	for (i = 0; i < v.nv; i++) {
+		int short_by;
+
+		if (hp->resp_end[i])
+			continue;
+		/* A vertex whose every flow is silent at t has no successor worth more probes. */
+		if (v.cnt[i] == 0 && v.gaveup[i] >= mda_stop_count(conf, 1))
+			continue;
+		short_by = mda_stop_count(conf, v.deg[i]) - v.cnt[i] - v.pend[i];
+		if (short_by <= 0)
+			continue;
+		if (v.avail[i] >= 0)
+			return paced(e, v.avail[i], t, now);
+		need += short_by;
+	}
+	if (need > 0 && !h->capped) {
+		/* Node control: new flows at t-1 until enough pass the vertices short of them. */
+		if (prev_pending < (need < 16 ? need : 16)) {
+			int f = free_flow(e, t - 1, true);
+
+			if (f != -2)
+				return paced(e, f, t - 1, now);
+			h->capped = true;
+		}
+	}
+	return (struct want){.step = MDA_DONE};
+}
+
+/* The pass leaves TTL t: is there a next one? */
+static bool finish_ttl(struct engine *e, int t, int gaveup)
+{
+	struct mda *m = &e->mda;
+	struct mda_hop *h = &m->hops[t];
+	int routers = hop_routers(h);
+
+	h->complete = !h->capped && !(h->rate_limited && gaveup > 0);
+	m->silent_run = h->nresp == 0 ? m->silent_run + 1 : 0;
+	if (h->nresp > 0 && routers == 0)
+		return false;		/* every flow reached the target (or an unreachable) */
+	if (m->silent_run >= e->cfg.max_unknown || t >= e->cfg.max_ttl)
+		return false;
+	return true;
+}
+
+/*
+ * After the walk, when rounds will follow: branches reached by fewer than
+ * MDA_FLOWS_PER_BRANCH flows get more, so each one's loss is measured on
+ * several flows.  New flows are tried where the branch's predecessors
+ * lead, within a budget per hop; rounds of -c 1 skip this.
+ */
+static struct want plan_topup(struct engine *e, uint64_t now)
+{
+	struct mda *m = &e->mda;
+
+	for (int t = e->cfg.first_ttl; t <= m->ttl; t++) {
+		struct mda_hop *h = &m->hops[t];
+		struct mda_hop *hp = t > e->cfg.first_ttl ? &m->hops[t - 1] : NULL;
+		int budget = 2 * mda_stop_count(e->cfg.confidence, h->nresp);
+		int deficit = 0, pending = 0, pick = -1, fresh = -1;
+		int *have, *pred, nv = hp ? hp->nresp : 0;
+
+		if (h->nresp < 2 || h->topup_sent >= budget)
+			continue;
+		have = calloc((size_t)h->nresp + (size_t)nv + 1, sizeof(*have));
+		if (have == NULL)
+			return (struct want){.step = MDA_WAIT, .wake = now + 100000};
+		pred = have + h->nresp;
+		for (int i = 0; i < e->nflows; i++) {
+			const struct mda_obs *o = &e->flows[i].obs[t];
+
+			if (o->state == OBS_PENDING)
+				pending++;
+			if (o->state == OBS_ANSWERED && o->resp >= 0)
+				have[o->resp]++;
+		}
+		/* Vertices at t-1 that lead to a thin branch. */
+		for (int i = 0; i < e->nflows; i++) {
+			const struct mda_obs *o = &e->flows[i].obs[t];
+			const struct mda_obs *p = hp ? &e->flows[i].obs[t - 1] : NULL;
+
+			if (p && o->state == OBS_ANSWERED && o->resp >= 0 &&
+			    have[o->resp] < MDA_FLOWS_PER_BRANCH && p->state == OBS_ANSWERED &&
+			    p->resp >= 0)
+				pred[p->resp] = 1;
+		}
+		for (int r = 0; r < h->nresp; r++)
+			if (have[r] < MDA_FLOWS_PER_BRANCH)
+				deficit += MDA_FLOWS_PER_BRANCH - have[r];
+		for (int i = 0; i < e->nflows && deficit > 0 && pick < 0; i++) {
+			const struct flow_state *f = &e->flows[i];
+			const struct mda_obs *p = hp ? &f->obs[t - 1] : NULL;
+
+			if (f->obs[t].state != OBS_NONE || ended_before(f, t))
+				continue;
+			if (p && p->state == OBS_ANSWERED && p->resp >= 0 && pred[p->resp])
+				pick = i;
+			else if (fresh < 0 && (p == NULL || p->state == OBS_NONE))
+				fresh = i;
+		}
+		free(have);
+		if (deficit == 0)
+			continue;
+		if (pending >= deficit)
+			return (struct want){.step = MDA_WAIT};
+		if (pick < 0)
+			pick = fresh >= 0 ? fresh : e->nflows < e->cfg.max_flows ? -1 : -2;
+		if (pick == -2)
+			continue;
+		return paced(e, pick, t, now);
+	}
+	return (struct want){.step = MDA_DONE};
+}
+
+enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
+{
+	struct mda *m = &e->mda;
+
+	if (!m->running)
+		return MDA_DONE;
+	if (!m->dirty && m->memo_wake > now) {
+		*wake = m->memo_wake == UINT64_MAX ? 0 : m->memo_wake;
+		return MDA_WAIT;
+	}
+	for (;;) {
+		int gaveup = 0;
+		struct want w = m->topup ? plan_topup(e, now) : plan_ttl(e, m->ttl, now, &gaveup);
+
+		if (w.step == MDA_PROBE) {
+			*flow = w.flow;
+			*ttl = w.ttl;
+			return MDA_PROBE;
+		}
+		if (w.step == MDA_WAIT) {
+			m->dirty = false;
+			m->memo_wake = w.wake ? w.wake : UINT64_MAX;
+			*wake = w.wake;
+			return MDA_WAIT;
+		}
+		if (m->topup)
+			return MDA_DONE;
+		if (!finish_ttl(e, m->ttl, gaveup)) {
+			if (e->cfg.rounds == 1)
+				return MDA_DONE;
+			m->topup = true;
+			continue;
+		}
+		m->ttl++;
+		m->hops[m->ttl].started = true;
+	}
+}
+
+/* ---- the end of a pass -------------------------------------------------- */
+
+/* Adds flow i to the monitoring set. */
+static void monitor_add(struct engine *e, bool *chosen, int i)
+{
+	if (chosen[i] || e->nactive >= MDA_MONITOR_MAX)
+		return;
+	chosen[i] = true;
+	e->nactive++;
+}
+
+/*
+ * The flows rounds keep probing: MDA_FLOWS_PER_BRANCH through every
+ * responder of every hop where that many exist, up to MDA_MONITOR_MAX in
+ * all, so each branch's loss is measured on several flows.
+ */
+static bool choose_monitor(struct engine *e)
+{
+	struct mda *m = &e->mda;
+	bool *chosen = calloc((size_t)e->nflows + 1, sizeof(*chosen));
+	int n = 0;
+
+	if (chosen == NULL)
+		return false;
+	e->nactive = 0;
+	for (int t = e->cfg.first_ttl; t <= e->cfg.max_ttl; t++) {
+		const struct mda_hop *h = &m->hops[t];
+
+		if (!h->started)
+			break;
+		for (int r = 0; r < h->nresp; r++) {
+			int have = 0;
+
+			for (int i = 0; i < e->nflows; i++) {
+				const struct mda_obs *o = &e->flows[i].obs[t];
+
+				if (chosen[i] && o->state == OBS_ANSWERED && o->resp == r)
+					have++;
+			}
+			for (int i = 0; i < e->nflows && have < MDA_FLOWS_PER_BRANCH; i++) {
+				const struct mda_obs *o = &e->flows[i].obs[t];
+
+				if (!chosen[i] && o->state == OBS_ANSWERED && o->resp == r &&
+				    e->nactive < MDA_MONITOR_MAX) {
+					monitor_add(e, chosen, i);
+					have++;
+				}
+			}
+		}
+	}
+	/* Nothing answered at all: keep a few flows going, as a fixed run would. */
+	for (int i = 0; i < e->nflows && e->nactive < MDA_FLOWS_PER_BRANCH; i++)
+		monitor_add(e, chosen, i);
+	for (int i = 0; i < e->nflows; i++)
+		if (chosen[i])
+			e->active[n++] = i;
+	e->nactive = n;
+	free(chosen);
+	return true;
+}
+
+bool mda_pass_end(struct engine *e, uint64_t now)
+{
+	struct mda *m = &e->mda;
+
+	m->running = false;
+	for (int t = 0; t <= e->cfg.max_ttl; t++) {
+		const struct mda_hop *h = &m->hops[t];
+		struct mda_summary *s = &m->sum[t];
+		int probed = 0;
+
+		for (int i = 0; i < e->nflows; i++)
+			probed += e->flows[i].obs[t].state != OBS_NONE;
+		*s = (struct mda_summary){
+			.valid = h->started,
+			.complete = h->started && h->complete,
+			.rate_limited = h->rate_limited,
+			.per_vertex = h->nonuniform,
+			.flows_probed = probed,
+			.nresp = h->nresp,
+		};
+		if (h->per_packet)
+			m->pp_ttl[t] = true;
+	}
+	m->have_sum = true;
+	m->last_pass_end = now;
+	m->last_pass_round_end = e->round;
+	m->rediscover = false;
+	return choose_monitor(e);
+}
+
+void mda_path_changed(struct engine *e, int ttl, int changes)
+{
+	struct mda *m = &e->mda;
+
+	if (ttl < 0 || ttl > e->cfg.max_ttl)
+		return;
+	/* A flow that keeps changing is balanced per packet, not rerouted. */
+	if (changes >= 2)
+		m->pp_ttl[ttl] = true;
+	else if (!m->pp_ttl[ttl])
+		m->rediscover = true;
+}
+
+bool mda_pass_due(const struct engine *e, uint64_t now)
+{
+	const struct mda *m = &e->mda;
+
+	if (!e->cfg.adaptive)
+		return false;
+	if (m->passes == 0)
+		return true;
+	if (m->rediscover && e->round >= m->last_pass_round_end + MDA_MIN_PASS_GAP)
+		return true;
+	return e->cfg.rediscover_us != 0 && now >= m->last_pass_end + e->cfg.rediscover_us;
+}
+
+struct mda_summary mda_hop_summary(const struct engine *e, int ttl)
+{
+	const struct mda *m = &e->mda;
+
+	if (ttl < 0 || ttl > e->cfg.max_ttl || m->sum == NULL)
+		return (struct mda_summary){0};
+	if (m->running && !m->have_sum) {
+		const struct mda_hop *h = &m->hops[ttl];
+		int probed = 0;
+
+		for (int i = 0; i < e->nflows; i++)
+			probed += e->flows[i].obs[ttl].state != OBS_NONE;
+		return (struct mda_summary){
+			.valid = h->started,
+			.complete = h->complete,
+			.rate_limited = h->rate_limited,
+			.per_vertex = h->nonuniform,
+			.flows_probed = probed,
+			.nresp = h->nresp,
+		};
+	}
+	return m->sum[ttl];
+}

@@ -1,0 +1,130 @@
+/*
+ * Branch discovery for the engine's adaptive mode: the Multipath Detection
+ * Algorithm's stopping rule (Augustin, Friedman, Teixeira, IMC 2007 / Veitch
+ * et al., INFOCOM 2009) applied hop by hop the MDA-Lite way (Vermeulen et
+ * al., IMC 2018), with a per-vertex fallback where balancing looks
+ * non-uniform or meshed.  Private to src/engine: engine.c drives it,
+ * results.c reads its per-hop summary.
+ */
+#ifndef ECMPTRACE_ENGINE_MDA_H
+#define ECMPTRACE_ENGINE_MDA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct engine;
+
+/* Flows through one vertex per branch the monitoring rounds keep probing. */
+#define MDA_FLOWS_PER_BRANCH 4
+/* Upper bound on the flows monitoring rounds probe. */
+#define MDA_MONITOR_MAX 64
+/* Probes one flow gets at one TTL before its silence is accepted (rate-limited hops). */
+#define MDA_MAX_TRIES 4
+/* Least time between two probes of one flow at one TTL once a hop drops answers. */
+#define MDA_RETRY_GAP_US 1000000u
+/* Flows probed again at a hop to tell per-packet balancing from meshing. */
+#define MDA_RECHECKS 4
+/* Least rounds between two discovery passes started by path changes. */
+#define MDA_MIN_PASS_GAP 5
+
+/*
+ * Probes with distinct flows that must reach a vertex with k known next
+ * hops before concluding, at confidence (95 or 99), that it has no other.
+ */
+int mda_stop_count(int confidence, int k);
+
+enum mda_obs_state {
+	OBS_NONE = 0,		/* not probed at this TTL in this pass */
+	OBS_PENDING,		/* a probe is out */
+	OBS_ANSWERED,		/* resp holds who answered */
+	OBS_LOST,		/* the latest probe timed out; may be tried again */
+};
+
+/* What one flow showed at one TTL during the current pass. */
+struct mda_obs {
+	uint64_t last_sent;	/* engine clock of the latest probe */
+	int16_t resp;		/* index in the hop's responder table, -1 = none */
+	uint8_t state;		/* enum mda_obs_state */
+	uint8_t tries;		/* probes sent */
+	uint8_t recheck;	/* 0 none, 1 pending, 2 answered: per-packet test */
+};
+
+/* One TTL of the current pass. */
+struct mda_hop {
+	struct ip_addr *resp;	/* distinct responders seen this pass */
+	bool *resp_end;		/* the responder is the target or said unreachable */
+	int nresp, capresp;
+	uint64_t next_send;	/* pacing once the hop drops answers */
+	bool started;		/* the pass reached this TTL */
+	bool lossy;		/* a probe here timed out */
+	bool rate_limited;	/* a flow answered only when tried again */
+	bool per_packet;	/* one flow saw two responders */
+	bool checked_pp;	/* rechecks were sent */
+	bool nonuniform;	/* the per-vertex rule was applied */
+	bool capped;		/* max_flows stopped it short */
+	int topup_sent;		/* probes sent to give each branch enough flows to monitor */
+	bool complete;		/* the stopping rule held when the pass left the TTL */
+};
+
+/* Per-hop outcome of the latest finished pass (or of the running first one). */
+struct mda_summary {
+	bool valid;		/* the pass reached this TTL */
+	bool complete;
+	bool rate_limited;
+	bool per_vertex;	/* the per-vertex fallback was used */
+	int flows_probed;
+	int nresp;
+};
+
+struct mda {
+	bool running;			/* a pass is in progress */
+	uint64_t pass_round;		/* round number of the running/latest pass */
+	uint64_t passes;		/* passes started */
+	int ttl;			/* TTL the pass works on (after the walk: the last one) */
+	bool topup;			/* the walk is over: adding flows to thin branches */
+	int silent_run;			/* consecutive TTLs without any answer */
+	struct mda_hop *hops;		/* indexed by TTL, 0 .. max_ttl */
+	struct mda_summary *sum;	/* indexed by TTL: the latest finished pass */
+	bool have_sum;
+	bool rediscover;		/* a path change asks for a new pass */
+	uint64_t last_pass_end;		/* engine clock */
+	uint64_t last_pass_round_end;	/* rounds started when the latest pass ended */
+	bool *pp_ttl;			/* TTLs seen balancing per packet while monitoring */
+	/* Memo of the latest decision, valid until something changes. */
+	bool dirty;
+	uint64_t memo_wake;
+	/* Scratch for the per-vertex bookkeeping of one TTL. */
+	int *scratch;
+	size_t capscratch;
+};
+
+enum mda_step {
+	MDA_PROBE,	/* send flow at ttl */
+	MDA_WAIT,	/* nothing to send before *wake (0: until an answer or timeout) */
+	MDA_DONE,	/* the pass is over */
+};
+
+bool mda_init(struct engine *e);
+void mda_free(struct engine *e);
+/* Allocates flow i's per-TTL observations. */
+bool mda_flow_init(struct engine *e, int i);
+/* Starts a discovery pass in round e->round. */
+void mda_pass_begin(struct engine *e, uint64_t now);
+enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake);
+void mda_sent(struct engine *e, int flow, int ttl, uint64_t now);
+void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end);
+void mda_lost(struct engine *e, int flow, int ttl);
+/* A pending probe was discarded by a statistics reset: it never happened. */
+void mda_discarded(struct engine *e, int flow, int ttl);
+/* Ends the pass: saves the summary and picks the flows rounds probe. */
+bool mda_pass_end(struct engine *e, uint64_t now);
+/* A monitoring answer changed a flow's responder at ttl (changes: the cell's count). */
+void mda_path_changed(struct engine *e, int ttl, int changes);
+/* Should the next round be a discovery pass? */
+bool mda_pass_due(const struct engine *e, uint64_t now);
+/* The summary of ttl for the snapshot. */
+struct mda_summary mda_hop_summary(const struct engine *e, int ttl);
+
+#endif
