@@ -11,6 +11,7 @@
 #include "engine/diagnose.h"
 #include "engine/results.h"
 #include "face/json.h"
+#include "face/names.h"
 #include "face/reproduce.h"
 #include "net/resolve.h"
 
@@ -190,16 +191,6 @@ static cJSON *findings(const struct results *r, const struct json_options *o)
 	return arr;
 }
 
-static void prefetch_names(const struct results *r, const struct json_options *o)
-{
-	if (o->resolver == NULL)
-		return;
-	for (int i = 0; i < r->nhops; i++)
-		for (int j = 0; j < r->hops[i].nbranches; j++)
-			(void)resolver_lookup(o->resolver, &r->hops[i].branches[j].addr);
-	resolver_wait(o->resolver, 3000);
-}
-
 void json_add_target(cJSON *obj, const struct results *r, const struct json_options *o)
 {
 	cJSON *target = cJSON_AddObjectToObject(obj, "target");
@@ -222,7 +213,7 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 
 	if (doc == NULL)
 		return false;
-	prefetch_names(r, o);
+	names_prefetch(r, o->resolver);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
 	json_add_target(doc, r, o);
 	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");

@@ -10,9 +10,9 @@
 #include "engine/diagnose.h"
 #include "engine/results.h"
 #include "face/columns.h"
+#include "face/names.h"
 #include "face/report.h"
 #include "face/reproduce.h"
-#include "net/resolve.h"
 
 #define NAME_WIDTH 36		/* host column when not --report-wide */
 #define LABEL_MAX 300
@@ -20,31 +20,7 @@
 static const char *label(const struct report_options *o, const struct ip_addr *a, char *buf,
 			 size_t len)
 {
-	char num[ADDR_STRLEN];
-	const char *name;
-
-	if (!addr_is_set(a)) {
-		snprintf(buf, len, "*");
-		return buf;
-	}
-	addr_format(a, num, sizeof(num));
-	name = o->resolver ? resolver_lookup(o->resolver, a) : NULL;
-	if (name != NULL && strcmp(name, num) != 0)
-		snprintf(buf, len, "%s (%s)", name, num);
-	else
-		snprintf(buf, len, "%s", num);
-	return buf;
-}
-
-/* Asks the resolver for every name the report will show, then waits once. */
-static void prefetch_names(const struct results *r, const struct report_options *o)
-{
-	if (o->resolver == NULL)
-		return;
-	for (int i = 0; i < r->nhops; i++)
-		for (int j = 0; j < r->hops[i].nbranches; j++)
-			(void)resolver_lookup(o->resolver, &r->hops[i].branches[j].addr);
-	resolver_wait(o->resolver, 3000);
+	return names_label(o->resolver, a, buf, len);
 }
 
 static int name_width(const struct results *r, const struct report_options *o)
@@ -224,7 +200,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	char dst[ADDR_STRLEN];
 	int width;
 
-	prefetch_names(r, o);
+	names_prefetch(r, o->resolver);
 	width = name_width(r, o);
 	addr_format(&r->config.dst, dst, sizeof(dst));
 	fprintf(out, "ecmptrace %s to %s (%s), %s", PACKAGE_VERSION, o->target_name, dst,
