@@ -96,6 +96,21 @@ static cJSON *vias(const struct results *r, const struct branch_result *b)
 	return arr;
 }
 
+static cJSON *discovery(const struct hop_result *h)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(d, "complete", h->discovery_complete);
+	if (h->confidence)
+		cJSON_AddNumberToObject(d, "confidence", h->confidence);
+	else
+		cJSON_AddNullToObject(d, "confidence");
+	cJSON_AddBoolToObject(d, "rate_limited", h->rate_limited);
+	cJSON_AddBoolToObject(d, "per_vertex", h->discovery_per_vertex);
+	cJSON_AddNumberToObject(d, "flows_probed", h->flows_probed);
+	return d;
+}
+
 cJSON *json_hops(const struct results *r, const struct json_options *o)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -105,6 +120,7 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 		cJSON *hop = cJSON_CreateObject(), *branches = cJSON_CreateArray();
 
 		cJSON_AddNumberToObject(hop, "ttl", h->ttl);
+		cJSON_AddItemToObject(hop, "discovery", discovery(h));
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
 			cJSON *br = cJSON_CreateObject();

@@ -23,6 +23,20 @@ static const char *label(const struct report_options *o, const struct ip_addr *a
 	return names_label(o->resolver, a, buf, len);
 }
 
+/*
+ * What branch discovery says of a hop: "95%" when no unseen branch remains
+ * at that confidence, "part" when it could not tell (+"rl" when routers'
+ * ICMP rate limiting is why), empty when the hop was not covered.
+ */
+static const char *discovery_mark(const struct hop_result *h)
+{
+	if (h->confidence == 0)
+		return "";
+	if (h->discovery_complete)
+		return h->confidence >= 99 ? "99%" : "95%";
+	return h->rate_limited ? "part/rl" : "part";
+}
+
 static int name_width(const struct results *r, const struct report_options *o)
 {
 	char buf[LABEL_MAX];
@@ -41,7 +55,7 @@ static int name_width(const struct results *r, const struct report_options *o)
 }
 
 static void print_row(FILE *out, const char *hop, const char *name, int width,
-		      const struct row_stats *s)
+		      const struct row_stats *s, const char *found)
 {
 	char cell[32];
 
@@ -50,6 +64,8 @@ static void print_row(FILE *out, const char *hop, const char *name, int width,
 		stat_columns[c].format(s, cell, sizeof(cell));
 		fprintf(out, " %*s", stat_columns[c].width, cell);
 	}
+	if (found[0])
+		fprintf(out, " %7s", found);
 	fputc('\n', out);
 }
 
@@ -58,7 +74,7 @@ static void print_header(FILE *out, int width)
 	fprintf(out, "%4s %-*s", "Hop", width, "Host / branch");
 	for (size_t c = 0; c < stat_column_count; c++)
 		fprintf(out, " %*s", stat_columns[c].width, stat_columns[c].title);
-	fputc('\n', out);
+	fprintf(out, " %7s\n", "Found");
 }
 
 static const char *proto_name(enum probe_proto p)
@@ -88,7 +104,7 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
 			 label(o, via_addr(r, b, v), name, sizeof(name)));
-		print_row(out, "", sub, width, &s);
+		print_row(out, "", sub, width, &s, "");
 	}
 }
 
@@ -109,21 +125,22 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			const struct branch_result *b = &h->branches[0];
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
-			print_row(out, hopno, label(o, &b->addr, name, sizeof(name)), width, &s);
+			print_row(out, hopno, label(o, &b->addr, name, sizeof(name)), width, &s,
+				  discovery_mark(h));
 			print_vias(out, r, o, b, "", width);
 			continue;
 		}
 		if (h->nbranches == 0) {
 			struct row_stats s = {0, 0, NULL, 0};
 
-			print_row(out, hopno, "*", width, &s);
+			print_row(out, hopno, "*", width, &s, discovery_mark(h));
 			continue;
 		}
 		{
 			struct row_stats s = {h->received, h->lost, &h->rtt, flows};
 
 			snprintf(name, sizeof(name), "(%d branches)", h->nbranches);
-			print_row(out, hopno, name, width, &s);
+			print_row(out, hopno, name, width, &s, discovery_mark(h));
 		}
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
@@ -131,7 +148,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
 				 label(o, &b->addr, name, sizeof(name)));
-			print_row(out, "", sub, width, &s);
+			print_row(out, "", sub, width, &s, "");
 			print_vias(out, r, o, b, j + 1 == h->nbranches ? "   " : "|  ", width);
 		}
 	}
@@ -163,9 +180,14 @@ static void print_flows(FILE *out, const struct results *r)
 			fprintf(out, " %7x", f->flow_label);
 		fprintf(out, " %6s %5llu %7s  ", loss, (unsigned long long)(f->received + f->lost),
 			avg);
+		/* "*": probed and silent; "-": not probed at that TTL (discovery used it elsewhere). */
 		for (int k = 0; k < f->path_len; k++)
-			fprintf(out, "%s%s", k ? " > " : "", addr_format(&f->path[k], addr, sizeof(addr)));
-		if (f->dest_ttl == 0)
+			fprintf(out, "%s%s", k ? " > " : "",
+				addr_is_set(&f->path[k]) || f->hop_received[k] + f->hop_lost[k] > 0
+					? addr_format(&f->path[k], addr, sizeof(addr)) : "-");
+		if (f->received + f->lost == 0 && f->dest_ttl == 0)
+			fprintf(out, "%s(discovery only)", f->path_len ? " " : "");
+		else if (f->dest_ttl == 0)
 			fprintf(out, "%s(target not reached)", f->path_len ? " " : "");
 		fputc('\n', out);
 	}

@@ -417,6 +417,32 @@ static const char *const proto_names[] = {"udp", "tcp", "icmp"};
 static const char *const view_names[TUI_VIEW_COUNT] = {"branches", "flows", "hops (merged)"};
 static const char *const sort_names[TUI_SORT_COUNT] = {"port", "loss", "rtt", "path"};
 
+/* What branch discovery concluded, over all hops it covered. */
+static void draw_discovery(const struct results *r, int x)
+{
+	int covered = 0, open = 0, limited = 0, confidence = 0;
+
+	for (int i = 0; i < r->nhops; i++) {
+		const struct hop_result *h = &r->hops[i];
+
+		if (h->confidence == 0)
+			continue;
+		covered++;
+		confidence = h->confidence;
+		if (!h->discovery_complete) {
+			open++;
+			limited += h->rate_limited;
+		}
+	}
+	if (covered == 0)
+		return;
+	if (open == 0)
+		putf(0, x, COLS - x, 0, "  all branches found (%d%%)", confidence);
+	else
+		putf(0, x, COLS - x, 0, "  discovery incomplete at %d hop%s%s", open,
+		     open == 1 ? "" : "s", limited ? " (ICMP rate limits)" : "");
+}
+
 static void draw_header(struct tui *t)
 {
 	const struct results *r = t->snap;
@@ -433,9 +459,11 @@ static void draw_header(struct tui *t)
 		snprintf(line, sizeof(line), "ecmptrace to %s (%s)", t->opt.target_name, addr);
 	x += put(0, 0, COLS, A_BOLD, line);
 	if (r && r->config.proto != PROBE_ICMP)
-		putf(0, x, COLS - x, 0, "  %s port %u", proto, (unsigned)r->config.dport);
+		x += putf(0, x, COLS - x, 0, "  %s port %u", proto, (unsigned)r->config.dport);
 	else if (r)
-		putf(0, x, COLS - x, 0, "  %s", proto);
+		x += putf(0, x, COLS - x, 0, "  %s", proto);
+	if (r)
+		draw_discovery(r, x);
 
 	x = 0;
 	if (t->paused)
@@ -509,6 +537,19 @@ static void parent_suffix(const struct results *r, int hop, const struct branch_
 	}
 }
 
+/*
+ * Marks a hop whose branch discovery could not conclude: more branches may
+ * exist there (" ?"), because routers rate-limit their ICMP (" ?rl").
+ */
+static void discovery_suffix(const struct hop_result *h, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+
+	if (h->confidence == 0 || h->discovery_complete || used + 1 >= len)
+		return;
+	snprintf(buf + used, len - used, "%s", h->rate_limited ? " ?rl" : " ?");
+}
+
 /* The first column of a tree or merged-hops row. */
 static void host_text(const struct tui *t, const struct tui_row *row, char *buf, size_t len)
 {
@@ -546,11 +587,13 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 				 addr_name(t, &h->branches[0].addr, name, sizeof(name)));
 		else
 			snprintf(buf, len, "%2d. %d branches", h->ttl, h->nbranches);
+		discovery_suffix(h, buf, len);
 		return;
 	}
 	snprintf(buf, len, "%2d. %s%s", h->ttl,
 		 addr_name(t, &h->branches[row->branch].addr, name, sizeof(name)),
 		 h->branches[row->branch].is_unreachable ? " !U" : "");
+	discovery_suffix(h, buf, len);
 }
 
 /*

@@ -11,7 +11,7 @@ lab_require_binary
 lab_init
 
 base=40000
-nflows=8
+nflows=24
 lab_topo_ecmp2
 ok $? "topology built"
 out="$LAB_TMP/report.txt"

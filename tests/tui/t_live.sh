@@ -17,14 +17,14 @@ lossy=$(tui_re "$LAB_LOSSY_ADDR")
 sibling=$(tui_re "$LAB_SIBLING_ADDR")
 diag "branches $addr_a $addr_b, lossy $LAB_LOSSY_ADDR, target $LAB_SERVER_ADDR"
 
-tui_start 100 30 LANG=C.UTF-8 -- -n --flows 8 -i 0.2 --rate 200 --timeout 0.5 "$LAB_SERVER_ADDR"
+tui_start 100 30 LANG=C.UTF-8 -- -n --flows 16 -i 0.2 --rate 200 --timeout 0.5 "$LAB_SERVER_ADDR"
 
 # ---- what the screen must make obvious within seconds ----
 tui_wait 10 "$(tui_re "$addr_a")" && tui_wait 2 "$(tui_re "$addr_b")"
 ok $? "both branches of the 2-way ECMP are on screen"
 tui_wait 2 "ecmptrace to $(tui_re "$LAB_SERVER_ADDR") +udp port 33434"
 ok $? "header names the target, protocol and port"
-grep -Eq 'flows 8 +rounds [0-9]+ +rate [0-9]+/s \(max 200\) +elapsed [0-9]+:[0-9]{2}' <<<"$TUI_LAST"
+grep -Eq 'flows 16 +rounds [0-9]+ +rate [0-9]+/s \(max 200\) +elapsed [0-9]+:[0-9]{2}' <<<"$TUI_LAST"
 ok $? "header shows flows, rounds, probe rate and elapsed time"
 tui_wait 2 'Loss% +Snt +Last +Avg +Best +Wrst +StDev +Flows'
 ok $? "mtr's columns plus Flows"
@@ -103,8 +103,8 @@ tui_wait 3 'view: flows' && tui_wait 2 'Flow +Path +Loss%'
 ok $? "d shows the flows view"
 tui_settle
 nflowrows=$(grep -Ec '^[> ] +[0-9]{1,5} +[0-9.]+' <<<"$TUI_LAST")
-[ "$nflowrows" -eq 8 ]
-ok $? "one row per flow ($nflowrows of 8)"
+[ "$nflowrows" -eq 16 ]
+ok $? "one row per flow ($nflowrows of 16)"
 tui_keys s
 tui_wait 3 'sort: loss'
 ok $? "s sorts the flows (by loss)"
@@ -159,7 +159,7 @@ tui_wait 3 'Detail \(Enter/Esc closes\)'
 ok $? "Enter opens the detail pane"
 tui_settle
 grep -Eq "flows that came via [0-9]+[a-z] $lossy" <<<"$TUI_LAST" &&
-	grep -Eq 'flows [0-9]+ of 8, source ports: [0-9]' <<<"$TUI_LAST"
+	grep -Eq 'flows [0-9]+ of 16, source ports: [0-9]' <<<"$TUI_LAST"
 ok $? "the detail names the branch and lists its source ports"
 tui_wait 5 '^ RTT .*ms'
 ok $? "the detail shows an RTT chart"

@@ -14,7 +14,7 @@ export LC_ALL=C.UTF-8
 
 lab_topo_ecmp2 300 b || { echo "Bail out! lab_topo_ecmp2 failed"; exit 1; }
 lossy=$(tui_re "$LAB_LOSSY_ADDR")
-args=(-n --flows 8 -i 0.2 --rate 200 --timeout 0.5 "$LAB_SERVER_ADDR")
+args=(-n --flows 16 -i 0.2 --rate 200 --timeout 0.5 "$LAB_SERVER_ADDR")
 
 # SGR sequences that set a foreground colour (tmux capture-pane -e).
 colour_re=$'\e\\[([0-9;]*;)?(3[0-7]|9[0-7]|38;[25];[0-9;]+)(;[0-9;]*)?m'
