@@ -14,11 +14,8 @@
 
 #define US_PER_S 1000000ULL
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Writes the reason, if the caller gave room for one. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 

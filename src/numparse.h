@@ -20,4 +20,7 @@ bool parse_int(const char *text, long long min, long long max, long long *out,
 bool parse_seconds(const char *text, uint64_t min_us, uint64_t max_us, uint64_t *out_us,
 		   char *err, size_t errlen);
 
+/* Writes a printf-style message into err when the caller gave room (err may be NULL). */
+void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

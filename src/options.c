@@ -97,20 +97,6 @@ static const struct opt_def opt_table[] = {
 /* Longest user text quoted in a message; the rest becomes "...". */
 #define QUOTE_MAX 64
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Copies user text for a message, escaping anything that is not printable
  * ASCII as \xHH so a newline or escape sequence in argv cannot break the
