@@ -8,7 +8,6 @@
 #include "options.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 
