@@ -14,9 +14,9 @@ ECMPTRACE="$(pwd)/ecmptrace"
 export ECMPTRACE
 if [ "$#" -eq 0 ]; then
 	# TCP SYNs to the database port from source ports 30000.., as in the field case.
-	set -- -T -P 3306 -L 30000 --flows 16 --rate 200
+	set -- -T -P 3306 -L 30000 --flows 16 --rate 500
 	if [ -t 0 ] && [ -t 1 ]; then
-		set -- -t -i 0.5 "$@"
+		set -- -t -i 0.2 "$@"
 	else
 		# No terminal (CI, a pipe): the same measurement as a text report.
 		set -- -r -i 0.2 -c 10 "$@"
