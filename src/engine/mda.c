@@ -154,6 +154,12 @@ void mda_pass_begin(struct engine *e, uint64_t now)
 	m->running = true;
 	m->pass_round = e->round;
 	m->passes++;
+	/*
+	 * A later pass over the same flows would hash them the same way and
+	 * repeat the first pass's result, missed branches included: later
+	 * passes prefer flows no pass has used, so their misses are independent.
+	 */
+	m->fresh_from = m->passes > 1 ? e->nflows : 0;
 	m->ttl = e->cfg.first_ttl;
 	m->topup = false;
 	m->silent_run = 0;
@@ -332,9 +338,11 @@ static bool ended_before(const struct flow_state *f, int t)
  */
 static int free_flow(const struct engine *e, int t, bool for_prev)
 {
-	int silent = -1, fresh = -1;
+	int silent = -1, fresh = -1, from = e->mda.fresh_from;
 
-	for (int i = 0; i < e->nflows; i++) {
+	/* Flows this pass made come first; flows earlier passes used, last. */
+	for (int n = 0; n < e->nflows; n++) {
+		int i = (from + n) % e->nflows;
 		const struct flow_state *f = &e->flows[i];
 		const struct mda_obs *o = &f->obs[t];
 		const struct mda_obs *p = t > e->cfg.first_ttl ? &f->obs[t - 1] : NULL;
@@ -358,7 +366,8 @@ static int free_flow(const struct engine *e, int t, bool for_prev)
 	}
 	if (silent >= 0)
 		return silent;
-	if (fresh >= 0)
+	/* An old flow only when no new one can be made: it would repeat its old answer. */
+	if (fresh >= 0 && (fresh >= from || e->nflows >= e->cfg.max_flows))
 		return fresh;
 	return e->nflows < e->cfg.max_flows ? -1 : -2;
 }
@@ -807,7 +816,11 @@ bool mda_pass_due(const struct engine *e, uint64_t now)
 		return true;
 	if (m->rediscover && e->round >= m->last_pass_round_end + MDA_MIN_PASS_GAP)
 		return true;
-	return e->cfg.rediscover_us != 0 && now >= m->last_pass_end + e->cfg.rediscover_us;
+	if (e->cfg.rediscover_us == 0)
+		return false;
+	if (m->passes == 1 && e->cfg.rediscover_us > MDA_SECOND_PASS_US)
+		return now >= m->last_pass_end + MDA_SECOND_PASS_US;
+	return now >= m->last_pass_end + e->cfg.rediscover_us;
 }
 
 struct mda_summary mda_hop_summary(const struct engine *e, int ttl)

@@ -28,6 +28,12 @@ struct engine;
 #define MDA_RECHECKS 4
 /* Least rounds between two discovery passes started by path changes. */
 #define MDA_MIN_PASS_GAP 5
+/*
+ * The second pass comes this soon (if rediscovery is on at all): a pass
+ * misses a branch with odds up to 1 - confidence, and a pass with fresh
+ * flows squares those odds early instead of after the whole period.
+ */
+#define MDA_SECOND_PASS_US 30000000u
 
 /*
  * Probes with distinct flows that must reach a vertex with k known next
@@ -89,6 +95,7 @@ struct mda {
 	struct mda_summary *sum;	/* indexed by TTL: the latest finished pass */
 	bool have_sum;
 	bool rediscover;		/* a path change asks for a new pass */
+	int fresh_from;			/* flows below this index were used by earlier passes */
 	uint64_t last_pass_end;		/* engine clock */
 	uint64_t last_pass_round_end;	/* rounds started when the latest pass ended */
 	bool *pp_ttl;			/* TTLs seen balancing per packet while monitoring */
