@@ -236,16 +236,26 @@ void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from,
 		f->pass_end = ttl;
 }
 
+/*
+ * A probe that ended without an answer for an observation that already has
+ * one can only be a per-packet recheck: that check is over.
+ */
+static bool recheck_over(struct mda_obs *o)
+{
+	if (o->state != OBS_ANSWERED)
+		return false;
+	if (o->recheck == 1)
+		o->recheck = 2;
+	return true;
+}
+
 void mda_lost(struct engine *e, int flow, int ttl)
 {
 	struct mda_obs *o = &e->flows[flow].obs[ttl];
 
 	e->mda.dirty = true;
-	if (o->state == OBS_ANSWERED) {
-		if (o->recheck == 1)
-			o->recheck = 2;
+	if (recheck_over(o))
 		return;
-	}
 	if (o->state == OBS_PENDING) {
 		o->state = OBS_LOST;
 		e->mda.hops[ttl].lossy = true;
@@ -257,12 +267,7 @@ void mda_discarded(struct engine *e, int flow, int ttl)
 	struct mda_obs *o = &e->flows[flow].obs[ttl];
 
 	e->mda.dirty = true;
-	if (o->state == OBS_ANSWERED) {
-		if (o->recheck == 1)
-			o->recheck = 2;
-		return;
-	}
-	if (o->state != OBS_PENDING)
+	if (recheck_over(o) || o->state != OBS_PENDING)
 		return;
 	/* Not an answer withheld by the network: as if the probe had not been sent. */
 	if (o->tries > 0)
