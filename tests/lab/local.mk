@@ -17,7 +17,8 @@ LAB_TESTS = \
 	tests/lab/t_ipv6.sh \
 	tests/lab/t_stream.sh \
 	tests/lab/t_demo.sh \
-	tests/lab/t_mda.sh
+	tests/lab/t_mda.sh \
+	tests/lab/t_ipv6_flows.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
