@@ -10,3 +10,4 @@ include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/cli/local.mk
 include $(srcdir)/tests/lab/local.mk
 include $(srcdir)/tests/tui/local.mk
+include $(srcdir)/tests/lint/local.mk
