@@ -41,14 +41,15 @@ static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at)
 		(void)engine_reply(e, &r, at);
 }
 
-static int poll_timeout_ms(uint64_t now, uint64_t until)
+/* How long to wait, to the microsecond (pacing above 1000 pps needs better than poll's ms). */
+static struct timespec wait_for(uint64_t now, uint64_t until)
 {
-	uint64_t ms;
+	uint64_t us = until > now ? until - now : 0;
 
-	if (until <= now)
-		return 0;
-	ms = (until - now + 999) / 1000;
-	return ms > 1000 ? 1000 : (int)ms;
+	if (us > 1000000)
+		us = 1000000;	/* wake at least once a second */
+	return (struct timespec){.tv_sec = (time_t)(us / 1000000),
+				 .tv_nsec = (long)(us % 1000000) * 1000};
 }
 
 int run_loop(struct net *net, struct engine *e, const struct run_face *face)
@@ -100,7 +101,11 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 		}
 		if (face && face->tick && next_tick < wake && next_tick != 0)
 			wake = next_tick;
-		rc = poll(fds, (nfds_t)nfds, poll_timeout_ms(now, wake));
+		{
+			struct timespec ts = wait_for(now, wake);
+
+			rc = ppoll(fds, (nfds_t)nfds, &ts, NULL);
+		}
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "ecmptrace: poll: %s\n", strerror(errno));
 			return -1;
