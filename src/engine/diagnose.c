@@ -19,7 +19,8 @@
  *   4. Rate-limited hop: a branch's hop loss that the same flows do not
  *      show further on.  Never reported as loss.
  *   5. Per-packet balancing and path changes, from the responders each flow
- *      saw at each TTL.
+ *      saw at each TTL, and per-packet balancing from the discovery pass's
+ *      own test (hop_result.per_packet), which needs no repeated rounds.
  *
  * In UDP mode the target's answers are ICMP errors too, rate-limited like
  * any router's, so flows probed late in a round lose more: there a branch
@@ -1240,6 +1241,66 @@ out:
 	free(mask);
 }
 
+/*
+ * Per-packet balancing that discovery proved (it probed a flow twice at a
+ * branching hop and got two routers): one finding at the first such TTL,
+ * unless the flows' own responders already raised one there.  Structural
+ * evidence, not a loss rate, so no sample minimum applies.
+ */
+static void find_discovery_per_packet(struct diag *d)
+{
+	const struct results *r = d->r;
+	const struct hop_result *hop = NULL;
+	unsigned char *mask;
+	struct finding *f;
+	struct tally t = {0, 0};
+	struct ip_addr prev;
+	char a[ADDR_STRLEN];
+	int k;
+
+	for (int h = 0; h < d->nhops && hop == NULL; h++)
+		if (r->hops[h].per_packet)
+			hop = &r->hops[h];
+	if (hop == NULL)
+		return;
+	for (int i = 0; i < d->out->count; i++)
+		if (d->out->items[i].kind == FINDING_PER_PACKET_BALANCING &&
+		    d->out->items[i].ttl == hop->ttl)
+			return;
+	k = hop->ttl - (int)r->config.first_ttl;
+	mask = calloc((size_t)d->nflows + 1, 1);
+	if (mask == NULL) {
+		d->oom = true;
+		return;
+	}
+	/* The flows that showed it; if their cells do not, every flow through the hop. */
+	for (int i = 0; i < d->nflows; i++)
+		mask[i] = flow_has_hop(&r->flows[i], k) && r->flows[i].responders_seen[k] > 1;
+	if (mask_count(d, mask) == 0)
+		for (int i = 0; i < d->nflows; i++)
+			mask[i] = flow_has_hop(&r->flows[i], k) && r->flows[i].hop_received[k] > 0;
+	for (int i = 0; i < d->nflows; i++)
+		if (mask[i]) {
+			t.recv += r->flows[i].hop_received[k];
+			t.lost += r->flows[i].hop_lost[k];
+		}
+	prev = prev_responder(d, mask, k);
+	f = finding_new(d, FINDING_PER_PACKET_BALANCING);
+	if (f == NULL)
+		goto out;
+	f->ttl = hop->ttl;
+	f->prev_addr = prev;
+	finding_loss(f, t, 0.0);
+	finding_flows(d, f, mask);
+	say(f, "discovery saw a flow answer from different routers at hop %d", f->ttl);
+	if (addr_is_set(&prev))
+		say(f, " (after %s)", addr_format(&prev, a, sizeof(a)));
+	say(f, ", a sign of per-packet load balancing: ");
+	say(f, "per-branch figures from hop %d on are unreliable", f->ttl);
+out:
+	free(mask);
+}
+
 /* ---- Entry points ---- */
 
 static int finding_cmp(const void *pa, const void *pb)
@@ -1351,6 +1412,7 @@ struct findings *diagnose(const struct results *r)
 	find_loss(&d);
 	find_rate_limited(&d);
 	find_responder_changes(&d);
+	find_discovery_per_packet(&d);
 	if (d.oom)
 		goto fail;
 	if (out->count > 1)

@@ -14,6 +14,11 @@
  * at least one flow, so a vertex whose successor differs from its
  * siblings' is never missed.
  *
+ * Where a hop has several routers, MDA's per-packet test re-probes
+ * MDA_PP_RECHECKS flows there before the pass moves on: one answering from
+ * another router marks the hop per-packet, which one probe per flow (all a
+ * -c 1 pass sends) could never show.
+ *
  * Only answers count: a probe that times out is tried again (at most
  * MDA_MAX_TRIES times, a second apart, while the hop answers others), since
  * Linux routers answer a burst of 6 then one per second, and a flow whose
@@ -427,6 +432,7 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	int conf = e->cfg.confidence;
 	int tries = max_tries(h);
 	int answered = 0, pending = 0, gaveup = 0, prev_pending = 0, rechecks_out = 0;
+	int own_rechecks = 0, own_out = 0;
 	int retry = -1;
 	uint64_t retry_at = 0;
 	struct vtab v;
@@ -445,6 +451,10 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			prev_pending++;
 		if (p && p->recheck == 1)
 			rechecks_out++;
+		if (o->recheck != 0)
+			own_rechecks++;
+		if (o->recheck == 1)
+			own_out++;
 		switch (o->state) {
 		case OBS_NONE:
 			if (vx >= 0 && v.avail[vx] < 0 && !ended_before(f, t))
@@ -525,6 +535,25 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		h->capped = true;
 	}
 	if (pending > 0 || prev_pending > 0 || rechecks_out > 0)
+		return (struct want){.step = MDA_WAIT, .wake = retry_at};
+
+	/*
+	 * MDA's per-packet test where the hop branches: a few flows that
+	 * answered here are probed here again.  Under per-flow balancing they
+	 * answer from the same router; another router means balancing per
+	 * packet at or before t, which no single probe per flow can show.
+	 * Single-router hops need no test, and one positive answer is enough.
+	 */
+	if (hop_routers(h) >= 2 && !h->per_packet && own_rechecks < MDA_PP_RECHECKS) {
+		for (i = 0; i < e->nflows; i++) {
+			const struct mda_obs *o = &e->flows[i].obs[t];
+
+			if (o->state == OBS_ANSWERED && o->recheck == 0 && o->resp >= 0 &&
+			    !h->resp_end[o->resp])
+				return paced(e, i, t, now);
+		}
+	}
+	if (own_out > 0)
 		return (struct want){.step = MDA_WAIT, .wake = retry_at};
 
 	/* Uniform, unmeshed balancing is an assumption: test it, else use the per-vertex rule. */
@@ -785,6 +814,7 @@ bool mda_pass_end(struct engine *e, uint64_t now)
 			.complete = h->started && h->complete,
 			.rate_limited = h->rate_limited,
 			.per_vertex = h->nonuniform,
+			.per_packet = h->per_packet,
 			.flows_probed = probed,
 			.nresp = h->nresp,
 		};
@@ -845,6 +875,7 @@ struct mda_summary mda_hop_summary(const struct engine *e, int ttl)
 			.complete = h->complete,
 			.rate_limited = h->rate_limited,
 			.per_vertex = h->nonuniform,
+			.per_packet = h->per_packet,
 			.flows_probed = probed,
 			.nresp = h->nresp,
 		};

@@ -26,6 +26,11 @@ struct engine;
 #define MDA_RETRY_GAP_US 1000000u
 /* Flows probed again at a hop to tell per-packet balancing from meshing. */
 #define MDA_RECHECKS 4
+/*
+ * Flows probed again at a hop where the pass saw several routers, before
+ * leaving it: a flow answering from another router is per-packet balancing.
+ */
+#define MDA_PP_RECHECKS 2
 /* Least rounds between two discovery passes started by path changes. */
 #define MDA_MIN_PASS_GAP 5
 /*
@@ -80,6 +85,7 @@ struct mda_summary {
 	bool complete;
 	bool rate_limited;
 	bool per_vertex;	/* the per-vertex fallback was used */
+	bool per_packet;	/* a flow answered from two responders: per-packet balancing */
 	int flows_probed;
 	int nresp;
 };

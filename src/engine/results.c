@@ -271,6 +271,7 @@ static void hop_discovery(const struct engine *e, int ttl, struct hop_result *ho
 		hop->rate_limited = s.rate_limited;
 		hop->discovery_per_vertex = s.per_vertex;
 		hop->flows_probed = s.flows_probed;
+		hop->per_packet = s.per_packet;
 		return;
 	}
 	for (int i = 0; i < e->nflows; i++)

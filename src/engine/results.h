@@ -58,6 +58,11 @@ struct hop_result {
 	bool rate_limited;		/* answers came only on retries: ICMP rate limiting */
 	bool discovery_per_vertex;	/* balancing looked non-uniform/meshed: per-vertex rule used */
 	int flows_probed;		/* distinct flows probed at this TTL (by the latest pass) */
+	/*
+	 * Discovery saw one flow answer from different routers at this TTL:
+	 * per-packet balancing at or before it.
+	 */
+	bool per_packet;
 };
 
 struct flow_result {

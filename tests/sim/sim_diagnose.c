@@ -245,6 +245,79 @@ static void per_packet(void)
 	simnet_free(n);
 }
 
+/* Per-packet findings at ttl. */
+static int count_pp_at(const struct results *r, int ttl)
+{
+	int n = 0;
+
+	for (int i = 0; r && r->findings && i < r->findings->count; i++)
+		n += r->findings->items[i].kind == FINDING_PER_PACKET_BALANCING &&
+		     r->findings->items[i].ttl == ttl;
+	return n;
+}
+
+/*
+ * Adaptive mode: a single discovery pass (-c 1) probes every flow once per
+ * TTL, so only its per-packet test (a flow probed again at the branching
+ * hop) can show per-packet balancing; with more rounds the flows' own
+ * responders show it too, and the two must make one finding, not two.
+ */
+static void per_packet_discovery(int rounds)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 4, 1};
+	struct simnet *n;
+	const struct finding *f;
+	char buf[200], what[80];
+
+	simrun_config(&cfg, AF_INET);
+	cfg.seed = 79;
+	cfg.adaptive = true;
+	cfg.rounds = rounds;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 79);
+	simnet_node(n, simnet_at(n, 1, 0))->hash = SIMNET_HASH_PER_PACKET;
+	snprintf(what, sizeof(what), "adaptive, %d round%s, per-packet 1 -> 4 -> 1", rounds,
+		 rounds == 1 ? "" : "s");
+	RUN(&c, &cfg, n, NULL, what);
+	f = first_kind(c.res, FINDING_PER_PACKET_BALANCING);
+	ok(c.res && c.res->nhops >= 2 && c.res->hops[1].ttl == 2 && c.res->hops[1].per_packet &&
+	   !c.res->hops[0].per_packet, "%s: discovery marks hop 2 per-packet, hop 1 not", what);
+	ok(f && f->ttl == 2 && count_pp_at(c.res, 2) == 1 && loss_findings(c.res) == 0,
+	   "%s: one per-packet-balancing finding at TTL 2 (%s)", what,
+	   kinds(c.res, buf, sizeof(buf)));
+	ok(f && strstr(f->summary, "unreliable") != NULL && f->nflows > 0,
+	   "%s: it names flows and says per-branch figures are unreliable: %s", what,
+	   f ? f->summary : "");
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+/* The same single pass over per-flow balancing raises no per-packet alarm. */
+static void per_flow_discovery(void)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 4, 1};
+	struct simnet *n;
+	bool marked = false;
+	char buf[200];
+
+	simrun_config(&cfg, AF_INET);
+	cfg.seed = 79;
+	cfg.adaptive = true;
+	cfg.rounds = 1;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 79);
+	RUN(&c, &cfg, n, NULL, "adaptive, 1 round, per-flow 1 -> 4 -> 1");
+	for (int h = 0; c.res && h < c.res->nhops; h++)
+		marked |= c.res->hops[h].per_packet;
+	ok(c.res && !marked && count_kind(c.res, FINDING_PER_PACKET_BALANCING) == 0,
+	   "per-flow 1 -> 4 -> 1: no hop marked per-packet, no finding (%s)",
+	   kinds(c.res, buf, sizeof(buf)));
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
 static void do_change(void *ctx, struct engine *e, struct simnet *n, uint64_t now)
 {
 	(void)ctx;
@@ -315,6 +388,9 @@ int main(void)
 	destination();
 	rate_limited();
 	per_packet();
+	per_packet_discovery(1);
+	per_packet_discovery(10);
+	per_flow_discovery();
 	path_change();
 	linux_everywhere(PROBE_ICMP, "ICMP");
 	linux_everywhere(PROBE_TCP, "TCP");

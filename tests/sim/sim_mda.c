@@ -5,13 +5,16 @@
  * Linux-rate-limited routers.  Over thousands of one-pass (-c 1) runs the
  * share of interfaces missed must stay within the stated confidence, and
  * the probe counts are reported; the 4-way -> 4 -> 2-way diamond is
- * compared with scamper's tracelb (21 + 21 + 11 probes at TTLs 2-4).
+ * compared with scamper's tracelb (21 + 21 + 11 probes at TTLs 2-4).  A
+ * single pass must also tell per-packet from per-flow balancing (its
+ * per-packet test at branching hops) without false alarms.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "engine/diagnose.h"
 #include "engine/engine_int.h"
 #include "engine/mda.h"
 #include "engine/results.h"
@@ -34,6 +37,7 @@ struct shape {
 struct tally {
 	long runs, interfaces, missed, runs_missing, probes, incomplete_hops, hops;
 	long rate_limited_hops;
+	long repeats;		/* probes of a flow at a TTL it was already probed at */
 };
 
 /* A small deterministic generator for the shapes (not simnet's). */
@@ -112,6 +116,24 @@ static void config_for(struct engine_config *cfg, int confidence)
 }
 
 /*
+ * Probes of a flow at a TTL where it was already probed: per-packet
+ * rechecks, or retries after a loss (none in a lossless network).
+ */
+static long repeated_probes(const struct simrun *run)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < run->nsends; i++)
+		for (size_t j = 0; j < i; j++)
+			if (run->sends[j].probe.ttl == run->sends[i].probe.ttl &&
+			    run->sends[j].probe.sport == run->sends[i].probe.sport) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+/*
  * One -c 1 run: counts the answering interfaces (routers and the target)
  * the snapshot shows.  False if the run itself failed.
  */
@@ -144,6 +166,7 @@ static bool run_one(const struct shape *sh, uint32_t seed, int confidence, struc
 		t->runs_missing += missed > 0;
 		t->runs++;
 		t->probes += (long)c.run.nsends;
+		t->repeats += repeated_probes(&c.run);
 		for (int h = 0; h < c.res->nhops; h++) {
 			if (c.res->hops[h].confidence == 0)
 				continue;
@@ -233,15 +256,97 @@ static void scamper_diamond(void)
 	for (int i = 0; i < runs; i++)
 		run_one(&sh, 1000u + (uint32_t)i, 95, &t, per_ttl, 8);
 	printf("# 4 -> 4 -> 2 diamond, mean probes per TTL 1-5: %.1f %.1f %.1f %.1f %.1f "
-	       "(scamper: TTLs 2-4 21 + 21 + 11)\n", (double)per_ttl[1] / runs,
-	       (double)per_ttl[2] / runs, (double)per_ttl[3] / runs, (double)per_ttl[4] / runs,
-	       (double)per_ttl[5] / runs);
+	       "(scamper: TTLs 2-4 21 + 21 + 11), of which repeated probes %.1f\n",
+	       (double)per_ttl[1] / runs, (double)per_ttl[2] / runs, (double)per_ttl[3] / runs,
+	       (double)per_ttl[4] / runs, (double)per_ttl[5] / runs, (double)t.repeats / runs);
 	ok(t.runs == runs && t.runs_missing <= runs / 20,
 	   "4 -> 4 -> 2 diamond: every interface found in %ld of %d runs", t.runs - t.runs_missing,
 	   runs);
-	ok((double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs <= 21 + 21 + 11 + 1,
-	   "4 -> 4 -> 2 diamond: TTLs 2-4 take no more probes than scamper's 53 (%.1f)",
+	/* scamper's count has no per-packet test: it costs at most 2 probes at each of 3 hops. */
+	ok((double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs <=
+	   21 + 21 + 11 + 1 + 3 * MDA_PP_RECHECKS,
+	   "4 -> 4 -> 2 diamond: TTLs 2-4 take no more probes than scamper's 53 + %d for the "
+	   "per-packet test (%.1f)", 3 * MDA_PP_RECHECKS,
 	   (double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs);
+}
+
+/* The snapshot has a per-packet-balancing finding at ttl. */
+static bool has_pp_finding(const struct results *r, int ttl)
+{
+	if (r == NULL || r->findings == NULL)
+		return false;
+	for (int i = 0; i < r->findings->count; i++)
+		if (r->findings->items[i].kind == FINDING_PER_PACKET_BALANCING &&
+		    r->findings->items[i].ttl == ttl)
+			return true;
+	return false;
+}
+
+/*
+ * One -c 1 pass over 1 -> 4 -> 1 tells per-packet from per-flow balancing:
+ * its per-packet test re-probes flows at the branching hop (TTL 2).  With
+ * 2 rechecks against 4 routers picked at random per packet, a pass misses
+ * it with odds (1/4)^2 = 1/16; per-flow balancing must never be flagged.
+ */
+static void per_packet_pass(void)
+{
+	struct shape pp = {.widths = {1, 4, 1}, .nstages = 3, .per_packet = true};
+	struct shape pf = {.widths = {1, 4, 1}, .nstages = 3};
+	int runs = 20, pp_marked = 0, pp_found = 0, pf_marked = 0, pf_found = 0, good = 0;
+	long pf_probes = 0, pf_repeats = 0;
+
+	for (int i = 0; i < runs; i++)
+		for (int per_packet = 1; per_packet >= 0; per_packet--) {
+			uint32_t seed = 500u + (uint32_t)i;
+			struct simnet *n = build(per_packet ? &pp : &pf, seed);
+			struct engine_config cfg;
+			struct simrun_case c;
+			bool marked = false;
+
+			config_for(&cfg, 95);
+			cfg.seed = seed;
+			cfg.sport_base = (uint16_t)(20000 + seed * 37 % 20000);
+			if (n != NULL && simrun_case_run(&c, &cfg, n, NULL) && c.res != NULL) {
+				good++;
+				for (int h = 0; h < c.res->nhops; h++)
+					marked |= c.res->hops[h].per_packet;
+				if (per_packet) {
+					pp_marked += c.res->nhops >= 2 && c.res->hops[1].ttl == 2 &&
+						     c.res->hops[1].per_packet;
+					pp_found += has_pp_finding(c.res, 2);
+				} else {
+					pf_marked += marked;
+					for (int h = 0; h < c.res->nhops; h++)
+						pf_found += has_pp_finding(c.res, c.res->hops[h].ttl);
+					pf_probes += (long)c.run.nsends;
+					pf_repeats += repeated_probes(&c.run);
+				}
+			}
+			simrun_case_free(&c);
+			simnet_free(n);
+		}
+	printf("# 1 -> 4 -> 1 per-flow diamond, one -c 1 pass: %.1f probes without the "
+	       "per-packet test, %.1f with it (+%.1f)\n", (double)(pf_probes - pf_repeats) / runs,
+	       (double)pf_probes / runs, (double)pf_repeats / runs);
+	printf("# 1 -> 4 -> 1 per-packet diamond: TTL 2 marked per-packet in %d of %d passes\n",
+	       pp_marked, runs);
+	ok(good == 2 * runs, "per-packet test: all %d passes ran (%d)", 2 * runs, good);
+	/*
+	 * Two rechecks over 4 routers picked per packet miss with odds
+	 * (1/4)^2 = 1/16 per pass: about 1 in 20 expected, 4 is far out.
+	 */
+	ok(pp_marked >= runs - 4,
+	   "per-packet 1 -> 4 -> 1: one -c 1 pass marks TTL 2 per-packet (%d of %d seeds)",
+	   pp_marked, runs);
+	ok(pp_found >= pp_marked && pp_found >= runs - 4,
+	   "per-packet 1 -> 4 -> 1: and reports per-packet-balancing at TTL 2 (%d of %d seeds)",
+	   pp_found, runs);
+	ok(pf_marked == 0 && pf_found == 0,
+	   "per-flow 1 -> 4 -> 1: no hop marked per-packet, no finding (%d, %d of %d seeds)",
+	   pf_marked, pf_found, runs);
+	ok(pf_repeats > 0 && pf_repeats <= (long)runs * MDA_PP_RECHECKS,
+	   "per-flow 1 -> 4 -> 1: the test costs at most %d probes per pass (%.1f)",
+	   MDA_PP_RECHECKS, (double)pf_repeats / runs);
 }
 
 /* After the pass, rounds keep probing a set covering every branch. */
@@ -461,6 +566,7 @@ int main(void)
 	   mda_stop_count(99, 1) == 8 && mda_stop_count(99, 16) == 123 &&
 	   mda_stop_count(95, 17) > 96, "stopping rule table and its extension");
 	scamper_diamond();
+	per_packet_pass();
 	width_sweep();
 	monitoring();
 	fixed_flows();
