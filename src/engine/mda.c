@@ -393,26 +393,43 @@ static struct want paced(const struct engine *e, int flow, int ttl, uint64_t now
 }
 
 /*
- * Is balancing from t-1 to t visibly not uniform?  Vertices at t-1 with
- * different numbers of next hops, vertices at t with different numbers of
- * predecessors, or a hop t-1 that was itself not uniform.
+ * Is balancing from t-1 to t visibly not uniform?  A vertex at t-1 that
+ * surely has fewer next hops than a sibling, vertices at t with different
+ * numbers of predecessors once every count is sure, or a hop t-1 that was
+ * itself not uniform.
  */
 static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t)
 {
 	const struct mda_hop *hp = &e->mda.hops[t - 1];
-	int dmin = -1, dmax = -1, imin = -1, imax = -1, routers = 0;
+	int dmax = -1, imin = -1, imax = -1, routers = 0;
+	bool all_sure = true;
 
 	for (int i = 0; i < v->nv; i++) {
 		if (hp->resp_end[i] || v->deg[i] == 0)
 			continue;
 		routers++;
-		if (dmin < 0 || v->deg[i] < dmin)
-			dmin = v->deg[i];
 		if (v->deg[i] > dmax)
 			dmax = v->deg[i];
 	}
 	if (routers < 2)
 		return false;
+	/*
+	 * With a few flows per router, a router with two next hops often shows
+	 * one by chance.  Fewer next hops than a sibling is evidence only when
+	 * the router's own flows are enough to trust its count: as many as the
+	 * stopping rule asks for its degree.
+	 */
+	for (int i = 0; i < v->nv; i++) {
+		if (hp->resp_end[i] || v->deg[i] == 0)
+			continue;
+		if (v->cnt[i] < mda_stop_count(e->cfg.confidence, v->deg[i]))
+			all_sure = false;
+		else if (v->deg[i] < dmax)
+			return true;
+	}
+	/* Predecessor counts (meshing, merging) mean something once every router's are sure. */
+	if (!all_sure)
+		return hp->nonuniform;
 	for (int j = 0; j < v->nw; j++) {
 		if (v->indeg[j] == 0)
 			continue;
@@ -421,7 +438,7 @@ static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t
 		if (v->indeg[j] > imax)
 			imax = v->indeg[j];
 	}
-	return dmin != dmax || imin != imax || hp->nonuniform;
+	return imin != imax || hp->nonuniform;
 }
 
 static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_out)
