@@ -19,6 +19,7 @@
 #include "face/json_stream.h"
 #include "face/report.h"
 #include "face/tui.h"
+#include "net/capture.h"
 #include "net/net.h"
 #include "net/privdrop.h"
 #include "net/resolve.h"
@@ -93,6 +94,7 @@ static bool configure(const struct options *o, const struct ip_addr *dst, struct
 	c->max_unknown = o->max_unknown;
 	c->interval_us = o->interval_us;
 	c->timeout_us = o->timeout_us;
+	c->answer_delay_us = CAPTURE_BATCH_MS * 1000;
 	c->rate_pps = o->rate_pps;
 	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
 	c->seed = random_u32();

@@ -253,7 +253,7 @@ static void expire(struct engine *e, uint64_t now)
 		struct probe_rec *p = &e->probes[e->fifo[e->fifo_head]];
 
 		if (p->state == PROBE_PENDING) {
-			if (p->sent_at + e->cfg.timeout_us > now)
+			if (p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us > now)
 				break;
 			probe_lost(e, p);
 		}
@@ -270,7 +270,7 @@ static uint64_t next_expiry(const struct engine *e)
 		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
 
 		if (p->state == PROBE_PENDING)
-			return p->sent_at + e->cfg.timeout_us;
+			return p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us;
 	}
 	return 0;
 }

@@ -44,6 +44,7 @@ struct engine_config {
 	uint64_t rounds;		/* rounds to run; 0 = until stopped */
 	uint64_t interval_us;		/* least time between the starts of two rounds */
 	uint64_t timeout_us;		/* a probe unanswered this long is lost */
+	uint64_t answer_delay_us;	/* answers may reach the engine this late (capture batching) */
 	uint32_t rate_pps;		/* never send faster than this */
 	uint16_t payload_len;		/* bytes after the transport header */
 	uint32_t seed;			/* run-specific randomness (TCP sequence base, first probe id) */

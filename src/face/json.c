@@ -107,6 +107,7 @@ static cJSON *discovery(const struct hop_result *h)
 		cJSON_AddNullToObject(d, "confidence");
 	cJSON_AddBoolToObject(d, "rate_limited", h->rate_limited);
 	cJSON_AddBoolToObject(d, "per_vertex", h->discovery_per_vertex);
+	cJSON_AddBoolToObject(d, "per_packet", h->per_packet);
 	cJSON_AddNumberToObject(d, "flows_probed", h->flows_probed);
 	return d;
 }

@@ -26,12 +26,15 @@ static const char *label(const struct report_options *o, const struct ip_addr *a
 /*
  * What branch discovery says of a hop: "95%" when no unseen branch remains
  * at that confidence, "part" when it could not tell (+"rl" when routers'
- * ICMP rate limiting is why), empty when the hop was not covered.
+ * ICMP rate limiting is why), "per-pkt" when one flow met several routers
+ * there (its branches are not per flow), empty when not covered.
  */
 static const char *discovery_mark(const struct hop_result *h)
 {
 	if (h->confidence == 0)
 		return "";
+	if (h->per_packet)
+		return "per-pkt";
 	if (h->discovery_complete)
 		return h->confidence >= 99 ? "99%" : "95%";
 	return h->rate_limited ? "part/rl" : "part";

@@ -14,6 +14,9 @@
 
 struct capture;
 
+/* Longest time the kernel may hold a captured answer before handing it over. */
+#define CAPTURE_BATCH_MS 2
+
 struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
 			     enum probe_proto proto, char *err, size_t errlen);
 void capture_close(struct capture *c);
