@@ -103,29 +103,10 @@ start_db() {
 	local n pid
 	n=$(ns db)
 	if [ -x "$PY" ]; then
-		# Reset each connection once the client has closed: a reset
-		# leaves no TIME_WAIT, so the same client port can be tried
-		# again right away.
-		ip netns exec "$n" setsid "$PY" -c 'import socket, struct, sys, threading
-def serve(c):
-    # Wait for the client to close first, then reset: the connect of the client
-    # has surely completed by then, and a reset leaves no TIME_WAIT.
-    try:
-        c.settimeout(2.0)
-        while c.recv(512):
-            pass
-    except OSError:
-        pass
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    c.close()
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 3306))
-s.listen(128)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-' </dev/null >/dev/null 2>&1 &
+		# Resets each connection once the client has closed, so the same
+		# client port can be tried again right away.
+		ip netns exec "$n" setsid "$PY" "$(cd "$(dirname "$0")" && pwd)/tcp-listener.py" "$DB_PORT" \
+			</dev/null >/dev/null 2>&1 &
 	else
 		ip netns exec "$n" setsid nc -lk "$DB_PORT" </dev/null >/dev/null 2>&1 &
 	fi

@@ -207,34 +207,11 @@ lab_bg() {	# lab_bg NS CMD...
 	LAB_PIDS+=("$!")
 }
 
-# A TCP listener on PORT in NS (both families) that resets each connection
-# once the client has closed its side: a reset leaves no TIME_WAIT on
-# either side, so a client may reuse the same source port right away.
-LAB_LISTENER='
-import socket, struct, sys, threading
-def serve(c):
-    # Wait for the client to close first, then reset: the connect of the client
-    # has surely completed by then, and a reset leaves no TIME_WAIT.
-    try:
-        c.settimeout(2.0)
-        while c.recv(512):
-            pass
-    except OSError:
-        pass
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    c.close()
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", int(sys.argv[1])))
-s.listen(128)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-'
 lab_tcp_listen() {	# lab_tcp_listen NS PORT
 	local ns=$1 port=$2 i
-	lab_bg "$ns" "$LAB_PY" -c "$LAB_LISTENER" "$port"
+	# contrib/tcp-listener.py: both families; resets each connection once
+	# the client has closed, so a client may reuse its source port at once.
+	lab_bg "$ns" "$LAB_PY" "$LAB_DIR/../../contrib/tcp-listener.py" "$port"
 	# Wait until it listens so the first probe does not meet a RST.
 	for i in $(seq 1 50); do
 		if lab_exec "$ns" ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
