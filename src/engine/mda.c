@@ -522,8 +522,22 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	}
 	*gaveup_out = gaveup;
 
+	/*
+	 * The stopping rule's guarantee rests on answers alone: once n_k
+	 * answers show k responders and every router at t-1 has been followed,
+	 * probes still out (or lost and due again) can only add samples.  Not
+	 * waiting for them is what keeps rate-limited routers (6 answers, then
+	 * one a second) from holding the pass a timeout per hop.
+	 */
+	bool settled = h->nresp > 0 && answered >= mda_stop_count(conf, h->nresp);
+
+	for (i = 0; settled && i < v.nv; i++)
+		if (!hp->resp_end[i] && v.cnt[i] == 0 && v.gaveup[i] < 2 &&
+		    (v.pend[i] > 0 || v.avail[i] >= 0))
+			settled = false;
+
 	/* Answers lost to rate limits are asked again before anything else. */
-	if (retry >= 0)
+	if (retry >= 0 && !settled)
 		return paced(e, retry, t, now);
 
 	/* Every vertex at t-1 is followed to t by at least one flow. */
@@ -551,7 +565,7 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			return paced(e, best, t, now);
 		h->capped = true;
 	}
-	if (pending > 0 || prev_pending > 0 || rechecks_out > 0)
+	if (((pending > 0 || prev_pending > 0) && !settled) || rechecks_out > 0)
 		return (struct want){.step = MDA_WAIT, .wake = retry_at};
 
 	/*
