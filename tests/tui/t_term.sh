@@ -90,7 +90,10 @@ tui_terminal_sane
 ok $? "Ctrl-C: the terminal is restored"
 tui_wait 3 'shell prompt back' && ! grep -q 'q quit  p/space pause' <<<"$TUI_LAST"
 ok $? "the live screen is gone"
-grep -q "$lossy" <<<"$TUI_LAST" && grep -q "$(tui_re "$LAB_SERVER_ADDR")" <<<"$TUI_LAST"
+# The report is longer and wider than the pane: read the whole history.
+report=$(tui_history)
+grep -q '^ Hop Host / branch' <<<"$report" && grep -q "$lossy" <<<"$report" &&
+	grep -q "$(tui_re "$LAB_SERVER_ADDR")" <<<"$report" && grep -q '^Flows (end to end):' <<<"$report"
 ok $? "--report-on-exit printed the report after leaving the screen"
 
 tap_done

@@ -74,6 +74,9 @@ tui_start() {	# tui_start W H [VAR=VALUE...] -- ARGS...
 
 tui_screen() { tmx capture-pane -t t -p; }
 tui_screen_attrs() { tmx capture-pane -t t -p -e; }
+# Everything the pane printed, scrollback included, wrapped lines joined
+# (for output longer or wider than the screen, like the report on exit).
+tui_history() { tmx capture-pane -t t -p -J -S -; }
 tui_keys() { tmx send-keys -t t "$@"; }
 tui_resize() { tmx resize-window -t t -x "$1" -y "$2"; }
 
