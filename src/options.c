@@ -538,7 +538,8 @@ void options_usage(FILE *out)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", d->name,
 				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
-		if (d->arg == ARG_INT)
+		/* A metavar that lists the choices ("95|99") says it better than a range. */
+		if (d->arg == ARG_INT && !(d->metavar && strchr(d->metavar, '|')))
 			snprintf(range, sizeof(range), ", %lld-%lld", d->min, d->max);
 		else if (d->arg == ARG_SECONDS)
 			snprintf(range, sizeof(range), ", %g-%g", (double)d->min / 1e6,
