@@ -16,6 +16,9 @@
 #include "wire/dissect.h"
 #include "wire/probe.h"
 
+/* Most probes handed to the kernel in one system call. */
+#define SEND_BATCH 32
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -56,11 +59,14 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pollfd fds[2];
-	uint8_t pkt[PROBE_MAX_LEN];
+	uint8_t pkt[SEND_BATCH][PROBE_MAX_LEN], *ptrs[SEND_BATCH];
+	size_t lens[SEND_BATCH];
 	char err[256];
 	uint64_t now, wake = 0, next_tick = 0;
 	bool warned = false;
 
+	for (int i = 0; i < SEND_BATCH; i++)
+		ptrs[i] = pkt[i];
 	/* No SA_RESTART: poll() must return so the loop sees the flag. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -76,14 +82,20 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 		now = run_now_us();
 		step = engine_next(e, now, &probe, &wake);
 		if (step == ENGINE_SEND) {
-			size_t len = probe_build(&probe, pkt, sizeof(pkt));
+			int n = 0;
 
-			if (len == 0) {
-				fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");
-				return -1;
-			}
-			if (!net_send(net, pkt, len) && !warned) {
-				/* The probe is counted and will time out; say why once. */
+			/* Everything due now (a burst above 1000 pps) goes in one system call. */
+			do {
+				lens[n] = probe_build(&probe, pkt[n], sizeof(pkt[n]));
+				if (lens[n] == 0) {
+					fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");
+					return -1;
+				}
+				n++;
+			} while (n < SEND_BATCH &&
+				 engine_next(e, now, &probe, &wake) == ENGINE_SEND);
+			if (net_send_batch(net, ptrs, lens, n) > 0 && !warned) {
+				/* Those probes are counted and will time out; say why once. */
 				fprintf(stderr, "ecmptrace: send: %s\n", strerror(net->last_send_errno));
 				warned = true;
 			}

@@ -47,13 +47,24 @@ void net_close(struct net *n)
 	n->capture = NULL;
 }
 
-bool net_send(struct net *n, const uint8_t *pkt, size_t len)
+int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens, int count)
 {
-	if (rawsock_send(n->send_fd, pkt, len, &n->dst))
-		return true;
-	n->send_errors++;
-	n->last_send_errno = errno;
-	return false;
+	int done = 0, failed = 0;
+
+	while (done < count) {
+		int sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, count - done,
+					      &n->dst);
+
+		if (sent <= 0) {
+			/* The first datagram was refused: count it, go on with the rest. */
+			n->send_errors++;
+			n->last_send_errno = errno;
+			failed++;
+			sent = 1;
+		}
+		done += sent;
+	}
+	return failed;
 }
 
 int net_fd(const struct net *n)

@@ -34,8 +34,11 @@ typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, uint16_t dport,
 	      char *err, size_t errlen, bool *need_privilege);
 void net_close(struct net *n);
-/* Sends one datagram built by probe_build(); false on error (errno kept in the struct). */
-bool net_send(struct net *n, const uint8_t *pkt, size_t len);
+/*
+ * Sends count datagrams built by probe_build() with as few system calls as
+ * the kernel allows; returns how many failed (the last errno is kept).
+ */
+int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens, int count);
 /* Descriptor to poll for readability. */
 int net_fd(const struct net *n);
 /* Hands every datagram waiting in the capture to fn; returns how many, -1 on error. */

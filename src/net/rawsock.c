@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "net/rawsock.h"
@@ -39,16 +40,26 @@ int rawsock_open(int family, char *err, size_t errlen)
 	return fd;
 }
 
-bool rawsock_send(int fd, const uint8_t *pkt, size_t len, const struct ip_addr *dst)
+int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, int n,
+		       const struct ip_addr *dst)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = addr_to_sockaddr(dst, 0, &ss);
-	ssize_t n;
+	struct mmsghdr msgs[RAWSOCK_BATCH_MAX];
+	struct iovec iov[RAWSOCK_BATCH_MAX];
+	int sent;
 
+	if (n > RAWSOCK_BATCH_MAX)
+		n = RAWSOCK_BATCH_MAX;
+	for (int i = 0; i < n; i++) {
+		iov[i] = (struct iovec){.iov_base = pkts[i], .iov_len = lens[i]};
+		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &ss, .msg_namelen = sl,
+						       .msg_iov = &iov[i], .msg_iovlen = 1}};
+	}
 	do {
-		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sl);
-	} while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len;
+		sent = sendmmsg(fd, msgs, (unsigned)n, 0);
+	} while (sent < 0 && errno == EINTR);
+	return sent;
 }
 
 bool rawsock_source_for(const struct ip_addr *dst, struct ip_addr *src, char *err, size_t errlen)

@@ -12,9 +12,14 @@
 
 #include "addr.h"
 
+/* Most datagrams one rawsock_send_batch() call takes. */
+#define RAWSOCK_BATCH_MAX 32
+
 /* Returns the socket, or -1 with errno set and a message in err. */
 int rawsock_open(int family, char *err, size_t errlen);
-bool rawsock_send(int fd, const uint8_t *pkt, size_t len, const struct ip_addr *dst);
+/* Sends n datagrams in one system call; returns how many went (-1 on error, errno set). */
+int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, int n,
+		       const struct ip_addr *dst);
 /* The address the kernel would send from towards dst (no packet is sent). */
 bool rawsock_source_for(const struct ip_addr *dst, struct ip_addr *src, char *err, size_t errlen);
 
