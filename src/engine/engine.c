@@ -500,6 +500,21 @@ static enum engine_step discovery_step(struct engine *e, uint64_t now, struct pr
 	return ENGINE_SEND;
 }
 
+/* While paused, how often the caller looks again (timeouts still resolve meanwhile). */
+#define PAUSE_POLL_US 100000
+
+static void start_round(struct engine *e, uint64_t now)
+{
+	e->round++;
+	e->in_round = true;
+	e->cur_ttl = e->cfg.first_ttl;
+	e->cur_flow = 0;
+	e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
+	e->next_round_at = now + e->cfg.interval_us;
+	if (mda_pass_due(e, now))
+		mda_pass_begin(e, now);
+}
+
 enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *probe,
 			     uint64_t *wake)
 {
@@ -516,21 +531,15 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 					*wake = now;
 				return ENGINE_WAIT;
 			}
-			if (e->paused || now < e->next_round_at) {
-				*wake = earliest(next_expiry(e), e->paused ? now + 100000 : e->next_round_at);
+			if (!e->paused && now < e->next_round_at) {
+				*wake = earliest(next_expiry(e), e->next_round_at);
 				return ENGINE_WAIT;
 			}
-			e->round++;
-			e->in_round = true;
-			e->cur_ttl = e->cfg.first_ttl;
-			e->cur_flow = 0;
-			e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
-			e->next_round_at = now + e->cfg.interval_us;
-			if (mda_pass_due(e, now))
-				mda_pass_begin(e, now);
+			if (!e->paused)
+				start_round(e, now);
 		}
 		if (e->paused) {
-			*wake = earliest(next_expiry(e), now + 100000);
+			*wake = earliest(next_expiry(e), now + PAUSE_POLL_US);
 			return ENGINE_WAIT;
 		}
 		if (e->mda.running) {
