@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 		cfg.rounds = o.count;
 
 	/* Everything that needs privilege happens here, and nothing else does. */
-	if (!net_open(&net, &dst, cfg.proto, cfg.dport, err, sizeof(err), &need_privilege)) {
+	if (!net_open(&net, &dst, cfg.proto, err, sizeof(err), &need_privilege)) {
 		if (need_privilege) {
 			fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
 				"CAP_NET_RAW; run as root or grant it once with "

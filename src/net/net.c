@@ -11,10 +11,9 @@
 #include "net/net.h"
 #include "net/rawsock.h"
 
-bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, uint16_t dport,
-	      char *err, size_t errlen, bool *need_privilege)
+bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
+	      size_t errlen, bool *need_privilege)
 {
-	(void)dport;
 	*n = (struct net){.send_fd = -1, .dst = *dst};
 	*need_privilege = false;
 	n->send_fd = rawsock_open(dst->family, err, errlen);
@@ -57,7 +56,6 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens, int 
 
 		if (sent <= 0) {
 			/* The first datagram was refused: count it, go on with the rest. */
-			n->send_errors++;
 			n->last_send_errno = errno;
 			failed++;
 			sent = 1;

@@ -19,8 +19,7 @@ struct net {
 	int send_fd;			/* raw socket, we write the IP header */
 	struct capture *capture;
 	struct ip_addr src, dst;
-	uint64_t send_errors;		/* sendto failures (the probe then times out) */
-	int last_send_errno;
+	int last_send_errno;		/* why the latest send failed (the probe then times out) */
 };
 
 /* Called with each captured IP datagram and its arrival time (monotonic us). */
@@ -31,8 +30,8 @@ typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t
  * finds the source address the kernel will use.  Returns false with a
  * message in err; *need_privilege tells the caller the cause was EPERM.
  */
-bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, uint16_t dport,
-	      char *err, size_t errlen, bool *need_privilege);
+bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
+	      size_t errlen, bool *need_privilege);
 void net_close(struct net *n);
 /*
  * Sends count datagrams built by probe_build() with as few system calls as
