@@ -17,12 +17,6 @@
 #define NAME_WIDTH 36		/* host column when not --report-wide */
 #define LABEL_MAX 300
 
-static const char *label(const struct report_options *o, const struct ip_addr *a, char *buf,
-			 size_t len)
-{
-	return names_label(o->resolver, a, buf, len);
-}
-
 /*
  * What branch discovery says of a hop: "95%" when no unseen branch remains
  * at that confidence, "part" when it could not tell (+"rl" when routers'
@@ -49,7 +43,7 @@ static int name_width(const struct results *r, const struct report_options *o)
 		return w;
 	for (int i = 0; i < r->nhops; i++)
 		for (int j = 0; j < r->hops[i].nbranches; j++) {
-			int n = (int)strlen(label(o, &r->hops[i].branches[j].addr, buf, sizeof(buf))) + 3;
+			int n = (int)strlen(names_label(o->resolver, &r->hops[i].branches[j].addr, buf, sizeof(buf))) + 3;
 
 			if (n > w)
 				w = n;
@@ -106,7 +100,7 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows};
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
-			 label(o, via_addr(r, b, v), name, sizeof(name)));
+			 names_label(o->resolver, via_addr(r, b, v), name, sizeof(name)));
 		print_row(out, "", sub, width, &s, "");
 	}
 }
@@ -128,7 +122,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			const struct branch_result *b = &h->branches[0];
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
-			print_row(out, hopno, label(o, &b->addr, name, sizeof(name)), width, &s,
+			print_row(out, hopno, names_label(o->resolver, &b->addr, name, sizeof(name)), width, &s,
 				  discovery_mark(h));
 			print_vias(out, r, o, b, "", width);
 			continue;
@@ -150,7 +144,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
-				 label(o, &b->addr, name, sizeof(name)));
+				 names_label(o->resolver, &b->addr, name, sizeof(name)));
 			print_row(out, "", sub, width, &s, "");
 			print_vias(out, r, o, b, j + 1 == h->nbranches ? "   " : "|  ", width);
 		}
