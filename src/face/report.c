@@ -43,7 +43,8 @@ static int name_width(const struct results *r, const struct report_options *o)
 		return w;
 	for (int i = 0; i < r->nhops; i++)
 		for (int j = 0; j < r->hops[i].nbranches; j++) {
-			int n = (int)strlen(names_label(o->resolver, &r->hops[i].branches[j].addr, buf, sizeof(buf))) + 3;
+			const struct ip_addr *a = &r->hops[i].branches[j].addr;
+			int n = (int)strlen(names_label(o->resolver, a, buf, sizeof(buf))) + 3;
 
 			if (n > w)
 				w = n;
