@@ -16,4 +16,4 @@ include $(srcdir)/src/face/tui.mk
 include $(srcdir)/src/net/local.mk
 
 # Link-layer framing of captured packets (pure; used by the capture).
-libcore_a_SOURCES += src/wire/link.c src/wire/link.h
+libcore_a_SOURCES += src/wire/link.c src/wire/link.h src/wire/bytes.h

@@ -2,6 +2,7 @@
  * Link-layer framing (see link.h).  Link type numbers are the tcpdump.org
  * LINKTYPE_/DLT_ values; only the ones Linux captures produce are handled.
  */
+#include "wire/bytes.h"
 #include "wire/link.h"
 
 enum {
@@ -19,11 +20,6 @@ enum {
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
-
-static unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
 
 static long ip_if(unsigned ethertype, size_t offset, size_t len)
 {
@@ -51,22 +47,22 @@ long link_ip_offset(int linktype, const uint8_t *pkt, size_t len)
 	case LINK_LINUX_SLL:
 		if (len < 16)
 			return -1;
-		return ip_if(be16(pkt + 14), 16, len);
+		return ip_if(get16(pkt + 14), 16, len);
 	case LINK_LINUX_SLL2:
 		if (len < 20)
 			return -1;
-		return ip_if(be16(pkt), 20, len);
+		return ip_if(get16(pkt), 20, len);
 	case LINK_EN10MB:
 		if (len < 14)
 			return -1;
 		off = 12;
-		type = be16(pkt + off);
+		type = get16(pkt + off);
 		/* At most two VLAN tags (802.1Q, QinQ): more is not a frame we sent for. */
 		for (tags = 0; (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) && tags < 2; tags++) {
 			off += 4;
 			if (off + 2 > len)
 				return -1;
-			type = be16(pkt + off);
+			type = get16(pkt + off);
 		}
 		return ip_if(type, off + 2, len);
 	default:

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "wire/bytes.h"
 #include "wire/checksum.h"
 #include "wire/probe.h"
 
@@ -35,18 +36,6 @@ static const struct {
 	[PROBE_TCP] = { 20, 6, 6, false },
 	[PROBE_ICMP] = { 8, 1, 58, true },
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static bool spec_valid(const struct probe_spec *s)
 {

@@ -12,21 +12,10 @@
 #include "simnet.h"
 #include "simrun.h"
 #include "tests/tap.h"
+#include "wire/bytes.h"
 #include "wire/checksum.h"
 #include "wire/dissect.h"
 #include "wire/probe.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* Writes an IP header for an l4len-byte payload; returns the header length. */
 static size_t ip_header(uint8_t *b, const struct ip_addr *src, const struct ip_addr *dst,
