@@ -18,10 +18,17 @@ LAB_TESTS = \
 	tests/lab/t_stream.sh \
 	tests/lab/t_demo.sh \
 	tests/lab/t_mda.sh \
-	tests/lab/t_ipv6_flows.sh
+	tests/lab/t_ipv6_flows.sh \
+	tests/lab/t_route.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
 # The demo network (contrib/demo-network.sh) builds on the same ideas and
 # is tested by tests/lab/t_demo.sh, so it is distributed from here.
 EXTRA_DIST += contrib/demo-network.sh
+# route_fanout prints route_first_hop_fanout() for an address, for
+# t_route.sh; built with the program, not run as a test of its own.
+
+noinst_PROGRAMS += tests/lab/route_fanout
+tests_lab_route_fanout_SOURCES = tests/lab/route_fanout.c src/net/route.c src/net/route.h
+tests_lab_route_fanout_LDADD = libcore.a $(LIBS)

@@ -1,0 +1,365 @@
+/*
+ * How many next hops the host's own route to a target has, asked of the
+ * kernel over rtnetlink (RFC 3549): first the policy rules, which must all
+ * be the kernel's defaults for one route lookup to speak for every flow,
+ * then the route itself (RTM_GETROUTE with RTM_F_FIB_MATCH returns the
+ * matched route, with all its next hops, not one resolved path).
+ * Every byte of a reply is bounds-checked before use.
+ */
+#include <linux/fib_rules.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "net/route.h"
+
+/*
+ * The kernel never builds a dump message bigger than 32 KiB, so a buffer of
+ * that size holds any datagram it sends; MSG_TRUNC still catches one that
+ * does not fit.
+ */
+#define NL_BUFSIZE 32768
+
+/* Attribute slots kept per message; higher types are only noted. */
+#define ATTR_SLOTS 64
+
+/* The kernel's own tables, the only ones its default rules point to. */
+#define TABLE_DEFAULT 253
+#define TABLE_MAIN 254
+#define TABLE_LOCAL 255
+
+/* One rtnetlink conversation. */
+struct nl {
+	int fd;
+	uint32_t portid;	/* our port id; the kernel echoes it in replies */
+	uint32_t seq;		/* sequence number of the request in flight */
+};
+
+/* The attributes of one message, by type (the last of a type wins). */
+struct attrs {
+	const struct rtattr *tb[ATTR_SLOTS];
+	bool high;		/* a type >= ATTR_SLOTS was present */
+};
+
+/* Called on each reply message; false stops the conversation with a "no". */
+typedef bool (*reply_fn)(const struct nlmsghdr *h, void *arg);
+
+static bool nl_open(struct nl *nl)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	socklen_t salen = sizeof(sa);
+	/* A reply that never comes must not hang the caller. */
+	struct timeval tv = {.tv_sec = 1};
+
+	nl->seq = 0;
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl->fd < 0)
+		return false;
+	if (setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(nl->fd, (struct sockaddr *)&sa, &salen) != 0 ||
+	    salen != sizeof(sa) || sa.nl_family != AF_NETLINK) {
+		close(nl->fd);
+		return false;
+	}
+	nl->portid = sa.nl_pid;
+	return true;
+}
+
+/* Sends one request (its nlmsg_len already set) under a new sequence number. */
+static bool nl_send(struct nl *nl, struct nlmsghdr *req)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	ssize_t n;
+
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_pid = nl->portid;
+	n = sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	return n >= 0 && (size_t)n == req->nlmsg_len;
+}
+
+/*
+ * Reads the replies to the request in flight and hands each message to fn.
+ * A dump ends with NLMSG_DONE; a plain request gets exactly one message.
+ * Any error message, interrupted dump, stray or partial message is a "no".
+ */
+static bool nl_replies(struct nl *nl, bool dump, reply_fn fn, void *arg)
+{
+	_Alignas(struct nlmsghdr) unsigned char buf[NL_BUFSIZE];
+
+	for (;;) {
+		struct sockaddr_nl from;
+		socklen_t fromlen = sizeof(from);
+		ssize_t n = recvfrom(nl->fd, buf, sizeof(buf), MSG_TRUNC,
+				     (struct sockaddr *)&from, &fromlen);
+		size_t len, off = 0;
+
+		if (n <= 0 || (size_t)n > sizeof(buf))
+			return false;	/* error, timeout, or truncated */
+		if (fromlen != sizeof(from) || from.nl_pid != 0)
+			return false;	/* only the kernel may answer */
+		len = (size_t)n;
+		while (off < len) {
+			const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
+			int32_t status;
+
+			if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
+			    h->nlmsg_len > len - off)
+				return false;
+			if (h->nlmsg_seq != nl->seq || h->nlmsg_pid != nl->portid ||
+			    (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0)
+				return false;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return false;	/* no ack was asked for: an error */
+			if (h->nlmsg_type == NLMSG_DONE) {
+				/* The payload, when there is one, says whether the dump failed. */
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) {
+					memcpy(&status, (const unsigned char *)h + NLMSG_HDRLEN, sizeof(status));
+					if (status != 0)
+						return false;
+				}
+				return dump;
+			}
+			if (!fn(h, arg))
+				return false;
+			if (!dump)
+				return true;
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+	}
+}
+
+/*
+ * The payload of h after a fixed header of hdrlen bytes: sets *fixed to the
+ * header and fills a with the attributes that follow.  False when the
+ * message is too short or an attribute length does not fit.
+ */
+static bool msg_parse(const struct nlmsghdr *h, size_t hdrlen, const void **fixed, struct attrs *a)
+{
+	const unsigned char *p = (const unsigned char *)h + NLMSG_HDRLEN;
+	size_t left;
+
+	memset(a, 0, sizeof(*a));
+	if (h->nlmsg_len < NLMSG_LENGTH(hdrlen))
+		return false;
+	*fixed = p;
+	if (h->nlmsg_len < NLMSG_SPACE(hdrlen))
+		return true;	/* no room for attributes */
+	p += NLMSG_ALIGN(hdrlen);
+	left = h->nlmsg_len - NLMSG_SPACE(hdrlen);
+	while (left > 0) {
+		const struct rtattr *rta = (const struct rtattr *)p;
+		unsigned type;
+
+		if (left < sizeof(*rta) || rta->rta_len < sizeof(*rta) || rta->rta_len > left)
+			return false;
+		type = rta->rta_type & ~(unsigned)(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+		if (type < ATTR_SLOTS)
+			a->tb[type] = rta;
+		else
+			a->high = true;
+		if (RTA_ALIGN(rta->rta_len) >= left)
+			break;	/* the last one, perhaps without its padding */
+		p += RTA_ALIGN(rta->rta_len);
+		left -= RTA_ALIGN(rta->rta_len);
+	}
+	return true;
+}
+
+/* The 32-bit value of an attribute that must hold exactly one. */
+static bool attr_u32(const struct rtattr *rta, uint32_t *v)
+{
+	if (rta == NULL || RTA_PAYLOAD(rta) != sizeof(*v))
+		return false;
+	memcpy(v, (const unsigned char *)rta + RTA_LENGTH(0), sizeof(*v));
+	return true;
+}
+
+/*
+ * Whether one attribute of a rule leaves it a default rule.  The kernel
+ * (6.18) emits FRA_TABLE, FRA_PROTOCOL, FRA_PRIORITY (when not 0) and
+ * FRA_SUPPRESS_PREFIXLEN = -1 for its defaults (FRA_PAD is only padding,
+ * the suppressors are unset at -1); every other attribute selects packets
+ * by something a route lookup by destination alone cannot see.
+ */
+static bool rule_attr_is_default(unsigned type, const struct rtattr *rta)
+{
+	uint32_t v;
+
+	switch (type) {
+	case FRA_PRIORITY:
+	case FRA_TABLE:
+	case FRA_PROTOCOL:
+	case FRA_PAD:
+		return true;
+	case FRA_SUPPRESS_PREFIXLEN:
+	case FRA_SUPPRESS_IFGROUP:
+		return attr_u32(rta, &v) && v == UINT32_MAX;	/* -1: not set */
+	default:
+		return false;
+	}
+}
+
+/* reply_fn for the rule dump: true while every rule is a default one. */
+static bool rule_is_default(const struct nlmsghdr *h, void *arg)
+{
+	const int *family = arg;
+	const struct fib_rule_hdr *frh;
+	const void *fixed;
+	struct attrs a;
+	uint32_t table;
+
+	if (h->nlmsg_type != RTM_NEWRULE || !msg_parse(h, sizeof(*frh), &fixed, &a) || a.high)
+		return false;
+	frh = fixed;
+	if (frh->family != *family || frh->dst_len != 0 || frh->src_len != 0 || frh->tos != 0 ||
+	    frh->action != FR_ACT_TO_TBL || (frh->flags & ~(uint32_t)FIB_RULE_PERMANENT) != 0)
+		return false;
+	for (unsigned t = 0; t < ATTR_SLOTS; t++)
+		if (a.tb[t] != NULL && !rule_attr_is_default(t, a.tb[t]))
+			return false;
+	table = frh->table;
+	if (a.tb[FRA_TABLE] != NULL && !attr_u32(a.tb[FRA_TABLE], &table))
+		return false;
+	return table == TABLE_LOCAL || table == TABLE_MAIN || table == TABLE_DEFAULT;
+}
+
+/* Whether every policy rule of family is one the kernel installs itself. */
+static bool rules_are_default(struct nl *nl, int family)
+{
+	struct {
+		struct nlmsghdr h;
+		struct fib_rule_hdr frh;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.frh));
+	req.h.nlmsg_type = RTM_GETRULE;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.frh.family = (uint8_t)family;
+	return nl_send(nl, &req.h) && nl_replies(nl, true, rule_is_default, &family);
+}
+
+/*
+ * The live next hops in an RTA_MULTIPATH payload (a run of struct
+ * rtnexthop, each followed by its own attributes), or -1 when it is
+ * malformed.  A dead next hop takes no flows, so it does not count.
+ */
+static int count_nexthops(const struct rtattr *mp)
+{
+	const unsigned char *p = (const unsigned char *)mp + RTA_LENGTH(0);
+	size_t left = RTA_PAYLOAD(mp);
+	int live = 0;
+
+	while (left > 0) {
+		const struct rtnexthop *nh = (const struct rtnexthop *)p;
+		size_t step;
+
+		if (left < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
+			return -1;
+		if ((nh->rtnh_flags & RTNH_F_DEAD) == 0)
+			live++;
+		step = ((size_t)nh->rtnh_len + RTNH_ALIGNTO - 1) & ~(size_t)(RTNH_ALIGNTO - 1);
+		if (step >= left)
+			break;
+		p += step;
+		left -= step;
+	}
+	return live;
+}
+
+/* What the route reply says, for route_fanout_of(). */
+struct route_answer {
+	int family;		/* the family asked about */
+	int fanout;		/* the result, 0 until a good reply is read */
+};
+
+/* reply_fn for RTM_GETROUTE: the fanout of the matched route. */
+static bool route_fanout_of(const struct nlmsghdr *h, void *arg)
+{
+	struct route_answer *ans = arg;
+	const struct rtmsg *rtm;
+	const void *fixed;
+	struct attrs a;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, &a))
+		return false;
+	rtm = fixed;
+	if (rtm->rtm_family != ans->family)
+		return false;
+	if (rtm->rtm_type == RTN_LOCAL) {
+		ans->fanout = 1;	/* the target is this host */
+		return true;
+	}
+	if (rtm->rtm_type != RTN_UNICAST)
+		return false;	/* blackhole, unreachable, prohibit, ... */
+	if (a.tb[RTA_MULTIPATH] != NULL) {
+		int k = count_nexthops(a.tb[RTA_MULTIPATH]);
+
+		ans->fanout = k > 0 ? k : 0;
+	} else if (a.tb[RTA_NH_ID] != NULL && a.tb[RTA_OIF] == NULL && a.tb[RTA_GATEWAY] == NULL) {
+		ans->fanout = 0;	/* a nexthop object we cannot see into */
+	} else {
+		ans->fanout = 1;
+	}
+	return true;
+}
+
+/* The route request: header, rtmsg and one RTA_DST attribute. */
+struct route_req {
+	struct nlmsghdr h;
+	struct rtmsg rtm;
+	struct rtattr dst_attr;
+	unsigned char dst[16];
+};
+
+_Static_assert(offsetof(struct route_req, dst_attr) == NLMSG_SPACE(sizeof(struct rtmsg)),
+	       "RTA_DST must follow the rtmsg at its aligned offset");
+_Static_assert(offsetof(struct route_req, dst) == offsetof(struct route_req, dst_attr) +
+	       RTA_LENGTH(0), "the address must follow its attribute header");
+
+/* The fanout of the route the kernel matches for dst, 0 when unsure. */
+static int route_lookup(struct nl *nl, const struct ip_addr *dst, size_t alen)
+{
+	struct route_req req;
+	struct route_answer ans = {.family = dst->family, .fanout = 0};
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = (uint32_t)(offsetof(struct route_req, dst) + alen);
+	req.h.nlmsg_type = RTM_GETROUTE;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = (uint8_t)dst->family;
+	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
+	req.rtm.rtm_flags = RTM_F_FIB_MATCH;
+	req.dst_attr.rta_type = RTA_DST;
+	req.dst_attr.rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(req.dst, dst->b, alen);
+	if (!nl_send(nl, &req.h) || !nl_replies(nl, false, route_fanout_of, &ans))
+		return 0;
+	return ans.fanout;
+}
+
+int route_first_hop_fanout(const struct ip_addr *dst)
+{
+	struct nl nl;
+	size_t alen;
+	int fanout = 0;
+
+	if (dst == NULL || (dst->family != AF_INET && dst->family != AF_INET6))
+		return 0;
+	alen = addr_len(dst);
+	if (alen == 0 || alen > sizeof(dst->b))
+		return 0;
+	if (!nl_open(&nl))
+		return 0;
+	if (rules_are_default(&nl, dst->family))
+		fanout = route_lookup(&nl, dst, alen);
+	close(nl.fd);
+	return fanout;
+}
