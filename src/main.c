@@ -23,6 +23,7 @@
 #include "net/net.h"
 #include "net/privdrop.h"
 #include "net/resolve.h"
+#include "net/route.h"
 #include "options.h"
 #include "run.h"
 
@@ -252,6 +253,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg.src = net.src;
+	/* The host is the first balancer: its routing table says over how many next hops. */
+	cfg.first_hop_fanout = route_first_hop_fanout(&dst);
 	e = engine_new(&cfg, err, sizeof(err));
 	if (e == NULL) {
 		net_close(&net);

@@ -57,6 +57,8 @@ static bool config_check(const struct engine_config *cfg, const struct flow_plan
 		why = "the confidence must be 95 or 99";
 	else if (cfg->adaptive && cfg->max_flows < 1)
 		why = "at least one flow is needed";
+	else if (cfg->first_hop_fanout < 0)
+		why = "the first hop's fanout cannot be negative";
 	else if (cfg->vary == 0 || ((cfg->vary & VARY_LABEL) && cfg->dst.family != AF_INET6))
 		why = "flows can vary the flow label only on IPv6";
 	else if (cfg->rate_pps == 0)
@@ -689,7 +691,8 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	note_responder(c, &r->from, p->round);
 	if (of_running_pass(e, p))
 		mda_answer(e, flow, ttl, &r->from,
-			   answer_from_target(e, r) || r->kind == REPLY_DEST_UNREACH);
+			   answer_from_target(e, r) || r->kind == REPLY_DEST_UNREACH,
+			   now - p->sent_at);
 	else if (e->cfg.adaptive && !p->discovery && c->changes > changes)
 		mda_path_changed(e, ttl, c->changes);
 	if (answer_from_target(e, r)) {

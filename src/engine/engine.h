@@ -58,6 +58,12 @@ struct engine_config {
 	int confidence;			/* 95 or 99: the stopping rule's confidence */
 	int max_flows;			/* most flows discovery may create (capped by the port range) */
 	uint64_t rediscover_us;		/* rerun discovery this often; 0 = only on path changes */
+	/*
+	 * Next hops of the host's own route to dst (0: unknown).  The host is
+	 * the balancer before TTL 1: when it knows its next hops, TTL 1 needs
+	 * only to see them answer, not the stopping rule.
+	 */
+	int first_hop_fanout;
 };
 
 /* Fills cfg with the defaults; the caller sets addresses and overrides. */

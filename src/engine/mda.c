@@ -14,10 +14,19 @@
  * at least one flow, so a vertex whose successor differs from its
  * siblings' is never missed.
  *
- * Where a hop has several routers, MDA's per-packet test re-probes
- * MDA_PP_RECHECKS flows there before the pass moves on: one answering from
- * another router marks the hop per-packet, which one probe per flow (all a
- * -c 1 pass sends) could never show.
+ * Two hops need less than the rule.  TTL 1: the host is the balancer
+ * before it and knows its own next hops (cfg.first_hop_fanout, from the
+ * routing table); once that many answered there is nothing left to find.
+ * The target's hop: a router that delivered a flow to the target has it on
+ * its link and delivers every flow there, so what is left to check is that
+ * every vertex one hop before leads to the target too, a flow each.
+ *
+ * MDA's per-packet test (probing a flow again at the same TTL) is spent
+ * where per-packet balancing would fake something: a hop that looks meshed
+ * with no stage since the last split that kept flows apart, or one that
+ * looks non-uniform.  A per-packet balancer whose branches merge on the
+ * next hop changes no link the pass reports; the rounds after it re-probe
+ * the same flows anyway and call it per-packet then (mda_path_changed).
  *
  * Only answers count: a probe that times out is tried again (at most
  * MDA_MAX_TRIES times, a second apart, while the hop answers others), since
@@ -151,6 +160,27 @@ static int hop_routers(const struct mda_hop *h)
 	return n;
 }
 
+static bool hop_has_target(const struct engine *e, const struct mda_hop *h)
+{
+	for (int i = 0; i < h->nresp; i++)
+		if (h->resp_end[i] && addr_equal(&h->resp[i], &e->cfg.dst))
+			return true;
+	return false;
+}
+
+/* Answers hop t needs, with what it has shown so far, before the pass may leave it. */
+static int hop_stop_count(const struct engine *e, int t, const struct mda_hop *h)
+{
+	int fanout = e->cfg.first_hop_fanout;
+
+	/* The host's next hops: all of them, or as many answers as if one were silent. */
+	if (t == 1 && fanout > 0)
+		return h->nresp >= fanout ? 1 : mda_stop_count(e->cfg.confidence, fanout);
+	if (hop_routers(h) == 0 && hop_has_target(e, h))
+		return 1;
+	return mda_stop_count(e->cfg.confidence, h->nresp);
+}
+
 void mda_pass_begin(struct engine *e, uint64_t now)
 {
 	struct mda *m = &e->mda;
@@ -213,7 +243,8 @@ void mda_sent(struct engine *e, int flow, int ttl, uint64_t now)
 	e->mda.dirty = true;
 }
 
-void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end)
+void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end,
+		uint64_t rtt_us)
 {
 	struct flow_state *f = &e->flows[flow];
 	struct mda_obs *o = &f->obs[ttl];
@@ -235,6 +266,8 @@ void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from,
 		return;
 	if (o->tries > 1)
 		h->rate_limited = true;
+	if (rtt_us > h->slowest_us)
+		h->slowest_us = rtt_us;
 	o->state = OBS_ANSWERED;
 	o->resp = (int16_t)idx;
 	if (end && (f->pass_end == 0 || ttl < f->pass_end))
@@ -441,6 +474,78 @@ static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t
 	return imin != imax || hp->nonuniform;
 }
 
+/*
+ * When the first answers of a hop whose probes went out at sent should be
+ * in: twice the slowest answer one hop closer, plus the capture's batching.
+ * 0 when nothing is known of that hop (probe on at once).
+ */
+static uint64_t first_answers_due(const struct engine *e, const struct mda_hop *hp,
+				  uint64_t sent)
+{
+	uint64_t grace;
+
+	if (hp == NULL || hp->slowest_us == 0 || sent == UINT64_MAX)
+		return 0;
+	grace = 2 * hp->slowest_us + e->cfg.answer_delay_us + MDA_ANSWER_SLACK_US;
+	if (grace > e->cfg.timeout_us)
+		grace = e->cfg.timeout_us;
+	return sent + grace;
+}
+
+/* Does a router at t-1 with several next hops lead to a vertex with several predecessors? */
+static bool looks_meshed(const struct engine *e, const struct vtab *v, int t)
+{
+	const struct mda_hop *hp = &e->mda.hops[t - 1];
+
+	for (int i = 0; i < v->nv; i++) {
+		if (hp->resp_end[i] || v->deg[i] < 2)
+			continue;
+		for (int j = 0; j < v->nw; j++)
+			if (v->adj[i * v->nw + j] && v->indeg[j] >= 2)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Between the last single-router hop and u, did a stage keep flows apart:
+ * no vertex reached from two routers, over a few flows more than there are
+ * routers?  Flows balanced per packet before that stage would have landed
+ * at random and merged, so meshing seen after it is real.
+ */
+static bool branches_held_before(const struct engine *e, int u)
+{
+	for (int s = u; s > e->cfg.first_ttl; s--) {
+		const struct mda_hop *hs = &e->mda.hops[s], *hp = &e->mda.hops[s - 1];
+		int routers = hop_routers(hp), pairs = 0, *from;
+		bool merged = false;
+
+		if (routers < 2)
+			return false;
+		from = malloc(((size_t)hs->nresp + 1) * sizeof(*from));
+		if (from == NULL)
+			return false;
+		for (int j = 0; j < hs->nresp; j++)
+			from[j] = -1;
+		for (int i = 0; i < e->nflows; i++) {
+			const struct mda_obs *p = &e->flows[i].obs[s - 1], *o = &e->flows[i].obs[s];
+
+			if (p->state != OBS_ANSWERED || o->state != OBS_ANSWERED || p->resp < 0 ||
+			    o->resp < 0 || hp->resp_end[p->resp])
+				continue;
+			pairs++;
+			if (from[o->resp] < 0)
+				from[o->resp] = p->resp;
+			else if (from[o->resp] != p->resp)
+				merged = true;
+		}
+		free(from);
+		if (!merged && pairs >= routers + 2)
+			return true;
+	}
+	return false;
+}
+
 static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_out)
 {
 	struct mda *m = &e->mda;
@@ -449,9 +554,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	int conf = e->cfg.confidence;
 	int tries = max_tries(h);
 	int answered = 0, pending = 0, gaveup = 0, prev_pending = 0, rechecks_out = 0;
-	int own_rechecks = 0, own_out = 0;
 	int retry = -1;
-	uint64_t retry_at = 0;
+	uint64_t retry_at = 0, oldest_pending = UINT64_MAX;
 	struct vtab v;
 	int need, i;
 
@@ -468,10 +572,6 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			prev_pending++;
 		if (p && p->recheck == 1)
 			rechecks_out++;
-		if (o->recheck != 0)
-			own_rechecks++;
-		if (o->recheck == 1)
-			own_out++;
 		switch (o->state) {
 		case OBS_NONE:
 			if (vx >= 0 && v.avail[vx] < 0 && !ended_before(f, t))
@@ -481,6 +581,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			pending++;
 			if (vx >= 0)
 				v.pend[vx]++;
+			if (o->last_sent < oldest_pending)
+				oldest_pending = o->last_sent;
 			break;
 		case OBS_ANSWERED:
 			answered++;
@@ -529,7 +631,9 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	 * waiting for them is what keeps rate-limited routers (6 answers, then
 	 * one a second) from holding the pass a timeout per hop.
 	 */
-	bool settled = h->nresp > 0 && answered >= mda_stop_count(conf, h->nresp);
+	int stop_at = h->nresp > 0 ? hop_stop_count(e, t, h) : 0;
+	bool settled = h->nresp > 0 && answered >= stop_at;
+	bool nonuniform;
 
 	for (i = 0; settled && i < v.nv; i++)
 		if (!hp->resp_end[i] && v.cnt[i] == 0 && v.gaveup[i] < 2 &&
@@ -547,10 +651,20 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			return paced(e, v.avail[i], t, now);
 
 	/* The hop-level rule: n_k answers for k responders seen (a silent hop: n_1 silences). */
-	if (h->nresp > 0)
-		need = mda_stop_count(conf, h->nresp) - answered - pending;
-	else
+	if (h->nresp > 0) {
+		need = stop_at - answered - pending;
+	} else if (pending > 0 && gaveup == 0 && first_answers_due(e, hp, oldest_pending) > now) {
+		/*
+		 * The first answers tell how many to send: the target's hop
+		 * and the first hop need fewer than a silent hop's n_1.
+		 */
+		return (struct want){.step = MDA_WAIT,
+				     .wake = first_answers_due(e, hp, oldest_pending)};
+	} else if (t == 1 && e->cfg.first_hop_fanout > 0) {
+		need = e->cfg.first_hop_fanout - gaveup - pending;
+	} else {
 		need = mda_stop_count(conf, 1) - gaveup - pending;
+	}
 	if (need > 0) {
 		int best = -1;
 
@@ -568,27 +682,15 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	if (((pending > 0 || prev_pending > 0) && !settled) || rechecks_out > 0)
 		return (struct want){.step = MDA_WAIT, .wake = retry_at};
 
+	if (hp == NULL || hp->per_packet || m->pp_ttl[t - 1])
+		return (struct want){.step = MDA_DONE};
 	/*
-	 * MDA's per-packet test where the hop branches: a few flows that
-	 * answered here are probed here again.  Under per-flow balancing they
-	 * answer from the same router; another router means balancing per
-	 * packet at or before t, which no single probe per flow can show.
-	 * Single-router hops need no test, and one positive answer is enough.
+	 * Uniform, unmeshed balancing is an assumption: test it, else use the
+	 * per-vertex rule.  Per-packet balancing upstream looks like meshing
+	 * or non-uniformity: tell them apart first.
 	 */
-	if (hop_routers(h) >= 2 && !h->per_packet && own_rechecks < MDA_PP_RECHECKS) {
-		for (i = 0; i < e->nflows; i++) {
-			const struct mda_obs *o = &e->flows[i].obs[t];
-
-			if (o->state == OBS_ANSWERED && o->recheck == 0 && o->resp >= 0 &&
-			    !h->resp_end[o->resp])
-				return paced(e, i, t, now);
-		}
-	}
-	if (own_out > 0)
-		return (struct want){.step = MDA_WAIT, .wake = retry_at};
-
-	/* Uniform, unmeshed balancing is an assumption: test it, else use the per-vertex rule. */
-	if (hp == NULL || hp->per_packet || m->pp_ttl[t - 1] || !looks_nonuniform(e, &v, t))
+	nonuniform = looks_nonuniform(e, &v, t);
+	if (!nonuniform && (!looks_meshed(e, &v, t) || branches_held_before(e, t - 1)))
 		return (struct want){.step = MDA_DONE};
 	if (!hp->checked_pp) {
 		/*
@@ -614,6 +716,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		if (hp->per_packet)
 			return (struct want){.step = MDA_DONE};
 	}
+	if (!nonuniform)
+		return (struct want){.step = MDA_DONE};
 	h->nonuniform = true;
 	need = 0;
 	for (i = 0; i < v.nv; i++) {
@@ -845,7 +949,8 @@ bool mda_pass_end(struct engine *e, uint64_t now)
 			.complete = h->started && h->complete,
 			.rate_limited = h->rate_limited,
 			.per_vertex = h->nonuniform,
-			.per_packet = h->per_packet,
+			/* A later pass skips the test where rounds already showed it. */
+			.per_packet = h->per_packet || m->pp_ttl[t],
 			.flows_probed = probed,
 			.nresp = h->nresp,
 		};
@@ -906,7 +1011,7 @@ struct mda_summary mda_hop_summary(const struct engine *e, int ttl)
 			.complete = h->complete,
 			.rate_limited = h->rate_limited,
 			.per_vertex = h->nonuniform,
-			.per_packet = h->per_packet,
+			.per_packet = h->per_packet || m->pp_ttl[ttl],
 			.flows_probed = probed,
 			.nresp = h->nresp,
 		};

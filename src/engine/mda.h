@@ -27,10 +27,11 @@ struct engine;
 /* Flows probed again at a hop to tell per-packet balancing from meshing. */
 #define MDA_RECHECKS 4
 /*
- * Flows probed again at a hop where the pass saw several routers, before
- * leaving it: a flow answering from another router is per-packet balancing.
+ * Beyond twice the previous hop's slowest round trip (and the capture's
+ * batching), the first answers of a hop are given this long before the
+ * pass concludes the hop is silent and probes on.
  */
-#define MDA_PP_RECHECKS 2
+#define MDA_ANSWER_SLACK_US 1000u
 /* Least rounds between two discovery passes started by path changes. */
 #define MDA_MIN_PASS_GAP 5
 /*
@@ -77,6 +78,7 @@ struct mda_hop {
 	bool capped;		/* max_flows stopped it short */
 	int topup_sent;		/* probes sent to give each branch enough flows to monitor */
 	bool complete;		/* the stopping rule held when the pass left the TTL */
+	uint64_t slowest_us;	/* the longest round trip of an answer here this pass */
 };
 
 /* Per-hop outcome of the latest finished pass (or of the running first one). */
@@ -127,7 +129,8 @@ bool mda_flow_init(struct engine *e, int i);
 void mda_pass_begin(struct engine *e, uint64_t now);
 enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake);
 void mda_sent(struct engine *e, int flow, int ttl, uint64_t now);
-void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end);
+void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from, bool end,
+		uint64_t rtt_us);
 void mda_lost(struct engine *e, int flow, int ttl);
 /* A pending probe was discarded by a statistics reset: it never happened. */
 void mda_discarded(struct engine *e, int flow, int ttl);

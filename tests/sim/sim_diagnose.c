@@ -258,15 +258,16 @@ static int count_pp_at(const struct results *r, int ttl)
 
 /*
  * Adaptive mode: a single discovery pass (-c 1) probes every flow once per
- * TTL, so only its per-packet test (a flow probed again at the branching
- * hop) can show per-packet balancing; with more rounds the flows' own
- * responders show it too, and the two must make one finding, not two.
+ * TTL, so only its per-packet test (flows probed again at the branching
+ * hop, once the 1:1 stage after it looks meshed) can show per-packet
+ * balancing; with more rounds the flows' own responders show it too, and
+ * the two must make one finding, not two.
  */
 static void per_packet_discovery(int rounds)
 {
 	struct engine_config cfg;
 	struct simrun_case c;
-	int widths[] = {1, 4, 1};
+	int widths[] = {1, 4, 4, 1};
 	struct simnet *n;
 	const struct finding *f;
 	char buf[200], what[80];
@@ -275,9 +276,9 @@ static void per_packet_discovery(int rounds)
 	cfg.seed = 79;
 	cfg.adaptive = true;
 	cfg.rounds = rounds;
-	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 79);
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, false, 79);
 	simnet_node(n, simnet_at(n, 1, 0))->hash = SIMNET_HASH_PER_PACKET;
-	snprintf(what, sizeof(what), "adaptive, %d round%s, per-packet 1 -> 4 -> 1", rounds,
+	snprintf(what, sizeof(what), "adaptive, %d round%s, per-packet 1 -> 4 -> 4 -> 1", rounds,
 		 rounds == 1 ? "" : "s");
 	RUN(&c, &cfg, n, NULL, what);
 	f = first_kind(c.res, FINDING_PER_PACKET_BALANCING);

@@ -31,6 +31,7 @@ struct shape {
 	bool silent;		/* one router never answers */
 	bool per_packet;	/* the first balancer splits per packet */
 	bool rate_limit;	/* every router: Linux ICMP limit, 6 then 1/s */
+	bool host_route;	/* the engine knows the source's next hops (first_hop_fanout) */
 };
 
 /* Totals over many runs. */
@@ -151,6 +152,8 @@ static bool run_one(const struct shape *sh, uint32_t seed, int confidence, struc
 	config_for(&cfg, confidence);
 	cfg.seed = seed;
 	cfg.sport_base = (uint16_t)(20000 + seed % 20000);
+	if (sh->host_route)
+		cfg.first_hop_fanout = sh->widths[0];
 	good = simrun_case_run(&c, &cfg, n, NULL);
 	if (good) {
 		for (int id = 1; id < simnet_node_count(n); id++) {
@@ -191,6 +194,7 @@ static void random_shape(uint32_t *rng, struct shape *sh, bool impair)
 		sh->widths[s] = width_choice[rng_next(rng) % (sizeof(width_choice) /
 							      sizeof(width_choice[0]))];
 	sh->meshed = rng_next(rng) % 3 == 0;
+	sh->host_route = rng_next(rng) % 2 == 0;
 	if (impair) {
 		sh->unequal = rng_next(rng) % 4 == 0;
 		sh->silent = rng_next(rng) % 5 == 0;
@@ -245,29 +249,74 @@ static void width_sweep(void)
 	ok(all_good, "diamonds of width 1-16: each width misses at most 5%% of interfaces");
 }
 
-/* The 4-way -> 4 -> 2-way diamond scamper's documentation counts probes on. */
+/*
+ * The 4-way -> 4 -> 2-way diamond of the benchmark, the host knowing its
+ * single first hop as the lab's does.  The floor: 1 probe at TTL 1, the
+ * stopping rule's 21 + 21 + 11 at TTLs 2-4 (scamper's count), and one flow
+ * through each of the 2 routers at TTL 4 to the target.
+ */
 static void scamper_diamond(void)
 {
-	struct shape sh = {.widths = {1, 4, 4, 2}, .nstages = 4};
+	struct shape sh = {.widths = {1, 4, 4, 2}, .nstages = 4, .host_route = true};
 	long per_ttl[8] = {0};
 	struct tally t = {0};
 	int runs = 200;
+	double inside, total;
 
 	for (int i = 0; i < runs; i++)
 		run_one(&sh, 1000u + (uint32_t)i, 95, &t, per_ttl, 8);
-	printf("# 4 -> 4 -> 2 diamond, mean probes per TTL 1-5: %.1f %.1f %.1f %.1f %.1f "
-	       "(scamper: TTLs 2-4 21 + 21 + 11), of which repeated probes %.1f\n",
+	inside = (double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs;
+	total = (double)t.probes / runs;
+	printf("# 4 -> 4 -> 2 diamond, mean probes per TTL 1-5: %.1f %.1f %.1f %.1f %.1f, "
+	       "%.1f in all (scamper: 1 + 21 + 21 + 11 + 1), of which repeated probes %.1f\n",
 	       (double)per_ttl[1] / runs, (double)per_ttl[2] / runs, (double)per_ttl[3] / runs,
-	       (double)per_ttl[4] / runs, (double)per_ttl[5] / runs, (double)t.repeats / runs);
+	       (double)per_ttl[4] / runs, (double)per_ttl[5] / runs, total,
+	       (double)t.repeats / runs);
 	ok(t.runs == runs && t.runs_missing <= runs / 20,
 	   "4 -> 4 -> 2 diamond: every interface found in %ld of %d runs", t.runs - t.runs_missing,
 	   runs);
-	/* scamper's count has no per-packet test: it costs at most 2 probes at each of 3 hops. */
-	ok((double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs <=
-	   21 + 21 + 11 + 1 + 3 * MDA_PP_RECHECKS,
-	   "4 -> 4 -> 2 diamond: TTLs 2-4 take no more probes than scamper's 53 + %d for the "
-	   "per-packet test (%.1f)", 3 * MDA_PP_RECHECKS,
-	   (double)(per_ttl[2] + per_ttl[3] + per_ttl[4]) / runs);
+	ok(per_ttl[1] == runs, "4 -> 4 -> 2 diamond: the host's known first hop takes 1 probe (%.1f)",
+	   (double)per_ttl[1] / runs);
+	ok(inside <= 21 + 21 + 11 + 0.5,
+	   "4 -> 4 -> 2 diamond: TTLs 2-4 take no more probes than scamper's 53 (%.1f)", inside);
+	ok(per_ttl[5] <= 2L * runs,
+	   "4 -> 4 -> 2 diamond: the target's hop takes one flow per router before it (%.1f)",
+	   (double)per_ttl[5] / runs);
+	ok(t.repeats == 0, "4 -> 4 -> 2 diamond: no flow is probed twice at a TTL (%ld)", t.repeats);
+}
+
+/*
+ * The host balancing over its own next hops (a multipath default route):
+ * knowing how many, TTL 1 stops as soon as each has answered, and finds
+ * all of them every time, which the stopping rule alone promises only at
+ * 95%.  The host's count must not stop it short when one next hop is
+ * silent.
+ */
+static void host_first_hop(void)
+{
+	struct shape known = {.widths = {4, 1}, .nstages = 2, .host_route = true};
+	struct shape unknown = {.widths = {4, 1}, .nstages = 2};
+	struct shape silent = {.widths = {4, 1}, .nstages = 2, .host_route = true,
+			       .silent = true};
+	long ttl1_known[4] = {0}, ttl1_unknown[4] = {0};
+	struct tally k = {0}, u = {0}, q = {0};
+	int runs = 200;
+
+	for (int i = 0; i < runs; i++) {
+		run_one(&known, 4000u + (uint32_t)i, 95, &k, ttl1_known, 2);
+		run_one(&unknown, 4000u + (uint32_t)i, 95, &u, ttl1_unknown, 2);
+		run_one(&silent, 4000u + (uint32_t)i, 95, &q, NULL, 0);
+	}
+	printf("# host with 4 next hops: TTL 1 takes %.1f probes knowing them, %.1f by the "
+	       "stopping rule\n", (double)ttl1_known[1] / runs, (double)ttl1_unknown[1] / runs);
+	ok(k.runs == runs && k.missed == 0,
+	   "host with 4 next hops, known: all found in every run (%ld missed)", k.missed);
+	ok(ttl1_known[1] < ttl1_unknown[1],
+	   "host with 4 next hops: knowing them takes fewer probes at TTL 1 (%.1f < %.1f)",
+	   (double)ttl1_known[1] / runs, (double)ttl1_unknown[1] / runs);
+	ok(q.runs == runs && q.missed <= q.interfaces / 20,
+	   "host with 4 next hops, one silent: runs end, the others found (%ld of %ld missed)",
+	   q.missed, q.interfaces);
 }
 
 /* The snapshot has a per-packet-balancing finding at ttl. */
@@ -282,71 +331,102 @@ static bool has_pp_finding(const struct results *r, int ttl)
 	return false;
 }
 
+/* What runs of one shape showed about per-packet balancing. */
+struct pp_tally {
+	int runs, marked_ttl2, found_ttl2, marked_any, found_any;
+	long repeats;
+};
+
+static void pp_runs(const struct shape *sh, uint64_t rounds, int runs, struct pp_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < runs; i++) {
+		uint32_t seed = 500u + (uint32_t)i;
+		struct simnet *n = build(sh, seed);
+		struct engine_config cfg;
+		struct simrun_case c;
+
+		config_for(&cfg, 95);
+		cfg.seed = seed;
+		cfg.sport_base = (uint16_t)(20000 + seed * 37 % 20000);
+		cfg.first_hop_fanout = 1;
+		cfg.rounds = rounds;
+		cfg.interval_us = 500000;
+		if (n != NULL && simrun_case_run(&c, &cfg, n, NULL) && c.res != NULL) {
+			bool marked = false, found_pp = false;
+
+			t->runs++;
+			for (int h = 0; h < c.res->nhops; h++) {
+				marked |= c.res->hops[h].per_packet;
+				found_pp |= has_pp_finding(c.res, c.res->hops[h].ttl);
+			}
+			t->marked_any += marked;
+			t->found_any += found_pp;
+			t->marked_ttl2 += c.res->nhops >= 2 && c.res->hops[1].ttl == 2 &&
+					  c.res->hops[1].per_packet;
+			t->found_ttl2 += has_pp_finding(c.res, 2);
+			if (rounds == 1)
+				t->repeats += repeated_probes(&c.run);
+		}
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
+}
+
 /*
- * One -c 1 pass over 1 -> 4 -> 1 tells per-packet from per-flow balancing:
- * its per-packet test re-probes flows at the branching hop (TTL 2).  With
- * 2 rechecks against 4 routers picked at random per packet, a pass misses
- * it with odds (1/4)^2 = 1/16; per-flow balancing must never be flagged.
+ * Per-packet balancing at the first split.  Where a 1:1 stage follows, it
+ * makes that stage look meshed right after the split: one -c 1 pass
+ * re-probes MDA_RECHECKS flows at TTL 2 and calls it (missing it with odds
+ * (1/4)^4).  Where the branches merge on the next hop it fakes no link;
+ * the pass spends nothing on it and the rounds after it call it.  Per-flow
+ * balancing is never called per-packet, and costs no second probe unless a
+ * stage right after a split looks meshed.
  */
 static void per_packet_pass(void)
 {
-	struct shape pp = {.widths = {1, 4, 1}, .nstages = 3, .per_packet = true};
-	struct shape pf = {.widths = {1, 4, 1}, .nstages = 3};
-	int runs = 20, pp_marked = 0, pp_found = 0, pf_marked = 0, pf_found = 0, good = 0;
-	long pf_probes = 0, pf_repeats = 0;
+	struct shape pp_long = {.widths = {1, 4, 4, 1}, .nstages = 4, .per_packet = true};
+	struct shape pf_long = {.widths = {1, 4, 4, 1}, .nstages = 4};
+	struct shape pp_short = {.widths = {1, 4, 1}, .nstages = 3, .per_packet = true};
+	struct shape pf_short = {.widths = {1, 4, 1}, .nstages = 3};
+	struct shape pf_mesh = {.widths = {1, 4, 4, 1}, .nstages = 4, .meshed = true};
+	struct pp_tally a, b, c, d, e2, f;
+	int runs = 40;
 
-	for (int i = 0; i < runs; i++)
-		for (int per_packet = 1; per_packet >= 0; per_packet--) {
-			uint32_t seed = 500u + (uint32_t)i;
-			struct simnet *n = build(per_packet ? &pp : &pf, seed);
-			struct engine_config cfg;
-			struct simrun_case c;
-			bool marked = false;
-
-			config_for(&cfg, 95);
-			cfg.seed = seed;
-			cfg.sport_base = (uint16_t)(20000 + seed * 37 % 20000);
-			if (n != NULL && simrun_case_run(&c, &cfg, n, NULL) && c.res != NULL) {
-				good++;
-				for (int h = 0; h < c.res->nhops; h++)
-					marked |= c.res->hops[h].per_packet;
-				if (per_packet) {
-					pp_marked += c.res->nhops >= 2 && c.res->hops[1].ttl == 2 &&
-						     c.res->hops[1].per_packet;
-					pp_found += has_pp_finding(c.res, 2);
-				} else {
-					pf_marked += marked;
-					for (int h = 0; h < c.res->nhops; h++)
-						pf_found += has_pp_finding(c.res, c.res->hops[h].ttl);
-					pf_probes += (long)c.run.nsends;
-					pf_repeats += repeated_probes(&c.run);
-				}
-			}
-			simrun_case_free(&c);
-			simnet_free(n);
-		}
-	printf("# 1 -> 4 -> 1 per-flow diamond, one -c 1 pass: %.1f probes without the "
-	       "per-packet test, %.1f with it (+%.1f)\n", (double)(pf_probes - pf_repeats) / runs,
-	       (double)pf_probes / runs, (double)pf_repeats / runs);
-	printf("# 1 -> 4 -> 1 per-packet diamond: TTL 2 marked per-packet in %d of %d passes\n",
-	       pp_marked, runs);
-	ok(good == 2 * runs, "per-packet test: all %d passes ran (%d)", 2 * runs, good);
-	/*
-	 * Two rechecks over 4 routers picked per packet miss with odds
-	 * (1/4)^2 = 1/16 per pass: about 1 in 20 expected, 4 is far out.
-	 */
-	ok(pp_marked >= runs - 4,
-	   "per-packet 1 -> 4 -> 1: one -c 1 pass marks TTL 2 per-packet (%d of %d seeds)",
-	   pp_marked, runs);
-	ok(pp_found >= pp_marked && pp_found >= runs - 4,
-	   "per-packet 1 -> 4 -> 1: and reports per-packet-balancing at TTL 2 (%d of %d seeds)",
-	   pp_found, runs);
-	ok(pf_marked == 0 && pf_found == 0,
-	   "per-flow 1 -> 4 -> 1: no hop marked per-packet, no finding (%d, %d of %d seeds)",
-	   pf_marked, pf_found, runs);
-	ok(pf_repeats > 0 && pf_repeats <= (long)runs * MDA_PP_RECHECKS,
-	   "per-flow 1 -> 4 -> 1: the test costs at most %d probes per pass (%.1f)",
-	   MDA_PP_RECHECKS, (double)pf_repeats / runs);
+	pp_runs(&pp_long, 1, runs, &a);
+	pp_runs(&pf_long, 1, runs, &b);
+	pp_runs(&pp_short, 6, runs, &c);
+	pp_runs(&pf_short, 6, runs, &d);
+	pp_runs(&pf_short, 1, runs, &e2);
+	pp_runs(&pf_mesh, 1, runs, &f);
+	printf("# per-packet 1 -> 4 -> 4 -> 1, one -c 1 pass: TTL 2 marked in %d of %d, %.1f "
+	       "repeated probes per pass\n", a.marked_ttl2, a.runs, (double)a.repeats / runs);
+	printf("# per-packet 1 -> 4 -> 1, 6 rounds: per-packet finding at TTL 2 in %d of %d\n",
+	       c.found_ttl2, c.runs);
+	printf("# per-flow meshed 1 -> 4 -> 4 -> 1, -c 1: %.1f repeated probes per pass\n",
+	       (double)f.repeats / runs);
+	ok(a.runs == runs && b.runs == runs && c.runs == runs && d.runs == runs &&
+	   e2.runs == runs && f.runs == runs, "per-packet test: all %d runs of each shape ran",
+	   runs);
+	ok(a.marked_ttl2 >= runs - 1 && a.found_ttl2 >= a.marked_ttl2,
+	   "per-packet 1 -> 4 -> 4 -> 1: one -c 1 pass marks TTL 2 and reports it (%d, %d of %d)",
+	   a.marked_ttl2, a.found_ttl2, runs);
+	ok(a.repeats <= (long)runs * MDA_RECHECKS,
+	   "per-packet 1 -> 4 -> 4 -> 1: the test costs at most %d probes a pass (%.1f)",
+	   MDA_RECHECKS, (double)a.repeats / runs);
+	ok(c.found_ttl2 >= runs - 2,
+	   "per-packet 1 -> 4 -> 1: 6 rounds report per-packet balancing at TTL 2 (%d of %d)",
+	   c.found_ttl2, runs);
+	ok(b.marked_any == 0 && b.found_any == 0 && d.marked_any == 0 && d.found_any == 0 &&
+	   e2.marked_any == 0 && f.marked_any == 0 && f.found_any == 0,
+	   "per-flow diamonds, meshed or not, one pass or 6 rounds: never called per-packet "
+	   "(%d %d %d %d %d %d %d)", b.marked_any, b.found_any, d.marked_any, d.found_any,
+	   e2.marked_any, f.marked_any, f.found_any);
+	ok(b.repeats == 0 && e2.repeats == 0,
+	   "per-flow unmeshed diamonds: no flow probed twice at a TTL (%ld, %ld)", b.repeats,
+	   e2.repeats);
+	ok(f.repeats <= (long)runs * MDA_RECHECKS,
+	   "per-flow mesh right after a split: at most %d rechecks a pass (%.1f)", MDA_RECHECKS,
+	   (double)f.repeats / runs);
 }
 
 /* After the pass, rounds keep probing a set covering every branch. */
@@ -566,6 +646,7 @@ int main(void)
 	   mda_stop_count(99, 1) == 8 && mda_stop_count(99, 16) == 123 &&
 	   mda_stop_count(95, 17) > 96, "stopping rule table and its extension");
 	scamper_diamond();
+	host_first_hop();
 	per_packet_pass();
 	width_sweep();
 	monitoring();
