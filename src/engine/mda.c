@@ -756,6 +756,9 @@ static bool finish_ttl(struct engine *e, int t, int gaveup)
 	int routers = hop_routers(h);
 
 	h->complete = !h->capped && !(h->rate_limited && gaveup > 0);
+	/* The host named more next hops than answered: some were never seen. */
+	if (t == 1 && h->nresp < e->cfg.first_hop_fanout)
+		h->complete = false;
 	m->silent_run = h->nresp == 0 ? m->silent_run + 1 : 0;
 	if (h->nresp > 0 && routers == 0)
 		return false;		/* every flow reached the target (or an unreachable) */

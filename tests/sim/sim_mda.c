@@ -317,6 +317,9 @@ static void host_first_hop(void)
 	ok(q.runs == runs && q.missed <= q.interfaces / 20,
 	   "host with 4 next hops, one silent: runs end, the others found (%ld of %ld missed)",
 	   q.missed, q.interfaces);
+	ok(q.incomplete_hops == runs && k.incomplete_hops == 0,
+	   "host with 4 next hops: TTL 1 is incomplete exactly when one never answered (%ld, %ld)",
+	   q.incomplete_hops, k.incomplete_hops);
 }
 
 /* The snapshot has a per-packet-balancing finding at ttl. */
