@@ -325,6 +325,15 @@ def diamond(d, wall_goal, probe_goal, floor=False):
     if probe_goal:
         print("  goal: no more probes than scamper         %s (%g vs %g, %.2fx)" % (
             verdict(pr <= 1.0), ep, sp, pr))
+        # Where the counts differ, TTL by TTL (medians), so a miss says where it comes from.
+        ttls = sorted(set(t for r in e + s for t in r["cnt"]))
+        diff = []
+        for t in ttls:
+            et = median([r["cnt"].get(t, 0) for r in e])
+            st = median([r["cnt"].get(t, 0) for r in s])
+            if et != st:
+                diff.append("TTL %d: %g vs %g" % (t, et, st))
+        print("  probes that differ, ecmptrace vs scamper:  %s" % (", ".join(diff) or "none"))
     print("  goal: wall time <= %.2fx scamper's        %s (%.3fx: %.2f s vs %.2f s)" % (
         wall_goal, verdict(wr <= wall_goal), wr, ew, sw))
     wrong = set()
