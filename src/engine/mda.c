@@ -197,6 +197,7 @@ void mda_pass_begin(struct engine *e, uint64_t now)
 	m->fresh_from = m->passes > 1 ? e->nflows : 0;
 	m->ttl = e->cfg.first_ttl;
 	m->topup = false;
+	m->tail = false;
 	m->silent_run = 0;
 	m->rediscover = false;
 	for (int t = 0; t <= e->cfg.max_ttl; t++) {
@@ -249,11 +250,15 @@ void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from,
 	struct flow_state *f = &e->flows[flow];
 	struct mda_obs *o = &f->obs[ttl];
 	struct mda_hop *h = &e->mda.hops[ttl];
+	int known = h->nresp;
 	int idx = hop_add(h, from, end);
 
 	e->mda.dirty = true;
 	if (idx < 0)
 		return;
+	/* A router that shows only after the pass left its hop: the rule there did not hold. */
+	if (idx >= known && ttl < e->mda.ttl)
+		h->complete = false;
 	if (o->state == OBS_ANSWERED) {
 		/* A second probe of the same flow: another responder means per-packet balancing. */
 		if (o->recheck == 1)
@@ -475,21 +480,36 @@ static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t
 }
 
 /*
+ * How long an answer from a hop may take before the pass stops counting on
+ * it: twice the slowest answer seen there or one hop closer, plus the
+ * capture's batching.  0 when no answer time is known yet.
+ */
+static uint64_t answer_grace(const struct engine *e, const struct mda_hop *h,
+			     const struct mda_hop *hp)
+{
+	uint64_t rtt = h->slowest_us, grace;
+
+	if (hp != NULL && hp->slowest_us > rtt)
+		rtt = hp->slowest_us;
+	if (rtt == 0)
+		return 0;
+	grace = 2 * rtt + e->cfg.answer_delay_us + MDA_ANSWER_SLACK_US;
+	return grace < e->cfg.timeout_us ? grace : e->cfg.timeout_us;
+}
+
+/*
  * When the first answers of a hop whose probes went out at sent should be
- * in: twice the slowest answer one hop closer, plus the capture's batching.
- * 0 when nothing is known of that hop (probe on at once).
+ * in; 0 when nothing is known of the hop before (probe on at once).
  */
 static uint64_t first_answers_due(const struct engine *e, const struct mda_hop *hp,
 				  uint64_t sent)
 {
 	uint64_t grace;
 
-	if (hp == NULL || hp->slowest_us == 0 || sent == UINT64_MAX)
+	if (hp == NULL || sent == UINT64_MAX)
 		return 0;
-	grace = 2 * hp->slowest_us + e->cfg.answer_delay_us + MDA_ANSWER_SLACK_US;
-	if (grace > e->cfg.timeout_us)
-		grace = e->cfg.timeout_us;
-	return sent + grace;
+	grace = answer_grace(e, &(const struct mda_hop){0}, hp);
+	return grace ? sent + grace : 0;
 }
 
 /* Does a router at t-1 with several next hops lead to a vertex with several predecessors? */
@@ -554,8 +574,9 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	int conf = e->cfg.confidence;
 	int tries = max_tries(h);
 	int answered = 0, pending = 0, gaveup = 0, prev_pending = 0, rechecks_out = 0;
-	int retry = -1;
-	uint64_t retry_at = 0, oldest_pending = UINT64_MAX;
+	int overdue = 0, presumed_lost, retry = -1;
+	uint64_t wake_at = 0, oldest_pending = UINT64_MAX;
+	uint64_t grace = h->nresp > 0 ? answer_grace(e, h, hp) : 0;
 	struct vtab v;
 	int need, i;
 
@@ -579,10 +600,16 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			continue;
 		case OBS_PENDING:
 			pending++;
-			if (vx >= 0)
-				v.pend[vx]++;
 			if (o->last_sent < oldest_pending)
 				oldest_pending = o->last_sent;
+			if (grace > 0 && now >= o->last_sent + grace) {
+				overdue++;	/* not counted on for its vertex either */
+				break;
+			}
+			if (vx >= 0)
+				v.pend[vx]++;
+			if (grace > 0 && (wake_at == 0 || o->last_sent + grace < wake_at))
+				wake_at = o->last_sent + grace;
 			break;
 		case OBS_ANSWERED:
 			answered++;
@@ -607,8 +634,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 				if (at <= now) {
 					if (retry < 0)
 						retry = i;
-				} else if (retry_at == 0 || at < retry_at) {
-					retry_at = at;
+				} else if (wake_at == 0 || at < wake_at) {
+					wake_at = at;
 				}
 			} else {
 				gaveup++;
@@ -650,9 +677,24 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		    v.avail[i] >= 0)
 			return paced(e, v.avail[i], t, now);
 
+	/*
+	 * An answer overdue by far from a hop that answers others was most
+	 * likely withheld by an ICMP rate limit: another flow now is cheaper
+	 * than the timeout and a retry a second later.  At most one such
+	 * stand-in per router at the hop, so a hop whose routers all went
+	 * quiet waits for its retries instead of being flooded.
+	 */
+	presumed_lost = overdue < hop_routers(h) ? overdue : hop_routers(h);
+	for (i = 0; presumed_lost > 0 && i < e->nflows; i++) {
+		struct mda_obs *o = &e->flows[i].obs[t];
+
+		if (o->state == OBS_PENDING && now >= o->last_sent + grace)
+			o->owed = true;
+	}
+
 	/* The hop-level rule: n_k answers for k responders seen (a silent hop: n_1 silences). */
 	if (h->nresp > 0) {
-		need = stop_at - answered - pending;
+		need = stop_at - answered - (pending - presumed_lost);
 	} else if (pending > 0 && gaveup == 0 && first_answers_due(e, hp, oldest_pending) > now) {
 		/*
 		 * The first answers tell how many to send: the target's hop
@@ -680,7 +722,7 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		h->capped = true;
 	}
 	if (((pending > 0 || prev_pending > 0) && !settled) || rechecks_out > 0)
-		return (struct want){.step = MDA_WAIT, .wake = retry_at};
+		return (struct want){.step = MDA_WAIT, .wake = wake_at};
 
 	if (hp == NULL || hp->per_packet || m->pp_ttl[t - 1])
 		return (struct want){.step = MDA_DONE};
@@ -756,6 +798,10 @@ static bool finish_ttl(struct engine *e, int t, int gaveup)
 	int routers = hop_routers(h);
 
 	h->complete = !h->capped && !(h->rate_limited && gaveup > 0);
+	/* Probes still out are asked again later if their answers do not come. */
+	for (int i = 0; i < e->nflows; i++)
+		if (e->flows[i].obs[t].state == OBS_PENDING && h->nresp > 0)
+			e->flows[i].obs[t].owed = true;
 	/* The host named more next hops than answered: some were never seen. */
 	if (t == 1 && h->nresp < e->cfg.first_hop_fanout)
 		h->complete = false;
@@ -836,6 +882,43 @@ static struct want plan_topup(struct engine *e, uint64_t now)
 	return (struct want){.step = MDA_DONE};
 }
 
+/*
+ * Answers owed to hops the pass has left: probes given up on as rate
+ * limited (the pass went on with stand-ins) are asked again, a second
+ * apart, while the pass works further out.  Their answers complete those
+ * flows' paths, and one from a router its hop had not shown marks the hop
+ * incomplete.  *owed: some are still out or due.
+ */
+static struct want plan_owed(struct engine *e, int below, uint64_t now, bool *owed)
+{
+	uint64_t wake = 0;
+
+	*owed = false;
+	for (int t = e->cfg.first_ttl; t < below; t++) {
+		const struct mda_hop *h = &e->mda.hops[t];
+
+		for (int i = 0; i < e->nflows; i++) {
+			const struct mda_obs *o = &e->flows[i].obs[t];
+			uint64_t at;
+
+			if (!o->owed || o->state == OBS_ANSWERED ||
+			    (o->state == OBS_LOST && o->tries >= MDA_MAX_TRIES))
+				continue;
+			*owed = true;
+			if (o->state != OBS_LOST)
+				continue;	/* still out: its timeout comes first */
+			at = o->last_sent + MDA_RETRY_GAP_US;
+			if (h->lossy && h->next_send > at)
+				at = h->next_send;
+			if (at <= now)
+				return (struct want){.step = MDA_PROBE, .flow = i, .ttl = t};
+			if (wake == 0 || at < wake)
+				wake = at;
+		}
+	}
+	return (struct want){.step = MDA_WAIT, .wake = wake};
+}
+
 enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
 {
 	struct mda *m = &e->mda;
@@ -848,8 +931,20 @@ enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint
 	}
 	for (;;) {
 		int gaveup = 0;
-		struct want w = m->topup ? plan_topup(e, now) : plan_ttl(e, m->ttl, now, &gaveup);
+		bool owed, walked = m->topup || m->tail;
+		struct want o = plan_owed(e, walked ? m->ttl + 1 : m->ttl, now, &owed), w;
 
+		if (o.step == MDA_PROBE)
+			w = o;
+		else if (m->tail)
+			w = owed ? o : (struct want){.step = MDA_DONE};
+		else if (m->topup)
+			w = plan_topup(e, now);
+		else
+			w = plan_ttl(e, m->ttl, now, &gaveup);
+		/* Wake for whichever comes first. */
+		if (w.step == MDA_WAIT && o.wake != 0 && (w.wake == 0 || o.wake < w.wake))
+			w.wake = o.wake;
 		if (w.step == MDA_PROBE) {
 			*flow = w.flow;
 			*ttl = w.ttl;
@@ -861,12 +956,14 @@ enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint
 			*wake = w.wake;
 			return MDA_WAIT;
 		}
-		if (m->topup)
+		if (walked)
 			return MDA_DONE;
 		if (!finish_ttl(e, m->ttl, gaveup)) {
+			/* A -c 1 pass is all there is: it waits only for the answers it is owed. */
 			if (e->cfg.rounds == 1)
-				return MDA_DONE;
-			m->topup = true;
+				m->tail = true;
+			else
+				m->topup = true;
 			continue;
 		}
 		m->ttl++;

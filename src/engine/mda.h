@@ -61,6 +61,7 @@ struct mda_obs {
 	uint8_t state;		/* enum mda_obs_state */
 	uint8_t tries;		/* probes sent */
 	uint8_t recheck;	/* 0 none, 1 pending, 2 answered: per-packet test */
+	bool owed;		/* presumed rate limited: the pass went on, asks again later */
 };
 
 /* One TTL of the current pass. */
@@ -98,6 +99,7 @@ struct mda {
 	uint64_t passes;		/* passes started */
 	int ttl;			/* TTL the pass works on (after the walk: the last one) */
 	bool topup;			/* the walk is over: adding flows to thin branches */
+	bool tail;			/* the walk of a -c 1 pass is over: owed answers only */
 	int silent_run;			/* consecutive TTLs without any answer */
 	struct mda_hop *hops;		/* indexed by TTL, 0 .. max_ttl */
 	struct mda_summary *sum;	/* indexed by TTL: the latest finished pass */
