@@ -333,6 +333,7 @@ struct vtab {
 	int nv, nw;
 	int *cnt;		/* per vertex at t-1: flows answered at t */
 	int *pend;		/* ... pending or to be tried again at t */
+	int *live;		/* ... pending at t and not yet overdue */
 	int *gaveup;		/* ... silent at t after every try */
 	int *probed;		/* ... probed at t at all */
 	int *avail;		/* ... a flow not yet probed at t, or -1 */
@@ -343,7 +344,7 @@ struct vtab {
 
 static bool vtab_alloc(struct mda *m, struct vtab *v, int nv, int nw)
 {
-	size_t need = (size_t)nv * 6 + (size_t)nw + (size_t)nv * (size_t)nw + 1;
+	size_t need = (size_t)nv * 7 + (size_t)nw + (size_t)nv * (size_t)nw + 1;
 
 	if (need > m->capscratch) {
 		int *s = realloc(m->scratch, need * sizeof(*s));
@@ -358,7 +359,8 @@ static bool vtab_alloc(struct mda *m, struct vtab *v, int nv, int nw)
 	v->nw = nw;
 	v->cnt = m->scratch;
 	v->pend = v->cnt + nv;
-	v->gaveup = v->pend + nv;
+	v->live = v->pend + nv;
+	v->gaveup = v->live + nv;
 	v->probed = v->gaveup + nv;
 	v->avail = v->probed + nv;
 	v->deg = v->avail + nv;
@@ -576,7 +578,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	int answered = 0, pending = 0, gaveup = 0, prev_pending = 0, rechecks_out = 0;
 	int overdue = 0, presumed_lost, retry = -1;
 	uint64_t wake_at = 0, oldest_pending = UINT64_MAX;
-	uint64_t grace = h->nresp > 0 ? answer_grace(e, h, hp) : 0;
+	/* Stand-ins only where the hop branches: at one router a new flow meets the same limit. */
+	uint64_t grace = hop_routers(h) >= 2 ? answer_grace(e, h, hp) : 0;
 	struct vtab v;
 	int need, i;
 
@@ -602,12 +605,14 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			pending++;
 			if (o->last_sent < oldest_pending)
 				oldest_pending = o->last_sent;
+			if (vx >= 0)
+				v.pend[vx]++;
 			if (grace > 0 && now >= o->last_sent + grace) {
-				overdue++;	/* not counted on for its vertex either */
+				overdue++;
 				break;
 			}
 			if (vx >= 0)
-				v.pend[vx]++;
+				v.live[vx]++;
 			if (grace > 0 && (wake_at == 0 || o->last_sent + grace < wake_at))
 				wake_at = o->last_sent + grace;
 			break;
@@ -631,6 +636,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 				pending++;
 				if (vx >= 0)
 					v.pend[vx]++;
+				if (vx >= 0 && grace == 0)
+					v.live[vx]++;	/* no stand-in: wait for the retry */
 				if (at <= now) {
 					if (retry < 0)
 						retry = i;
@@ -673,18 +680,19 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 
 	/* Every vertex at t-1 is followed to t by at least one flow. */
 	for (i = 0; i < v.nv; i++)
-		if (!hp->resp_end[i] && v.cnt[i] == 0 && v.pend[i] == 0 && v.gaveup[i] < 2 &&
+		if (!hp->resp_end[i] && v.cnt[i] == 0 && v.live[i] == 0 && v.gaveup[i] < 2 &&
 		    v.avail[i] >= 0)
 			return paced(e, v.avail[i], t, now);
 
 	/*
 	 * An answer overdue by far from a hop that answers others was most
 	 * likely withheld by an ICMP rate limit: another flow now is cheaper
-	 * than the timeout and a retry a second later.  At most one such
-	 * stand-in per router at the hop, so a hop whose routers all went
-	 * quiet waits for its retries instead of being flooded.
+	 * than the timeout and a retry a second later.  One stand-in at a
+	 * time: each one lands on a router that may be just as exhausted, and
+	 * a hop whose routers all went quiet must wait for its retries rather
+	 * than pile more flows onto them.
 	 */
-	presumed_lost = overdue < hop_routers(h) ? overdue : hop_routers(h);
+	presumed_lost = overdue > 0 ? 1 : 0;
 	for (i = 0; presumed_lost > 0 && i < e->nflows; i++) {
 		struct mda_obs *o = &e->flows[i].obs[t];
 
@@ -798,10 +806,17 @@ static bool finish_ttl(struct engine *e, int t, int gaveup)
 	int routers = hop_routers(h);
 
 	h->complete = !h->capped && !(h->rate_limited && gaveup > 0);
-	/* Probes still out are asked again later if their answers do not come. */
-	for (int i = 0; i < e->nflows; i++)
-		if (e->flows[i].obs[t].state == OBS_PENDING && h->nresp > 0)
-			e->flows[i].obs[t].owed = true;
+	/*
+	 * Where the hop branches, probes still out or due again are asked
+	 * again later if their answers do not come: a flow's branch there is
+	 * unknown until it answers.  At a single router nothing is unknown.
+	 */
+	for (int i = 0; i < e->nflows && routers >= 2; i++) {
+		struct mda_obs *o = &e->flows[i].obs[t];
+
+		if (o->state == OBS_PENDING || (o->state == OBS_LOST && o->tries < MDA_MAX_TRIES))
+			o->owed = true;
+	}
 	/* The host named more next hops than answered: some were never seen. */
 	if (t == 1 && h->nresp < e->cfg.first_hop_fanout)
 		h->complete = false;

@@ -39,7 +39,10 @@ struct tally {
 	long runs, interfaces, missed, runs_missing, probes, incomplete_hops, hops;
 	long rate_limited_hops;
 	long repeats;		/* probes of a flow at a TTL it was already probed at */
+	long holes;		/* a flow probed at a TTL that answered others, never answered */
 };
+
+static int missed_in(struct simnet *n, const struct results *r);
 
 /* A small deterministic generator for the shapes (not simnet's). */
 static uint32_t rng_next(uint32_t *s)
@@ -170,6 +173,13 @@ static bool run_one(const struct shape *sh, uint32_t seed, int confidence, struc
 		t->runs++;
 		t->probes += (long)c.run.nsends;
 		t->repeats += repeated_probes(&c.run);
+		for (int i = 0; i < c.res->nflows; i++) {
+			const struct flow_result *f = &c.res->flows[i];
+
+			for (int h = 0; h < f->path_len && h < c.res->nhops; h++)
+				t->holes += f->hop_lost[h] > 0 && f->hop_received[h] == 0 &&
+					    c.res->hops[h].received > 0;
+		}
 		for (int h = 0; h < c.res->nhops; h++) {
 			if (c.res->hops[h].confidence == 0)
 				continue;
@@ -510,6 +520,58 @@ static void rate_limited(void)
 	   "rate-limited 1 -> 16 -> 1: missed %ld of %ld interfaces", t.missed, t.interfaces);
 	ok(t.rate_limited_hops > 0, "rate-limited routers are reported (%ld hops)",
 	   t.rate_limited_hops);
+	printf("# rate-limited 1 -> 16 -> 1: %.1f flows a run keep a hole (n_16 = 96 probes "
+	       "meet 16 bursts of 6)\n", (double)t.holes / t.runs);
+}
+
+/*
+ * Routers that answer a burst of 3, then one a second: a 1 -> 4 -> 1 pass
+ * meets withheld answers at TTL 2 (21 flows, 12 answers in the bursts).
+ * It probes other flows in their place and asks the withheld ones again
+ * while it goes on: every pass ends, the stopping rule's bound holds, and
+ * hardly a flow is left without its answer at TTL 2.
+ */
+static void withheld_answers(void)
+{
+	struct shape sh = {.widths = {1, 4, 1}, .nstages = 3, .host_route = true};
+	struct tally t = {0};
+	long ends_us = 0;
+	int runs = 40;
+
+	for (int i = 0; i < runs; i++) {
+		struct simnet *n = build(&sh, 700u + (uint32_t)i);
+		struct engine_config cfg;
+		struct simrun_case c;
+
+		if (n == NULL)
+			continue;
+		for (int id = 2; id < simnet_node_count(n); id++)
+			simnet_rate_limit(simnet_node(n, id), 3, SIMNET_LINUX_RL_INTERVAL_US);
+		config_for(&cfg, 95);
+		cfg.seed = 700u + (uint32_t)i;
+		cfg.first_hop_fanout = 1;
+		cfg.timeout_us = 2000000;
+		if (simrun_case_run(&c, &cfg, n, NULL) && c.res != NULL) {
+			t.runs++;
+			t.interfaces += simnet_node_count(n) - 1;
+			t.missed += missed_in(n, c.res);
+			ends_us += (long)c.res->elapsed_us;
+			for (int f = 0; f < c.res->nflows; f++)
+				t.holes += c.res->flows[f].path_len > 1 &&
+					   c.res->flows[f].hop_lost[1] > 0 &&
+					   c.res->flows[f].hop_received[1] == 0;
+		}
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
+	printf("# withheld answers, 1 -> 4 -> 1, bursts of 3: passes end after %.2f s on average\n",
+	       t.runs ? (double)ends_us / t.runs / 1e6 : 0);
+	ok(t.runs == runs && t.missed <= t.interfaces / 20,
+	   "withheld answers: all %d passes end, interfaces missed within 5%% (%ld of %ld)", runs,
+	   t.missed, t.interfaces);
+	/* A flow keeps a hole only when its router withheld all MDA_MAX_TRIES answers. */
+	ok(t.holes <= runs / 10, "withheld answers are asked again: flows left without an "
+	   "answer at TTL 2: %ld in %d passes", t.holes, runs);
 }
 
 /* The fan-out router rehashes: flows move, and a new pass follows. */
@@ -655,6 +717,7 @@ int main(void)
 	monitoring();
 	fixed_flows();
 	rate_limited();
+	withheld_answers();
 	rediscovery();
 	fresh_passes();
 	interrupted();
