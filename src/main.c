@@ -247,14 +247,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		return 1;
 	}
+	/* The host is the first balancer: its routing table says over how many next hops. */
+	cfg.first_hop_fanout = route_first_hop_fanout(&dst);
+	/* Then each flow must leave by the next hop a connection on its ports would take. */
+	if (cfg.first_hop_fanout > 1 && cfg.proto != PROBE_ICMP &&
+	    !net_steer_enable(&net, err, sizeof(err)))
+		fprintf(stderr, "ecmptrace: warning: this host balances over %d next hops, but "
+			"probes cannot follow its choice per flow (%s); the first hop may differ "
+			"from a real connection's\n", cfg.first_hop_fanout, err);
 	if (!privdrop_all(err, sizeof(err))) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		net_close(&net);
 		return 1;
 	}
 	cfg.src = net.src;
-	/* The host is the first balancer: its routing table says over how many next hops. */
-	cfg.first_hop_fanout = route_first_hop_fanout(&dst);
 	e = engine_new(&cfg, err, sizeof(err));
 	if (e == NULL) {
 		net_close(&net);

@@ -61,6 +61,7 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 	struct pollfd fds[2];
 	uint8_t pkt[SEND_BATCH][PROBE_MAX_LEN], *ptrs[SEND_BATCH];
 	size_t lens[SEND_BATCH];
+	struct probe_spec specs[SEND_BATCH];	/* what each packet was built from */
 	char err[256];
 	uint64_t now, wake = 0, next_tick = 0;
 	bool warned = false;
@@ -91,10 +92,11 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 					fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");
 					return -1;
 				}
+				specs[n] = probe;
 				n++;
 			} while (n < SEND_BATCH &&
 				 engine_next(e, now, &probe, &wake) == ENGINE_SEND);
-			if (net_send_batch(net, ptrs, lens, n) > 0 && !warned) {
+			if (net_send_batch(net, ptrs, lens, specs, n) > 0 && !warned) {
 				/* Those probes are counted and will time out; say why once. */
 				fprintf(stderr, "ecmptrace: send: %s\n", strerror(net->last_send_errno));
 				warned = true;

@@ -8,6 +8,7 @@ ecmptrace_SOURCES = \
 	src/net/capture.c src/net/capture.h \
 	src/net/privdrop.c src/net/privdrop.h \
 	src/net/resolve.c src/net/resolve.h \
-	src/net/route.c src/net/route.h
+	src/net/route.c src/net/route.h \
+	src/net/steer.c src/net/steer.h
 ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
 ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)

@@ -1,6 +1,8 @@
 /*
  * Opening and using the network state (see net.h): raw socket, source
- * address, capture.  Nothing here parses packets; that is src/wire.
+ * address, capture, and per-flow steering (steer.c) on a host that
+ * balances over several next hops itself.  Nothing here parses packets;
+ * that is src/wire.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include "net/capture.h"
 #include "net/net.h"
 #include "net/rawsock.h"
+#include "net/steer.h"
 
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
 	      size_t errlen, bool *need_privilege)
@@ -44,21 +47,42 @@ void net_close(struct net *n)
 	n->send_fd = -1;
 	capture_close(n->capture);
 	n->capture = NULL;
+	steer_free(n->steer);
+	n->steer = NULL;
 }
 
-int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens, int count)
+bool net_steer_enable(struct net *n, char *err, size_t errlen)
 {
+	if (n->steer == NULL)
+		n->steer = steer_new(n->dst.family, err, errlen);
+	return n->steer != NULL;
+}
+
+int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
+		   const struct probe_spec *specs, int count)
+{
+	int oifs[RAWSOCK_BATCH_MAX];
 	int done = 0, failed = 0;
 
 	while (done < count) {
-		int sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, count - done,
-					      &n->dst);
+		int chunk = count - done < RAWSOCK_BATCH_MAX ? count - done : RAWSOCK_BATCH_MAX;
+		const int *oif = NULL;
+		int sent;
 
+		if (n->steer != NULL && specs != NULL) {
+			steer_oifs(n->steer, specs + done, chunk, oifs);
+			oif = oifs;
+		}
+		sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oif, chunk,
+					  &n->dst);
 		if (sent <= 0) {
 			/* The first datagram was refused: count it, go on with the rest. */
 			n->last_send_errno = errno;
 			failed++;
 			sent = 1;
+			/* Its interface may be gone: ask the kernel afresh for that flow. */
+			if (oif != NULL)
+				steer_forget(n->steer, &specs[done]);
 		}
 		done += sent;
 	}

@@ -14,12 +14,14 @@
 #include "wire/probe.h"
 
 struct capture;
+struct net_steer;
 
 struct net {
 	int send_fd;			/* raw socket, we write the IP header */
 	struct capture *capture;
 	struct ip_addr src, dst;
 	int last_send_errno;		/* why the latest send failed (the probe then times out) */
+	struct net_steer *steer;	/* per-flow choice of interface, NULL when off */
 };
 
 /* Called with each captured IP datagram and its arrival time (monotonic us). */
@@ -34,10 +36,24 @@ bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, 
 	      size_t errlen, bool *need_privilege);
 void net_close(struct net *n);
 /*
+ * Turns on per-flow steering for a host that balances over several next
+ * hops itself: each UDP or TCP probe then leaves by the interface the
+ * kernel would route a connection with the probe's ports by, which a raw
+ * socket's own route lookup (it sees no ports) does not.  Needs no
+ * privilege.  False with a message in err when the kernel cannot say
+ * (no rtnetlink, or a multipath hash policy whose answer to a route query
+ * differs from its choice for its own connections); probes then leave by
+ * the raw socket's own route.
+ */
+bool net_steer_enable(struct net *n, char *err, size_t errlen);
+/*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).
+ * specs[i] is the description pkts[i] was built from (steering reads its
+ * protocol and ports); specs may be NULL when steering is off.
  */
-int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens, int count);
+int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
+		   const struct probe_spec *specs, int count);
 /* Descriptor to poll for readability. */
 int net_fd(const struct net *n);
 /* Hands every datagram waiting in the capture to fn; returns how many, -1 on error. */

@@ -40,13 +40,57 @@ int rawsock_open(int family, char *err, size_t errlen)
 	return fd;
 }
 
-int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, int n,
+/* Room for one packet-info control message of either family. */
+union pktinfo_cmsg {
+	struct cmsghdr align;
+	unsigned char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+_Static_assert(sizeof(struct in6_pktinfo) >= sizeof(struct in_pktinfo),
+	       "the buffer is sized for the larger of the two");
+
+/*
+ * Attaches to msg a control message that sends it out of interface oif.
+ * Of a multipath route's next hops the kernel then takes the one on that
+ * interface instead of hashing (raw IP_HDRINCL and IPV6_HDRINCL sockets
+ * honour it like any other; measured on Linux 6.18).  The source address
+ * in the control message stays unset: the header we wrote carries ours.
+ */
+static void set_oif(struct msghdr *msg, union pktinfo_cmsg *c, int family, int oif)
+{
+	struct cmsghdr *cm;
+
+	memset(c, 0, sizeof(*c));
+	msg->msg_control = c->buf;
+	if (family == AF_INET6) {
+		struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned)oif};
+
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(msg);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in_pktinfo pi = {.ipi_ifindex = oif};
+
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(msg);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+}
+
+int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, const int *oifs, int n,
 		       const struct ip_addr *dst)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = addr_to_sockaddr(dst, 0, &ss);
 	struct mmsghdr msgs[RAWSOCK_BATCH_MAX];
 	struct iovec iov[RAWSOCK_BATCH_MAX];
+	union pktinfo_cmsg ctl[RAWSOCK_BATCH_MAX];
 	int sent;
 
 	if (n > RAWSOCK_BATCH_MAX)
@@ -55,6 +99,8 @@ int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, int n,
 		iov[i] = (struct iovec){.iov_base = pkts[i], .iov_len = lens[i]};
 		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &ss, .msg_namelen = sl,
 						       .msg_iov = &iov[i], .msg_iovlen = 1}};
+		if (oifs != NULL && oifs[i] > 0)
+			set_oif(&msgs[i].msg_hdr, &ctl[i], dst->family, oifs[i]);
 	}
 	do {
 		sent = sendmmsg(fd, msgs, (unsigned)n, 0);

@@ -17,8 +17,13 @@
 
 /* Returns the socket, or -1 with errno set and a message in err. */
 int rawsock_open(int family, char *err, size_t errlen);
-/* Sends n datagrams in one system call; returns how many went (-1 on error, errno set). */
-int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, int n,
+/*
+ * Sends n datagrams in one system call; returns how many went (-1 on
+ * error, errno set).  oifs, when not NULL, names per datagram the
+ * interface index it must leave by (IP_PKTINFO / IPV6_PKTINFO), 0 for the
+ * route's own choice.
+ */
+int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, const int *oifs, int n,
 		       const struct ip_addr *dst);
 /* The address the kernel would send from towards dst (no packet is sent). */
 bool rawsock_source_for(const struct ip_addr *dst, struct ip_addr *src, char *err, size_t errlen);

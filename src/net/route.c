@@ -4,14 +4,19 @@
  * be the kernel's defaults for one route lookup to speak for every flow,
  * then the route itself (RTM_GETROUTE with RTM_F_FIB_MATCH returns the
  * matched route, with all its next hops, not one resolved path).
+ * Per-flow steering asks the same kernel, over a conversation kept open,
+ * which interface a connection with given ports would leave by
+ * (RTM_GETROUTE without RTM_F_FIB_MATCH: one resolved path).
  * Every byte of a reply is bounds-checked before use.
  */
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -112,6 +117,15 @@ static bool nl_replies(struct nl *nl, bool dump, reply_fn fn, void *arg)
 			if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
 			    h->nlmsg_len > len - off)
 				return false;
+			if (h->nlmsg_pid == nl->portid && h->nlmsg_seq < nl->seq) {
+				/*
+				 * The late answer to an earlier request that timed
+				 * out: skip it, or every later answer of a long-lived
+				 * conversation would be read one request behind.
+				 */
+				off += NLMSG_ALIGN(h->nlmsg_len);
+				continue;
+			}
 			if (h->nlmsg_seq != nl->seq || h->nlmsg_pid != nl->portid ||
 			    (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0)
 				return false;
@@ -362,4 +376,151 @@ int route_first_hop_fanout(const struct ip_addr *dst)
 		fanout = route_lookup(&nl, dst, alen);
 	close(nl.fd);
 	return fanout;
+}
+
+/*
+ * Per-flow steering (see route.h).  What the kernel was measured to do
+ * (Linux 6.18, a host with a two-way multipath default route and a /32
+ * source on lo; the kernel's answer to this query against the interface
+ * a connect()ed UDP socket or a TCP SYN bound to the same port left by):
+ *   IPv4: a connection's final lookup carries its source address, so
+ *         RTA_SRC belongs in the query; it then agrees for hash policies
+ *         0, 1 and 2.  Under policy 3 it does not: the kernel hashes a
+ *         route query's dummy packet with the forwarding formula (outer
+ *         and inner hash combined), its own connections with the flow
+ *         formula, and the two differ for the same fields (net.c turns
+ *         steering off for that case).
+ *   IPv6: a socket that is not bound to an address is routed with the
+ *         unspecified source address (the source is chosen after the
+ *         lookup), so the query leaves RTA_SRC out, and then agrees for
+ *         policies 0, 1 and 3.  A query cannot carry a flow label (there
+ *         is no attribute for it, rtm_tos only fills the traffic class),
+ *         but neither does a connection's lookup: it uses the socket's
+ *         configured label, 0 unless the application set one; the label
+ *         the kernel writes into its packets is chosen at transmission
+ *         (net.ipv6.auto_flowlabels on), after the route is.
+ * A host whose next hops share one interface cannot be steered by it:
+ * the kernel then takes the first of them on that interface.
+ */
+
+/* An open conversation for per-flow lookups. */
+struct route_steer {
+	struct nl nl;
+};
+
+/* Room for the attributes of a steering request: two addresses, three small ones. */
+#define STEER_ATTR_ROOM (2 * RTA_SPACE(16) + 3 * RTA_SPACE(sizeof(uint32_t)))
+
+/* A steering request: header, rtmsg, then the attributes packed in buf. */
+struct steer_req {
+	struct nlmsghdr h;
+	struct rtmsg rtm;
+	unsigned char buf[STEER_ATTR_ROOM];
+};
+
+_Static_assert(offsetof(struct steer_req, buf) == NLMSG_SPACE(sizeof(struct rtmsg)),
+	       "the attributes must follow the rtmsg at its aligned offset");
+
+/* Appends one attribute to a steering request; false when it would not fit. */
+static bool steer_put(struct steer_req *req, unsigned short type, const void *data, size_t len)
+{
+	size_t used = req->h.nlmsg_len - offsetof(struct steer_req, buf);
+	struct rtattr rta;
+
+	if (used > sizeof(req->buf) || RTA_SPACE(len) > sizeof(req->buf) - used)
+		return false;
+	rta.rta_type = type;
+	rta.rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(req->buf + used, &rta, sizeof(rta));
+	memcpy(req->buf + used + RTA_LENGTH(0), data, len);
+	req->h.nlmsg_len += (uint32_t)RTA_SPACE(len);
+	return true;
+}
+
+/* What the steering reply says, for route_oif_of(). */
+struct oif_answer {
+	int family;		/* the family asked about */
+	int oif;		/* the result, 0 until a good reply is read */
+};
+
+/* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by. */
+static bool route_oif_of(const struct nlmsghdr *h, void *arg)
+{
+	struct oif_answer *ans = arg;
+	const struct rtmsg *rtm;
+	const void *fixed;
+	struct attrs a;
+	uint32_t oif;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, &a))
+		return false;
+	rtm = fixed;
+	if (rtm->rtm_family != ans->family || rtm->rtm_type != RTN_UNICAST)
+		return false;	/* local, blackhole, unreachable, ...: nothing to steer */
+	if (!attr_u32(a.tb[RTA_OIF], &oif) || oif == 0 || oif > INT32_MAX)
+		return false;
+	ans->oif = (int)oif;
+	return true;
+}
+
+struct route_steer *route_steer_open(void)
+{
+	struct route_steer *rs = calloc(1, sizeof(*rs));
+
+	if (rs == NULL)
+		return NULL;
+	if (!nl_open(&rs->nl)) {
+		free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+void route_steer_close(struct route_steer *rs)
+{
+	if (rs == NULL)
+		return;
+	close(rs->nl.fd);
+	free(rs);
+}
+
+int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
+		    int ipproto, uint16_t sport, uint16_t dport)
+{
+	struct steer_req req;
+	struct oif_answer ans;
+	uint8_t proto8 = (uint8_t)ipproto;
+	uint16_t sp = htons(sport), dp = htons(dport);
+	size_t alen;
+
+	if (rs == NULL || dst == NULL || src == NULL ||
+	    (dst->family != AF_INET && dst->family != AF_INET6) || src->family != dst->family ||
+	    (ipproto != IPPROTO_UDP && ipproto != IPPROTO_TCP))
+		return 0;
+	alen = addr_len(dst);
+	if (alen == 0 || alen > sizeof(dst->b))
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
+	req.h.nlmsg_type = RTM_GETROUTE;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = (uint8_t)dst->family;
+	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
+	if (!steer_put(&req, RTA_DST, dst->b, alen))
+		return 0;
+	/* IPv6 connections are routed before their source is chosen (see above). */
+	if (dst->family == AF_INET) {
+		req.rtm.rtm_src_len = (uint8_t)(alen * 8);
+		if (!steer_put(&req, RTA_SRC, src->b, alen))
+			return 0;
+	}
+	/* The kernel reads RTA_IP_PROTO as a u8 and the ports in network order. */
+	if (!steer_put(&req, RTA_IP_PROTO, &proto8, sizeof(proto8)) ||
+	    !steer_put(&req, RTA_SPORT, &sp, sizeof(sp)) ||
+	    !steer_put(&req, RTA_DPORT, &dp, sizeof(dp)))
+		return 0;
+	ans = (struct oif_answer){.family = dst->family, .oif = 0};
+	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_oif_of, &ans))
+		return 0;
+	return ans.oif;
 }

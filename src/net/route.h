@@ -7,6 +7,8 @@
 #ifndef ECMPTRACE_NET_ROUTE_H
 #define ECMPTRACE_NET_ROUTE_H
 
+#include <stdint.h>
+
 #include "addr.h"
 
 /*
@@ -18,5 +20,28 @@
  * Needs no privilege and sends nothing to the network.
  */
 int route_first_hop_fanout(const struct ip_addr *dst);
+
+/*
+ * Per-flow steering for a host that balances over several next hops.  A
+ * raw socket's route lookup sees no ports (IP_HDRINCL), so every probe
+ * would leave by the same next hop whatever its ports, while a real
+ * connection on the same ports may leave by another.  The kernel is asked
+ * which interface a connection with the probe's addresses, protocol and
+ * ports would take, and the probe is sent out of that one.
+ */
+struct route_steer;
+
+/* An open rtnetlink conversation for per-flow lookups; NULL on error. */
+struct route_steer *route_steer_open(void);
+void route_steer_close(struct route_steer *rs);
+/*
+ * The interface index a connection from src to dst with this IP protocol
+ * (IPPROTO_UDP or IPPROTO_TCP) and these ports leaves by, as the kernel's
+ * own multipath choice for it (RTM_GETROUTE with RTA_IP_PROTO, RTA_SPORT,
+ * RTA_DPORT, and for IPv4 RTA_SRC: an unbound IPv6 socket is routed before
+ * it has a source).  0 when unknown.
+ */
+int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
+		    int ipproto, uint16_t sport, uint16_t dport);
 
 #endif

@@ -1,0 +1,205 @@
+/*
+ * Per-flow steering on a host that balances over several next hops itself
+ * (see steer.h): which interface each UDP or TCP probe leaves by, asked of
+ * the kernel once per flow (route.c) and kept in a small open-addressing
+ * table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/route.h"
+#include "net/steer.h"
+#include "numparse.h"
+
+/*
+ * Slots of the per-flow interface cache: a power of two, twice the most
+ * flows a run may have (--flows 4096), so each flow is asked once.
+ */
+#define STEER_SLOTS 8192
+#define STEER_SLOT_BITS 13
+_Static_assert(STEER_SLOTS == 1 << STEER_SLOT_BITS, "STEER_SLOTS must be 2^STEER_SLOT_BITS");
+/* Past this many filled slots a new flow is asked on every probe, not kept. */
+#define STEER_FILL_MAX (STEER_SLOTS / 4 * 3)
+/* A flow's interface is asked again after this long: routes change. */
+#define STEER_REFRESH_US 10000000u
+
+/* One flow's interface, as the kernel last said. */
+struct steer_slot {
+	uint64_t key;		/* steer_key(): nonzero; 0 marks an empty slot */
+	uint64_t asked_us;	/* when the kernel was asked (monotonic) */
+	int oif;		/* its answer; 0 when it had none (the probe is not steered) */
+};
+
+/* Per-flow steering: the kernel conversation and an open-addressing cache. */
+struct net_steer {
+	struct route_steer *rs;
+	int used;				/* filled slots */
+	struct steer_slot slot[STEER_SLOTS];
+};
+
+void steer_free(struct net_steer *st)
+{
+	if (st == NULL)
+		return;
+	route_steer_close(st->rs);
+	free(st);
+}
+
+/* Reads a small non-negative integer from a sysctl file; false when it cannot. */
+static bool read_sysctl(const char *path, long long *v)
+{
+	char buf[32], err[64];
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_int(buf, 0, 1LL << 31, v, err, sizeof(err));
+}
+
+/*
+ * Whether the kernel's answer to a route query is its choice for its own
+ * connections under the current multipath hash policy of dst's family
+ * (measured: see route.c).  IPv4 policy 3 hashes a query with the
+ * forwarding formula, which differs from the one for local connections.
+ */
+static bool steer_policy_ok(int family, char *err, size_t errlen)
+{
+	const char *path = family == AF_INET6 ? "/proc/sys/net/ipv6/fib_multipath_hash_policy"
+					      : "/proc/sys/net/ipv4/fib_multipath_hash_policy";
+	long long policy;
+
+	if (!read_sysctl(path, &policy)) {
+		set_err(err, errlen, "cannot read %s", path);
+		return false;
+	}
+	if (family == AF_INET6 ? (policy == 0 || policy == 1 || policy == 3)
+			       : (policy == 0 || policy == 1 || policy == 2))
+		return true;
+	set_err(err, errlen, "net.ipv%d.fib_multipath_hash_policy is %lld: the kernel does not "
+		"answer route queries as it routes its own connections", family == AF_INET6 ? 6 : 4,
+		policy);
+	return false;
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The cache key of a flow: never 0, so 0 can mark an empty slot. */
+static uint64_t steer_key(int ipproto, uint16_t sport, uint16_t dport)
+{
+	return 1ULL << 48 | (uint64_t)(uint8_t)ipproto << 32 | (uint64_t)sport << 16 | dport;
+}
+
+/* The probe's protocol as an IP protocol number, 0 when it is not steered. */
+static int steer_ipproto(const struct probe_spec *p)
+{
+	if (p->proto == PROBE_UDP)
+		return IPPROTO_UDP;
+	if (p->proto == PROBE_TCP)
+		return IPPROTO_TCP;
+	return 0;	/* ICMP echo: hashed on type and code, like a real ping */
+}
+
+/* The slot of a flow's key, or of the empty slot where it would go; NULL when full. */
+static struct steer_slot *steer_find(struct net_steer *st, uint64_t key)
+{
+	/* Fibonacci hashing spreads consecutive ports over the table. */
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - STEER_SLOT_BITS));
+
+	for (size_t n = 0; n < STEER_SLOTS; n++, i = (i + 1) & (STEER_SLOTS - 1))
+		if (st->slot[i].key == key || st->slot[i].key == 0)
+			return &st->slot[i];
+	return NULL;
+}
+
+/* Makes the kernel be asked again for this probe's flow (its send failed). */
+void steer_forget(struct net_steer *st, const struct probe_spec *p)
+{
+	struct steer_slot *s;
+	int ipproto = steer_ipproto(p);
+
+	if (ipproto == 0)
+		return;
+	s = steer_find(st, steer_key(ipproto, p->sport, p->dport));
+	if (s != NULL && s->key != 0)
+		s->asked_us = UINT64_MAX;
+}
+
+/*
+ * The interface the probe should leave by, 0 for "let the raw socket's
+ * route decide" (steering off, ICMP, or the kernel did not say).  The
+ * kernel is asked once per flow and again after STEER_REFRESH_US.
+ */
+static int steer_oif(struct net_steer *st, const struct probe_spec *p, uint64_t now)
+{
+	int ipproto = steer_ipproto(p);
+	struct steer_slot *s;
+
+	if (ipproto == 0)
+		return 0;
+	s = steer_find(st, steer_key(ipproto, p->sport, p->dport));
+	if (s != NULL && s->key != 0) {
+		/* asked_us in the future: marked stale by steer_forget(). */
+		if (s->asked_us > now || now - s->asked_us >= STEER_REFRESH_US) {
+			s->oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport,
+						 p->dport);
+			s->asked_us = now;
+		}
+		return s->oif;
+	}
+	if (s != NULL && st->used < STEER_FILL_MAX) {
+		*s = (struct steer_slot){.key = steer_key(ipproto, p->sport, p->dport),
+					 .asked_us = now,
+					 .oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto,
+								p->sport, p->dport)};
+		st->used++;
+		return s->oif;
+	}
+	/* The cache is full: ask every time rather than evict or guess. */
+	return route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
+}
+
+struct net_steer *steer_new(int family, char *err, size_t errlen)
+{
+	struct net_steer *st;
+
+	if (!steer_policy_ok(family, err, errlen))
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->rs = route_steer_open();
+	if (st->rs == NULL) {
+		set_err(err, errlen, "rtnetlink: %s", strerror(errno));
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs)
+{
+	uint64_t now = mono_us();
+
+	for (int i = 0; i < count; i++)
+		oifs[i] = steer_oif(st, &specs[i], now);
+}

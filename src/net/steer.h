@@ -1,0 +1,30 @@
+/*
+ * Per-flow steering for a host that balances over several next hops
+ * itself.  A raw socket's route lookup sees no ports, so every probe would
+ * leave by one next hop whatever its ports; each UDP or TCP probe is sent
+ * out of the interface the kernel would route a connection with the same
+ * addresses, protocol and ports by (asked once per flow over rtnetlink).
+ */
+#ifndef ECMPTRACE_NET_STEER_H
+#define ECMPTRACE_NET_STEER_H
+
+#include <stddef.h>
+
+#include "wire/probe.h"
+
+struct net_steer;
+
+/*
+ * Steering for probes to a target of family; NULL with a message in err
+ * when the kernel cannot say (no rtnetlink, or a multipath hash policy
+ * whose answer to a route query differs from its choice for its own
+ * connections).
+ */
+struct net_steer *steer_new(int family, char *err, size_t errlen);
+void steer_free(struct net_steer *st);
+/* oifs[i]: the interface specs[i] must leave by, 0 for the route's own choice. */
+void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs);
+/* The probe's send failed: its interface may be gone, so the kernel is asked afresh. */
+void steer_forget(struct net_steer *st, const struct probe_spec *p);
+
+#endif
