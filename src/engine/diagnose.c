@@ -603,6 +603,21 @@ static int localise(const struct diag *d, const unsigned char *g, const unsigned
 		if (persists)
 			return k;
 	}
+	/*
+	 * From some hop on these flows get no answer at all, there and at
+	 * every hop behind it, nor from the destination, while the reference
+	 * flows are answered there: a router that only keeps quiet would let
+	 * the hops behind it answer, so the loss starts at that hop.
+	 */
+	for (int k = from_k; k < end && e2e.recv == 0; k++) {
+		struct tally gk = pool_hop(d, g, k);
+		bool dark = tally_n(gk) >= MIN_SAMPLES && gk.recv == 0;
+
+		for (int k2 = k + 1; k2 < end && dark; k2++)
+			dark = pool_hop(d, g, k2).recv == 0;
+		if (dark && (ref == NULL || informative(pool_hop(d, ref, k))))
+			return k;
+	}
 	/* Every hop clean: the loss shows at the destination only. */
 	for (int k = from_k; k < end; k++) {
 		struct tally gk = pool_hop(d, g, k);
@@ -661,7 +676,8 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	f = finding_new(d, FINDING_LOSSY_BRANCH);
 	if (f == NULL)
 		return;
-	if (!addr_is_set(&at))
+	/* No answer at the hop where the loss starts: the far end of the link is unknown ("*"). */
+	if (!addr_is_set(&at) && k == c->k)
 		at = r->hops[c->k].branches[c->b].addr;
 	f->ttl = ttl_of(d, k);
 	f->addr = at;

@@ -123,6 +123,40 @@ out:
 	simnet_free(n);
 }
 
+/*
+ * A member that forwards nothing: its flows are answered by it and by no
+ * hop behind it.  The loss starts on the link out of it (the far end
+ * unknown: nothing there answers these flows), not at the destination.
+ */
+static void dead_branch(void)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1, 1}, bad[64], nbad;
+	struct simnet *n;
+	const struct finding *f;
+	char buf[200];
+
+	simrun_config(&cfg, AF_INET);
+	cfg.seed = 73;
+	cfg.rounds = 20;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, false, 23);
+	simnet_node(n, simnet_at(n, 2, 1))->fwd_loss = 1.0;
+	RUN(&c, &cfg, n, NULL, "an ECMP member that forwards nothing");
+	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 1), bad, 64);
+	f = first_kind(c.res, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->nflows == nbad && f->nflows > 0,
+	   "dead member: a lossy-branch finding names its %d flows (%s)", nbad,
+	   kinds(c.res, buf, sizeof(buf)));
+	ok(f != NULL && f->ttl == 3 &&
+	   addr_equal(&f->prev_addr, &simnet_node(n, simnet_at(n, 2, 1))->addr) &&
+	   !addr_is_set(&f->addr),
+	   "dead member: localised at TTL 3, on the link out of it, far end unknown (ttl %d)",
+	   f ? f->ttl : 0);
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
 /* Field case 1: one TCP connection in five never gets its SYN-ACK back. */
 static void return_path(void)
 {
@@ -384,6 +418,7 @@ int main(void)
 {
 	clean();
 	lossy_branch();
+	dead_branch();
 	return_path();
 	return_member();
 	destination();
