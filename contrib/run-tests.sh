@@ -33,7 +33,13 @@ fi
 passed=$(( $(count PASS) + $(count XFAIL) ))
 failed=$(( $(count FAIL) + $(count XPASS) + $(count ERROR) ))
 skipped=$(count SKIP)
-[ "$skipped" -gt 0 ] && echo "skipped: $skipped (lab and live-view tests need root)"
+if [ "$skipped" -gt 0 ]; then
+	# Say which, and why: lab and live-view tests skip without root, a few
+	# checks skip where a tool (valgrind, nc) or build (sanitizers) rules them out.
+	echo "skipped: $skipped"
+	find tests -name '*.log' ! -name test-suite.log -exec grep -h '^SKIP:' {} + 2>/dev/null |
+		sed 's/^SKIP: /  /' | head -n 20
+fi
 # A failed build or a crash of the harness must not look green.
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 echo "$passed passed, $failed failed"
