@@ -34,14 +34,20 @@ uint64_t run_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at)
+static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at,
+		      const uint8_t *lladdr, size_t lladdr_len)
 {
 	struct engine *e = ctx;
 	struct reply r;
 
 	/* Anything that does not dissect cleanly is someone else's or garbage: ignore it. */
-	if (reply_dissect(ip, len, &r) == DISSECT_OK)
-		(void)engine_reply(e, &r, at);
+	if (reply_dissect(ip, len, &r) != DISSECT_OK)
+		return;
+	if (lladdr_len > 0 && lladdr_len <= sizeof(r.lladdr)) {
+		memcpy(r.lladdr, lladdr, lladdr_len);
+		r.lladdr_len = (uint8_t)lladdr_len;
+	}
+	(void)engine_reply(e, &r, at);
 }
 
 /* How long to wait, to the microsecond (pacing above 1000 pps needs better than poll's ms). */

@@ -13,6 +13,7 @@
 
 #include "net/capture.h"
 #include "run.h"
+#include "wire/dissect.h"
 #include "wire/link.h"
 
 struct capture {
@@ -137,10 +138,13 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 {
 	struct dispatch_ctx *d = (struct dispatch_ctx *)user;
 	long off = link_ip_offset(d->c->linktype, bytes, h->caplen);
+	uint8_t ll[REPLY_LLADDR_MAX];
+	size_t lllen;
 
 	if (off < 0)
 		return;
-	d->fn(d->ctx, bytes + off, h->caplen - (size_t)off, arrival(d, &h->ts));
+	lllen = link_source_addr(d->c->linktype, bytes, (size_t)off, ll, sizeof(ll));
+	d->fn(d->ctx, bytes + off, h->caplen - (size_t)off, arrival(d, &h->ts), ll, lllen);
 }
 
 int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, char *err, size_t errlen)

@@ -24,8 +24,12 @@ struct net {
 	struct net_steer *steer;	/* per-flow choice of interface, NULL when off */
 };
 
-/* Called with each captured IP datagram and its arrival time (monotonic us). */
-typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t at_us);
+/*
+ * Called with each captured IP datagram, its arrival time (monotonic us)
+ * and the link-layer source address of the frame (lladdr_len 0: unknown).
+ */
+typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t at_us,
+			      const uint8_t *lladdr, size_t lladdr_len);
 
 /*
  * Opens the raw socket and the capture for probes of proto to dst, and

@@ -24,6 +24,8 @@ enum reply_kind {
 	REPLY_TCP_RST,			/* target refused our SYN */
 };
 
+/* Longest link-layer address kept (Linux cooked captures carry up to 8 bytes). */
+#define REPLY_LLADDR_MAX 8
 #define REPLY_MAX_MPLS 8
 
 struct reply {
@@ -45,6 +47,14 @@ struct reply {
 
 	int mpls_count;			/* RFC 4950 labels, outermost first */
 	uint32_t mpls_label[REPLY_MAX_MPLS];
+
+	/*
+	 * Link-layer source address of the frame that brought the reply (the
+	 * neighbour that delivered it), as the capture saw it; not part of the
+	 * IP bytes dissected, so the caller fills it.  Length 0: unknown.
+	 */
+	uint8_t lladdr[REPLY_LLADDR_MAX];
+	uint8_t lladdr_len;
 };
 
 enum dissect_result {

@@ -2,6 +2,9 @@
  * Link-layer framing (see link.h).  Link type numbers are the tcpdump.org
  * LINKTYPE_/DLT_ values; only the ones Linux captures produce are handled.
  */
+#include <stdbool.h>
+#include <string.h>
+
 #include "wire/bytes.h"
 #include "wire/link.h"
 
@@ -67,5 +70,45 @@ long link_ip_offset(int linktype, const uint8_t *pkt, size_t len)
 		return ip_if(type, off + 2, len);
 	default:
 		return -1;
+	}
+}
+
+/* Linux packet types (linux/if_packet.h): what a cooked header says of a frame. */
+#define SLL_OUTGOING 4
+
+/* Copies a link-layer address of n bytes at a; 0 when it does not fit or is all zeros (none). */
+static size_t lladdr_copy(const uint8_t *a, size_t n, uint8_t *out, size_t cap)
+{
+	bool any = false;
+
+	if (n == 0 || n > cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		any |= a[i] != 0;
+	if (!any)
+		return 0;	/* loopback and tunnels carry zeros */
+	memcpy(out, a, n);
+	return n;
+}
+
+size_t link_source_addr(int linktype, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap)
+{
+	switch (linktype) {
+	case LINK_LINUX_SLL:
+		/* packet type (2), ARPHRD (2), address length (2), address (8), protocol (2) */
+		if (len < 16 || get16(pkt) == SLL_OUTGOING || get16(pkt + 4) > 8)
+			return 0;
+		return lladdr_copy(pkt + 6, get16(pkt + 4), out, cap);
+	case LINK_LINUX_SLL2:
+		/* protocol (2), reserved (2), ifindex (4), ARPHRD (2), type (1), length (1), address (8) */
+		if (len < 20 || pkt[10] == SLL_OUTGOING || pkt[11] > 8)
+			return 0;
+		return lladdr_copy(pkt + 12, pkt[11], out, cap);
+	case LINK_EN10MB:
+		if (len < 14)
+			return 0;
+		return lladdr_copy(pkt + 6, 6, out, cap);
+	default:
+		return 0;	/* raw IP and loopback have no link-layer source */
 	}
 }

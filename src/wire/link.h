@@ -15,4 +15,12 @@
  */
 long link_ip_offset(int linktype, const uint8_t *pkt, size_t len);
 
+/*
+ * The link-layer source address of a frame this host received (Ethernet
+ * source, or the address a Linux cooked header carries for incoming
+ * packets), copied into out (cap bytes).  Returns its length, or 0 when
+ * the frame has none, was sent by this host, or is truncated.
+ */
+size_t link_source_addr(int linktype, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap);
+
 #endif

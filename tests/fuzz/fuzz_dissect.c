@@ -4,7 +4,9 @@
  * watch that), and whatever it calls OK must be self-consistent: a reply
  * from the datagram's own source address, of a known kind and protocol,
  * with addresses of the datagram's family, at most REPLY_MAX_MPLS 20-bit
- * labels, and the same answer when asked twice.
+ * labels, and the same answer when asked twice.  The same bytes are also
+ * read as a captured frame of each link type Linux hands out: the IP
+ * offset stays inside them and a sender's address is at most 8 bytes.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "wire/dissect.h"
+#include "wire/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -103,5 +106,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(res2 == res);
 	if (res == DISSECT_OK)
 		CHECK(same(&r, &again));
+
+	static const int linktypes[] = {0, 1, 12, 101, 113, 228, 229, 276};
+	for (size_t i = 0; i < sizeof(linktypes) / sizeof(linktypes[0]); i++) {
+		uint8_t ll[REPLY_LLADDR_MAX];
+		long off = link_ip_offset(linktypes[i], data, size);
+		size_t n = link_source_addr(linktypes[i], data, size, ll, sizeof(ll));
+
+		CHECK(off == -1 || (off >= 0 && (size_t)off < size));
+		CHECK(n <= sizeof(ll));
+		if (off > 0)
+			(void)reply_dissect(data + off, size - (size_t)off, &again);
+	}
 	return 0;
 }

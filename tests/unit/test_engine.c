@@ -347,6 +347,48 @@ static void test_link(void)
 	ok(link_ip_offset(999, sll, sizeof(sll)) == -1, "unknown link type");
 }
 
+/* The sender's link-layer address, for every frame shape and every way it can be short. */
+static void test_link_source(void)
+{
+	static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+	uint8_t eth[20] = {0}, v1[20] = {0}, v2[24] = {0}, out[8];
+	bool all_short = true;
+
+	memcpy(eth + 6, mac, 6);
+	ok(link_source_addr(1, eth, sizeof(eth), out, sizeof(out)) == 6 &&
+	   memcmp(out, mac, 6) == 0, "ethernet: the source address");
+	ok(link_source_addr(1, eth, 13, out, sizeof(out)) == 0, "ethernet: short header, none");
+	ok(link_source_addr(1, eth, sizeof(eth), out, 5) == 0, "a buffer too small: none");
+	v1[5] = 6;			/* address length */
+	memcpy(v1 + 6, mac, 6);
+	ok(link_source_addr(113, v1, sizeof(v1), out, sizeof(out)) == 6 &&
+	   memcmp(out, mac, 6) == 0, "cooked v1: the sender's address");
+	v1[1] = 4;			/* PACKET_OUTGOING */
+	ok(link_source_addr(113, v1, sizeof(v1), out, sizeof(out)) == 0,
+	   "cooked v1: a frame we sent has no sender to report");
+	v1[1] = 0;
+	v1[5] = 9;
+	ok(link_source_addr(113, v1, sizeof(v1), out, sizeof(out)) == 0,
+	   "cooked v1: an address length over 8 is refused");
+	v2[11] = 6;
+	memcpy(v2 + 12, mac, 6);
+	ok(link_source_addr(276, v2, sizeof(v2), out, sizeof(out)) == 6 &&
+	   memcmp(out, mac, 6) == 0, "cooked v2: the sender's address");
+	v2[10] = 4;
+	ok(link_source_addr(276, v2, sizeof(v2), out, sizeof(out)) == 0, "cooked v2: outgoing, none");
+	v2[10] = 0;
+	memset(v2 + 12, 0, 6);
+	ok(link_source_addr(276, v2, sizeof(v2), out, sizeof(out)) == 0,
+	   "cooked v2: loopback's all-zero address is none");
+	memcpy(v2 + 12, mac, 6);
+	for (size_t n = 0; n < 20; n++)
+		all_short &= link_source_addr(276, v2, n, out, sizeof(out)) == 0;
+	ok(all_short, "cooked v2: every truncation gives none");
+	ok(link_source_addr(12, v2, sizeof(v2), out, sizeof(out)) == 0 &&
+	   link_source_addr(0, v2, sizeof(v2), out, sizeof(out)) == 0,
+	   "raw IP and BSD loopback carry no link-layer source");
+}
+
 int main(void)
 {
 	test_flow_ids();
@@ -357,5 +399,6 @@ int main(void)
 	test_destination_and_done(PROBE_ICMP, REPLY_ECHO_REPLY);
 	test_config_errors();
 	test_link();
+	test_link_source();
 	return tap_done();
 }
