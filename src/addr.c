@@ -123,3 +123,20 @@ uint32_t addr_hash(const struct ip_addr *a)
 		h = (h ^ a->b[i]) * 16777619u;
 	return h;
 }
+
+const char *lladdr_format(const uint8_t *a, size_t n, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t at = 0;
+
+	if (len == 0)
+		return buf;
+	for (size_t i = 0; i < n && at + 3 < len; i++) {
+		if (i > 0)
+			buf[at++] = ':';
+		buf[at++] = hex[a[i] >> 4];
+		buf[at++] = hex[a[i] & 15];
+	}
+	buf[at] = '\0';
+	return buf;
+}

@@ -29,6 +29,10 @@ bool addr_parse(const char *text, struct ip_addr *out);
 bool addr_from_sockaddr(const struct sockaddr *sa, struct ip_addr *out);
 /* Fills a sockaddr_storage for family/address with the given port (host order). */
 socklen_t addr_to_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss);
+/* Longest text lladdr_format writes: 8 bytes as "xx:" pairs, and the NUL. */
+#define LLADDR_STRLEN 24
+/* A link-layer address as colon-separated lower-case hex ("02:00:5e:00:01:01"). */
+const char *lladdr_format(const uint8_t *a, size_t n, char *buf, size_t len);
 /* A stable hash of the address, for hash tables. */
 uint32_t addr_hash(const struct ip_addr *a);
 

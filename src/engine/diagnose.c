@@ -65,6 +65,7 @@ static const char *const kind_names[FINDING_KIND_COUNT] = {
 	[FINDING_DESTINATION_LOSS] = "destination-loss",
 	[FINDING_PER_PACKET_BALANCING] = "per-packet-balancing",
 	[FINDING_PATH_CHANGE] = "path-change",
+	[FINDING_LINK_ADDRESS_CONFLICT] = "link-address-conflict",
 };
 
 /* Most severe first: loss the user suffers, then what limits the analysis. */
@@ -72,9 +73,10 @@ static const int kind_rank[FINDING_KIND_COUNT] = {
 	[FINDING_LOSSY_BRANCH] = 0,
 	[FINDING_RETURN_PATH_LOSS] = 1,
 	[FINDING_DESTINATION_LOSS] = 2,
-	[FINDING_PER_PACKET_BALANCING] = 3,
-	[FINDING_PATH_CHANGE] = 4,
-	[FINDING_RATE_LIMITED_HOP] = 5,
+	[FINDING_LINK_ADDRESS_CONFLICT] = 3,
+	[FINDING_PER_PACKET_BALANCING] = 4,
+	[FINDING_PATH_CHANGE] = 5,
+	[FINDING_RATE_LIMITED_HOP] = 6,
 };
 
 const char *finding_kind_name(enum finding_kind kind)
@@ -1319,6 +1321,60 @@ out:
 
 /* ---- Entry points ---- */
 
+/* ---- The local segment ---- */
+
+/*
+ * One address answering at TTL 1 from several link-layer addresses: two
+ * machines claim it (a duplicated address: which one gets a peer's
+ * traffic follows that peer's neighbour cache), or one machine sends from
+ * several NICs (a team in transmit load balancing: peers that learn the
+ * wrong one cannot answer it).  Either way some peers connect and others
+ * do not, and ping from here still works.  Structural evidence: no sample
+ * minimum.
+ */
+static void find_link_conflicts(struct diag *d)
+{
+	const struct results *r = d->r;
+
+	for (int h = 0; h < d->nhops; h++) {
+		const struct hop_result *hop = &r->hops[h];
+
+		for (int b = 0; hop->ttl == 1 && b < hop->nbranches; b++) {
+			const struct branch_result *br = &hop->branches[b];
+			unsigned char *mask;
+			struct finding *f;
+			char a[ADDR_STRLEN], m[LLADDR_STRLEN];
+
+			if (br->nlink_addrs < 2)
+				continue;
+			f = finding_new(d, FINDING_LINK_ADDRESS_CONFLICT);
+			mask = calloc((size_t)d->nflows + 1, 1);
+			if (f == NULL || mask == NULL) {
+				free(mask);
+				d->oom = true;
+				return;
+			}
+			f->ttl = hop->ttl;
+			f->addr = br->addr;
+			branch_mask(d, br, mask);
+			finding_flows(d, f, mask);
+			free(mask);
+			say(f, "%s answers from %d link-layer addresses:",
+			    addr_format(&br->addr, a, sizeof(a)), br->nlink_addrs);
+			for (int k = 0; k < br->nlink_addrs && k < 3; k++)
+				say(f, "%s %s (%llu answers)", k ? "," : "",
+				    lladdr_format(br->link_addrs[k].addr, br->link_addrs[k].len, m,
+						  sizeof(m)),
+				    (unsigned long long)br->link_addrs[k].answers);
+			if (br->nlink_addrs > 3)
+				say(f, " and %d more", br->nlink_addrs - 3);
+			say(f, ": two machines claim the address, or one sends from several NICs "
+			    "(teaming in transmit load balancing); peers caching the other one fail "
+			    "to connect");
+		}
+	}
+}
+
 static int finding_cmp(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;
@@ -1429,6 +1485,7 @@ struct findings *diagnose(const struct results *r)
 	find_rate_limited(&d);
 	find_responder_changes(&d);
 	find_discovery_per_packet(&d);
+	find_link_conflicts(&d);
 	if (d.oom)
 		goto fail;
 	if (out->count > 1)

@@ -631,6 +631,31 @@ static bool answers_directly(const struct reply *r)
 	return r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK || r->kind == REPLY_TCP_RST;
 }
 
+/*
+ * An answer at TTL 1 comes from the neighbour itself: counts which
+ * link-layer address it came from, per answering address.
+ */
+static void note_neighbour(struct engine *e, const struct ip_addr *from, const struct reply *r)
+{
+	struct neighbour_seen *n;
+
+	if (r->lladdr_len == 0 || r->lladdr_len > REPLY_LLADDR_MAX)
+		return;
+	for (int i = 0; i < e->nneighbours; i++) {
+		n = &e->neighbours[i];
+		if (addr_equal(&n->addr, from) && n->lladdr_len == r->lladdr_len &&
+		    memcmp(n->lladdr, r->lladdr, r->lladdr_len) == 0) {
+			n->answers++;
+			return;
+		}
+	}
+	if (e->nneighbours == ENGINE_NEIGHBOURS_MAX)
+		return;
+	n = &e->neighbours[e->nneighbours++];
+	*n = (struct neighbour_seen){.addr = *from, .lladdr_len = r->lladdr_len, .answers = 1};
+	memcpy(n->lladdr, r->lladdr, r->lladdr_len);
+}
+
 enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
 {
 	struct probe_rec *p;
@@ -687,6 +712,8 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	c = &f->cells[ttl];
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
+	if (ttl == 1)
+		note_neighbour(e, &r->from, r);
 	changes = c->changes;
 	note_responder(c, &r->from, p->round);
 	if (of_running_pass(e, p))
@@ -755,6 +782,7 @@ void engine_reset_stats(struct engine *e)
 			p->state = PROBE_DISCARDED;
 		}
 	}
+	e->nneighbours = 0;
 	for (i = 0; i < e->nflows; i++) {
 		for (t = 0; t <= e->cfg.max_ttl; t++) {
 			struct cell *c = &e->flows[i].cells[t];

@@ -9,6 +9,7 @@
 #include "engine/flow.h"
 #include "engine/mda.h"
 #include "engine/stats.h"
+#include "wire/dissect.h"
 
 /* Probe ids are 16 bits (they live in the UDP checksum); 0 and 0xffff are never used. */
 #define PROBE_SLOTS 65536
@@ -65,6 +66,22 @@ struct flow_state {
 	int pass_end;		/* adaptive mode: smallest TTL of this pass that reached an end; 0 = none */
 };
 
+/*
+ * One (address, link-layer address) pair seen answering at TTL 1, where
+ * the answer comes straight from the neighbour that sent it: the same IP
+ * from several link-layer addresses is a duplicated address or a NIC team
+ * sending from all its members.
+ */
+struct neighbour_seen {
+	struct ip_addr addr;
+	uint8_t lladdr[REPLY_LLADDR_MAX];
+	uint8_t lladdr_len;
+	uint64_t answers;
+};
+
+/* Pairs kept; a segment with more is not one a trace can say much about. */
+#define ENGINE_NEIGHBOURS_MAX 32
+
 struct engine {
 	struct engine_config cfg;
 	struct flow_plan plan;
@@ -94,6 +111,10 @@ struct engine {
 
 	struct mda mda;			/* adaptive mode: discovery state (mda.h) */
 	struct engine_counters counters;
+
+	/* Link-layer senders of the answers from the first hop (the neighbours themselves). */
+	struct neighbour_seen neighbours[ENGINE_NEIGHBOURS_MAX];
+	int nneighbours;
 };
 
 /* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */

@@ -37,6 +37,34 @@ static void branch_free(struct branch_result *b)
 	free(b->parents);
 	free(b->flows);
 	free(b->via);
+	free(b->link_addrs);
+}
+
+/* At TTL 1: the link-layer addresses each branch's answers came from. */
+static bool hop_link_addrs(const struct engine *e, struct hop_result *hop)
+{
+	if (hop->ttl != 1)
+		return true;
+	for (int b = 0; b < hop->nbranches; b++) {
+		struct branch_result *br = &hop->branches[b];
+
+		for (int i = 0; i < e->nneighbours; i++) {
+			const struct neighbour_seen *n = &e->neighbours[i];
+			struct link_address *grown;
+
+			if (!addr_is_set(&br->addr) || !addr_equal(&n->addr, &br->addr))
+				continue;
+			grown = realloc(br->link_addrs, (size_t)(br->nlink_addrs + 1) * sizeof(*grown));
+			if (grown == NULL)
+				return false;
+			br->link_addrs = grown;
+			grown[br->nlink_addrs] = (struct link_address){.len = n->lladdr_len,
+								     .answers = n->answers};
+			memcpy(grown[br->nlink_addrs].addr, n->lladdr, n->lladdr_len);
+			br->nlink_addrs++;
+		}
+	}
+	return true;
 }
 
 /* Adds a flow's cell to the branch's figures for the lineage it came through. */
@@ -384,6 +412,8 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 		if (!build_hop(e, e->cfg.first_ttl + i, last, i ? prev : NULL, cur, &lin, &r->hops[i]))
 			goto fail;
 		hop_discovery(e, e->cfg.first_ttl + i, &r->hops[i]);
+		if (!hop_link_addrs(e, &r->hops[i]))
+			goto fail;
 		if (r->hops[i].nbranches > 1) {
 			lin.ttl = r->hops[i].ttl;
 			memcpy(lin.branch, cur, (size_t)e->nflows * sizeof(*cur));

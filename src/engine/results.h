@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "engine/engine.h"
 #include "engine/stats.h"
+#include "wire/dissect.h"
 
 /*
  * A branch's figures split by the branch its flows took at the nearest
@@ -25,6 +26,13 @@ struct via_result {
 	uint64_t received, lost;
 	struct rtt_stats rtt;
 	int nflows;
+};
+
+/* A link-layer address a first-hop responder's answers came from, and how many. */
+struct link_address {
+	uint8_t addr[REPLY_LLADDR_MAX];
+	uint8_t len;
+	uint64_t answers;
 };
 
 struct branch_result {
@@ -40,6 +48,13 @@ struct branch_result {
 	int via_ttl;			/* TTL of the last split before this hop; 0 if none */
 	struct via_result *via;		/* per branch at via_ttl, ordered by that index */
 	int nvia;
+	/*
+	 * TTL 1 only (the neighbour answers itself): the link-layer addresses
+	 * its answers came from.  More than one: a duplicated address or a NIC
+	 * team sending from several members.
+	 */
+	struct link_address *link_addrs;
+	int nlink_addrs;
 };
 
 struct hop_result {

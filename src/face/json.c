@@ -112,6 +112,23 @@ static cJSON *discovery(const struct hop_result *h)
 	return d;
 }
 
+/* The link-layer addresses a first-hop responder answered from (empty elsewhere). */
+static cJSON *link_addresses(const struct branch_result *b)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char m[LLADDR_STRLEN];
+
+	for (int k = 0; k < b->nlink_addrs; k++) {
+		cJSON *la = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(la, "address", lladdr_format(b->link_addrs[k].addr,
+								     b->link_addrs[k].len, m, sizeof(m)));
+		cJSON_AddNumberToObject(la, "answers", (double)b->link_addrs[k].answers);
+		cJSON_AddItemToArray(arr, la);
+	}
+	return arr;
+}
+
 cJSON *json_hops(const struct results *r, const struct json_options *o)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -134,6 +151,7 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 			cJSON_AddItemToObject(br, "parents", int_array(b->parents, b->nparents));
 			cJSON_AddBoolToObject(br, "is_destination", b->is_destination);
 			cJSON_AddItemToObject(br, "via", vias(r, b));
+			cJSON_AddItemToObject(br, "link_addresses", link_addresses(b));
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
@@ -193,6 +211,9 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
 				r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
 	}
+	if (f->kind == FINDING_LINK_ADDRESS_CONFLICT)
+		cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_neighbour(&f->addr, cmd,
+										   sizeof(cmd))));
 	cJSON_AddItemToObject(fo, "source_ports", ports);
 	cJSON_AddItemToObject(fo, "reproduce", repro);
 	cJSON_AddStringToObject(fo, "summary", f->summary);

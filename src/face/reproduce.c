@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "engine/results.h"
 #include "face/reproduce.h"
 
@@ -27,5 +28,17 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 		snprintf(buf, len, "ping %s-c 10 %s", six, host);
 		break;
 	}
+	return buf;
+}
+
+const char *reproduce_neighbour(const struct ip_addr *addr, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(addr, a, sizeof(a));
+	if (addr->family == AF_INET6)
+		snprintf(buf, len, "ip -6 neigh show %s", a);
+	else
+		snprintf(buf, len, "arping -c 4 %s", a);
 	return buf;
 }

@@ -8,10 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ip_addr;
 struct results;
 
 /* Writes the command for source port sport into buf; returns buf. */
 const char *reproduce_command(const struct results *r, const char *host, uint16_t sport,
 			      char *buf, size_t len);
+
+/*
+ * For a neighbour that answers from several link-layer addresses: a
+ * command that shows every machine answering for addr (IPv4: arping,
+ * which prints each reply's MAC; IPv6: the neighbour cache).
+ */
+const char *reproduce_neighbour(const struct ip_addr *addr, char *buf, size_t len);
 
 #endif

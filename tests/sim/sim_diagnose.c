@@ -157,6 +157,52 @@ static void dead_branch(void)
 	simnet_free(n);
 }
 
+/*
+ * Field cases 2 and 3: the first hop's address answers from two link-layer
+ * addresses in turn.  One finding at TTL 1 naming both; with one address,
+ * the branch lists it and nothing is raised.
+ */
+static void link_conflict(void)
+{
+	static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a}, mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1};
+	struct simnet_node *gw;
+	struct simnet *n;
+	const struct finding *f;
+	char buf[200];
+
+	for (int two = 0; two <= 1; two++) {
+		simrun_config(&cfg, AF_INET);
+		cfg.seed = 74;
+		cfg.rounds = 10;
+		n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 24);
+		gw = simnet_node(n, simnet_at(n, 1, 0));
+		memcpy(gw->lladdrs[0], mac_a, 6);
+		memcpy(gw->lladdrs[1], mac_b, 6);
+		gw->nlladdrs = two ? 2 : 1;
+		RUN(&c, &cfg, n, NULL, two ? "first hop answering from two MACs" : "first hop, one MAC");
+		f = first_kind(c.res, FINDING_LINK_ADDRESS_CONFLICT);
+		if (two) {
+			ok(f != NULL && count_kind(c.res, FINDING_LINK_ADDRESS_CONFLICT) == 1 &&
+			   f->ttl == 1 && addr_equal(&f->addr, &gw->addr) &&
+			   strstr(f->summary, "02:00:00:00:00:0a") && strstr(f->summary, "02:00:00:00:00:0b"),
+			   "two MACs: one link-address-conflict at TTL 1 naming both (%s)",
+			   f ? f->summary : kinds(c.res, buf, sizeof(buf)));
+			ok(c.res->hops[0].nbranches == 1 && c.res->hops[0].branches[0].nlink_addrs == 2 &&
+			   c.res->hops[1].branches[0].nlink_addrs == 0,
+			   "two MACs: the first hop's branch lists both, later hops none");
+		} else {
+			ok(f == NULL && c.res->hops[0].branches[0].nlink_addrs == 1 &&
+			   memcmp(c.res->hops[0].branches[0].link_addrs[0].addr, mac_a, 6) == 0,
+			   "one MAC: listed, no finding (%s)", kinds(c.res, buf, sizeof(buf)));
+		}
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
+}
+
 /* Field case 1: one TCP connection in five never gets its SYN-ACK back. */
 static void return_path(void)
 {
@@ -419,6 +465,7 @@ int main(void)
 	clean();
 	lossy_branch();
 	dead_branch();
+	link_conflict();
 	return_path();
 	return_member();
 	destination();

@@ -636,7 +636,15 @@ static void deliver(struct simnet *n, const struct simnet_node *node, int id,
 		at += f->late_extra_us;
 		n->stats.late++;
 	}
-	queue_reply(n, r, at);
+	if (node->nlladdrs > 0 && node->nlladdrs <= 2) {
+		struct reply framed = *r;
+
+		memcpy(framed.lladdr, node->lladdrs[serial % (uint64_t)node->nlladdrs], 6);
+		framed.lladdr_len = 6;
+		queue_reply(n, &framed, at);
+	} else {
+		queue_reply(n, r, at);
+	}
 	if (chance(n, S_DUP, serial, id, f->dup_prob)) {
 		queue_reply(n, r, at + f->dup_gap_us);
 		n->stats.duplicates++;

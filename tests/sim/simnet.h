@@ -69,6 +69,13 @@ struct simnet_node {
 	uint64_t delay_us;		/* round-trip time of its replies */
 	uint64_t jitter_us;		/* + uniform 0..jitter_us */
 	int stage, index;		/* position set by the builders (stage 1-based), -1 otherwise */
+	/*
+	 * Link-layer source of its replies as a neighbour of the prober (only
+	 * meaningful for first-hop nodes): 0 = none given, 2 = alternating
+	 * (a duplicated address, or a team sending from two NICs).
+	 */
+	uint8_t lladdrs[2][6];
+	int nlladdrs;
 
 	/* state */
 	uint64_t rl_tokens_us;		/* token bucket content, in time units */

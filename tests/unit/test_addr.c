@@ -34,8 +34,24 @@ static const struct {
 	{ "192.0.2.1/24", 0, NULL },
 };
 
+/* Link-layer addresses print as lower-case colon pairs, never past the buffer. */
+static void test_lladdr(void)
+{
+	static const uint8_t mac[8] = {0x02, 0xab, 0x00, 0x10, 0xff, 0x7e, 0x01, 0x02};
+	char buf[LLADDR_STRLEN], small[9];
+
+	ok(strcmp(lladdr_format(mac, 6, buf, sizeof(buf)), "02:ab:00:10:ff:7e") == 0,
+	   "6-byte MAC: %s", buf);
+	ok(strcmp(lladdr_format(mac, 8, buf, sizeof(buf)), "02:ab:00:10:ff:7e:01:02") == 0,
+	   "8-byte address fits LLADDR_STRLEN: %s", buf);
+	ok(strcmp(lladdr_format(mac, 6, small, sizeof(small)), "02:ab:00") == 0,
+	   "a small buffer gets whole pairs only: %s", small);
+	ok(strcmp(lladdr_format(mac, 0, buf, sizeof(buf)), "") == 0, "no bytes: empty");
+}
+
 int main(void)
 {
+	test_lladdr();
 	struct ip_addr a, b, unset;
 	struct sockaddr_storage ss;
 	char buf[ADDR_STRLEN], tiny[4];
