@@ -66,6 +66,7 @@ static const char *const kind_names[FINDING_KIND_COUNT] = {
 	[FINDING_PER_PACKET_BALANCING] = "per-packet-balancing",
 	[FINDING_PATH_CHANGE] = "path-change",
 	[FINDING_LINK_ADDRESS_CONFLICT] = "link-address-conflict",
+	[FINDING_LINK_ADDRESS_SHARED] = "link-address-shared",
 };
 
 /* Most severe first: loss the user suffers, then what limits the analysis. */
@@ -74,6 +75,7 @@ static const int kind_rank[FINDING_KIND_COUNT] = {
 	[FINDING_RETURN_PATH_LOSS] = 1,
 	[FINDING_DESTINATION_LOSS] = 2,
 	[FINDING_LINK_ADDRESS_CONFLICT] = 3,
+	[FINDING_LINK_ADDRESS_SHARED] = 3,
 	[FINDING_PER_PACKET_BALANCING] = 4,
 	[FINDING_PATH_CHANGE] = 5,
 	[FINDING_RATE_LIMITED_HOP] = 6,
@@ -1324,6 +1326,74 @@ out:
 /* ---- The local segment ---- */
 
 /*
+ * Several first-hop addresses answering from one link-layer address: one
+ * machine holding them all (harmless), or machines cloned with the same
+ * MAC (field case 4), between which switches deliver each one's traffic to
+ * whichever spoke last.
+ */
+static void find_shared_link_addresses(struct diag *d)
+{
+	const struct results *r = d->r;
+	const struct hop_result *hop = NULL;
+
+	for (int h = 0; h < d->nhops && hop == NULL; h++)
+		if (r->hops[h].ttl == 1)
+			hop = &r->hops[h];
+	for (int b = 0; hop != NULL && b < hop->nbranches; b++) {
+		const struct branch_result *br = &hop->branches[b];
+
+		for (int k = 0; k < br->nlink_addrs; k++) {
+			const struct link_address *la = &br->link_addrs[k];
+			unsigned char *mask, *tmp;
+			struct finding *f;
+			char a[ADDR_STRLEN], m[LLADDR_STRLEN];
+			int others = 0, first = -1;
+
+			/* Counted once, at the first branch that has it. */
+			for (int b2 = 0; b2 < hop->nbranches; b2++)
+				for (int k2 = 0; k2 < hop->branches[b2].nlink_addrs; k2++) {
+					const struct link_address *lb = &hop->branches[b2].link_addrs[k2];
+
+					if (lb->len != la->len || memcmp(lb->addr, la->addr, la->len) != 0)
+						continue;
+					if (first < 0)
+						first = b2;
+					others += b2 != b;
+				}
+			if (others == 0 || first != b)
+				continue;
+			f = finding_new(d, FINDING_LINK_ADDRESS_SHARED);
+			mask = calloc(2 * ((size_t)d->nflows + 1), 1);
+			if (f == NULL || mask == NULL) {
+				free(mask);
+				d->oom = true;
+				return;
+			}
+			tmp = mask + d->nflows + 1;
+			f->ttl = hop->ttl;
+			f->addr = br->addr;
+			say(f, "%d first-hop addresses answer from one link-layer address, %s:",
+			    others + 1, lladdr_format(la->addr, la->len, m, sizeof(m)));
+			for (int b2 = 0; b2 < hop->nbranches; b2++)
+				for (int k2 = 0; k2 < hop->branches[b2].nlink_addrs; k2++) {
+					const struct link_address *lb = &hop->branches[b2].link_addrs[k2];
+
+					if (lb->len != la->len || memcmp(lb->addr, la->addr, la->len) != 0)
+						continue;
+					say(f, " %s", addr_format(&hop->branches[b2].addr, a, sizeof(a)));
+					branch_mask(d, &hop->branches[b2], tmp);
+					for (int i = 0; i < d->nflows; i++)
+						mask[i] |= tmp[i];
+				}
+			finding_flows(d, f, mask);
+			free(mask);
+			say(f, "; one machine holding them all is harmless, machines cloned with one MAC "
+			    "are not: the switch sends each one's traffic to whichever spoke last");
+		}
+	}
+}
+
+/*
  * One address answering at TTL 1 from several link-layer addresses: two
  * machines claim it (a duplicated address: which one gets a peer's
  * traffic follows that peer's neighbour cache), or one machine sends from
@@ -1486,6 +1556,7 @@ struct findings *diagnose(const struct results *r)
 	find_responder_changes(&d);
 	find_discovery_per_packet(&d);
 	find_link_conflicts(&d);
+	find_shared_link_addresses(&d);
 	if (d.oom)
 		goto fail;
 	if (out->count > 1)

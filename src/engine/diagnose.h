@@ -21,6 +21,7 @@ enum finding_kind {
 	FINDING_PER_PACKET_BALANCING,	/* one flow sees several responders at one TTL */
 	FINDING_PATH_CHANGE,		/* a flow's path changed during the run */
 	FINDING_LINK_ADDRESS_CONFLICT,	/* a neighbour's address answers from several link-layer addresses */
+	FINDING_LINK_ADDRESS_SHARED,	/* several neighbour addresses answer from one link-layer address */
 	FINDING_KIND_COUNT
 };
 

@@ -211,9 +211,9 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
 				r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
 	}
-	if (f->kind == FINDING_LINK_ADDRESS_CONFLICT)
-		cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_neighbour(&f->addr, cmd,
-										   sizeof(cmd))));
+	if (f->kind == FINDING_LINK_ADDRESS_CONFLICT || f->kind == FINDING_LINK_ADDRESS_SHARED)
+		cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_neighbour(
+			&f->addr, f->kind == FINDING_LINK_ADDRESS_SHARED, cmd, sizeof(cmd))));
 	cJSON_AddItemToObject(fo, "source_ports", ports);
 	cJSON_AddItemToObject(fo, "reproduce", repro);
 	cJSON_AddStringToObject(fo, "summary", f->summary);

@@ -205,8 +205,10 @@ static void print_findings(FILE *out, const struct results *r, const struct repo
 		const struct finding *f = &fs->items[i];
 
 		fprintf(out, "  [%s] %s\n", finding_kind_name(f->kind), f->summary);
-		if (f->kind == FINDING_LINK_ADDRESS_CONFLICT)
-			fprintf(out, "      reproduce: %s\n", reproduce_neighbour(&f->addr, cmd, sizeof(cmd)));
+		if (f->kind == FINDING_LINK_ADDRESS_CONFLICT || f->kind == FINDING_LINK_ADDRESS_SHARED)
+			fprintf(out, "      reproduce: %s\n",
+				reproduce_neighbour(&f->addr, f->kind == FINDING_LINK_ADDRESS_SHARED, cmd,
+						    sizeof(cmd)));
 		if (f->kind != FINDING_LOSSY_BRANCH && f->kind != FINDING_RETURN_PATH_LOSS)
 			continue;
 		for (int k = 0; k < f->nflows && k < 8; k++)

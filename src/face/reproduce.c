@@ -31,12 +31,14 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 	return buf;
 }
 
-const char *reproduce_neighbour(const struct ip_addr *addr, char *buf, size_t len)
+const char *reproduce_neighbour(const struct ip_addr *addr, bool shared, char *buf, size_t len)
 {
 	char a[ADDR_STRLEN];
 
 	addr_format(addr, a, sizeof(a));
-	if (addr->family == AF_INET6)
+	if (shared)
+		snprintf(buf, len, "ip %sneigh show", addr->family == AF_INET6 ? "-6 " : "");
+	else if (addr->family == AF_INET6)
 		snprintf(buf, len, "ip -6 neigh show %s", a);
 	else
 		snprintf(buf, len, "arping -c 4 %s", a);

@@ -5,6 +5,7 @@
 #ifndef ECMPTRACE_FACE_REPRODUCE_H
 #define ECMPTRACE_FACE_REPRODUCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +19,10 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 /*
  * For a neighbour that answers from several link-layer addresses: a
  * command that shows every machine answering for addr (IPv4: arping,
- * which prints each reply's MAC; IPv6: the neighbour cache).
+ * which prints each reply's MAC; IPv6: the neighbour cache).  shared:
+ * several addresses with one link-layer address; the neighbour cache
+ * shows them side by side.
  */
-const char *reproduce_neighbour(const struct ip_addr *addr, char *buf, size_t len);
+const char *reproduce_neighbour(const struct ip_addr *addr, bool shared, char *buf, size_t len);
 
 #endif

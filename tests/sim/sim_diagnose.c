@@ -201,6 +201,29 @@ static void link_conflict(void)
 		simrun_case_free(&c);
 		simnet_free(n);
 	}
+	/* Field case 4: the host's two next hops are clones with one MAC. */
+	{
+		int w2[] = {2, 1};
+		const struct finding *g;
+
+		simrun_config(&cfg, AF_INET);
+		cfg.seed = 75;
+		cfg.rounds = 10;
+		n = simnet_diamond(&cfg.src, &cfg.dst, w2, 2, false, 25);
+		for (int i = 0; i < 2; i++) {
+			memcpy(simnet_node(n, simnet_at(n, 1, i))->lladdrs[0], mac_a, 6);
+			simnet_node(n, simnet_at(n, 1, i))->nlladdrs = 1;
+		}
+		RUN(&c, &cfg, n, NULL, "two first hops with one MAC");
+		g = first_kind(c.res, FINDING_LINK_ADDRESS_SHARED);
+		ok(g != NULL && count_kind(c.res, FINDING_LINK_ADDRESS_SHARED) == 1 && g->ttl == 1 &&
+		   g->nflows == c.res->nflows && strstr(g->summary, "02:00:00:00:00:0a") &&
+		   first_kind(c.res, FINDING_LINK_ADDRESS_CONFLICT) == NULL,
+		   "one MAC, two first-hop addresses: one link-address-shared over all flows (%s)",
+		   g ? g->summary : kinds(c.res, buf, sizeof(buf)));
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
 }
 
 /* Field case 1: one TCP connection in five never gets its SYN-ACK back. */
