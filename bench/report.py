@@ -4,17 +4,20 @@ and print the measurements, the ratios ecmptrace / peer and the goals of
 issue 6 with PASS or MISS next to each.
 
 Files in a scenario directory (written by run.sh):
-  expected        "ttl T ADDR..." (addresses that may answer at TTL T) and
-                  "edge A B" (B can follow A one TTL later) lines
+  expected        "ttl T ADDR..." (addresses that may answer at TTL T),
+                  "edge A B" (B can follow A one TTL later), "diamond T..."
+                  (the TTLs inside the diamond) and, for the unequal
+                  diamond, "long ADDR" (x, the longer branch's router)
   TOOL-N.json     run N's ecmptrace -j output, or sc_warts2json output
                   for scamper (N = 1 .. BENCH_REPS)
+  scamper-N.txt   sc_warts2text output (its addresses count as found too)
   TOOL-N.ru       rusage.py line: wall_s user_s sys_s maxrss_kib status
   TOOL-N.cnt      "nft list table" of the client's output counters
   TOOL-N.cmd      the command line, for the record
   TOOL-N.times    "SECONDS TTL" per probe, from a capture (optional)
   ecmptrace.mode  "mda" or "fixed"
 Goals are judged on the medians over the runs (completeness: every run).
-Usage: report.py diamond|perpacket|cpu|memory DIR [--wall-goal X]
+Usage: report.py diamond|unequal|perpacket|cpu|memory DIR [--wall-goal X]
        [--no-probe-goal] [--floor]
 """
 import json
@@ -36,6 +39,20 @@ def read_expected(d):
             elif w[0] == "edge" and len(w) == 3:
                 edges.add((w[1], w[2]))
     return ttl_of, edges
+
+
+def read_extra(d):
+    """The "diamond" TTLs (default 2 3 4) and the "long" address (x of
+    the unequal diamond, or None) of the expected file."""
+    diamond_ttls, long_addr = (2, 3, 4), None
+    with open(d + "/expected") as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 2 and w[0] == "diamond":
+                diamond_ttls = tuple(int(t) for t in w[1:])
+            elif len(w) == 2 and w[0] == "long":
+                long_addr = w[1]
+    return diamond_ttls, long_addr
 
 
 def read_ru(path):
@@ -96,8 +113,11 @@ def load_ecmptrace(path):
         flows[fl.get("id")] = (obs, fl.get("path_changes") or 0)
     kinds = [x.get("kind") for x in doc.get("findings") or []]
     probes = doc.get("probes") or {}
+    ports = [fl.get("source_port") for fl in doc.get("flows") or []
+             if fl.get("source_port") is not None]
     return {"found": found, "flows": flows, "findings": kinds, "load": load,
-            "self": probes.get("sent"), "answers": probes.get("replies")}
+            "self": probes.get("sent"), "answers": probes.get("replies"),
+            "sport": min(ports) if ports else None}
 
 
 def walk_addrs(node, found, flows, answered, load):
@@ -126,8 +146,28 @@ def walk_addrs(node, found, flows, answered, load):
             walk_addrs(v, found, flows, answered, load)
 
 
+def text_addrs(path):
+    """The addresses in sc_warts2text's picture of a tracelb graph
+    ("A -> (B, C) -> D" lines after the "tracelb from" line).  Needed
+    because sc_warts2json (scamper 20211212) leaves out the last hop of a
+    graph that ends in a hop of several addresses; the text keeps it."""
+    found = set()
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("tracelb"):
+                    continue
+                for w in re.sub(r"->|[(),]", " ", line).split():
+                    if ("." in w or ":" in w) and re.fullmatch(r"[0-9a-fA-F.:]+", w):
+                        found.add(w)
+    except OSError:
+        pass
+    return found
+
+
 def load_scamper(path):
     found, flows, self_count, answered, load = set(), {}, None, set(), {}
+    sport = None
     try:
         with open(path) as f:
             for line in f:
@@ -138,12 +178,16 @@ def load_scamper(path):
                 if rec.get("type") != "tracelb":
                     continue
                 self_count = rec.get("probec")
+                sport = rec.get("sport")
                 walk_addrs(rec.get("nodes"), found, flows, answered, load)
     except (OSError, ValueError):
         return None
+    # "*" stands for a hop without an answer (or the hop the JSON left out).
+    found.discard("*")
+    found |= text_addrs(re.sub(r"\.json$", ".txt", path))
     return {"found": found, "flows": {k: (v, 0) for k, v in flows.items()},
             "findings": [], "self": self_count, "answers": len(answered),
-            "load": load}
+            "load": load, "sport": sport}
 
 
 def contradictions(flows, edges):
@@ -198,12 +242,15 @@ def tool_rows(d, tools, loaders):
     """Print one row per run; return per tool the list of runs (None for a
     run that gave no result)."""
     ttl_of, edges = read_expected(d)
+    dttls, _long = read_extra(d)
     expected = set(ttl_of)
-    diamond_set = {a for a, t in ttl_of.items() if t in (2, 3, 4)}
+    # ttl_of keeps an address's last TTL: a server that also answers
+    # inside the diamond (the unequal one) is not counted in it.
+    diamond_set = {a for a, t in ttl_of.items() if t in dttls}
     out = {}
     print("  %-14s %-7s %-8s %-7s %-8s %-8s %-8s %s" % (
-        "run", "found", "TTL 2-4", "probes", "answers", "wall s", "cpu ms",
-        "probes per TTL"))
+        "run", "found", "TTL %d-%d" % (min(dttls), max(dttls)), "probes",
+        "answers", "wall s", "cpu ms", "probes per TTL"))
     notes = []
     for tool in tools:
         out[tool] = []
@@ -217,7 +264,7 @@ def tool_rows(d, tools, loaders):
             r["found"] = res["found"] & expected
             r["extra"] = res["found"] - expected
             r["bad"] = contradictions(res["flows"], edges)
-            r["diamond"] = sum(n for t, n in r["cnt"].items() if t in (2, 3, 4))
+            r["diamond"] = sum(n for t, n in r["cnt"].items() if t in dttls)
             ans = res.get("answers")
             print("  %-14s %-7s %-8s %-7d %-8s %-8.2f %-8.1f %s" % (
                 run, "%d/%d" % (len(r["found"]), len(expected)),
@@ -343,6 +390,71 @@ def diamond(d, wall_goal, probe_goal, floor=False):
         verdict(not wrong), (" (" + ", ".join(sorted(wrong)) + ")") if wrong else ""))
 
 
+def unequal(d):
+    """The diamond whose branches differ in length (c2 - x - server): how
+    often each tool finds x, the router only the flows through c2 meet
+    at TTL 5."""
+    header(d)
+    rows = tool_rows(d, ("ecmptrace", "scamper"), LOADERS)
+    dttls, x = read_extra(d)
+    ttl_of, edges = read_expected(d)
+    expected = set(ttl_of)
+    e = [r for r in rows["ecmptrace"] if r]
+    s = [r for r in rows["scamper"] if r]
+    ne, ns = len(rows["ecmptrace"]), len(rows["scamper"])
+    print("  (scamper found: sc_warts2json's addresses and sc_warts2text's; the")
+    print("   JSON leaves out a last hop of several addresses, x and the server")
+    print("   at TTL 5, and its answers column misses those probes)")
+    for tool, runs in (("ecmptrace", e), ("scamper", s)):
+        ports = [str(r["res"].get("sport")) for r in runs]
+        print("  %s source ports, one flow set per run: %s" % (tool, " ".join(ports)))
+    if x:
+        print("  x (the longer branch's router at TTL 5) found by ecmptrace in %d/%d"
+              " runs, by scamper in %d/%d runs" % (
+                  sum(x in r["found"] for r in e), ne,
+                  sum(x in r["found"] for r in s), ns))
+        # A run that found no router before x (c2) missed x one hop
+        # earlier: the MDA's stopping rule at TTL 4, not the target's hop.
+        before = {a for a, b in edges if b == x}
+        why = []
+        for tool in ("ecmptrace", "scamper"):
+            for run, r in zip(runs_of(d, tool), rows[tool]):
+                if r is None or x in r["found"]:
+                    continue
+                if r["found"] & before:
+                    why.append("%s at TTL 5" % run)
+                else:
+                    why.append("%s at TTL 4 (%s not found)" % (
+                        run, " ".join(sorted(before))))
+        if why:
+            print("  where x was missed: %s" % "; ".join(why))
+    if not e or not s or len(e) < ne or len(s) < ns:
+        print("  goal: not evaluated (a run gave no result)")
+        return
+    ep, sp = median([r["probes"] for r in e]), median([r["probes"] for r in s])
+    ed, sd = median([r["diamond"] for r in e]), median([r["diamond"] for r in s])
+    ew, sw = median([r["ru"]["wall"] for r in e]), median([r["ru"]["wall"] for r in s])
+    print("  ratio ecmptrace/scamper (median of %d and %d runs): probes %.2f "
+          "(TTL %d-%d: %.2f), wall time %.3f" % (
+              len(e), len(s), ep / sp if sp else float("inf"), min(dttls),
+              max(dttls), ed / sd if sd else float("inf"),
+              ew / sw if sw else float("inf")))
+    ttls = sorted(set(t for r in e + s for t in r["cnt"]))
+    diff = []
+    for t in ttls:
+        et = median([r["cnt"].get(t, 0) for r in e])
+        st = median([r["cnt"].get(t, 0) for r in s])
+        if et != st:
+            diff.append("TTL %d: %g vs %g" % (t, et, st))
+    print("  probes that differ, ecmptrace vs scamper (medians):  %s" % (
+        ", ".join(diff) or "none"))
+    complete = sum(r["found"] == expected for r in e)
+    print("  goal: every interface, every run (ecmptrace)  %s (%d of %d runs found all %d;"
+          " scamper %d of %d)" % (
+              verdict(complete == ne), complete, ne, len(expected),
+              sum(r["found"] == expected for r in s), ns))
+
+
 def perpacket(d):
     tools = ("ecmptrace", "ecmptrace_c4", "scamper")
     header(d, tools)
@@ -426,6 +538,8 @@ def main(argv):
         wall_goal = float(opts[opts.index("--wall-goal") + 1])
     if kind == "diamond":
         diamond(d, wall_goal, "--no-probe-goal" not in opts, "--floor" in opts)
+    elif kind == "unequal":
+        unequal(d)
     elif kind == "perpacket":
         perpacket(d)
     elif kind == "cpu":

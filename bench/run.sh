@@ -11,8 +11,10 @@
 #	(default: $ECMPTRACE, else ./ecmptrace)
 # Environment: LAB_KEEP=1 keeps the raw outputs (the path is printed);
 # BENCH_REPS=N (default 3) runs each diamond comparison N times and judges
-# the goals on the medians (scamper takes about 14 s a run).  With tcpdump,
-# the tables also say when each TTL was probed.
+# the goals on the medians (scamper takes about 14 s a run);
+# BENCH_REPS_UNEQUAL=N (default 10) is the number of runs of scenario 1b,
+# which counts how often each tool finds a router.  With tcpdump, the
+# tables also say when each TTL was probed.
 #
 # Probes are counted the same way for every tool: nftables counters on the
 # client namespace's output hook, one per IP TTL, for packets to the
@@ -30,7 +32,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 [ -x "$ECMPTRACE" ] || die "no ecmptrace binary at $ECMPTRACE (give its path)"
 ECMPTRACE=$(cd "$(dirname "$ECMPTRACE")" && pwd)/$(basename "$ECMPTRACE")
-for t in ip nft timeout scamper sc_warts2json mtr "$PY"; do
+for t in ip nft timeout scamper sc_warts2json sc_warts2text mtr "$PY"; do
 	command -v "$t" >/dev/null 2>&1 || die "needs $t"
 done
 HAVE_TCPDUMP=$(command -v tcpdump)
@@ -56,6 +58,13 @@ T_TOOL=${BENCH_T_TOOL:-120}
 REFILL=7
 REPS=${BENCH_REPS:-3}
 case $REPS in ''|*[!0-9]*|0) die "BENCH_REPS must be a positive number" ;; esac
+# Scenario 1b counts how many runs find x: 3 runs say little about a miss
+# that happens about half the time.  Bounded: scamper takes ~14 s a run.
+REPS_UNEQUAL=${BENCH_REPS_UNEQUAL:-10}
+case $REPS_UNEQUAL in
+''|*[!0-9]*|0) die "BENCH_REPS_UNEQUAL must be a positive number" ;;
+esac
+[ "$REPS_UNEQUAL" -le 50 ] || die "BENCH_REPS_UNEQUAL: at most 50 (scamper takes ~14 s a run)"
 
 # Adaptive MDA (--confidence) or, in an ecmptrace without it, a fixed
 # number of flows: 32 flows miss one branch of a 4-way split with
@@ -145,6 +154,10 @@ bench_scamper() {	# bench_scamper DIR RUN
 	bench_run "$d" "$run" "$T_SCAMPER" scamper -O warts -o "$d/$run.warts" \
 		-c "tracelb -P udp-dport -c 95" -i "$LAB_SERVER_ADDR"
 	sc_warts2json "$d/$run.warts" >"$d/$run.json" 2>>"$d/$run.err"
+	# The text form as well: sc_warts2json (20211212) leaves out the last
+	# hop of a graph that ends in a hop of several addresses (x and the
+	# server at TTL 5 in scenario 1b); sc_warts2text prints it.
+	sc_warts2text "$d/$run.warts" >"$d/$run.txt" 2>>"$d/$run.err"
 }
 
 bench_ecmptrace() {	# bench_ecmptrace DIR RUN EXTRA_ARGS...
@@ -155,10 +168,12 @@ bench_ecmptrace() {	# bench_ecmptrace DIR RUN EXTRA_ARGS...
 	cp "$d/$run.out" "$d/$run.json"
 }
 
-# BENCH_REPS runs of both tools, alternating; PAUSE seconds before each.
-bench_pair() {	# bench_pair DIR PAUSE ECMPTRACE_ARGS...
-	local d=$1 pause=$2 i; shift 2
-	for i in $(seq 1 "$REPS"); do
+# RUNS runs of both tools, alternating; PAUSE seconds before each.  Each
+# run has a flow set of its own: ecmptrace picks a random source port base,
+# scamper's source port comes from its process id (the report prints them).
+bench_pair() {	# bench_pair DIR PAUSE RUNS ECMPTRACE_ARGS...
+	local d=$1 pause=$2 runs=$3 i; shift 3
+	for i in $(seq 1 "$runs"); do
 		[ "$pause" -gt 0 ] && sleep "$pause"
 		bench_ecmptrace "$d" "$i" "$@"
 		[ "$pause" -gt 0 ] && sleep "$pause"
@@ -176,6 +191,8 @@ bench_expected() {	# bench_expected DIR
 		for e in ${BENCH_EDGES:-}; do
 			echo "edge ${e%>*} ${e#*>}"
 		done
+		echo "diamond ${BENCH_DIAMOND_TTLS:-2 3 4}"
+		if [ -n "${BENCH_LONG_ADDR:-}" ]; then echo "long $BENCH_LONG_ADDR"; fi
 	} >"$1/expected"
 }
 
@@ -208,8 +225,30 @@ bench_expected "$D1"
 echo
 echo "== 1. diamond 4-way -> 4 -> 2-way (TTL 2, 3, 4; server at TTL 5), per-flow ECMP,"
 echo "==    routers' ICMP limits off"
-bench_pair "$D1" 0 --rate 10000
+bench_pair "$D1" 0 "$REPS" --rate 10000
 bench_report diamond "$D1" --wall-goal 0.1
+lab_teardown
+
+# 1b. The same diamond with branches of unequal length: c2 reaches the
+# server through one more router, x.  At TTL 5 flows through c1 meet the
+# server and flows through c2 meet x.  ecmptrace follows a flow through
+# each router of TTL 4 to TTL 5; scamper stops at its first answer from
+# the server, and sees x only when its first TTL-5 probe went through c2.
+D1B=$LAB_TMP/diamond-unequal
+mkdir -p "$D1B"
+bench_topo_wide unequal || die "could not build the unequal diamond"
+bench_limits off
+bench_expected "$D1B"
+echo
+echo "== 1b. the same diamond with branches of unequal length: c2 - x - server,"
+echo "==     so TTL 5 is x (via c2) or the server (via c1), and TTL 6 the server;"
+echo "==     routers' ICMP limits off, $REPS_UNEQUAL runs each"
+bench_pair "$D1B" 0 "$REPS_UNEQUAL" --rate 10000
+bench_report unequal "$D1B"
+lab_teardown
+
+# Scenario 2 uses scenario 1's diamond again, built anew (new hash seeds).
+bench_topo_wide flow || die "could not build the diamond"
 
 # 2. The same diamond, every router (and the server) at Linux's default
 # ICMP limits: 6 errors, then 1 per second, per destination.
@@ -220,7 +259,7 @@ bench_expected "$D2"
 echo
 echo "== 2. the same diamond, every router and the server at Linux's default ICMP"
 echo "==    limits (icmp_ratelimit 1000 ms: 6 answers, then 1 a second per prober)"
-bench_pair "$D2" "$REFILL"
+bench_pair "$D2" "$REFILL" "$REPS"
 bench_report diamond "$D2" --wall-goal 0.75 --no-probe-goal --floor
 lab_teardown
 
@@ -245,7 +284,7 @@ for i in $(seq 1 "$REPS"); do
 	done
 done
 ET_ROUNDS=1
-bench_pair "$D3" 0 --rate 10000
+bench_pair "$D3" 0 "$REPS" --rate 10000
 bench_report perpacket "$D3"
 lab_teardown
 
