@@ -361,6 +361,17 @@ def fisher_greater(a, b, c, d):
     return p / denom
 
 
+def ttl_diff(e, s):
+    """The TTLs where the two tools' median probe counts differ."""
+    diff = []
+    for t in sorted(set(t for r in e + s for t in r["cnt"])):
+        et = median([r["cnt"].get(t, 0) for r in e])
+        st = median([r["cnt"].get(t, 0) for r in s])
+        if et != st:
+            diff.append("TTL %d: %g vs %g" % (t, et, st))
+    return ", ".join(diff) or "none"
+
+
 def completeness_line(e, s, expected):
     """Both tools stop on the same 95% rule, so either misses an interface
     now and then; a single run that missed one says little.  The goal is
@@ -400,15 +411,8 @@ def diamond(d, wall_goal, probe_goal, floor=False):
     if probe_goal:
         print("  goal: no more probes than scamper         %s (%g vs %g, %.2fx)" % (
             verdict(pr <= 1.0), ep, sp, pr))
-        # Where the counts differ, TTL by TTL (medians), so a miss says where it comes from.
-        ttls = sorted(set(t for r in e + s for t in r["cnt"]))
-        diff = []
-        for t in ttls:
-            et = median([r["cnt"].get(t, 0) for r in e])
-            st = median([r["cnt"].get(t, 0) for r in s])
-            if et != st:
-                diff.append("TTL %d: %g vs %g" % (t, et, st))
-        print("  probes that differ, ecmptrace vs scamper:  %s" % (", ".join(diff) or "none"))
+        # Where the counts differ, TTL by TTL, so a miss says where it comes from.
+        print("  probes that differ, ecmptrace vs scamper:  %s" % ttl_diff(e, s))
     print("  goal: wall time <= %.2fx scamper's        %s (%.3fx: %.2f s vs %.2f s)" % (
         wall_goal, verdict(wr <= wall_goal), wr, ew, sw))
     wrong = set()
@@ -467,15 +471,7 @@ def unequal(d):
               len(e), len(s), ep / sp if sp else float("inf"), min(dttls),
               max(dttls), ed / sd if sd else float("inf"),
               ew / sw if sw else float("inf")))
-    ttls = sorted(set(t for r in e + s for t in r["cnt"]))
-    diff = []
-    for t in ttls:
-        et = median([r["cnt"].get(t, 0) for r in e])
-        st = median([r["cnt"].get(t, 0) for r in s])
-        if et != st:
-            diff.append("TTL %d: %g vs %g" % (t, et, st))
-    print("  probes that differ, ecmptrace vs scamper (medians):  %s" % (
-        ", ".join(diff) or "none"))
+    print("  probes that differ, ecmptrace vs scamper (medians):  %s" % ttl_diff(e, s))
     if x:
         print("  goal: x found in every run (ecmptrace)     %s (%d of %d; scamper %d of %d)" % (
             verdict(all(x in r["found"] for r in e)), sum(x in r["found"] for r in e), ne,

@@ -294,18 +294,26 @@ struct route_answer {
 	int fanout;		/* the result, 0 until a good reply is read */
 };
 
+/* A route message of family: its header and attributes; NULL when it is anything else. */
+static const struct rtmsg *route_msg(const struct nlmsghdr *h, int family, struct attrs *a)
+{
+	const void *fixed;
+	const struct rtmsg *rtm;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, a))
+		return NULL;
+	rtm = fixed;
+	return rtm->rtm_family == family ? rtm : NULL;
+}
+
 /* reply_fn for RTM_GETROUTE: the fanout of the matched route. */
 static bool route_fanout_of(const struct nlmsghdr *h, void *arg)
 {
 	struct route_answer *ans = arg;
-	const struct rtmsg *rtm;
-	const void *fixed;
 	struct attrs a;
+	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
 
-	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, &a))
-		return false;
-	rtm = fixed;
-	if (rtm->rtm_family != ans->family)
+	if (rtm == NULL)
 		return false;
 	if (rtm->rtm_type == RTN_LOCAL) {
 		ans->fanout = 1;	/* the target is this host */
@@ -447,15 +455,11 @@ struct oif_answer {
 static bool route_oif_of(const struct nlmsghdr *h, void *arg)
 {
 	struct oif_answer *ans = arg;
-	const struct rtmsg *rtm;
-	const void *fixed;
 	struct attrs a;
+	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
 	uint32_t oif;
 
-	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, &a))
-		return false;
-	rtm = fixed;
-	if (rtm->rtm_family != ans->family || rtm->rtm_type != RTN_UNICAST)
+	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST)
 		return false;	/* local, blackhole, unreachable, ...: nothing to steer */
 	if (!attr_u32(a.tb[RTA_OIF], &oif) || oif == 0 || oif > INT32_MAX)
 		return false;
