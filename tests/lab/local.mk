@@ -20,7 +20,8 @@ LAB_TESTS = \
 	tests/lab/t_mda.sh \
 	tests/lab/t_ipv6_flows.sh \
 	tests/lab/t_route.sh \
-	tests/lab/t_host_ecmp.sh
+	tests/lab/t_host_ecmp.sh \
+	tests/lab/t_linklayer.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
