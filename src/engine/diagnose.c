@@ -1325,124 +1325,131 @@ out:
 
 /* ---- The local segment ---- */
 
-/*
- * Several first-hop addresses answering from one link-layer address: one
- * machine holding them all (harmless), or machines cloned with the same
- * MAC (field case 4), between which switches deliver each one's traffic to
- * whichever spoke last.
- */
-static void find_shared_link_addresses(struct diag *d)
+static bool same_link(const struct link_address *x, const struct link_address *y)
 {
-	const struct results *r = d->r;
-	const struct hop_result *hop = NULL;
+	return x->len == y->len && memcmp(x->addr, y->addr, x->len) == 0;
+}
 
-	for (int h = 0; h < d->nhops && hop == NULL; h++)
-		if (r->hops[h].ttl == 1)
-			hop = &r->hops[h];
-	for (int b = 0; hop != NULL && b < hop->nbranches; b++) {
-		const struct branch_result *br = &hop->branches[b];
+/* The TTL-1 hop of the snapshot, or NULL. */
+static const struct hop_result *first_hop(const struct diag *d)
+{
+	for (int h = 0; h < d->nhops; h++)
+		if (d->r->hops[h].ttl == 1)
+			return &d->r->hops[h];
+	return NULL;
+}
 
-		for (int k = 0; k < br->nlink_addrs; k++) {
-			const struct link_address *la = &br->link_addrs[k];
-			unsigned char *mask, *tmp;
-			struct finding *f;
-			char a[ADDR_STRLEN], m[LLADDR_STRLEN];
-			int others = 0, first = -1;
-
-			/* Counted once, at the first branch that has it. */
-			for (int b2 = 0; b2 < hop->nbranches; b2++)
-				for (int k2 = 0; k2 < hop->branches[b2].nlink_addrs; k2++) {
-					const struct link_address *lb = &hop->branches[b2].link_addrs[k2];
-
-					if (lb->len != la->len || memcmp(lb->addr, la->addr, la->len) != 0)
-						continue;
-					if (first < 0)
-						first = b2;
-					others += b2 != b;
-				}
-			if (others == 0 || first != b)
-				continue;
-			f = finding_new(d, FINDING_LINK_ADDRESS_SHARED);
-			mask = calloc(2 * ((size_t)d->nflows + 1), 1);
-			if (f == NULL || mask == NULL) {
-				free(mask);
-				d->oom = true;
-				return;
-			}
-			tmp = mask + d->nflows + 1;
-			f->ttl = hop->ttl;
-			f->addr = br->addr;
-			say(f, "%d first-hop addresses answer from one link-layer address, %s:",
-			    others + 1, lladdr_format(la->addr, la->len, m, sizeof(m)));
-			for (int b2 = 0; b2 < hop->nbranches; b2++)
-				for (int k2 = 0; k2 < hop->branches[b2].nlink_addrs; k2++) {
-					const struct link_address *lb = &hop->branches[b2].link_addrs[k2];
-
-					if (lb->len != la->len || memcmp(lb->addr, la->addr, la->len) != 0)
-						continue;
-					say(f, " %s", addr_format(&hop->branches[b2].addr, a, sizeof(a)));
-					branch_mask(d, &hop->branches[b2], tmp);
-					for (int i = 0; i < d->nflows; i++)
-						mask[i] |= tmp[i];
-				}
-			finding_flows(d, f, mask);
-			free(mask);
-			say(f, "; one machine holding them all is harmless, machines cloned with one MAC "
-			    "are not: the switch sends each one's traffic to whichever spoke last");
-		}
+/* Adds to mask the flows of the hop's branch answering from addr (if one does). */
+static void add_branch_flows(const struct diag *d, const struct hop_result *hop,
+			     const struct ip_addr *addr, unsigned char *mask, unsigned char *tmp)
+{
+	for (int b = 0; b < hop->nbranches; b++) {
+		if (!addr_equal(&hop->branches[b].addr, addr))
+			continue;
+		branch_mask(d, &hop->branches[b], tmp);
+		for (int i = 0; i < d->nflows; i++)
+			mask[i] |= tmp[i];
 	}
 }
 
+/* A finding of the segment, with the flows of the branches of the given pairs' addresses. */
+static struct finding *segment_finding(struct diag *d, const struct hop_result *hop,
+				       enum finding_kind kind, const bool *pick)
+{
+	unsigned char *mask = calloc(2 * ((size_t)d->nflows + 1), 1);
+	struct finding *f = mask ? finding_new(d, kind) : NULL;
+
+	if (f == NULL) {
+		free(mask);
+		d->oom = true;
+		return NULL;
+	}
+	f->ttl = hop->ttl;
+	for (int i = 0; i < hop->nneighbours; i++)
+		if (pick[i])
+			add_branch_flows(d, hop, &hop->neighbours[i].addr, mask, mask + d->nflows + 1);
+	finding_flows(d, f, mask);
+	free(mask);
+	return f;
+}
+
 /*
- * One address answering at TTL 1 from several link-layer addresses: two
- * machines claim it (a duplicated address: which one gets a peer's
+ * Answers at TTL 1 come straight from the neighbour, so the link layer
+ * speaks too.  One address answering from several link-layer addresses:
+ * two machines claim it (a duplicated address: which one gets a peer's
  * traffic follows that peer's neighbour cache), or one machine sends from
  * several NICs (a team in transmit load balancing: peers that learn the
- * wrong one cannot answer it).  Either way some peers connect and others
- * do not, and ping from here still works.  Structural evidence: no sample
- * minimum.
+ * wrong one cannot answer it).  Several addresses from one link-layer
+ * address: one machine holding them all (harmless), or machines cloned
+ * with one MAC, between which the switch delivers each one's traffic to
+ * whichever spoke last.  Some peers connect and others do not, and ping
+ * from here still works.  Structural evidence: no sample minimum.
  */
-static void find_link_conflicts(struct diag *d)
+static void find_segment_conflicts(struct diag *d)
 {
-	const struct results *r = d->r;
+	const struct hop_result *hop = first_hop(d);
+	bool *pick;
 
-	for (int h = 0; h < d->nhops; h++) {
-		const struct hop_result *hop = &r->hops[h];
-
-		for (int b = 0; hop->ttl == 1 && b < hop->nbranches; b++) {
-			const struct branch_result *br = &hop->branches[b];
-			unsigned char *mask;
+	if (hop == NULL || hop->nneighbours < 2)
+		return;
+	pick = calloc((size_t)hop->nneighbours, sizeof(*pick));
+	if (pick == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int by_link = 0; by_link <= 1; by_link++)
+		for (int i = 0; i < hop->nneighbours; i++) {
+			const struct neighbour_result *ni = &hop->neighbours[i];
 			struct finding *f;
 			char a[ADDR_STRLEN], m[LLADDR_STRLEN];
+			int n = 0, first = -1, shown = 0;
 
-			if (br->nlink_addrs < 2)
-				continue;
-			f = finding_new(d, FINDING_LINK_ADDRESS_CONFLICT);
-			mask = calloc((size_t)d->nflows + 1, 1);
-			if (f == NULL || mask == NULL) {
-				free(mask);
-				d->oom = true;
-				return;
+			/* Each group once, at its first pair; it must pair its key with two others. */
+			for (int j = 0; j < hop->nneighbours; j++) {
+				const struct neighbour_result *nj = &hop->neighbours[j];
+
+				pick[j] = by_link ? same_link(&nj->link, &ni->link)
+						  : addr_equal(&nj->addr, &ni->addr);
+				if (pick[j] && first < 0)
+					first = j;
+				n += pick[j];
 			}
-			f->ttl = hop->ttl;
-			f->addr = br->addr;
-			branch_mask(d, br, mask);
-			finding_flows(d, f, mask);
-			free(mask);
-			say(f, "%s answers from %d link-layer addresses:",
-			    addr_format(&br->addr, a, sizeof(a)), br->nlink_addrs);
-			for (int k = 0; k < br->nlink_addrs && k < 3; k++)
-				say(f, "%s %s (%llu answers)", k ? "," : "",
-				    lladdr_format(br->link_addrs[k].addr, br->link_addrs[k].len, m,
-						  sizeof(m)),
-				    (unsigned long long)br->link_addrs[k].answers);
-			if (br->nlink_addrs > 3)
-				say(f, " and %d more", br->nlink_addrs - 3);
-			say(f, ": two machines claim the address, or one sends from several NICs "
-			    "(teaming in transmit load balancing); peers caching the other one fail "
-			    "to connect");
+			if (n < 2 || first != i)
+				continue;
+			f = segment_finding(d, hop, by_link ? FINDING_LINK_ADDRESS_SHARED
+							    : FINDING_LINK_ADDRESS_CONFLICT, pick);
+			if (f == NULL)
+				break;
+			f->addr = ni->addr;
+			if (by_link)
+				say(f, "%d first-hop addresses answer from one link-layer address, %s:", n,
+				    lladdr_format(ni->link.addr, ni->link.len, m, sizeof(m)));
+			else
+				say(f, "%s answers from %d link-layer addresses:",
+				    addr_format(&ni->addr, a, sizeof(a)), n);
+			for (int j = 0; j < hop->nneighbours && shown < 3; j++) {
+				const struct neighbour_result *nj = &hop->neighbours[j];
+
+				if (!pick[j])
+					continue;
+				say(f, "%s %s (%llu answers)", shown ? "," : "",
+				    by_link ? addr_format(&nj->addr, a, sizeof(a))
+					    : lladdr_format(nj->link.addr, nj->link.len, m, sizeof(m)),
+				    (unsigned long long)nj->link.answers);
+				shown++;
+			}
+			if (n > 3)
+				say(f, " and %d more", n - 3);
+			if (by_link)
+				say(f, "; one machine holding them all is harmless, machines cloned with "
+				    "one MAC are not: the switch sends each one's traffic to whichever "
+				    "spoke last");
+			else
+				say(f, ": two machines claim the address, or one sends from several NICs "
+				    "(teaming in transmit load balancing); peers caching the other one "
+				    "fail to connect");
 		}
-	}
+	free(pick);
 }
 
 static int finding_cmp(const void *pa, const void *pb)
@@ -1555,8 +1562,7 @@ struct findings *diagnose(const struct results *r)
 	find_rate_limited(&d);
 	find_responder_changes(&d);
 	find_discovery_per_packet(&d);
-	find_link_conflicts(&d);
-	find_shared_link_addresses(&d);
+	find_segment_conflicts(&d);
 	if (d.oom)
 		goto fail;
 	if (out->count > 1)

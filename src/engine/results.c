@@ -40,11 +40,22 @@ static void branch_free(struct branch_result *b)
 	free(b->link_addrs);
 }
 
-/* At TTL 1: the link-layer addresses each branch's answers came from. */
+/* At TTL 1: the link-layer addresses answers came from, per branch and in all. */
 static bool hop_link_addrs(const struct engine *e, struct hop_result *hop)
 {
-	if (hop->ttl != 1)
+	if (hop->ttl != 1 || e->nneighbours == 0)
 		return true;
+	hop->neighbours = calloc((size_t)e->nneighbours, sizeof(*hop->neighbours));
+	if (hop->neighbours == NULL)
+		return false;
+	for (int i = 0; i < e->nneighbours; i++) {
+		const struct neighbour_seen *n = &e->neighbours[i];
+		struct neighbour_result *nr = &hop->neighbours[hop->nneighbours++];
+
+		nr->addr = n->addr;
+		nr->link = (struct link_address){.len = n->lladdr_len, .answers = n->answers};
+		memcpy(nr->link.addr, n->lladdr, n->lladdr_len);
+	}
 	for (int b = 0; b < hop->nbranches; b++) {
 		struct branch_result *br = &hop->branches[b];
 
@@ -105,6 +116,7 @@ void results_free(struct results *r)
 		for (j = 0; j < r->hops[i].nbranches; j++)
 			branch_free(&r->hops[i].branches[j]);
 		free(r->hops[i].branches);
+		free(r->hops[i].neighbours);
 	}
 	free(r->hops);
 	for (i = 0; i < r->nflows; i++) {

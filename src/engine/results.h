@@ -35,6 +35,12 @@ struct link_address {
 	uint64_t answers;
 };
 
+/* At TTL 1: one address answering from one link-layer address, and how often. */
+struct neighbour_result {
+	struct ip_addr addr;
+	struct link_address link;
+};
+
 struct branch_result {
 	struct ip_addr addr;		/* unset: unknown branch "*" (flows never answered here) */
 	int *parents;			/* indexes of branches at the previous hop that lead here */
@@ -78,6 +84,13 @@ struct hop_result {
 	 * per-packet balancing at or before it.
 	 */
 	bool per_packet;
+	/*
+	 * TTL 1 only: every (address, link-layer address) pair answers came
+	 * from, including addresses that are no flow's usual responder (and
+	 * so no branch): a MAC flapping between two machines shows here.
+	 */
+	struct neighbour_result *neighbours;
+	int nneighbours;
 };
 
 struct flow_result {

@@ -129,6 +129,25 @@ static cJSON *link_addresses(const struct branch_result *b)
 	return arr;
 }
 
+/* TTL 1: every (address, link-layer address) pair answers came from. */
+static cJSON *neighbours(const struct hop_result *h)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char a[ADDR_STRLEN], m[LLADDR_STRLEN];
+
+	for (int k = 0; k < h->nneighbours; k++) {
+		const struct neighbour_result *n = &h->neighbours[k];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "address", addr_format(&n->addr, a, sizeof(a)));
+		cJSON_AddStringToObject(o, "link_address",
+					lladdr_format(n->link.addr, n->link.len, m, sizeof(m)));
+		cJSON_AddNumberToObject(o, "answers", (double)n->link.answers);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 cJSON *json_hops(const struct results *r, const struct json_options *o)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -155,6 +174,8 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
+		if (h->ttl == 1)
+			cJSON_AddItemToObject(hop, "neighbours", neighbours(h));
 		cJSON_AddItemToArray(arr, hop);
 	}
 	return arr;
