@@ -687,12 +687,15 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	/*
 	 * An answer overdue by far from a hop that answers others was most
 	 * likely withheld by an ICMP rate limit: another flow now is cheaper
-	 * than the timeout and a retry a second later.  One stand-in at a
-	 * time: each one lands on a router that may be just as exhausted, and
-	 * a hop whose routers all went quiet must wait for its retries rather
-	 * than pile more flows onto them.
+	 * than the timeout and a retry a second later.  Stand-ins land on
+	 * routers that may be just as exhausted: at most one outstanding per
+	 * router, and MDA_STANDINS_PER_ROUTER per router in all, after which
+	 * a hop whose routers went quiet waits for its retries rather than
+	 * pile more flows onto them.
 	 */
-	presumed_lost = overdue > 0 ? 1 : 0;
+	presumed_lost = overdue < hop_routers(h) ? overdue : hop_routers(h);
+	if (h->standins >= MDA_STANDINS_PER_ROUTER * hop_routers(h))
+		presumed_lost = 0;
 	for (i = 0; presumed_lost > 0 && i < e->nflows; i++) {
 		struct mda_obs *o = &e->flows[i].obs[t];
 
@@ -716,17 +719,22 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		need = mda_stop_count(conf, 1) - gaveup - pending;
 	}
 	if (need > 0) {
+		/* Only the overdue answers ask for it: a stand-in. */
+		bool standin = h->nresp > 0 && stop_at - answered - pending <= 0;
 		int best = -1;
+		struct want w;
 
 		/* Reuse a flow through the least-probed vertex at t-1: spreads the flows evenly. */
 		for (i = 0; i < v.nv; i++)
 			if (v.avail[i] >= 0 && (best < 0 || v.probed[i] < v.probed[best]))
 				best = i;
-		if (best >= 0)
-			return paced(e, v.avail[best], t, now);
-		best = free_flow(e, t, false);
-		if (best != -2)
-			return paced(e, best, t, now);
+		best = best >= 0 ? v.avail[best] : free_flow(e, t, false);
+		if (best != -2) {
+			w = paced(e, best, t, now);
+			if (standin && w.step == MDA_PROBE)
+				h->standins++;
+			return w;
+		}
 		h->capped = true;
 	}
 	if (((pending > 0 || prev_pending > 0) && !settled) || rechecks_out > 0)
@@ -917,7 +925,7 @@ static struct want plan_owed(struct engine *e, int below, uint64_t now, bool *ow
 			uint64_t at;
 
 			if (!o->owed || o->state == OBS_ANSWERED ||
-			    (o->state == OBS_LOST && o->tries >= MDA_MAX_TRIES))
+			    (o->state == OBS_LOST && o->tries >= MDA_OWED_TRIES))
 				continue;
 			*owed = true;
 			if (o->state != OBS_LOST)

@@ -22,6 +22,11 @@ struct engine;
 #define MDA_MONITOR_MAX 64
 /* Probes one flow gets at one TTL before its silence is accepted (rate-limited hops). */
 #define MDA_MAX_TRIES 4
+/*
+ * Probes an owed answer gets in all: the pass has gone on, so asking a
+ * little longer costs it no time, only a probe a second.
+ */
+#define MDA_OWED_TRIES 8
 /* Least time between two probes of one flow at one TTL once a hop drops answers. */
 #define MDA_RETRY_GAP_US 1000000u
 /* Flows probed again at a hop to tell per-packet balancing from meshing. */
@@ -32,6 +37,8 @@ struct engine;
  * pass concludes the hop is silent and probes on.
  */
 #define MDA_ANSWER_SLACK_US 1000u
+/* Stand-ins for withheld answers a hop may send, per router it has shown. */
+#define MDA_STANDINS_PER_ROUTER 2
 /* Least rounds between two discovery passes started by path changes. */
 #define MDA_MIN_PASS_GAP 5
 /*
@@ -80,6 +87,7 @@ struct mda_hop {
 	int topup_sent;		/* probes sent to give each branch enough flows to monitor */
 	bool complete;		/* the stopping rule held when the pass left the TTL */
 	uint64_t slowest_us;	/* the longest round trip of an answer here this pass */
+	int standins;		/* flows probed in place of answers a rate limit withheld */
 };
 
 /* Per-hop outcome of the latest finished pass (or of the running first one). */
