@@ -415,24 +415,31 @@ static void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id,
 }
 
 /*
- * When the next probe may go.  Sends are spread evenly at the rate; above
- * 1000 probes a second, up to a millisecond's worth may go back to back
- * (a token bucket 1 ms deep), so the caller sends a handful per wake-up
- * instead of sleeping once per probe.  Any window of T then holds at most
- * rate * T + rate / 1000 probes (over a second: the rate plus 0.1%); at
- * 1000 pps or less every gap is exactly 1/rate.
+ * When the next probe may go.  At 1000 probes a second or less every gap
+ * is exactly 1/rate.  Faster, a millisecond's worth (rate / 1000) goes
+ * back to back at the start of a millisecond window, then nothing until
+ * the window ends: the caller sends them in one system call instead of
+ * waking once per probe.  Any interval of T then holds at most
+ * rate * T + rate / 1000 probes (over a second: the rate plus 0.1%).
  */
 static void pace(struct engine *e, uint64_t now)
 {
 	uint64_t gap = (1000000 + e->cfg.rate_pps - 1) / e->cfg.rate_pps;
-	uint64_t depth = e->cfg.rate_pps / 1000, from = e->next_send_at;
+	uint64_t depth = e->cfg.rate_pps / 1000;
 
-	if (depth < 1)
-		depth = 1;
-	/* Unused credit does not pile up beyond the bucket. */
-	if (from + (depth - 1) * gap < now)
-		from = now - (depth - 1) * gap;
-	e->next_send_at = from + gap;
+	if (depth <= 1) {
+		/* Up to 1000 per second: one probe a gap, no credit kept. */
+		e->next_send_at = (e->next_send_at > now ? e->next_send_at : now) + gap;
+		return;
+	}
+	if (e->window_sent == 0 || now >= e->window_start + 1000) {
+		e->window_start = now;
+		e->window_sent = 0;
+	}
+	e->window_sent++;
+	e->next_send_at = e->window_sent < depth ? now : e->window_start + 1000;
+	if (e->next_send_at == e->window_start + 1000)
+		e->window_sent = 0;
 }
 
 /* Records and fills one probe of flow at ttl, sent now. */

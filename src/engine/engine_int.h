@@ -104,6 +104,8 @@ struct engine {
 	int rotation;			/* flow at position 0 this round */
 	uint64_t next_round_at;
 	uint64_t next_send_at;
+	uint64_t window_start;		/* pacing above 1000/s: the current millisecond window */
+	uint64_t window_sent;		/* ... and the probes sent in it */
 	uint64_t first_send_at;		/* 0 before the first probe */
 	int highest_reply_ttl;		/* over all flows */
 	int max_dest_ttl;		/* over all flows that reached the target */
