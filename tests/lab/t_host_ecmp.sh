@@ -112,6 +112,18 @@ for o in json.load(sys.stdin)["nftables"]:
         print(e["elem"]["val"] if isinstance(e, dict) else e)' | sort -n
 }
 
+# sets_match NAME PROTO WHAT: the ports the client's nftables sets saw leave
+# by each interface are the ones the kernel routes by it (NAME.r1, NAME.r2).
+sets_match() {
+	local name=$1 proto=$2 what=$3 dev want got st=0
+	for dev in r1 r2; do
+		want=$(sort -n "$LAB_TMP/$name.$dev" | tr '\n' ' ')
+		got=$(set_ports "${proto}_$dev" | tr '\n' ' ')
+		[ "$want" = "$got" ] || { st=1; diag "$what v-$dev: '$got', expected '$want'"; }
+	done
+	return $st
+}
+
 flush_sets() {
 	local s
 	for s in udp_r1 udp_r2 tcp_r1 tcp_r2; do
@@ -168,24 +180,14 @@ check_run() {	# check_run OUT PROTO NAME
 	lab_check paths "$out" "$LAB_TMP/$name.paths"
 	ok $? "$name: every flow's path (TTL 1 responder first) is the one the kernel routes its ports by"
 	# The probes themselves, as the client's nftables saw them leave.
-	st=0
-	for dev in r1 r2; do
-		want=$(sort -n "$LAB_TMP/$name.$dev" | tr '\n' ' ')
-		got=$(set_ports "${proto}_$dev" | tr '\n' ' ')
-		[ "$want" = "$got" ] || { st=1; diag "left by v-$dev: '$got', expected '$want'"; }
-	done
-	ok $st "$name: every probe left by its flow's interface"
+	sets_match "$name" "$proto" "left by"
+	ok $? "$name: every probe left by its flow's interface"
 	# And the oracle itself: real connections on the same ports.
 	flush_sets
 	ports=$(lab_check flows "$out" | awk '{ print $2 }')
 	real_connections "$proto" "$dport" $ports
-	st=0
-	for dev in r1 r2; do
-		want=$(sort -n "$LAB_TMP/$name.$dev" | tr '\n' ' ')
-		got=$(set_ports "${proto}_$dev" | tr '\n' ' ')
-		[ "$want" = "$got" ] || { st=1; diag "connections via v-$dev: '$got', expected '$want'"; }
-	done
-	ok $st "$name: real $proto connections from those ports leave by the same interfaces"
+	sets_match "$name" "$proto" "connections via"
+	ok $? "$name: real $proto connections from those ports leave by the same interfaces"
 }
 
 topo_host
