@@ -208,8 +208,8 @@ int main(int argc, char **argv)
 	struct engine *e;
 	struct net net;
 	struct resolver *res = NULL;
-	char err[512], started[40];
-	bool need_privilege;
+	char err[512], started[40], warning[700] = "";
+	bool need_privilege, shared_interface = false;
 	enum face face;
 	int rc;
 
@@ -248,13 +248,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* The host is the first balancer: its routing table says over how many next hops. */
-	cfg.first_hop_fanout = route_first_hop_fanout(&dst);
+	cfg.first_hop_fanout = route_first_hop_fanout(&dst, &shared_interface);
 	/* Then each flow must leave by the next hop a connection on its ports would take. */
-	if (cfg.first_hop_fanout > 1 && cfg.proto != PROBE_ICMP &&
-	    !net_steer_enable(&net, err, sizeof(err)))
-		fprintf(stderr, "ecmptrace: warning: this host balances over %d next hops, but "
-			"probes cannot follow its choice per flow (%s); the first hop may differ "
-			"from a real connection's\n", cfg.first_hop_fanout, err);
+	if (cfg.first_hop_fanout > 1 && cfg.proto != PROBE_ICMP) {
+		if (shared_interface)
+			snprintf(err, sizeof(err), "some of them share an interface");
+		if (shared_interface || !net_steer_enable(&net, err, sizeof(err)))
+			snprintf(warning, sizeof(warning), "ecmptrace: warning: this host balances "
+				 "over %d next hops, but probes cannot follow its choice per flow "
+				 "(%s); the first hop may differ from a real connection's\n",
+				 cfg.first_hop_fanout, err);
+		fputs(warning, stderr);
+	}
 	if (!privdrop_all(err, sizeof(err))) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		net_close(&net);
@@ -278,5 +283,8 @@ int main(int argc, char **argv)
 	engine_free(e);
 	net_close(&net);
 	resolver_free(res);
+	/* The live view covered the screen the warning was written on. */
+	if (face == FACE_CURSES)
+		fputs(warning, stderr);
 	return rc;
 }

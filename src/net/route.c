@@ -265,11 +265,11 @@ static bool rules_are_default(struct nl *nl, int family)
  * rtnexthop, each followed by its own attributes), or -1 when it is
  * malformed.  A dead next hop takes no flows, so it does not count.
  */
-static int count_nexthops(const struct rtattr *mp)
+static int count_nexthops(const struct rtattr *mp, bool *shared)
 {
 	const unsigned char *p = (const unsigned char *)mp + RTA_LENGTH(0);
 	size_t left = RTA_PAYLOAD(mp);
-	int live = 0;
+	int live = 0, seen[64], nseen = 0;
 
 	while (left > 0) {
 		const struct rtnexthop *nh = (const struct rtnexthop *)p;
@@ -277,8 +277,14 @@ static int count_nexthops(const struct rtattr *mp)
 
 		if (left < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
 			return -1;
-		if ((nh->rtnh_flags & RTNH_F_DEAD) == 0)
+		if ((nh->rtnh_flags & RTNH_F_DEAD) == 0) {
 			live++;
+			/* Two live next hops behind one interface: it cannot tell them apart. */
+			for (int i = 0; i < nseen; i++)
+				*shared |= seen[i] == nh->rtnh_ifindex;
+			if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
+				seen[nseen++] = nh->rtnh_ifindex;
+		}
 		step = ((size_t)nh->rtnh_len + RTNH_ALIGNTO - 1) & ~(size_t)(RTNH_ALIGNTO - 1);
 		if (step >= left)
 			break;
@@ -292,6 +298,7 @@ static int count_nexthops(const struct rtattr *mp)
 struct route_answer {
 	int family;		/* the family asked about */
 	int fanout;		/* the result, 0 until a good reply is read */
+	bool shared;		/* two of its next hops leave by one interface */
 };
 
 /* A route message of family: its header and attributes; NULL when it is anything else. */
@@ -322,7 +329,7 @@ static bool route_fanout_of(const struct nlmsghdr *h, void *arg)
 	if (rtm->rtm_type != RTN_UNICAST)
 		return false;	/* blackhole, unreachable, prohibit, ... */
 	if (a.tb[RTA_MULTIPATH] != NULL) {
-		int k = count_nexthops(a.tb[RTA_MULTIPATH]);
+		int k = count_nexthops(a.tb[RTA_MULTIPATH], &ans->shared);
 
 		ans->fanout = k > 0 ? k : 0;
 	} else if (a.tb[RTA_NH_ID] != NULL && a.tb[RTA_OIF] == NULL && a.tb[RTA_GATEWAY] == NULL) {
@@ -347,7 +354,7 @@ _Static_assert(offsetof(struct route_req, dst) == offsetof(struct route_req, dst
 	       RTA_LENGTH(0), "the address must follow its attribute header");
 
 /* The fanout of the route the kernel matches for dst, 0 when unsure. */
-static int route_lookup(struct nl *nl, const struct ip_addr *dst, size_t alen)
+static int route_lookup(struct nl *nl, const struct ip_addr *dst, size_t alen, bool *shared)
 {
 	struct route_req req;
 	struct route_answer ans = {.family = dst->family, .fanout = 0};
@@ -364,15 +371,19 @@ static int route_lookup(struct nl *nl, const struct ip_addr *dst, size_t alen)
 	memcpy(req.dst, dst->b, alen);
 	if (!nl_send(nl, &req.h) || !nl_replies(nl, false, route_fanout_of, &ans))
 		return 0;
+	*shared = ans.shared;
 	return ans.fanout;
 }
 
-int route_first_hop_fanout(const struct ip_addr *dst)
+int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface)
 {
 	struct nl nl;
 	size_t alen;
 	int fanout = 0;
+	bool shared = false;
 
+	if (shared_interface != NULL)
+		*shared_interface = false;
 	if (dst == NULL || (dst->family != AF_INET && dst->family != AF_INET6))
 		return 0;
 	alen = addr_len(dst);
@@ -381,8 +392,10 @@ int route_first_hop_fanout(const struct ip_addr *dst)
 	if (!nl_open(&nl))
 		return 0;
 	if (rules_are_default(&nl, dst->family))
-		fanout = route_lookup(&nl, dst, alen);
+		fanout = route_lookup(&nl, dst, alen, &shared);
 	close(nl.fd);
+	if (shared_interface != NULL)
+		*shared_interface = fanout > 1 && shared;
 	return fanout;
 }
 

@@ -7,6 +7,7 @@
 #ifndef ECMPTRACE_NET_ROUTE_H
 #define ECMPTRACE_NET_ROUTE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -17,9 +18,11 @@
  * for certain: policy rules besides the kernel's default ones (they may
  * choose a table by port, mark, source or interface), a nexthop object
  * shown only by its id, a route that is not unicast, or any netlink error.
- * Needs no privilege and sends nothing to the network.
+ * Needs no privilege and sends nothing to the network.  *shared_interface
+ * (may be NULL) tells that two of those next hops leave by one interface,
+ * so choosing the interface cannot choose between them.
  */
-int route_first_hop_fanout(const struct ip_addr *dst);
+int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface);
 
 /*
  * Per-flow steering for a host that balances over several next hops.  A

@@ -26,6 +26,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "route_fanout: '%s' is not a numeric address\n", argv[1]);
 		return 2;
 	}
-	printf("%d\n", route_first_hop_fanout(&dst));
+	bool shared;
+	int fanout = route_first_hop_fanout(&dst, &shared);
+
+	printf("%d%s\n", fanout, shared ? " shared" : "");
 	return 0;
 }

@@ -51,6 +51,18 @@ fanout_is 2 "$far4" "a multipath default of 2"
 ip -n "$C" route replace default nexthop via "$(gw 4 r1)" dev v-r1 \
 	nexthop via "$(gw 4 r2)" dev v-r2 nexthop via "$(gw 4 r3)" dev v-r3 weight 3
 fanout_is 3 "$far4" "a multipath default of 3 (one weighted)"
+ip -n "$C" route replace default nexthop via "$(gw 4 r1)" dev v-r1 \
+	nexthop via 10.0.1.99 dev v-r1 onlink
+fanout_is "2 shared" "$far4" "two next hops behind one interface: said to share it"
+if [ -x "${ECMPTRACE:-}" ]; then
+	# ecmptrace then says it cannot steer (the probes stay inside the namespaces).
+	lab_exec "$C" timeout 20 "$ECMPTRACE" -n -r -c 1 -m 1 --timeout 0.1 "$far4" \
+		>/dev/null 2>"$LAB_TMP/shared.err"
+	grep -q "share an interface" "$LAB_TMP/shared.err"
+	ok $? "ecmptrace warns that it cannot follow next hops that share an interface"
+fi
+ip -n "$C" route replace default nexthop via "$(gw 4 r1)" dev v-r1 \
+	nexthop via "$(gw 4 r2)" dev v-r2 nexthop via "$(gw 4 r3)" dev v-r3 weight 3
 ip -n "$C" route add 10.0.8.0/24 via "$(gw 4 r2)" dev v-r2
 fanout_is 1 10.0.8.7 "a prefix more specific than the multipath default"
 fanout_is 3 "$far4" "other addresses still follow the multipath default"
