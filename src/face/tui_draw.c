@@ -889,6 +889,30 @@ static void figures_line(const struct tui *t, int y, int w, uint64_t received, u
 	     (unsigned long long)lost, (unsigned long long)(lost + received), a, bst, wst);
 }
 
+/*
+ * The link-layer addresses a first-hop responder answered from (none
+ * elsewhere): more than one is worth seeing at a glance.
+ */
+static void link_line(struct tui *t, int *y, int ymax, int w, const struct branch_result *b)
+{
+	char line[512], m[LLADDR_STRLEN];
+	size_t used;
+
+	if (b->nlink_addrs == 0 || *y >= ymax)
+		return;
+	used = (size_t)snprintf(line, sizeof(line), "link-layer:");
+	for (int k = 0; k < b->nlink_addrs && used < sizeof(line); k++) {
+		int n = snprintf(line + used, sizeof(line) - used, "%s %s (%llu answers)", k ? "," : "",
+				 lladdr_format(b->link_addrs[k].addr, b->link_addrs[k].len, m, sizeof(m)),
+				 (unsigned long long)b->link_addrs[k].answers);
+
+		if (n < 0 || (size_t)n >= sizeof(line) - used)
+			break;
+		used += (size_t)n;
+	}
+	put((*y)++, 1, w, b->nlink_addrs > 1 ? colour(t, C_BAD) : 0, line);
+}
+
 static void detail_branch(struct tui *t, const struct tui_row *row, int y, int ymax, int w)
 {
 	const struct results *r = t->snap;
@@ -909,6 +933,7 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	if (y >= ymax)
 		return;
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
+	link_line(t, &y, ymax - 1, w, b);
 	if (row->hop > 0 && b->nparents > 0 && y < ymax) {
 		const struct hop_result *prev = &r->hops[row->hop - 1];
 
@@ -1025,6 +1050,7 @@ static void detail_hop(struct tui *t, const struct tui_row *row, int y, int ymax
 		x += putf(y, x, w - x + 1, loss_attr(t, b->received, b->lost), "%6s", l);
 		putf(y, x, w - x + 1, 0, "  %d flows: %s", b->nflows, list);
 		y++;
+		link_line(t, &y, ymax - 1, w, b);
 	}
 	if (y < ymax)
 		draw_chart(t, y, 1, w, &row->key);
@@ -1033,13 +1059,19 @@ static void detail_hop(struct tui *t, const struct tui_row *row, int y, int ymax
 /* Lines the detail pane would like, so the table can give them up. */
 static int detail_height(const struct tui *t, const struct tui_row *row)
 {
+	const struct hop_result *h;
+	int links = 0;
+
 	if (row->flow >= 0)
 		return 5;
 	if (row->via >= 0)
 		return 5;
+	h = &t->snap->hops[row->hop];
+	for (int i = 0; i < h->nbranches; i++)
+		links += h->branches[i].nlink_addrs > 0;
 	if (row->branch >= 0 && t->view == TUI_VIEW_TREE)
-		return 6;
-	return 3 + t->snap->hops[row->hop].nbranches;
+		return 6 + (h->branches[row->branch].nlink_addrs > 0);
+	return 3 + h->nbranches + links;
 }
 
 static void draw_detail(struct tui *t, const struct tui_row *row, int y, int ymax)
