@@ -642,7 +642,7 @@ static bool answers_directly(const struct reply *r)
  * An answer at TTL 1 comes from the neighbour itself: counts which
  * link-layer address it came from, per answering address.
  */
-static void note_neighbour(struct engine *e, const struct ip_addr *from, const struct reply *r)
+static void note_neighbour(struct engine *e, const struct reply *r)
 {
 	struct neighbour_seen *n;
 
@@ -650,7 +650,7 @@ static void note_neighbour(struct engine *e, const struct ip_addr *from, const s
 		return;
 	for (int i = 0; i < e->nneighbours; i++) {
 		n = &e->neighbours[i];
-		if (addr_equal(&n->addr, from) && n->lladdr_len == r->lladdr_len &&
+		if (addr_equal(&n->addr, &r->from) && n->lladdr_len == r->lladdr_len &&
 		    memcmp(n->lladdr, r->lladdr, r->lladdr_len) == 0) {
 			n->answers++;
 			return;
@@ -659,7 +659,7 @@ static void note_neighbour(struct engine *e, const struct ip_addr *from, const s
 	if (e->nneighbours == ENGINE_NEIGHBOURS_MAX)
 		return;
 	n = &e->neighbours[e->nneighbours++];
-	*n = (struct neighbour_seen){.addr = *from, .lladdr_len = r->lladdr_len, .answers = 1};
+	*n = (struct neighbour_seen){.addr = r->from, .lladdr_len = r->lladdr_len, .answers = 1};
 	memcpy(n->lladdr, r->lladdr, r->lladdr_len);
 }
 
@@ -720,7 +720,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
 	if (ttl == 1)
-		note_neighbour(e, &r->from, r);
+		note_neighbour(e, r);
 	changes = c->changes;
 	note_responder(c, &r->from, p->round);
 	if (of_running_pass(e, p))

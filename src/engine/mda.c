@@ -482,20 +482,17 @@ static bool looks_nonuniform(const struct engine *e, const struct vtab *v, int t
 }
 
 /*
- * How long an answer from a hop may take before the pass stops counting on
- * it: twice the slowest answer seen there or one hop closer, plus the
- * capture's batching.  0 when no answer time is known yet.
+ * How long an answer may take before the pass stops counting on it, given
+ * the slowest round trip seen so far there (or one hop closer): twice
+ * that, plus the capture's batching.  0 when no round trip is known yet.
  */
-static uint64_t answer_grace(const struct engine *e, const struct mda_hop *h,
-			     const struct mda_hop *hp)
+static uint64_t answer_grace(const struct engine *e, uint64_t slowest_us)
 {
-	uint64_t rtt = h->slowest_us, grace;
+	uint64_t grace;
 
-	if (hp != NULL && hp->slowest_us > rtt)
-		rtt = hp->slowest_us;
-	if (rtt == 0)
+	if (slowest_us == 0)
 		return 0;
-	grace = 2 * rtt + e->cfg.answer_delay_us + MDA_ANSWER_SLACK_US;
+	grace = 2 * slowest_us + e->cfg.answer_delay_us + MDA_ANSWER_SLACK_US;
 	return grace < e->cfg.timeout_us ? grace : e->cfg.timeout_us;
 }
 
@@ -510,7 +507,7 @@ static uint64_t first_answers_due(const struct engine *e, const struct mda_hop *
 
 	if (hp == NULL || sent == UINT64_MAX)
 		return 0;
-	grace = answer_grace(e, &(const struct mda_hop){0}, hp);
+	grace = answer_grace(e, hp->slowest_us);
 	return grace ? sent + grace : 0;
 }
 
@@ -579,7 +576,9 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	int overdue = 0, presumed_lost, retry = -1;
 	uint64_t wake_at = 0, oldest_pending = UINT64_MAX;
 	/* Stand-ins only where the hop branches: at one router a new flow meets the same limit. */
-	uint64_t grace = hop_routers(h) >= 2 ? answer_grace(e, h, hp) : 0;
+	uint64_t slowest = hp != NULL && hp->slowest_us > h->slowest_us ? hp->slowest_us
+								: h->slowest_us;
+	uint64_t grace = hop_routers(h) >= 2 ? answer_grace(e, slowest) : 0;
 	struct vtab v;
 	int need, i;
 
@@ -1055,29 +1054,34 @@ static bool choose_monitor(struct engine *e)
 	return true;
 }
 
+/* What the pass showed at ttl (pp_ttl: a later pass skips the test where rounds showed it). */
+static struct mda_summary summarize(const struct engine *e, int ttl)
+{
+	const struct mda *m = &e->mda;
+	const struct mda_hop *h = &m->hops[ttl];
+	int probed = 0;
+
+	for (int i = 0; i < e->nflows; i++)
+		probed += e->flows[i].obs[ttl].state != OBS_NONE;
+	return (struct mda_summary){
+		.valid = h->started,
+		.complete = h->started && h->complete,
+		.rate_limited = h->rate_limited,
+		.per_vertex = h->nonuniform,
+		.per_packet = h->per_packet || m->pp_ttl[ttl],
+		.flows_probed = probed,
+		.nresp = h->nresp,
+	};
+}
+
 bool mda_pass_end(struct engine *e, uint64_t now)
 {
 	struct mda *m = &e->mda;
 
 	m->running = false;
 	for (int t = 0; t <= e->cfg.max_ttl; t++) {
-		const struct mda_hop *h = &m->hops[t];
-		struct mda_summary *s = &m->sum[t];
-		int probed = 0;
-
-		for (int i = 0; i < e->nflows; i++)
-			probed += e->flows[i].obs[t].state != OBS_NONE;
-		*s = (struct mda_summary){
-			.valid = h->started,
-			.complete = h->started && h->complete,
-			.rate_limited = h->rate_limited,
-			.per_vertex = h->nonuniform,
-			/* A later pass skips the test where rounds already showed it. */
-			.per_packet = h->per_packet || m->pp_ttl[t],
-			.flows_probed = probed,
-			.nresp = h->nresp,
-		};
-		if (h->per_packet)
+		m->sum[t] = summarize(e, t);
+		if (m->hops[t].per_packet)
 			m->pp_ttl[t] = true;
 	}
 	m->have_sum = true;
@@ -1123,21 +1127,7 @@ struct mda_summary mda_hop_summary(const struct engine *e, int ttl)
 
 	if (ttl < 0 || ttl > e->cfg.max_ttl || m->sum == NULL)
 		return (struct mda_summary){0};
-	if (m->running && !m->have_sum) {
-		const struct mda_hop *h = &m->hops[ttl];
-		int probed = 0;
-
-		for (int i = 0; i < e->nflows; i++)
-			probed += e->flows[i].obs[ttl].state != OBS_NONE;
-		return (struct mda_summary){
-			.valid = h->started,
-			.complete = h->complete,
-			.rate_limited = h->rate_limited,
-			.per_vertex = h->nonuniform,
-			.per_packet = h->per_packet || m->pp_ttl[ttl],
-			.flows_probed = probed,
-			.nresp = h->nresp,
-		};
-	}
+	if (m->running && !m->have_sum)
+		return summarize(e, ttl);
 	return m->sum[ttl];
 }

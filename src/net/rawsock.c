@@ -58,29 +58,20 @@ _Static_assert(sizeof(struct in6_pktinfo) >= sizeof(struct in_pktinfo),
  */
 static void set_oif(struct msghdr *msg, union pktinfo_cmsg *c, int family, int oif)
 {
+	struct in6_pktinfo pi6 = {.ipi6_ifindex = (unsigned)oif};
+	struct in_pktinfo pi4 = {.ipi_ifindex = oif};
+	const void *pi = family == AF_INET6 ? (const void *)&pi6 : (const void *)&pi4;
+	size_t len = family == AF_INET6 ? sizeof(pi6) : sizeof(pi4);
 	struct cmsghdr *cm;
 
 	memset(c, 0, sizeof(*c));
 	msg->msg_control = c->buf;
-	if (family == AF_INET6) {
-		struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned)oif};
-
-		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	} else {
-		struct in_pktinfo pi = {.ipi_ifindex = oif};
-
-		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(msg);
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	}
+	msg->msg_controllen = CMSG_SPACE(len);
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	cm->cmsg_type = family == AF_INET6 ? IPV6_PKTINFO : IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), pi, len);
 }
 
 int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, const int *oifs, int n,

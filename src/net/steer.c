@@ -9,12 +9,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net/route.h"
 #include "net/steer.h"
 #include "numparse.h"
+#include "run.h"
 
 /*
  * Slots of the per-flow interface cache: a power of two, twice the most
@@ -93,14 +93,6 @@ static bool steer_policy_ok(int family, char *err, size_t errlen)
 	return false;
 }
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* The cache key of a flow: never 0, so 0 can mark an empty slot. */
 static uint64_t steer_key(int ipproto, uint16_t sport, uint16_t dport)
 {
@@ -150,30 +142,25 @@ void steer_forget(struct net_steer *st, const struct probe_spec *p)
 static int steer_oif(struct net_steer *st, const struct probe_spec *p, uint64_t now)
 {
 	int ipproto = steer_ipproto(p);
+	uint64_t key = steer_key(ipproto, p->sport, p->dport);
 	struct steer_slot *s;
 
 	if (ipproto == 0)
 		return 0;
-	s = steer_find(st, steer_key(ipproto, p->sport, p->dport));
-	if (s != NULL && s->key != 0) {
-		/* asked_us in the future: marked stale by steer_forget(). */
-		if (s->asked_us > now || now - s->asked_us >= STEER_REFRESH_US) {
-			s->oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport,
-						 p->dport);
-			s->asked_us = now;
-		}
-		return s->oif;
+	s = steer_find(st, key);
+	if (s == NULL || (s->key == 0 && st->used >= STEER_FILL_MAX)) {
+		/* The cache is full: ask every time rather than evict or guess. */
+		return route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
 	}
-	if (s != NULL && st->used < STEER_FILL_MAX) {
-		*s = (struct steer_slot){.key = steer_key(ipproto, p->sport, p->dport),
-					 .asked_us = now,
-					 .oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto,
-								p->sport, p->dport)};
+	if (s->key == 0) {
+		s->key = key;
 		st->used++;
-		return s->oif;
+	} else if (s->asked_us <= now && now - s->asked_us < STEER_REFRESH_US) {
+		return s->oif;	/* asked_us in the future: marked stale by steer_forget() */
 	}
-	/* The cache is full: ask every time rather than evict or guess. */
-	return route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
+	s->oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
+	s->asked_us = now;
+	return s->oif;
 }
 
 struct net_steer *steer_new(int family, char *err, size_t errlen)
@@ -198,7 +185,7 @@ struct net_steer *steer_new(int family, char *err, size_t errlen)
 
 void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs)
 {
-	uint64_t now = mono_us();
+	uint64_t now = run_now_us();
 
 	for (int i = 0; i < count; i++)
 		oifs[i] = steer_oif(st, &specs[i], now);
