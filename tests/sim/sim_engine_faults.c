@@ -246,6 +246,7 @@ static void burst_case(uint32_t rate)
 	struct simnet *n;
 	int widths[] = {1, 4, 1};
 	uint64_t depth = rate / 1000, worst = 0, span;
+	size_t together = 0;
 	char what[64];
 
 	config(&cfg);
@@ -263,6 +264,12 @@ static void burst_case(uint32_t rate)
 		if (i - j + 1 > worst)
 			worst = i - j + 1;
 	}
+	/* A millisecond's probes leave together: most sends share the time of the one before. */
+	for (size_t i = 1; i < c.run.nsends; i++)
+		together += c.run.sends[i].at == c.run.sends[i - 1].at;
+	ok(c.run.nsends > 1 && together * 10 * depth >= (c.run.nsends - 1) * 9 * (depth - 1),
+	   "%s: sends come in groups of %llu, a millisecond's worth (%zu of %zu share a time)",
+	   what, (unsigned long long)depth, together, c.run.nsends - 1);
 	span = c.run.nsends > 1 ? c.run.sends[c.run.nsends - 1].at - c.run.sends[0].at : 0;
 	ok(worst <= 2 * depth + 1, "%s: at most %llu probes in any millisecond (worst %llu)", what,
 	   (unsigned long long)(2 * depth + 1), (unsigned long long)worst);
