@@ -29,8 +29,8 @@ sleep 1
 attrs=$(tui_screen_attrs)
 grep -Eq "$colour_re" <<<"$attrs"
 ok $? "loss is coloured"
-lossy_row=$(grep -E "via [0-9]+[a-z] $lossy" <<<"$attrs" | head -n 1)
-grep -Eq $'\e\\[([0-9;]*;)?31(;[0-9;]*)?m' <<<"$lossy_row"
+# 30% loss is red from 5% on; the first seconds' few probes can miss it.
+tui_wait_row_attrs 15 "via [0-9]+[a-z] $lossy" $'\e\\[([0-9;]*;)?31(;[0-9;]*)?m'
 ok $? "the lossy branch's loss is red"
 
 # Probing keeps its pace while keys flood the screen: probes resolved at

@@ -9,6 +9,7 @@
 #	tui_start W H [ENV=VALUE...] -- ARGS...	# ecmptrace -t ARGS in the client namespace
 #					# (TUI_FACE_FLAG= to leave -t out)
 #	tui_wait SECONDS REGEX		# until the screen matches (grep -E)
+#	tui_wait_row_attrs S ROW ATTR	# until that row's attributes match
 #	tui_screen			# the screen as text
 #	tui_keys KEY...			# tmux send-keys
 #	tui_wait_exit SECONDS		# until ecmptrace ended; TUI_EXIT, TUI_STTY set
@@ -79,6 +80,23 @@ tui_screen_attrs() { tmx capture-pane -t t -p -e; }
 tui_history() { tmx capture-pane -t t -p -J -S -; }
 tui_keys() { tmx send-keys -t t "$@"; }
 tui_resize() { tmx resize-window -t t -x "$1" -y "$2"; }
+
+# Waits until the first line matching ROW (grep -E) of the screen with its
+# attributes (capture-pane -e) also matches ATTR; the line is in TUI_ROW.
+# Colours follow measured loss, and a few seconds of random loss can look
+# clean: wait for the statistic to settle rather than read it once.
+tui_wait_row_attrs() {	# tui_wait_row_attrs SECONDS ROW ATTR
+	local end=$((SECONDS + $1))
+	while :; do
+		TUI_ROW=$(tui_screen_attrs | grep -E -- "$2" | head -n 1)
+		grep -Eq -- "$3" <<<"$TUI_ROW" && return 0
+		[ "$SECONDS" -ge "$end" ] && break
+		sleep 0.2
+	done
+	diag "the row /$2/ did not show /$3/ within $1 s; it showed:"
+	diag "$(printf '%q' "$TUI_ROW")"
+	return 1
+}
 
 # Waits until the screen matches REGEX; the last screen is in TUI_LAST.
 tui_wait() {	# tui_wait SECONDS REGEX
