@@ -5,3 +5,4 @@ libcore_a_SOURCES += \
 	src/wire/checksum.c src/wire/checksum.h \
 	src/wire/probe.c src/wire/probe.h \
 	src/wire/dissect.c src/wire/dissect.h
+include $(srcdir)/src/wire/neigh.mk

@@ -1,2 +1,3 @@
 include $(srcdir)/tests/fuzz/dissect.mk
 include $(srcdir)/tests/fuzz/options.mk
+include $(srcdir)/tests/fuzz/neigh.mk

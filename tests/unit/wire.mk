@@ -5,3 +5,4 @@ tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_LDADD = libcore.a $(LIBS)
 tests_unit_test_addr_SOURCES = tests/unit/test_addr.c
 tests_unit_test_addr_LDADD = libcore.a $(LIBS)
+include $(srcdir)/tests/unit/neigh.mk
