@@ -260,6 +260,10 @@ int main(int argc, char **argv)
 				 cfg.first_hop_fanout, err);
 		fputs(warning, stderr);
 	}
+	/* Asking neighbours for their MAC is part of the picture, not a condition of it. */
+	cfg.link_check = o.link_check && net_neighbours_enable(&net, err, sizeof(err));
+	if (o.link_check && !cfg.link_check)
+		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
 	if (!privdrop_all(err, sizeof(err))) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		net_close(&net);

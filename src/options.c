@@ -24,6 +24,7 @@ enum {
 	OPT_TOS,
 	OPT_JSON_STREAM,
 	OPT_REPORT_ON_EXIT,
+	OPT_NO_LINK_CHECK,
 	OPT_CONFIDENCE,
 };
 
@@ -74,6 +75,8 @@ static const struct opt_def opt_table[] = {
 	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
 	  "vary sport, label or sport,label", "auto" },
 	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
+	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
+	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
 	  NULL },
 	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
@@ -166,6 +169,7 @@ void options_defaults(struct options *o)
 	o->max_unknown = 5;
 	o->vary = 0;
 	o->tos = 0;
+	o->link_check = true;
 	o->face = FACE_AUTO;
 }
 
@@ -360,6 +364,9 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		break;
 	case OPT_REPORT_ON_EXIT:
 		o->report_on_exit = true;
+		break;
+	case OPT_NO_LINK_CHECK:
+		o->link_check = false;
 		break;
 	}
 	return true;

@@ -43,6 +43,7 @@ struct options {
 	bool numeric;			/* -n: no reverse DNS */
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
+	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */
 	enum face face;
 };
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine/engine.h"
+#include "net/neighbours.h"
 #include "net/net.h"
 #include "run.h"
 #include "wire/dissect.h"
@@ -50,6 +51,46 @@ static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at,
 	(void)engine_reply(e, &r, at);
 }
 
+/* The link-layer check's callbacks: the host's neighbour table, and claims heard. */
+struct claim_ctx {
+	struct engine *e;
+	uint64_t now;
+};
+
+static void on_table_entry(void *ctx, const struct ip_addr *addr, const uint8_t *lladdr,
+			   size_t len)
+{
+	engine_neighbour_table(ctx, addr, lladdr, len);
+}
+
+static void on_claim(void *ctx, const struct ip_addr *addr, const uint8_t *lladdr, size_t len)
+{
+	struct claim_ctx *c = ctx;
+
+	engine_neighbour_claim(c->e, addr, lladdr, len, c->now);
+}
+
+/* Asks every neighbour the engine wants asked now; *wake is lowered to the next one due. */
+static void ask_neighbours(struct net *net, struct engine *e, uint64_t now, uint64_t *wake)
+{
+	struct ip_addr addr;
+
+	if (net->neighbours == NULL)
+		return;
+	while (engine_next_neighbour_query(e, now, &addr, wake))
+		if (!neighbours_ask(net->neighbours, &addr, on_table_entry, e))
+			engine_neighbour_unaskable(e, &addr);
+}
+
+static uint64_t earliest_wake(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
 /* How long to wait, to the microsecond (pacing above 1000 pps needs better than poll's ms). */
 static struct timespec wait_for(uint64_t now, uint64_t until)
 {
@@ -64,7 +105,7 @@ static struct timespec wait_for(uint64_t now, uint64_t until)
 int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	uint8_t pkt[SEND_BATCH][PROBE_MAX_LEN], *ptrs[SEND_BATCH];
 	size_t lens[SEND_BATCH];
 	struct probe_spec specs[SEND_BATCH];	/* what each packet was built from */
@@ -84,9 +125,13 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 		enum engine_step step;
 		int nfds = 1, rc;
 
+		uint64_t link_wake = 0;
+		int input = -1, nb = -1;
+
 		if (stop_signal)
 			return 1;
 		now = run_now_us();
+		ask_neighbours(net, e, now, &link_wake);
 		step = engine_next(e, now, &probe, &wake);
 		if (step == ENGINE_SEND) {
 			int n = 0;
@@ -115,10 +160,15 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 			return 0;
 		}
 		fds[0] = (struct pollfd){.fd = net_fd(net), .events = POLLIN};
-		if (face && face->input_fd >= 0 && face->on_input) {
-			fds[1] = (struct pollfd){.fd = face->input_fd, .events = POLLIN};
-			nfds = 2;
+		if (net->neighbours != NULL) {
+			nb = nfds++;
+			fds[nb] = (struct pollfd){.fd = neighbours_fd(net->neighbours), .events = POLLIN};
 		}
+		if (face && face->input_fd >= 0 && face->on_input) {
+			input = nfds++;
+			fds[input] = (struct pollfd){.fd = face->input_fd, .events = POLLIN};
+		}
+		wake = earliest_wake(wake, link_wake);
 		if (face && face->tick && next_tick < wake && next_tick != 0)
 			wake = next_tick;
 		{
@@ -135,7 +185,12 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 			fprintf(stderr, "ecmptrace: %s\n", err);
 			return -1;
 		}
-		if (rc > 0 && nfds == 2 && (fds[1].revents & (POLLIN | POLLHUP)) &&
+		if (rc > 0 && nb >= 0 && (fds[nb].revents & POLLIN)) {
+			struct claim_ctx c = {.e = e, .now = run_now_us()};
+
+			neighbours_dispatch(net->neighbours, on_claim, &c);
+		}
+		if (rc > 0 && input >= 0 && (fds[input].revents & (POLLIN | POLLHUP)) &&
 		    face->on_input(face->ctx, e, run_now_us()) == RUN_QUIT)
 			return 0;
 		now = run_now_us();

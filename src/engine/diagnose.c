@@ -1374,6 +1374,41 @@ static struct finding *segment_finding(struct diag *d, const struct hop_result *
 }
 
 /*
+ * Why one IP has several link-layer addresses, from who said what: several
+ * claim it (two machines hold it), one claims it and another only sends
+ * from it (a team transmitting from every member), or this host's table
+ * names one that neither answers nor claims (it learnt a holder that is
+ * silent now: the duplicate answers some peers and not others).
+ */
+static const char *conflict_cause(const struct hop_result *hop, const bool *pick)
+{
+	int claimers = 0, senders_only = 0, table_only = 0;
+
+	for (int j = 0; j < hop->nneighbours; j++) {
+		const struct link_address *l = &hop->neighbours[j].link;
+
+		if (!pick[j])
+			continue;
+		claimers += l->claims > 0;
+		senders_only += l->claims == 0 && l->answers > 0;
+		table_only += l->claims == 0 && l->answers == 0 && l->in_table;
+	}
+	if (claimers >= 2)
+		return "two machines claim the address (a duplicated IP); peers reach whichever "
+		       "their neighbour cache learnt last, so some connect and others do not";
+	if (claimers == 1 && senders_only >= 1)
+		return "one link-layer address claims it and another only sends from it: a NIC "
+		       "team in transmit load balancing (peers that learn the sending one cannot "
+		       "answer it), or a second machine with the address";
+	if (table_only >= 1)
+		return "this host's neighbour entry names a link-layer address that neither "
+		       "answers nor claims the IP now: another machine held it (a duplicated IP), "
+		       "and peers caching that one fail to connect";
+	return "two machines claim the address, or one sends from several NICs (teaming in "
+	       "transmit load balancing); peers caching the other one fail to connect";
+}
+
+/*
  * Answers at TTL 1 come straight from the neighbour, so the link layer
  * speaks too.  One address answering from several link-layer addresses:
  * two machines claim it (a duplicated address: which one gets a peer's
@@ -1401,7 +1436,7 @@ static void find_segment_conflicts(struct diag *d)
 		for (int i = 0; i < hop->nneighbours; i++) {
 			const struct neighbour_result *ni = &hop->neighbours[i];
 			struct finding *f;
-			char a[ADDR_STRLEN], m[LLADDR_STRLEN];
+			char a[ADDR_STRLEN], m[LLADDR_STRLEN], ev[96];
 			int n = 0, first = -1, shown = 0;
 
 			/* Each group once, at its first pair; it must pair its key with two others. */
@@ -1422,20 +1457,20 @@ static void find_segment_conflicts(struct diag *d)
 				break;
 			f->addr = ni->addr;
 			if (by_link)
-				say(f, "%d first-hop addresses answer from one link-layer address, %s:", n,
+				say(f, "%d first-hop addresses use one link-layer address, %s:", n,
 				    lladdr_format(ni->link.addr, ni->link.len, m, sizeof(m)));
 			else
-				say(f, "%s answers from %d link-layer addresses:",
+				say(f, "%s is held by %d link-layer addresses:",
 				    addr_format(&ni->addr, a, sizeof(a)), n);
 			for (int j = 0; j < hop->nneighbours && shown < 3; j++) {
 				const struct neighbour_result *nj = &hop->neighbours[j];
 
 				if (!pick[j])
 					continue;
-				say(f, "%s %s (%llu answers)", shown ? "," : "",
+				say(f, "%s %s (%s)", shown ? "," : "",
 				    by_link ? addr_format(&nj->addr, a, sizeof(a))
 					    : lladdr_format(nj->link.addr, nj->link.len, m, sizeof(m)),
-				    (unsigned long long)nj->link.answers);
+				    link_address_describe(&nj->link, ev, sizeof(ev)));
 				shown++;
 			}
 			if (n > 3)
@@ -1445,9 +1480,7 @@ static void find_segment_conflicts(struct diag *d)
 				    "one MAC are not: the switch sends each one's traffic to whichever "
 				    "spoke last");
 			else
-				say(f, ": two machines claim the address, or one sends from several NICs "
-				    "(teaming in transmit load balancing); peers caching the other one "
-				    "fail to connect");
+				say(f, ": %s", conflict_cause(hop, pick));
 		}
 	free(pick);
 }

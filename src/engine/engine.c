@@ -533,9 +533,15 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 	for (;;) {
 		if (!e->in_round) {
 			if (all_rounds_started(e)) {
-				if (e->fifo_len == 0)
+				/* Neighbours being asked for their link-layer address may still answer. */
+				uint64_t link = link_busy_until(e, now);
+
+				if (link != 0 && e->paused)
+					link = now + PAUSE_POLL_US;	/* nothing is asked while paused */
+
+				if (e->fifo_len == 0 && link == 0)
 					return ENGINE_DONE;
-				*wake = next_expiry(e);
+				*wake = earliest(next_expiry(e), link);
 				if (*wake == 0)
 					*wake = now;
 				return ENGINE_WAIT;
@@ -638,31 +644,6 @@ static bool answers_directly(const struct reply *r)
 	return r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK || r->kind == REPLY_TCP_RST;
 }
 
-/*
- * An answer at TTL 1 comes from the neighbour itself: counts which
- * link-layer address it came from, per answering address.
- */
-static void note_neighbour(struct engine *e, const struct reply *r)
-{
-	struct neighbour_seen *n;
-
-	if (r->lladdr_len == 0 || r->lladdr_len > REPLY_LLADDR_MAX)
-		return;
-	for (int i = 0; i < e->nneighbours; i++) {
-		n = &e->neighbours[i];
-		if (addr_equal(&n->addr, &r->from) && n->lladdr_len == r->lladdr_len &&
-		    memcmp(n->lladdr, r->lladdr, r->lladdr_len) == 0) {
-			n->answers++;
-			return;
-		}
-	}
-	if (e->nneighbours == ENGINE_NEIGHBOURS_MAX)
-		return;
-	n = &e->neighbours[e->nneighbours++];
-	*n = (struct neighbour_seen){.addr = r->from, .lladdr_len = r->lladdr_len, .answers = 1};
-	memcpy(n->lladdr, r->lladdr, r->lladdr_len);
-}
-
 enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
 {
 	struct probe_rec *p;
@@ -720,7 +701,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
 	if (ttl == 1)
-		note_neighbour(e, r);
+		link_note_answer(e, r, now);
 	changes = c->changes;
 	note_responder(c, &r->from, p->round);
 	if (of_running_pass(e, p))

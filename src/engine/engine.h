@@ -64,6 +64,13 @@ struct engine_config {
 	 * only to see them answer, not the stopping rule.
 	 */
 	int first_hop_fanout;
+	/*
+	 * Ask every neighbour that answers at TTL 1 which link-layer address
+	 * holds its IP (engine_next_neighbour_query), when the caller can
+	 * send ARP or Neighbor Solicitations; a pass is not over until they
+	 * had their chance to answer.
+	 */
+	bool link_check;
 };
 
 /* Fills cfg with the defaults; the caller sets addresses and overrides. */
@@ -99,6 +106,28 @@ void engine_free(struct engine *e);
 enum engine_step engine_next(struct engine *e, uint64_t now_us,
 			     struct probe_spec *probe, uint64_t *wake_us);
 enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now_us);
+
+/*
+ * The link-layer check (cfg.link_check, linkcheck.c).  The caller asks the
+ * neighbour in *addr now (ARP request, or Neighbor Solicitation to its
+ * solicited-node group), reading first what this host's neighbour table
+ * holds for it (engine_neighbour_table).  False when none is due; *wake_us
+ * is then lowered to when one will be (left alone when 0 means never).
+ */
+bool engine_next_neighbour_query(struct engine *e, uint64_t now_us, struct ip_addr *addr,
+				 uint64_t *wake_us);
+/*
+ * A message heard on the segment claims addr for lladdr: an ARP reply or
+ * request, a Neighbor Advertisement.  Kept when it concerns a neighbour
+ * (its IP, or its link-layer address under another IP).
+ */
+void engine_neighbour_claim(struct engine *e, const struct ip_addr *addr, const uint8_t *lladdr,
+			    size_t len, uint64_t now_us);
+/* This host's neighbour table maps addr to lladdr (kept on the same terms). */
+void engine_neighbour_table(struct engine *e, const struct ip_addr *addr, const uint8_t *lladdr,
+			    size_t len);
+/* addr cannot be asked (not on a link of this host, or no way to ask): stop trying. */
+void engine_neighbour_unaskable(struct engine *e, const struct ip_addr *addr);
 
 /* Stop starting new rounds; outstanding probes still resolve. */
 void engine_stop(struct engine *e);

@@ -5,6 +5,7 @@
  * flow.  Runs on every redraw of the live view, so it is linear in
  * flows x hops with small constants.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +41,36 @@ static void branch_free(struct branch_result *b)
 	free(b->link_addrs);
 }
 
-/* At TTL 1: the link-layer addresses answers came from, per branch and in all. */
+static struct link_address link_address_of(const struct neighbour_seen *n)
+{
+	struct link_address l = {.len = n->lladdr_len, .answers = n->answers,
+				 .claims = n->claims, .in_table = n->in_table};
+
+	memcpy(l.addr, n->lladdr, n->lladdr_len);
+	return l;
+}
+
+/*
+ * At TTL 1: the link-layer addresses that spoke for each address, per
+ * branch and in all, and what the link-layer check asked.
+ */
 static bool hop_link_addrs(const struct engine *e, struct hop_result *hop)
 {
-	if (hop->ttl != 1 || e->nneighbours == 0)
+	if (hop->ttl != 1)
+		return true;
+	if (e->nlink_targets > 0) {
+		hop->link_checks = calloc((size_t)e->nlink_targets, sizeof(*hop->link_checks));
+		if (hop->link_checks == NULL)
+			return false;
+		for (int i = 0; i < e->nlink_targets; i++) {
+			const struct link_target *t = &e->link_targets[i];
+
+			hop->link_checks[hop->nlink_checks++] = (struct link_check_result){
+				.addr = t->addr, .asked = t->asked_total, .claimed = t->claimed,
+				.unaskable = t->unaskable};
+		}
+	}
+	if (e->nneighbours == 0)
 		return true;
 	hop->neighbours = calloc((size_t)e->nneighbours, sizeof(*hop->neighbours));
 	if (hop->neighbours == NULL)
@@ -53,8 +80,7 @@ static bool hop_link_addrs(const struct engine *e, struct hop_result *hop)
 		struct neighbour_result *nr = &hop->neighbours[hop->nneighbours++];
 
 		nr->addr = n->addr;
-		nr->link = (struct link_address){.len = n->lladdr_len, .answers = n->answers};
-		memcpy(nr->link.addr, n->lladdr, n->lladdr_len);
+		nr->link = link_address_of(n);
 	}
 	for (int b = 0; b < hop->nbranches; b++) {
 		struct branch_result *br = &hop->branches[b];
@@ -69,10 +95,7 @@ static bool hop_link_addrs(const struct engine *e, struct hop_result *hop)
 			if (grown == NULL)
 				return false;
 			br->link_addrs = grown;
-			grown[br->nlink_addrs] = (struct link_address){.len = n->lladdr_len,
-								     .answers = n->answers};
-			memcpy(grown[br->nlink_addrs].addr, n->lladdr, n->lladdr_len);
-			br->nlink_addrs++;
+			grown[br->nlink_addrs++] = link_address_of(n);
 		}
 	}
 	return true;
@@ -117,6 +140,7 @@ void results_free(struct results *r)
 			branch_free(&r->hops[i].branches[j]);
 		free(r->hops[i].branches);
 		free(r->hops[i].neighbours);
+		free(r->hops[i].link_checks);
 	}
 	free(r->hops);
 	for (i = 0; i < r->nflows; i++) {
@@ -448,4 +472,27 @@ fail:
 	free(lin.branch);
 	results_free(r);
 	return NULL;
+}
+
+const char *link_address_describe(const struct link_address *l, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (l->answers > 0) {
+		n = snprintf(buf, len, "%llu answer%s", (unsigned long long)l->answers,
+			     l->answers == 1 ? "" : "s");
+		used = n > 0 ? (size_t)n : 0;
+	}
+	if (l->claims > 0 && used < len) {
+		n = snprintf(buf + used, len - used, "%s%llu ARP/ND claim%s", used ? ", " : "",
+			     (unsigned long long)l->claims, l->claims == 1 ? "" : "s");
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (l->in_table && used < len)
+		snprintf(buf + used, len - used, "%sthis host's entry", used ? ", " : "");
+	return buf;
 }

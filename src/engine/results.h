@@ -28,11 +28,25 @@ struct via_result {
 	int nflows;
 };
 
-/* A link-layer address a first-hop responder's answers came from, and how many. */
+/*
+ * A link-layer address that spoke for a first-hop address: answers to our
+ * probes came from it, ARP / Neighbor Discovery messages claimed the IP
+ * for it, or this host's neighbour table pointed the IP at it.
+ */
 struct link_address {
 	uint8_t addr[REPLY_LLADDR_MAX];
 	uint8_t len;
 	uint64_t answers;
+	uint64_t claims;
+	bool in_table;
+};
+
+/* The link-layer check of one neighbour (engine_config.link_check). */
+struct link_check_result {
+	struct ip_addr addr;
+	uint64_t asked;			/* ARP requests / Neighbor Solicitations sent */
+	bool claimed;			/* some question got a claim for this IP */
+	bool unaskable;			/* not on a link of this host */
 };
 
 /* At TTL 1: one address answering from one link-layer address, and how often. */
@@ -91,6 +105,9 @@ struct hop_result {
 	 */
 	struct neighbour_result *neighbours;
 	int nneighbours;
+	/* TTL 1 only: the neighbours the link-layer check asked, and how that went. */
+	struct link_check_result *link_checks;
+	int nlink_checks;
 };
 
 struct flow_result {
@@ -121,5 +138,10 @@ struct results {
 };
 
 void results_free(struct results *r);
+/*
+ * What a link-layer address did for its IP, in words: "3 answers, 1 ARP/ND
+ * claim, this host's entry".  Writes into buf (truncating) and returns it.
+ */
+const char *link_address_describe(const struct link_address *l, char *buf, size_t len);
 
 #endif

@@ -112,7 +112,15 @@ static cJSON *discovery(const struct hop_result *h)
 	return d;
 }
 
-/* The link-layer addresses a first-hop responder answered from (empty elsewhere). */
+/* What one link-layer address did for its IP: answers, claims, this host's table. */
+static void add_link_evidence(cJSON *o, const struct link_address *l)
+{
+	cJSON_AddNumberToObject(o, "answers", (double)l->answers);
+	cJSON_AddNumberToObject(o, "claims", (double)l->claims);
+	cJSON_AddBoolToObject(o, "in_neighbour_table", l->in_table);
+}
+
+/* The link-layer addresses that spoke for a first-hop responder (empty elsewhere). */
 static cJSON *link_addresses(const struct branch_result *b)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -123,13 +131,13 @@ static cJSON *link_addresses(const struct branch_result *b)
 
 		cJSON_AddStringToObject(la, "address", lladdr_format(b->link_addrs[k].addr,
 								     b->link_addrs[k].len, m, sizeof(m)));
-		cJSON_AddNumberToObject(la, "answers", (double)b->link_addrs[k].answers);
+		add_link_evidence(la, &b->link_addrs[k]);
 		cJSON_AddItemToArray(arr, la);
 	}
 	return arr;
 }
 
-/* TTL 1: every (address, link-layer address) pair answers came from. */
+/* TTL 1: every (address, link-layer address) pair seen on the segment. */
 static cJSON *neighbours(const struct hop_result *h)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -142,7 +150,26 @@ static cJSON *neighbours(const struct hop_result *h)
 		cJSON_AddStringToObject(o, "address", addr_format(&n->addr, a, sizeof(a)));
 		cJSON_AddStringToObject(o, "link_address",
 					lladdr_format(n->link.addr, n->link.len, m, sizeof(m)));
-		cJSON_AddNumberToObject(o, "answers", (double)n->link.answers);
+		add_link_evidence(o, &n->link);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* TTL 1: the neighbours the link-layer check asked, and how that went. */
+static cJSON *link_checks(const struct hop_result *h)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char a[ADDR_STRLEN];
+
+	for (int k = 0; k < h->nlink_checks; k++) {
+		const struct link_check_result *c = &h->link_checks[k];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "address", addr_format(&c->addr, a, sizeof(a)));
+		cJSON_AddNumberToObject(o, "asked", (double)c->asked);
+		cJSON_AddBoolToObject(o, "claimed", c->claimed);
+		cJSON_AddBoolToObject(o, "on_link", !c->unaskable);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -174,8 +201,10 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
-		if (h->ttl == 1)
+		if (h->ttl == 1) {
 			cJSON_AddItemToObject(hop, "neighbours", neighbours(h));
+			cJSON_AddItemToObject(hop, "link_checks", link_checks(h));
+		}
 		cJSON_AddItemToArray(arr, hop);
 	}
 	return arr;

@@ -890,21 +890,21 @@ static void figures_line(const struct tui *t, int y, int w, uint64_t received, u
 }
 
 /*
- * The link-layer addresses a first-hop responder answered from (none
+ * The link-layer addresses that spoke for a first-hop responder (none
  * elsewhere): more than one is worth seeing at a glance.
  */
 static void link_line(struct tui *t, int *y, int ymax, int w, const struct branch_result *b)
 {
-	char line[512], m[LLADDR_STRLEN];
+	char line[512], m[LLADDR_STRLEN], ev[96];
 	size_t used;
 
 	if (b->nlink_addrs == 0 || *y >= ymax)
 		return;
 	used = (size_t)snprintf(line, sizeof(line), "link-layer:");
 	for (int k = 0; k < b->nlink_addrs && used < sizeof(line); k++) {
-		int n = snprintf(line + used, sizeof(line) - used, "%s %s (%llu answers)", k ? "," : "",
+		int n = snprintf(line + used, sizeof(line) - used, "%s %s (%s)", k ? "," : "",
 				 lladdr_format(b->link_addrs[k].addr, b->link_addrs[k].len, m, sizeof(m)),
-				 (unsigned long long)b->link_addrs[k].answers);
+				 link_address_describe(&b->link_addrs[k], ev, sizeof(ev)));
 
 		if (n < 0 || (size_t)n >= sizeof(line) - used)
 			break;

@@ -9,6 +9,7 @@ ecmptrace_SOURCES = \
 	src/net/privdrop.c src/net/privdrop.h \
 	src/net/resolve.c src/net/resolve.h \
 	src/net/route.c src/net/route.h \
-	src/net/steer.c src/net/steer.h
+	src/net/steer.c src/net/steer.h \
+	src/net/neighbours.c src/net/neighbours.h
 ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
 ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)

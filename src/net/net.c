@@ -1,7 +1,8 @@
 /*
  * Opening and using the network state (see net.h): raw socket, source
- * address, capture, and per-flow steering (steer.c) on a host that
- * balances over several next hops itself.  Nothing here parses packets;
+ * address, capture, per-flow steering (steer.c) on a host that
+ * balances over several next hops itself, and the link-layer check's
+ * sockets (neighbours.c).  Nothing here parses packets;
  * that is src/wire.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "net/capture.h"
+#include "net/neighbours.h"
 #include "net/net.h"
 #include "net/rawsock.h"
 #include "net/steer.h"
@@ -49,6 +51,15 @@ void net_close(struct net *n)
 	n->capture = NULL;
 	steer_free(n->steer);
 	n->steer = NULL;
+	neighbours_close(n->neighbours);
+	n->neighbours = NULL;
+}
+
+bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
+{
+	if (n->neighbours == NULL)
+		n->neighbours = neighbours_open(n->dst.family, err, errlen);
+	return n->neighbours != NULL;
 }
 
 bool net_steer_enable(struct net *n, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 
 struct capture;
 struct net_steer;
+struct neighbours;
 
 struct net {
 	int send_fd;			/* raw socket, we write the IP header */
@@ -22,6 +23,7 @@ struct net {
 	struct ip_addr src, dst;
 	int last_send_errno;		/* why the latest send failed (the probe then times out) */
 	struct net_steer *steer;	/* per-flow choice of interface, NULL when off */
+	struct neighbours *neighbours;	/* link-layer check (neighbours.h), NULL when off */
 };
 
 /*
@@ -50,6 +52,11 @@ void net_close(struct net *n);
  * the raw socket's own route.
  */
 bool net_steer_enable(struct net *n, char *err, size_t errlen);
+/*
+ * Opens the link-layer check's sockets (neighbours.h): needs CAP_NET_RAW,
+ * so before privileges are dropped.  False with a message in err.
+ */
+bool net_neighbours_enable(struct net *n, char *err, size_t errlen);
 /*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).

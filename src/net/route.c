@@ -6,7 +6,9 @@
  * matched route, with all its next hops, not one resolved path).
  * Per-flow steering asks the same kernel, over a conversation kept open,
  * which interface a connection with given ports would leave by
- * (RTM_GETROUTE without RTM_F_FIB_MATCH: one resolved path).
+ * (RTM_GETROUTE without RTM_F_FIB_MATCH: one resolved path).  The
+ * link-layer check asks it whether a neighbour is on a link of this host,
+ * and what the host's neighbour table holds (RTM_GETNEIGH).
  * Every byte of a reply is bounds-checked before use.
  */
 #include <linux/fib_rules.h>
@@ -540,4 +542,103 @@ int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const str
 	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_oif_of, &ans))
 		return 0;
 	return ans.oif;
+}
+
+/* What a plain route lookup says of a neighbour, for route_on_link_of(). */
+struct on_link_answer {
+	int family;
+	int oif;		/* the result: 0 unless the route is on-link */
+};
+
+/* reply_fn for a resolved RTM_GETROUTE: the interface, when no gateway is involved. */
+static bool route_on_link_of(const struct nlmsghdr *h, void *arg)
+{
+	struct on_link_answer *ans = arg;
+	struct attrs a;
+	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
+	uint32_t oif;
+
+	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST || a.tb[RTA_GATEWAY] != NULL ||
+	    a.tb[RTA_VIA] != NULL)
+		return true;	/* local, behind a router, or unusable: not on-link */
+	if (attr_u32(a.tb[RTA_OIF], &oif) && oif > 0 && oif <= INT32_MAX)
+		ans->oif = (int)oif;
+	return true;
+}
+
+int route_on_link_oif(struct route_steer *rs, const struct ip_addr *addr)
+{
+	struct steer_req req;
+	struct on_link_answer ans;
+	size_t alen;
+
+	if (rs == NULL || addr == NULL || (addr->family != AF_INET && addr->family != AF_INET6))
+		return 0;
+	alen = addr_len(addr);
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
+	req.h.nlmsg_type = RTM_GETROUTE;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = (uint8_t)addr->family;
+	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
+	if (!steer_put(&req, RTA_DST, addr->b, alen))
+		return 0;
+	ans = (struct on_link_answer){.family = addr->family, .oif = 0};
+	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_on_link_of, &ans))
+		return 0;
+	return ans.oif;
+}
+
+/* The dump's callback and its caller's, for neigh_entry(). */
+struct neigh_dump {
+	int family;
+	route_neigh_fn fn;
+	void *ctx;
+};
+
+/* Entry states that hold a link-layer address the host uses or has used. */
+#define NUD_WITH_LLADDR (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
+
+/* reply_fn for an RTM_GETNEIGH dump: hands over each usable entry. */
+static bool neigh_entry(const struct nlmsghdr *h, void *arg)
+{
+	struct neigh_dump *d = arg;
+	const void *fixed;
+	const struct ndmsg *nd;
+	struct attrs a;
+	struct ip_addr addr = {0};
+	size_t alen, llen;
+
+	if (h->nlmsg_type != RTM_NEWNEIGH || !msg_parse(h, sizeof(*nd), &fixed, &a))
+		return false;
+	nd = fixed;
+	if (nd->ndm_family != d->family || (nd->ndm_state & NUD_WITH_LLADDR) == 0 ||
+	    a.tb[NDA_DST] == NULL || a.tb[NDA_LLADDR] == NULL)
+		return true;	/* another family, an unresolved entry, or none of ours */
+	alen = d->family == AF_INET ? 4 : 16;
+	llen = RTA_PAYLOAD(a.tb[NDA_LLADDR]);
+	if (RTA_PAYLOAD(a.tb[NDA_DST]) != alen || llen == 0)
+		return true;
+	addr.family = d->family;
+	memcpy(addr.b, RTA_DATA(a.tb[NDA_DST]), alen);
+	d->fn(d->ctx, nd->ndm_ifindex, &addr, RTA_DATA(a.tb[NDA_LLADDR]), llen);
+	return true;
+}
+
+bool route_neighbours(struct route_steer *rs, int family, route_neigh_fn fn, void *ctx)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+	} req;
+	struct neigh_dump d = {.family = family, .fn = fn, .ctx = ctx};
+
+	if (rs == NULL || (family != AF_INET && family != AF_INET6))
+		return false;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nd.ndm_family = (uint8_t)family;
+	return nl_send(&rs->nl, &req.h) && nl_replies(&rs->nl, true, neigh_entry, &d);
 }

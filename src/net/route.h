@@ -8,6 +8,7 @@
 #define ECMPTRACE_NET_ROUTE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -34,7 +35,7 @@ int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface);
  */
 struct route_steer;
 
-/* An open rtnetlink conversation for per-flow lookups; NULL on error. */
+/* An open rtnetlink conversation for per-flow lookups (and the questions below); NULL on error. */
 struct route_steer *route_steer_open(void);
 void route_steer_close(struct route_steer *rs);
 /*
@@ -46,5 +47,20 @@ void route_steer_close(struct route_steer *rs);
  */
 int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
 		    int ipproto, uint16_t sport, uint16_t dport);
+
+/*
+ * The link-layer check asks the same conversation two more things.  The
+ * interface a neighbour is on, when the host's route to it is on-link (no
+ * gateway); 0 otherwise (it cannot be asked by ARP or Neighbor Discovery).
+ */
+int route_on_link_oif(struct route_steer *rs, const struct ip_addr *addr);
+/*
+ * Every entry of family in the host's neighbour table that holds a
+ * link-layer address (reachable, stale, being probed or permanent), as
+ * "ip neigh" shows it.  False on a netlink error.
+ */
+typedef void (*route_neigh_fn)(void *ctx, int ifindex, const struct ip_addr *addr,
+			       const uint8_t *lladdr, size_t len);
+bool route_neighbours(struct route_steer *rs, int family, route_neigh_fn fn, void *ctx);
 
 #endif
