@@ -770,7 +770,7 @@ void engine_reset_stats(struct engine *e)
 			p->state = PROBE_DISCARDED;
 		}
 	}
-	e->nneighbours = 0;
+	link_reset_answers(e);
 	for (i = 0; i < e->nflows; i++) {
 		for (t = 0; t <= e->cfg.max_ttl; t++) {
 			struct cell *c = &e->flows[i].cells[t];

@@ -146,6 +146,11 @@ struct engine {
 
 /* linkcheck.c: an answer at TTL 1 (the neighbour itself sent it). */
 void link_note_answer(struct engine *e, const struct reply *r, uint64_t now);
+/*
+ * linkcheck.c: statistics reset.  Answer counts start again; what the
+ * segment claimed and the host's table held is structure, and stays.
+ */
+void link_reset_answers(struct engine *e);
 /* linkcheck.c: 0 when no question series is running, else when to look again. */
 uint64_t link_busy_until(const struct engine *e, uint64_t now);
 

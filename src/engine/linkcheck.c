@@ -85,6 +85,20 @@ static bool concerns_us(const struct engine *e, const struct ip_addr *addr, cons
 	return false;
 }
 
+void link_reset_answers(struct engine *e)
+{
+	int kept = 0;
+
+	for (int i = 0; i < e->nneighbours; i++) {
+		struct neighbour_seen n = e->neighbours[i];
+
+		n.answers = 0;
+		if (n.claims > 0 || n.in_table)
+			e->neighbours[kept++] = n;
+	}
+	e->nneighbours = kept;
+}
+
 void link_note_answer(struct engine *e, const struct reply *r, uint64_t now)
 {
 	struct neighbour_seen *n = pair(e, &r->from, r->lladdr, r->lladdr_len);
@@ -152,7 +166,10 @@ bool engine_next_neighbour_query(struct engine *e, uint64_t now, struct ip_addr 
 				t->in_series = false;
 				t->next_at = t->series_at + LINK_PERIOD_US;
 			} else if (end != 0) {
-				continue;	/* listening for more holders, or for a late claim */
+				/* Listening for more holders, or a late claim; then a new series. */
+				if (*wake == 0 || end < *wake)
+					*wake = end;
+				continue;
 			}
 		}
 		if (now < t->next_at) {

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The link-layer observation (field cases 2-4 of FIELD-CASES.md): for
-# every answer at the first TTL ecmptrace records the frame's source MAC;
-# one IP answering from more than one MAC raises a link-address-conflict
-# finding, several first-hop IPs answering from one MAC a
+# every answer at the first TTL ecmptrace records the frame's source MAC,
+# asks each first-hop neighbour which MAC holds its IP (ARP, Neighbor
+# Solicitation) and reads the client's neighbour table; one IP held by
+# more than one MAC raises a link-address-conflict finding whose cause
+# follows who claimed what, several first-hop IPs on one MAC a
 # link-address-shared finding, and each hop branch in the JSON document
 # lists its link_addresses (at TTL 1 only).
 #
@@ -13,14 +15,17 @@
 #   1. clean: only hostA holds the target; one MAC, no finding;
 #   2. a duplicated IP (case 3): hostB holds it too and the client's
 #      neighbour entry flips between the two machines during the run, as
-#      it does when both answer ARP;
+#      it does when both answer ARP; then (2b) without the flipping, one
+#      pass, where only the ARP answers show the second machine; and (2c)
+#      the same for IPv6, by Neighbor Discovery;
 #   3. one machine, two MACs (case 2, transmit load balancing): hostA
 #      receives on eth0 but every other IP frame it sends reaches the
 #      segment with the source MAC of its eth1 (an nftables rule on the
 #      bridge rewrites it after the bridge has learnt where eth0 is);
 #   4. routed (see far_build): hostA and hostB forward to a namespace
 #      behind them; first as they are (TTL 1 hostA, TTL 2 lists no MAC),
-#      then one MAC on two machines (case 4, cloned virtual machines).
+#      then one MAC on two machines (case 4, cloned virtual machines),
+#      seen in answers and then from the client's neighbour table alone.
 # Scenarios 1-3 use ICMP echo (-I) and UDP (-u) probes, 4 UDP; each run
 # is bounded by a timeout.
 # The oracle is nftables counters: the packets each host sent to the
@@ -256,12 +261,54 @@ ll_check() {
 	            want[m] = int(n)
 	    diag("the hosts and the bridge counted %s"
 	         % (", ".join("%s x%d" % kv for kv in sorted(want.items())) or "nothing"))
-	    if ll != want:
+	    # MACs that only claimed the address (or sit in the host's table) answered nothing.
+	    if {m: n for m, n in ll.items() if n} != want:
 	        diag("the answers per MAC differ from the oracle")
 	        good = False
 	    total = sum(v for v in ll.values() if isinstance(v, int))
 	    if mode == "counts" and total != branch.get("received"):
 	        diag("answers add up to %d, received %s" % (total, branch.get("received")))
+	        good = False
+	elif mode == "claims":
+	    # What the link-layer check heard: ARP/ND claims for ADDR from
+	    # exactly these MACs, and ADDR asked (on its link) and answered.
+	    claimed = {n.get("link_address") for n in hops[0].get("neighbours") or []
+	               if n.get("address") == addr and (n.get("claims") or 0) > 0} if hops else set()
+	    diag("claims for %s from %s" % (addr, " ".join(sorted(claimed)) or "nobody"))
+	    if claimed != set(args):
+	        diag("expected claims from exactly %s" % " ".join(args))
+	        good = False
+	    checks = [c for c in (hops[0].get("link_checks") or []) if c.get("address") == addr] \
+	        if hops else []
+	    if not (checks and checks[0].get("asked", 0) >= 1 and checks[0].get("claimed")
+	            and checks[0].get("on_link")):
+	        diag("link_checks for %s: %s" % (addr, checks))
+	        good = False
+	elif mode == "cause":
+	    # Exactly one finding of kind args[0] for ADDR whose summary says args[1].
+	    kind, word = args
+	    hits = [f for f in doc.get("findings") or [] if f.get("kind") == kind]
+	    for f in hits:
+	        diag("finding %s: %s" % (kind, f.get("summary")))
+	    if len(hits) != 1 or word not in str(hits[0].get("summary", "")):
+	        diag("expected one %s finding saying '%s'" % (kind, word))
+	        good = False
+	elif mode == "tableshare":
+	    # OTHER is known only from this host's neighbour table, on ADDR's MAC.
+	    mac, other = args
+	    rows = [n for n in (hops[0].get("neighbours") or []) if n.get("address") == other] \
+	        if hops else []
+	    diag("neighbours entries for %s: %s" % (other, rows))
+	    if not any(n.get("link_address") == mac and n.get("in_neighbour_table") for n in rows):
+	        diag("%s -> %s is not listed as this host's entry" % (other, mac))
+	        good = False
+	    hits = [f for f in doc.get("findings") or [] if f.get("kind") == "link-address-shared"]
+	    for f in hits:
+	        diag("finding: %s" % f.get("summary"))
+	    if len(hits) != 1 or not all(w in str(hits[0].get("summary", "")).lower()
+	                                 for w in (mac, addr, other)):
+	        diag("expected one link-address-shared finding naming %s, %s and %s"
+	             % (mac, addr, other))
 	        good = False
 	else:
 	    diag("unknown mode " + mode)
@@ -335,9 +382,96 @@ for proto in -I -u; do
 	ok $? "duplicated IP $proto: one conflict naming both MACs, each answered"
 	ll_check counts "$OUT" "$TARGET" "$MAC_A=$(count_of "$A")" "$MAC_B=$(count_of "$B")"
 	ok $? "duplicated IP $proto: each MAC's answers are what its host sent"
+	ll_check claims "$OUT" "$TARGET" "$MAC_A" "$MAC_B"
+	ok $? "duplicated IP $proto: both machines answered the ARP question"
+	ll_check cause "$OUT" "$TARGET" link-address-conflict "duplicated IP"
+	ok $? "duplicated IP $proto: the finding calls it a duplicated IP"
 	schema_ok "$OUT" "duplicated IP $proto: the document validates against the schema"
 done
+
+# 2b. The same without help: nothing flips the client's entry, so every
+# probe reaches one machine.  One short run still names both, from the
+# answers to its ARP question; the oracle is the ARP messages each host
+# sent for the target (nftables counters in the hosts' arp tables).
+arp_count_reset() {
+	local ns
+	for ns in "$A" "$B"; do
+		lab_exec "$ns" nft -f - <<-EOF || return 1
+		table arp llarp
+		delete table arp llarp
+		table arp llarp {
+			chain out {
+				type filter hook output priority 0; policy accept;
+				arp saddr ip $TARGET counter
+			}
+		}
+		EOF
+	done
+}
+arp_count_of() {	# arp_count_of NS
+	lab_exec "$1" nft list table arp llarp |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
+		     END { print n + 0 }'
+}
+for proto in -I -u; do
+	ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
+	count_reset && arp_count_reset
+	OUT="$LAB_TMP/dupip1$proto.json"
+	lab_ecmptrace "$OUT" "$proto" -j -n -c 1 "$TARGET"
+	ok $? "duplicated IP, one pass $proto: ecmptrace ran"
+	ll_check claims "$OUT" "$TARGET" "$MAC_A" "$MAC_B"
+	ok $? "duplicated IP, one pass $proto: both machines claimed the address"
+	ll_check cause "$OUT" "$TARGET" link-address-conflict "duplicated IP"
+	ok $? "duplicated IP, one pass $proto: one conflict, called a duplicated IP"
+	# Its probes all went to the machine the client's entry names: only the
+	# ARP question could find the other.
+	"$LAB_PY" - "$OUT" "$TARGET" "$MAC_A" "$MAC_B" <<-'EOF'
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	addr, macs = sys.argv[2], set(sys.argv[3:])
+	answered = {n["link_address"] for n in doc["hops"][0]["neighbours"]
+	            if n["address"] == addr and n["answers"] > 0}
+	print("# answers for %s came from %s" % (addr, " ".join(sorted(answered))))
+	sys.exit(0 if len(answered) == 1 and answered <= macs else 1)
+	EOF
+	ok $? "duplicated IP, one pass $proto: the probes' answers came from one of them only"
+	"$LAB_PY" - "$OUT" "$TARGET" "$MAC_A" "$(arp_count_of "$A")" "$MAC_B" "$(arp_count_of "$B")" <<-'EOF'
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	addr, pairs = sys.argv[2], sys.argv[3:]
+	got = {n["link_address"]: n["claims"] for n in doc["hops"][0]["neighbours"]
+	       if n["address"] == addr}
+	good = True
+	for mac, sent in zip(pairs[0::2], pairs[1::2]):
+	    print("# %s: %s claims heard, %s ARP messages sent for %s" % (mac, got.get(mac), sent, addr))
+	    # A host may still send one after the run ended; never fewer sent than heard.
+	    good &= 1 <= got.get(mac, 0) <= int(sent)
+	sys.exit(0 if good else 1)
+	EOF
+	ok $? "duplicated IP, one pass $proto: claims heard are ARP messages the hosts sent"
+done
+schema_ok "$OUT" "duplicated IP, one pass: the document validates against the schema"
+
+# 2c. IPv6: the same duplicated address, found by Neighbor Solicitation.
+TARGET6=fd00:70::10
+ip -n "$C" -6 addr add fd00:70::1/64 dev eth0 nodad &&
+	ip -n "$A" -6 addr add "$TARGET6/64" dev eth0 nodad &&
+	ip -n "$B" -6 addr add "$TARGET6/64" dev eth0 nodad
+ok $? "IPv6 duplicated address: hostA and hostB both hold $TARGET6"
+OUT="$LAB_TMP/dupip6.json"
+lab_ecmptrace "$OUT" -I -j -n -c 1 "$TARGET6"
+ok $? "IPv6 duplicated address: ecmptrace ran"
+ll_check claims "$OUT" "$TARGET6" "$MAC_A" "$MAC_B"
+ok $? "IPv6 duplicated address: both machines advertised it"
+ll_check cause "$OUT" "$TARGET6" link-address-conflict "duplicated IP"
+ok $? "IPv6 duplicated address: one conflict, called a duplicated IP"
+schema_ok "$OUT" "IPv6 duplicated address: the document validates against the schema"
+ip -n "$B" -6 addr del "$TARGET6/64" dev eth0
 ip -n "$B" addr del "$TARGET/24" dev eth0
+# The client may still cache hostB for the target (reachable for up to
+# 30 s): start the next scenario from what ARP says now.
+ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
+ip -n "$C" -6 neigh flush dev eth0 >/dev/null 2>&1
 
 # 3. One machine, two MACs (transmit load balancing).
 for proto in -I -u; do
@@ -351,6 +485,10 @@ for proto in -I -u; do
 	ll_check counts "$OUT" "$TARGET" "$MAC_A=$((sent - rewritten))" "$MAC_A2=$rewritten" \
 		"$MAC_B=$(count_of "$B")"
 	ok $? "TLB $proto: the answers per MAC are what the bridge let through and rewrote"
+	ll_check claims "$OUT" "$TARGET" "$MAC_A"
+	ok $? "TLB $proto: only the receiving NIC claims the address"
+	ll_check cause "$OUT" "$TARGET" link-address-conflict "team"
+	ok $? "TLB $proto: the finding names a team sending from a MAC that does not claim"
 done
 schema_ok "$OUT" "TLB -u: the document validates against the schema"
 lab_exec "$SW" nft flush ruleset
@@ -427,5 +565,21 @@ ok $? "one MAC: hostA's answers are what it sent"
 ll_check answers "$OUT" "$NET.20" "$MAC_A=$(count_of "$B")"
 ok $? "one MAC: hostB's answers are what it sent, from the same MAC"
 schema_ok "$OUT" "one MAC: the document validates against the schema"
+
+# The clones once more, found from this host's neighbour table: the
+# client once talked to hostB ($NET.20, learnt on $MAC_A), then hostA
+# speaks last so the switch sends $MAC_A to hostA again.  One pass to the
+# target alone shows the shared MAC, as /proc/net/arp did in case 4.
+ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
+lab_exec "$C" ping -c 1 -W 1 "$NET.20" >/dev/null 2>&1
+lab_exec "$A" ping -c 1 -W 1 "$CLIENT" >/dev/null 2>&1
+ip -n "$C" neigh show "$NET.20" | grep -q "$MAC_A"
+ok $? "one MAC: the client's neighbour table maps $NET.20 to $MAC_A"
+OUT="$LAB_TMP/clone-table.json"
+lab_ecmptrace "$OUT" -I -j -n -c 1 "$TARGET"
+ok $? "one MAC, from the table: ecmptrace ran"
+ll_check tableshare "$OUT" "$TARGET" "$MAC_A" "$NET.20"
+ok $? "one MAC, from the table: one link-address-shared finding naming both addresses"
+schema_ok "$OUT" "one MAC, from the table: the document validates against the schema"
 
 tap_done

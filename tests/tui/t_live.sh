@@ -131,10 +131,11 @@ ok $? "d cycles back to the branch tree"
 tui_keys g
 tui_wait 3 '^>  1\. '
 ok $? "g selects the first row"
-# The first hop answers from its own link: the detail names the MAC it answered from.
+# The first hop answers from its own link: the detail names the MAC it
+# answered from, which its ARP answer claimed and the host's table holds.
 tui_keys Enter
-tui_wait 3 '^ link-layer: [0-9a-f]{2}(:[0-9a-f]{2}){5} \([0-9]+ answers\)'
-ok $? "Enter on the first hop shows the link-layer address its answers came from"
+tui_wait 3 "^ link-layer: [0-9a-f]{2}(:[0-9a-f]{2}){5} \\([0-9]+ answers, [0-9]+ ARP/ND claims?, this host's entry\\)"
+ok $? "Enter on the first hop shows its MAC: answers, ARP claims, the host's entry"
 tui_keys Enter
 tui_wait_gone 3 'Detail \('
 tui_keys j

@@ -2,3 +2,4 @@
 check_PROGRAMS += tests/unit/test_engine
 tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
 tests_unit_test_engine_LDADD = libcore.a -lm $(LIBS)
+include $(srcdir)/tests/unit/linkcheck.mk
