@@ -138,6 +138,10 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 
 			/* Everything due now (a burst above 1000 pps) goes in one system call. */
 			do {
+				if (!net_prepare_probe(net, &probe, err, sizeof(err)) && !warned) {
+					fprintf(stderr, "ecmptrace: %s\n", err);
+					warned = true;
+				}
 				lens[n] = probe_build(&probe, pkt[n], sizeof(pkt[n]));
 				if (lens[n] == 0) {
 					fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");

@@ -697,6 +697,8 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	p->state = PROBE_ANSWERED;
 	ttl = p->ttl;
 	f = &e->flows[flow];
+	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
+		f->src = r->probe_src;
 	c = &f->cells[ttl];
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);

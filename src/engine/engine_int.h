@@ -64,6 +64,11 @@ struct flow_state {
 	struct cell *cells;	/* indexed by TTL, 0 .. max_ttl */
 	struct mda_obs *obs;	/* adaptive mode: this discovery pass, indexed by TTL */
 	int pass_end;		/* adaptive mode: smallest TTL of this pass that reached an end; 0 = none */
+	/*
+	 * The source address the flow's probes left from, as answers quote
+	 * it: the host may pick one per flow (an address per uplink).
+	 */
+	struct ip_addr src;
 };
 
 /*

@@ -389,6 +389,7 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 	out->id = i;
 	out->sport = f->id.sport;
 	out->flow_label = f->id.flow_label;
+	out->src = f->src;
 	out->dest_ttl = f->dest_ttl;
 	out->path_len = end >= e->cfg.first_ttl ? end - e->cfg.first_ttl + 1 : 0;
 	if (out->path_len > 0) {

@@ -114,6 +114,7 @@ struct flow_result {
 	int id;
 	uint16_t sport;			/* source port or ICMP identifier */
 	uint32_t flow_label;		/* IPv6 only */
+	struct ip_addr src;		/* the source its answers quoted; unset before any */
 	struct ip_addr *path;		/* responder per TTL, index 0 = first_ttl; unset = none */
 	int path_len;			/* TTLs in path */
 	int dest_ttl;			/* TTL at which the target answered; 0 if never */

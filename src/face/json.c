@@ -220,6 +220,7 @@ cJSON *json_flows(const struct results *r)
 
 		cJSON_AddNumberToObject(fl, "id", f->id);
 		cJSON_AddNumberToObject(fl, "source_port", f->sport);
+		cJSON_AddItemToObject(fl, "source_address", json_address(&f->src));
 		if (r->config.dst.family == AF_INET6)
 			cJSON_AddNumberToObject(fl, "flow_label", f->flow_label);
 		else

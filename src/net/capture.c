@@ -16,34 +16,98 @@
 #include "wire/dissect.h"
 #include "wire/link.h"
 
+/*
+ * Source addresses the filter lets answers to: ours, and those per-flow
+ * steering chose for flows leaving by other uplinks.  A host has about as
+ * many as uplinks; past this many the filter stops looking at them.
+ */
+#define CAPTURE_SOURCES_MAX 8
+
 struct capture {
 	pcap_t *pcap;
 	int linktype;
 	int fd;
+	struct ip_addr dst;
+	enum probe_proto proto;
+	struct ip_addr srcs[CAPTURE_SOURCES_MAX];
+	int nsrcs;
+	bool any_source;		/* more sources than srcs holds */
 };
 
-/* The BPF program: answers to us, from anyone for ICMP, from the target for TCP. */
-static void build_filter(const struct ip_addr *src, const struct ip_addr *dst,
-			 enum probe_proto proto, char *out, size_t len)
+/* "dst host A or dst host B ...", or "1 = 1" for any destination of ours. */
+static void dst_clause(const struct capture *c, char *out, size_t len)
 {
-	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+	size_t used = 0;
+	char a[ADDR_STRLEN];
 
-	addr_format(src, s, sizeof(s));
-	addr_format(dst, d, sizeof(d));
-	if (src->family == AF_INET)
-		snprintf(out, len, "ip and dst host %s and (icmp%s%s%s)", s,
-			 proto == PROBE_TCP ? " or (tcp and src host " : "",
-			 proto == PROBE_TCP ? d : "", proto == PROBE_TCP ? ")" : "");
+	out[0] = '\0';
+	if (c->any_source) {
+		snprintf(out, len, "1 = 1");
+		return;
+	}
+	for (int i = 0; i < c->nsrcs && used < len; i++) {
+		int n = snprintf(out + used, len - used, "%sdst host %s", i ? " or " : "",
+				 addr_format(&c->srcs[i], a, sizeof(a)));
+
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+}
+
+/* The BPF program: answers to us, from anyone for ICMP, from the target for TCP. */
+static void build_filter(const struct capture *c, char *out, size_t len)
+{
+	char dsts[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)], d[ADDR_STRLEN];
+
+	dst_clause(c, dsts, sizeof(dsts));
+	addr_format(&c->dst, d, sizeof(d));
+	if (c->dst.family == AF_INET)
+		snprintf(out, len, "ip and (%s) and (icmp%s%s%s)", dsts,
+			 c->proto == PROBE_TCP ? " or (tcp and src host " : "",
+			 c->proto == PROBE_TCP ? d : "", c->proto == PROBE_TCP ? ")" : "");
 	else
 		/* IPv6 extension headers hide "icmp6" from BPF: let the dissector decide. */
-		snprintf(out, len, "ip6 and dst host %s", s);
+		snprintf(out, len, "ip6 and (%s)", dsts);
+}
+
+/* Compiles and installs the filter for the current sources. */
+static bool apply_filter(struct capture *c, char *err, size_t errlen)
+{
+	char filter[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16) + 128];
+	struct bpf_program prog;
+	bool ok;
+
+	build_filter(c, filter, sizeof(filter));
+	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
+		return false;
+	}
+	ok = pcap_setfilter(c->pcap, &prog) == 0;
+	if (!ok)
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
+	pcap_freecode(&prog);
+	return ok;
+}
+
+bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err, size_t errlen)
+{
+	for (int i = 0; i < c->nsrcs; i++)
+		if (addr_equal(&c->srcs[i], src))
+			return true;
+	if (c->any_source)
+		return true;
+	if (c->nsrcs < CAPTURE_SOURCES_MAX)
+		c->srcs[c->nsrcs++] = *src;
+	else
+		c->any_source = true;
+	return apply_filter(c, err, errlen);
 }
 
 struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
 			     enum probe_proto proto, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "", filter[256];
-	struct bpf_program prog;
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c;
 
 	c = calloc(1, sizeof(*c));
@@ -73,17 +137,12 @@ struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *ds
 		snprintf(err, errlen, "capture: %s", pcap_geterr(c->pcap));
 		goto fail;
 	}
-	build_filter(src, dst, proto, filter, sizeof(filter));
-	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
+	c->dst = *dst;
+	c->proto = proto;
+	c->srcs[0] = *src;
+	c->nsrcs = 1;
+	if (!apply_filter(c, err, errlen))
 		goto fail;
-	}
-	if (pcap_setfilter(c->pcap, &prog) < 0) {
-		snprintf(err, errlen, "capture filter: %s", pcap_geterr(c->pcap));
-		pcap_freecode(&prog);
-		goto fail;
-	}
-	pcap_freecode(&prog);
 	/* Our own probes are outgoing; where the platform can, skip them in the kernel. */
 	(void)pcap_setdirection(c->pcap, PCAP_D_IN);
 	if (pcap_setnonblock(c->pcap, 1, ebuf) < 0) {

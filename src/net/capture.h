@@ -5,6 +5,7 @@
 #ifndef ECMPTRACE_NET_CAPTURE_H
 #define ECMPTRACE_NET_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,12 @@ struct capture;
 struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
 			     enum probe_proto proto, char *err, size_t errlen);
 void capture_close(struct capture *c);
+/*
+ * Lets answers to another of our addresses through as well (a flow that
+ * leaves by another uplink, from that uplink's address).  Needs no
+ * privilege.  False with a message in err when the filter cannot be set.
+ */
+bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err, size_t errlen);
 int capture_fd(const struct capture *c);
 /* Delivers every waiting packet's IP datagram to fn; count, or -1 on error. */
 int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, char *err, size_t errlen);

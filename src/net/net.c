@@ -69,6 +69,20 @@ bool net_steer_enable(struct net *n, char *err, size_t errlen)
 	return n->steer != NULL;
 }
 
+bool net_prepare_probe(struct net *n, struct probe_spec *spec, char *err, size_t errlen)
+{
+	if (n->steer == NULL)
+		return true;
+	steer_source(n->steer, spec);
+	/* Answers to a flow that leaves from another of our addresses come back to it. */
+	if (!addr_equal(&spec->src, &n->src) &&
+	    !capture_add_source(n->capture, &spec->src, err, errlen)) {
+		spec->src = n->src;
+		return false;
+	}
+	return true;
+}
+
 int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 		   const struct probe_spec *specs, int count)
 {

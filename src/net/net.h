@@ -58,6 +58,14 @@ bool net_steer_enable(struct net *n, char *err, size_t errlen);
  */
 bool net_neighbours_enable(struct net *n, char *err, size_t errlen);
 /*
+ * Before a probe is built: with steering on, gives it the source address a
+ * connection on its ports would have (on a host with one address per
+ * uplink, that of the uplink the kernel picks for the flow), and lets the
+ * capture see answers to it.  False with a message in err when the
+ * capture cannot; the probe then keeps its source.
+ */
+bool net_prepare_probe(struct net *n, struct probe_spec *spec, char *err, size_t errlen);
+/*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).
  * specs[i] is the description pkts[i] was built from (steering reads its

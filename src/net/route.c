@@ -422,6 +422,14 @@ int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface)
  *         configured label, 0 unless the application set one; the label
  *         the kernel writes into its packets is chosen at transmission
  *         (net.ipv6.auto_flowlabels on), after the route is.
+ * The source address is chosen the same way: connect() on a socket with
+ * no address of its own first looks the route up without a source, takes
+ * that answer's preferred source (the address of the chosen next hop's
+ * interface, unless the route names one), and IPv4 then looks the route
+ * up again with it (measured: a host with one address per uplink and no
+ * common source, each port's connection left with the answer's source;
+ * Linux 6.18 also prefers the next hop that owns a given source, so a
+ * probe with one fixed source would leave by one uplink only).
  * A host whose next hops share one interface cannot be steered by it:
  * the kernel then takes the first of them on that interface.
  */
@@ -464,21 +472,27 @@ static bool steer_put(struct steer_req *req, unsigned short type, const void *da
 struct oif_answer {
 	int family;		/* the family asked about */
 	int oif;		/* the result, 0 until a good reply is read */
+	struct ip_addr src;	/* the source the kernel would pick (RTA_PREFSRC); unset if none */
 };
 
-/* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by. */
+/* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by, and its source. */
 static bool route_oif_of(const struct nlmsghdr *h, void *arg)
 {
 	struct oif_answer *ans = arg;
 	struct attrs a;
 	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
 	uint32_t oif;
+	size_t alen = ans->family == AF_INET ? 4 : 16;
 
 	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST)
 		return false;	/* local, blackhole, unreachable, ...: nothing to steer */
 	if (!attr_u32(a.tb[RTA_OIF], &oif) || oif == 0 || oif > INT32_MAX)
 		return false;
 	ans->oif = (int)oif;
+	if (a.tb[RTA_PREFSRC] != NULL && RTA_PAYLOAD(a.tb[RTA_PREFSRC]) == alen) {
+		ans->src.family = ans->family;
+		memcpy(ans->src.b, RTA_DATA(a.tb[RTA_PREFSRC]), alen);
+	}
 	return true;
 }
 
@@ -503,22 +517,15 @@ void route_steer_close(struct route_steer *rs)
 	free(rs);
 }
 
-int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
-		    int ipproto, uint16_t sport, uint16_t dport)
+/* One steering lookup: with the source address when src is set, else without. */
+static bool steer_lookup(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
+			 int ipproto, uint16_t sport, uint16_t dport, struct oif_answer *ans)
 {
 	struct steer_req req;
-	struct oif_answer ans;
 	uint8_t proto8 = (uint8_t)ipproto;
 	uint16_t sp = htons(sport), dp = htons(dport);
-	size_t alen;
+	size_t alen = addr_len(dst);
 
-	if (rs == NULL || dst == NULL || src == NULL ||
-	    (dst->family != AF_INET && dst->family != AF_INET6) || src->family != dst->family ||
-	    (ipproto != IPPROTO_UDP && ipproto != IPPROTO_TCP))
-		return 0;
-	alen = addr_len(dst);
-	if (alen == 0 || alen > sizeof(dst->b))
-		return 0;
 	memset(&req, 0, sizeof(req));
 	req.h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
 	req.h.nlmsg_type = RTM_GETROUTE;
@@ -526,22 +533,44 @@ int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const str
 	req.rtm.rtm_family = (uint8_t)dst->family;
 	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
 	if (!steer_put(&req, RTA_DST, dst->b, alen))
-		return 0;
-	/* IPv6 connections are routed before their source is chosen (see above). */
-	if (dst->family == AF_INET) {
+		return false;
+	if (src != NULL && addr_is_set(src)) {
 		req.rtm.rtm_src_len = (uint8_t)(alen * 8);
 		if (!steer_put(&req, RTA_SRC, src->b, alen))
-			return 0;
+			return false;
 	}
 	/* The kernel reads RTA_IP_PROTO as a u8 and the ports in network order. */
 	if (!steer_put(&req, RTA_IP_PROTO, &proto8, sizeof(proto8)) ||
 	    !steer_put(&req, RTA_SPORT, &sp, sizeof(sp)) ||
 	    !steer_put(&req, RTA_DPORT, &dp, sizeof(dp)))
+		return false;
+	*ans = (struct oif_answer){.family = dst->family, .oif = 0};
+	return nl_send(&rs->nl, &req.h) && nl_replies(&rs->nl, false, route_oif_of, ans);
+}
+
+int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ipproto,
+		     uint16_t sport, uint16_t dport, struct ip_addr *src)
+{
+	struct oif_answer first, final;
+	size_t alen;
+
+	if (rs == NULL || dst == NULL || src == NULL ||
+	    (dst->family != AF_INET && dst->family != AF_INET6) ||
+	    (ipproto != IPPROTO_UDP && ipproto != IPPROTO_TCP))
 		return 0;
-	ans = (struct oif_answer){.family = dst->family, .oif = 0};
-	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_oif_of, &ans))
+	alen = addr_len(dst);
+	if (alen == 0 || alen > sizeof(dst->b))
 		return 0;
-	return ans.oif;
+	/* As connect() does: without a source first, which picks the source... */
+	if (!steer_lookup(rs, NULL, dst, ipproto, sport, dport, &first) || !addr_is_set(&first.src))
+		return 0;
+	*src = first.src;
+	if (dst->family == AF_INET6)
+		return first.oif;	/* ...and on IPv6 the path too (see above) */
+	/* ...then on IPv4 again with it, which picks the path. */
+	if (!steer_lookup(rs, &first.src, dst, ipproto, sport, dport, &final))
+		return 0;
+	return final.oif;
 }
 
 /* What a plain route lookup says of a neighbour, for route_on_link_of(). */

@@ -39,14 +39,16 @@ struct route_steer;
 struct route_steer *route_steer_open(void);
 void route_steer_close(struct route_steer *rs);
 /*
- * The interface index a connection from src to dst with this IP protocol
- * (IPPROTO_UDP or IPPROTO_TCP) and these ports leaves by, as the kernel's
- * own multipath choice for it (RTM_GETROUTE with RTA_IP_PROTO, RTA_SPORT,
- * RTA_DPORT, and for IPv4 RTA_SRC: an unbound IPv6 socket is routed before
- * it has a source).  0 when unknown.
+ * Where a connection to dst with this IP protocol (IPPROTO_UDP or
+ * IPPROTO_TCP) and these ports goes, as the kernel's own multipath choice
+ * for it: the source address it would pick (*src) and the interface index
+ * it leaves by (the return value; 0 when unknown, *src then untouched or
+ * unusable).  Asked as connect() routes (RTM_GETROUTE with RTA_IP_PROTO,
+ * RTA_SPORT, RTA_DPORT): without a source, which picks the source, then
+ * for IPv4 once more with it.
  */
-int route_steer_oif(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
-		    int ipproto, uint16_t sport, uint16_t dport);
+int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ipproto,
+		     uint16_t sport, uint16_t dport, struct ip_addr *src);
 
 /*
  * The link-layer check asks the same conversation two more things.  The

@@ -1,8 +1,8 @@
 /*
  * Per-flow steering on a host that balances over several next hops itself
- * (see steer.h): which interface each UDP or TCP probe leaves by, asked of
- * the kernel once per flow (route.c) and kept in a small open-addressing
- * table.
+ * (see steer.h): which interface each UDP or TCP probe leaves by, and
+ * from which source address, asked of the kernel once per flow (route.c)
+ * and kept in a small open-addressing table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,11 +28,12 @@ _Static_assert(STEER_SLOTS == 1 << STEER_SLOT_BITS, "STEER_SLOTS must be 2^STEER
 /* A flow's interface is asked again after this long: routes change. */
 #define STEER_REFRESH_US 10000000u
 
-/* One flow's interface, as the kernel last said. */
+/* One flow's interface and source address, as the kernel last said. */
 struct steer_slot {
 	uint64_t key;		/* steer_key(): nonzero; 0 marks an empty slot */
 	uint64_t asked_us;	/* when the kernel was asked (monotonic) */
 	int oif;		/* its answer; 0 when it had none (the probe is not steered) */
+	struct ip_addr src;	/* the source a connection would have; valid when oif != 0 */
 };
 
 /* Per-flow steering: the kernel conversation and an open-addressing cache. */
@@ -135,32 +136,47 @@ void steer_forget(struct net_steer *st, const struct probe_spec *p)
 }
 
 /*
- * The interface the probe should leave by, 0 for "let the raw socket's
- * route decide" (steering off, ICMP, or the kernel did not say).  The
- * kernel is asked once per flow and again after STEER_REFRESH_US.
+ * The kernel's choice for the probe's flow: a slot whose oif is 0 for "let
+ * the raw socket's route decide" (the kernel did not say), or NULL for
+ * probes that are not steered (ICMP).  The kernel is asked once per flow
+ * and again after STEER_REFRESH_US; scratch holds the answer when the
+ * cache is full.
  */
-static int steer_oif(struct net_steer *st, const struct probe_spec *p, uint64_t now)
+static const struct steer_slot *steer_choice(struct net_steer *st, const struct probe_spec *p,
+					     uint64_t now, struct steer_slot *scratch)
 {
 	int ipproto = steer_ipproto(p);
 	uint64_t key = steer_key(ipproto, p->sport, p->dport);
 	struct steer_slot *s;
 
 	if (ipproto == 0)
-		return 0;
+		return NULL;
 	s = steer_find(st, key);
 	if (s == NULL || (s->key == 0 && st->used >= STEER_FILL_MAX)) {
 		/* The cache is full: ask every time rather than evict or guess. */
-		return route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
-	}
-	if (s->key == 0) {
+		s = scratch;
+		*s = (struct steer_slot){.key = key};
+	} else if (s->key == 0) {
 		s->key = key;
 		st->used++;
 	} else if (s->asked_us <= now && now - s->asked_us < STEER_REFRESH_US) {
-		return s->oif;	/* asked_us in the future: marked stale by steer_forget() */
+		return s;	/* asked_us in the future: marked stale by steer_forget() */
 	}
-	s->oif = route_steer_oif(st->rs, &p->src, &p->dst, ipproto, p->sport, p->dport);
+	s->src = (struct ip_addr){0};
+	s->oif = route_steer_flow(st->rs, &p->dst, ipproto, p->sport, p->dport, &s->src);
+	if (s->src.family != p->dst.family)
+		s->oif = 0;	/* no usable source: the probe is not steered */
 	s->asked_us = now;
-	return s->oif;
+	return s;
+}
+
+void steer_source(struct net_steer *st, struct probe_spec *p)
+{
+	struct steer_slot scratch;
+	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
+
+	if (s != NULL && s->oif != 0)
+		p->src = s->src;
 }
 
 struct net_steer *steer_new(int family, char *err, size_t errlen)
@@ -186,7 +202,12 @@ struct net_steer *steer_new(int family, char *err, size_t errlen)
 void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs)
 {
 	uint64_t now = run_now_us();
+	struct steer_slot scratch;
 
-	for (int i = 0; i < count; i++)
-		oifs[i] = steer_oif(st, &specs[i], now);
+	for (int i = 0; i < count; i++) {
+		const struct steer_slot *s = steer_choice(st, &specs[i], now, &scratch);
+
+		/* A probe built before the kernel changed its mind keeps the route's choice. */
+		oifs[i] = s != NULL && addr_equal(&s->src, &specs[i].src) ? s->oif : 0;
+	}
 }

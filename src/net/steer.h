@@ -2,13 +2,16 @@
  * Per-flow steering for a host that balances over several next hops
  * itself.  A raw socket's route lookup sees no ports, so every probe would
  * leave by one next hop whatever its ports; each UDP or TCP probe is sent
- * out of the interface the kernel would route a connection with the same
- * addresses, protocol and ports by (asked once per flow over rtnetlink).
+ * from the source address and out of the interface the kernel would give
+ * a connection with the same destination, protocol and ports (asked once
+ * per flow over rtnetlink).
  */
 #ifndef ECMPTRACE_NET_STEER_H
 #define ECMPTRACE_NET_STEER_H
 
 #include <stddef.h>
+
+#include "addr.h"
 
 #include "wire/probe.h"
 
@@ -22,7 +25,17 @@ struct net_steer;
  */
 struct net_steer *steer_new(int family, char *err, size_t errlen);
 void steer_free(struct net_steer *st);
-/* oifs[i]: the interface specs[i] must leave by, 0 for the route's own choice. */
+/*
+ * Sets the probe's source address to the one a connection on its ports
+ * would have (a host with one address per uplink and no common source
+ * picks it per flow); unchanged when the kernel does not say.  Before the
+ * probe is built: the address is in its checksums.
+ */
+void steer_source(struct net_steer *st, struct probe_spec *p);
+/*
+ * oifs[i]: the interface specs[i] must leave by, 0 for the route's own
+ * choice (also for a probe whose source is not its flow's).
+ */
 void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs);
 /* The probe's send failed: its interface may be gone, so the kernel is asked afresh. */
 void steer_forget(struct net_steer *st, const struct probe_spec *p);

@@ -15,7 +15,8 @@
 # router, both routers answer at TTL 1 (UDP, TCP, IPv6, adaptive), and
 # with r1 dropping everything towards the server the findings name exactly
 # the source ports the kernel routes via r1, which real TCP connections
-# from those ports confirm.
+# from those ports confirm.  Then without the common source (one address
+# per uplink): each flow leaves from its connection's source address too.
 # make sets top_srcdir; address lists are split into words on purpose.
 # shellcheck disable=SC2086,SC2154
 . "$top_srcdir/tests/tap.sh"
@@ -206,16 +207,17 @@ lab_check dest "$out" 3 "$SERVER"
 ok $? "IPv4 UDP: the server at TTL 3 for every flow"
 
 # The kernel is asked once per flow, not once per probe: count the
-# steering requests (the only netlink messages with RTA_SPORT).
+# steering requests (the only netlink messages with RTA_SPORT).  IPv4
+# asks twice, as connect() routes: for the source, then for the path.
 if command -v strace >/dev/null 2>&1; then
 	lab_run_client strace -f -qq -e trace=sendto -o "$LAB_TMP/strace" "$ECMPTRACE" \
 		-n -j -c 3 --flows 16 -i 0.2 --timeout 1 --rate 500 "$SERVER" >/dev/null 2>&1
 	asked=$(grep -c 'RTA_SPORT' "$LAB_TMP/strace")
 	diag "steering requests for 16 flows x 3 rounds: $asked"
-	[ "$asked" -eq 16 ]
-	ok $? "IPv4 UDP: one route request per flow (16), not per probe"
+	[ "$asked" -eq 32 ]
+	ok $? "IPv4 UDP: two route requests per flow (32), not per probe"
 else
-	tap_n=$((tap_n + 1)); echo "ok $tap_n - one route request per flow # SKIP no strace"
+	tap_n=$((tap_n + 1)); echo "ok $tap_n - route requests per flow # SKIP no strace"
 fi
 
 # IPv4 TCP.
@@ -291,6 +293,86 @@ ok $? "IPv4 policy 3: a warning says probes cannot follow the host's choice"
 # For the record: where unsteered probes went (the raw socket's own lookup).
 diag "unsteered probes left by v-r1: $(set_ports udp_r1 | wc -l) ports, by v-r2: $(set_ports udp_r2 | wc -l) ports"
 lab_exec "$C" sysctl -q -w net.ipv4.fib_multipath_hash_policy=1
+
+# A host with one address per uplink and no common source (no address on
+# lo, no "src" on the route): a connection takes the source of the uplink
+# the kernel picks for its ports, and the kernel prefers the uplink that
+# owns a given source.  Probes from one fixed source would all leave by
+# that source's uplink; each flow must have its connection's source and
+# interface.  The oracle: what the client's nftables saw leave by each
+# interface, as (source port, source address), for probes and for real
+# connections on the same ports.
+use_family 4
+ip -n "$C" route replace default \
+	nexthop via "$(lab_ifaddr 4 r1 client)" dev v-r1 \
+	nexthop via "$(lab_ifaddr 4 r2 client)" dev v-r2 &&
+	ip -n "$C" addr del "$src4/32" dev lo &&
+	ip -n "$(lab_ns_name r3)" route add "$(lab_net 4 1)" via "$(lab_ifaddr 4 r1 r3)" src "$R3" &&
+	ip -n "$(lab_ns_name r3)" route add "$(lab_net 4 2)" via "$(lab_ifaddr 4 r2 r3)" src "$R3" &&
+	lab_exec "$C" nft -f - <<-EOF
+	table inet steer {
+		set usrc_r1 { type inet_service . ipv4_addr; flags dynamic; }
+		set usrc_r2 { type inet_service . ipv4_addr; flags dynamic; }
+		set tsrc_r1 { type inet_service . ipv4_addr; flags dynamic; }
+		set tsrc_r2 { type inet_service . ipv4_addr; flags dynamic; }
+		chain post {
+			oifname "v-r1" meta l4proto udp update @usrc_r1 { udp sport . ip saddr }
+			oifname "v-r2" meta l4proto udp update @usrc_r2 { udp sport . ip saddr }
+			oifname "v-r1" tcp flags & (syn | ack) == syn update @tsrc_r1 { tcp sport . ip saddr }
+			oifname "v-r2" tcp flags & (syn | ack) == syn update @tsrc_r2 { tcp sport . ip saddr }
+		}
+	}
+	EOF
+ok $? "one address per uplink: the client's route has no common source"
+# "PORT ADDRESS" per line, sorted, from one of the (port . address) sets.
+pair_set() {	# pair_set SET
+	lab_exec "$C" nft -j list set inet steer "$1" |
+		"$LAB_PY" -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []):
+        v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
+        print("%s %s" % tuple(v["concat"]))' | sort
+}
+for proto in udp tcp; do
+	p=${proto:0:1}src
+	for s in ${p}_r1 ${p}_r2; do lab_exec "$C" nft flush set inet steer "$s"; done
+	out="$LAB_TMP/${proto}4-uplinks.json"
+	flag=""; [ "$proto" = tcp ] && flag=-T
+	lab_ecmptrace "$out" -n -j $flag -c 2 --flows 16 -i 0.2 --timeout 1 --rate 500 "$SERVER"
+	ok $? "one address per uplink, $proto: ecmptrace ran"
+	pr1=$(pair_set ${p}_r1) pr2=$(pair_set ${p}_r2)
+	for s in ${p}_r1 ${p}_r2; do lab_exec "$C" nft flush set inet steer "$s"; done
+	real_connections "$proto" "$(lab_check port "$out")" $(lab_check flows "$out" | awk '{ print $2 }')
+	cr1=$(pair_set ${p}_r1) cr2=$(pair_set ${p}_r2)
+	diag "probes via v-r1: $(echo $pr1) | via v-r2: $(echo $pr2)"
+	[ -n "$pr1" ] && [ -n "$pr2" ] && [ "$pr1" = "$cr1" ] && [ "$pr2" = "$cr2" ]
+	ok $? "one address per uplink, $proto: each probe left by its connection's interface, from its source"
+	# Paths and the sources the answers quoted, flow by flow.
+	{ echo "$pr1" | awk -v r="$R1" -v r3="$R3" -v s="$SERVER" 'NF { print $1, r, r3, s }'
+	  echo "$pr2" | awk -v r="$R2" -v r3="$R3" -v s="$SERVER" 'NF { print $1, r, r3, s }'
+	} >"$LAB_TMP/$proto-uplinks.paths"
+	lab_check paths "$out" "$LAB_TMP/$proto-uplinks.paths"
+	ok $? "one address per uplink, $proto: every flow's path starts at its uplink's router"
+	"$LAB_PY" - "$out" "$pr1 $pr2" <<-'EOF'
+	import json, sys
+	words = sys.argv[2].split()
+	want = {int(words[i]): words[i + 1] for i in range(0, len(words), 2)}
+	flows = json.load(open(sys.argv[1]))["flows"]
+	bad = [(f["source_port"], f.get("source_address"), want.get(f["source_port"]))
+	       for f in flows if f.get("source_address") != want.get(f["source_port"])]
+	for b in bad:
+	    print("# port %s: source_address %s, left from %s" % b)
+	sys.exit(1 if bad or not flows else 0)
+	EOF
+	ok $? "one address per uplink, $proto: each flow's source_address is the one it left from"
+done
+# Back to the common source for what follows.
+ip -n "$C" addr add "$src4/32" dev lo &&
+	ip -n "$C" route replace default src "$src4" \
+		nexthop via "$(lab_ifaddr 4 r1 client)" dev v-r1 \
+		nexthop via "$(lab_ifaddr 4 r2 client)" dev v-r2
+ok $? "the common source is back"
 
 # r1 drops everything it forwards towards the server: the loss findings
 # must name exactly the source ports the kernel routes via r1, and real
