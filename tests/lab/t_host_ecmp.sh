@@ -334,26 +334,28 @@ for o in json.load(sys.stdin)["nftables"]:
         v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
         print("%s %s" % tuple(v["concat"]))' | sort
 }
-for proto in udp tcp; do
-	p=${proto:0:1}src
+# One run on the uplinks without a common source: PROTO udp|tcp, SETS
+# the prefix of the client's (port . address) sets for the family in use.
+uplink_run() {	# uplink_run PROTO SETS
+	local proto=$1 p=$2 name="$1$FAM-uplinks" out flag="" pr1 pr2 cr1 cr2
 	for s in ${p}_r1 ${p}_r2; do lab_exec "$C" nft flush set inet steer "$s"; done
-	out="$LAB_TMP/${proto}4-uplinks.json"
-	flag=""; [ "$proto" = tcp ] && flag=-T
+	out="$LAB_TMP/$name.json"
+	[ "$proto" = tcp ] && flag=-T
 	lab_ecmptrace "$out" -n -j $flag -c 2 --flows 16 -i 0.2 --timeout 1 --rate 500 "$SERVER"
-	ok $? "one address per uplink, $proto: ecmptrace ran"
+	ok $? "one address per uplink, IPv$FAM $proto: ecmptrace ran"
 	pr1=$(pair_set ${p}_r1) pr2=$(pair_set ${p}_r2)
 	for s in ${p}_r1 ${p}_r2; do lab_exec "$C" nft flush set inet steer "$s"; done
 	real_connections "$proto" "$(lab_check port "$out")" $(lab_check flows "$out" | awk '{ print $2 }')
 	cr1=$(pair_set ${p}_r1) cr2=$(pair_set ${p}_r2)
 	diag "probes via v-r1: $(echo $pr1) | via v-r2: $(echo $pr2)"
 	[ -n "$pr1" ] && [ -n "$pr2" ] && [ "$pr1" = "$cr1" ] && [ "$pr2" = "$cr2" ]
-	ok $? "one address per uplink, $proto: each probe left by its connection's interface, from its source"
+	ok $? "one address per uplink, IPv$FAM $proto: each probe left by its connection's interface, from its source"
 	# Paths and the sources the answers quoted, flow by flow.
 	{ echo "$pr1" | awk -v r="$R1" -v r3="$R3" -v s="$SERVER" 'NF { print $1, r, r3, s }'
 	  echo "$pr2" | awk -v r="$R2" -v r3="$R3" -v s="$SERVER" 'NF { print $1, r, r3, s }'
-	} >"$LAB_TMP/$proto-uplinks.paths"
-	lab_check paths "$out" "$LAB_TMP/$proto-uplinks.paths"
-	ok $? "one address per uplink, $proto: every flow's path starts at its uplink's router"
+	} >"$LAB_TMP/$name.paths"
+	lab_check paths "$out" "$LAB_TMP/$name.paths"
+	ok $? "one address per uplink, IPv$FAM $proto: every flow's path starts at its uplink's router"
 	"$LAB_PY" - "$out" "$pr1 $pr2" <<-'EOF'
 	import json, sys
 	words = sys.argv[2].split()
@@ -365,8 +367,39 @@ for proto in udp tcp; do
 	    print("# port %s: source_address %s, left from %s" % b)
 	sys.exit(1 if bad or not flows else 0)
 	EOF
-	ok $? "one address per uplink, $proto: each flow's source_address is the one it left from"
-done
+	ok $? "one address per uplink, IPv$FAM $proto: each flow's source_address is the one it left from"
+}
+uplink_run udp usrc
+uplink_run tcp tsrc
+
+# IPv6 the same way (an unbound socket is routed before it has a source,
+# which the chosen uplink's interface then gives).
+use_family 6
+lab_exec "$C" sysctl -q -w net.ipv6.fib_multipath_hash_policy=1 &&
+	ip -n "$C" -6 route replace default \
+		nexthop via "$(lab_ifaddr 6 r1 client)" dev v-r1 \
+		nexthop via "$(lab_ifaddr 6 r2 client)" dev v-r2 &&
+	ip -n "$C" -6 addr del "$src6/128" dev lo &&
+	ip -n "$(lab_ns_name r3)" -6 route add "$(lab_net 6 1)" via "$(lab_ifaddr 6 r1 r3)" src "$R3" &&
+	ip -n "$(lab_ns_name r3)" -6 route add "$(lab_net 6 2)" via "$(lab_ifaddr 6 r2 r3)" src "$R3" &&
+	lab_exec "$C" nft -f - <<-EOF
+	table inet steer {
+		set u6src_r1 { type inet_service . ipv6_addr; flags dynamic; }
+		set u6src_r2 { type inet_service . ipv6_addr; flags dynamic; }
+		chain post {
+			oifname "v-r1" meta l4proto udp update @u6src_r1 { udp sport . ip6 saddr }
+			oifname "v-r2" meta l4proto udp update @u6src_r2 { udp sport . ip6 saddr }
+		}
+	}
+	EOF
+ok $? "one address per uplink, IPv6: the client's route has no common source"
+uplink_run udp u6src
+ip -n "$C" -6 addr add "$src6/128" dev lo nodad &&
+	ip -n "$C" -6 route replace default src "$src6" \
+		nexthop via "$(lab_ifaddr 6 r1 client)" dev v-r1 \
+		nexthop via "$(lab_ifaddr 6 r2 client)" dev v-r2
+ok $? "IPv6: the common source is back"
+use_family 4
 # Back to the common source for what follows.
 ip -n "$C" addr add "$src4/32" dev lo &&
 	ip -n "$C" route replace default src "$src4" \
