@@ -302,6 +302,19 @@ lab_exec "$C" sysctl -q -w net.ipv4.fib_multipath_hash_policy=1
 # interface.  The oracle: what the client's nftables saw leave by each
 # interface, as (source port, source address), for probes and for real
 # connections on the same ports.
+# Kernels before Linux 6.12 do not prefer the uplink that owns the
+# source: there a connection may leave by one uplink with the other's
+# address.  Each router then routes the other uplink's subnet back over
+# its own link, and the client takes answers on either interface.
+uplinks_cross() {	# uplinks_cross 4|6
+	local f=$1
+	ip -n "$(lab_ns_name r1)" -"$f" route add "$(lab_net "$f" 2)" \
+		via "$(lab_ifaddr "$f" client r1)" src "$(lab_ifaddr "$f" r1 client)" &&
+		ip -n "$(lab_ns_name r2)" -"$f" route add "$(lab_net "$f" 1)" \
+			via "$(lab_ifaddr "$f" client r2)" src "$(lab_ifaddr "$f" r2 client)" || return 1
+	[ "$f" = 6 ] || lab_exec "$C" sysctl -q -w net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.v-r1.rp_filter=0 net.ipv4.conf.v-r2.rp_filter=0 >/dev/null
+}
 use_family 4
 ip -n "$C" route replace default \
 	nexthop via "$(lab_ifaddr 4 r1 client)" dev v-r1 \
@@ -309,6 +322,7 @@ ip -n "$C" route replace default \
 	ip -n "$C" addr del "$src4/32" dev lo &&
 	ip -n "$(lab_ns_name r3)" route add "$(lab_net 4 1)" via "$(lab_ifaddr 4 r1 r3)" src "$R3" &&
 	ip -n "$(lab_ns_name r3)" route add "$(lab_net 4 2)" via "$(lab_ifaddr 4 r2 r3)" src "$R3" &&
+	uplinks_cross 4 &&
 	lab_exec "$C" nft -f - <<-EOF
 	table inet steer {
 		set usrc_r1 { type inet_service . ipv4_addr; flags dynamic; }
@@ -382,6 +396,7 @@ lab_exec "$C" sysctl -q -w net.ipv6.fib_multipath_hash_policy=1 &&
 	ip -n "$C" -6 addr del "$src6/128" dev lo &&
 	ip -n "$(lab_ns_name r3)" -6 route add "$(lab_net 6 1)" via "$(lab_ifaddr 6 r1 r3)" src "$R3" &&
 	ip -n "$(lab_ns_name r3)" -6 route add "$(lab_net 6 2)" via "$(lab_ifaddr 6 r2 r3)" src "$R3" &&
+	uplinks_cross 6 &&
 	lab_exec "$C" nft -f - <<-EOF
 	table inet steer {
 		set u6src_r1 { type inet_service . ipv6_addr; flags dynamic; }
