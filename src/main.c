@@ -251,9 +251,8 @@ int main(int argc, char **argv)
 	cfg.first_hop_fanout = route_first_hop_fanout(&dst, &shared_interface);
 	/* Then each flow must leave by the next hop a connection on its ports would take. */
 	if (cfg.first_hop_fanout > 1 && cfg.proto != PROBE_ICMP) {
-		if (shared_interface)
-			snprintf(err, sizeof(err), "some of them share an interface");
-		if (shared_interface || !net_steer_enable(&net, err, sizeof(err)))
+		/* Next hops on one interface: choosing the interface cannot choose them. */
+		if (!net_steer_enable(&net, shared_interface, err, sizeof(err)))
 			snprintf(warning, sizeof(warning), "ecmptrace: warning: this host balances "
 				 "over %d next hops, but probes cannot follow its choice per flow "
 				 "(%s); the first hop may differ from a real connection's\n",

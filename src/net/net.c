@@ -62,11 +62,32 @@ bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
 	return n->neighbours != NULL;
 }
 
-bool net_steer_enable(struct net *n, char *err, size_t errlen)
+bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen)
 {
 	if (n->steer == NULL)
-		n->steer = steer_new(n->dst.family, err, errlen);
+		n->steer = steer_new(n->dst.family, by_gateway, err, errlen);
 	return n->steer != NULL;
+}
+
+/* Next hops behind one interface: each probe as a frame to its flow's next hop. */
+static int send_frames(struct net *n, uint8_t *const *pkts, const size_t *lens,
+		       const struct probe_spec *specs, int count)
+{
+	int failed = 0;
+
+	for (int i = 0; i < count; i++) {
+		int r = steer_send_frame(n->steer, &specs[i], pkts[i], lens[i]);
+
+		if (r == 0)
+			r = rawsock_send_batch(n->send_fd, pkts + i, lens + i, NULL, 1, &n->dst) == 1
+				    ? 1 : -1;
+		if (r < 0) {
+			n->last_send_errno = errno;
+			failed++;
+			steer_forget(n->steer, &specs[i]);
+		}
+	}
+	return failed;
 }
 
 bool net_prepare_probe(struct net *n, struct probe_spec *spec, char *err, size_t errlen)
@@ -88,6 +109,9 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 {
 	int oifs[RAWSOCK_BATCH_MAX];
 	int done = 0, failed = 0;
+
+	if (n->steer != NULL && specs != NULL && steer_by_gateway(n->steer))
+		return send_frames(n, pkts, lens, specs, count);
 
 	while (done < count) {
 		int chunk = count - done < RAWSOCK_BATCH_MAX ? count - done : RAWSOCK_BATCH_MAX;

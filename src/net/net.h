@@ -45,13 +45,16 @@ void net_close(struct net *n);
  * Turns on per-flow steering for a host that balances over several next
  * hops itself: each UDP or TCP probe then leaves by the interface the
  * kernel would route a connection with the probe's ports by, which a raw
- * socket's own route lookup (it sees no ports) does not.  Needs no
- * privilege.  False with a message in err when the kernel cannot say
+ * socket's own route lookup (it sees no ports) does not.  by_gateway: the
+ * next hops share an interface, so each probe goes as a frame to its
+ * flow's next hop instead (a packet socket: needs CAP_NET_RAW, so before
+ * privileges are dropped); otherwise needs no privilege.  False with a
+ * message in err when the kernel cannot say
  * (no rtnetlink, or a multipath hash policy whose answer to a route query
  * differs from its choice for its own connections); probes then leave by
  * the raw socket's own route.
  */
-bool net_steer_enable(struct net *n, char *err, size_t errlen);
+bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen);
 /*
  * Opens the link-layer check's sockets (neighbours.h): needs CAP_NET_RAW,
  * so before privileges are dropped.  False with a message in err.

@@ -473,6 +473,7 @@ struct oif_answer {
 	int family;		/* the family asked about */
 	int oif;		/* the result, 0 until a good reply is read */
 	struct ip_addr src;	/* the source the kernel would pick (RTA_PREFSRC); unset if none */
+	struct ip_addr gateway;	/* the next hop's address (RTA_GATEWAY); unset when on-link */
 };
 
 /* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by, and its source. */
@@ -492,6 +493,10 @@ static bool route_oif_of(const struct nlmsghdr *h, void *arg)
 	if (a.tb[RTA_PREFSRC] != NULL && RTA_PAYLOAD(a.tb[RTA_PREFSRC]) == alen) {
 		ans->src.family = ans->family;
 		memcpy(ans->src.b, RTA_DATA(a.tb[RTA_PREFSRC]), alen);
+	}
+	if (a.tb[RTA_GATEWAY] != NULL && RTA_PAYLOAD(a.tb[RTA_GATEWAY]) == alen) {
+		ans->gateway.family = ans->family;
+		memcpy(ans->gateway.b, RTA_DATA(a.tb[RTA_GATEWAY]), alen);
 	}
 	return true;
 }
@@ -549,12 +554,12 @@ static bool steer_lookup(struct route_steer *rs, const struct ip_addr *src, cons
 }
 
 int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ipproto,
-		     uint16_t sport, uint16_t dport, struct ip_addr *src)
+		     uint16_t sport, uint16_t dport, struct ip_addr *src, struct ip_addr *gateway)
 {
 	struct oif_answer first, final;
 	size_t alen;
 
-	if (rs == NULL || dst == NULL || src == NULL ||
+	if (rs == NULL || dst == NULL || src == NULL || gateway == NULL ||
 	    (dst->family != AF_INET && dst->family != AF_INET6) ||
 	    (ipproto != IPPROTO_UDP && ipproto != IPPROTO_TCP))
 		return 0;
@@ -565,11 +570,14 @@ int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ippr
 	if (!steer_lookup(rs, NULL, dst, ipproto, sport, dport, &first) || !addr_is_set(&first.src))
 		return 0;
 	*src = first.src;
-	if (dst->family == AF_INET6)
+	if (dst->family == AF_INET6) {
+		*gateway = first.gateway;
 		return first.oif;	/* ...and on IPv6 the path too (see above) */
+	}
 	/* ...then on IPv4 again with it, which picks the path. */
 	if (!steer_lookup(rs, &first.src, dst, ipproto, sport, dport, &final))
 		return 0;
+	*gateway = final.gateway;
 	return final.oif;
 }
 

@@ -41,14 +41,15 @@ void route_steer_close(struct route_steer *rs);
 /*
  * Where a connection to dst with this IP protocol (IPPROTO_UDP or
  * IPPROTO_TCP) and these ports goes, as the kernel's own multipath choice
- * for it: the source address it would pick (*src) and the interface index
- * it leaves by (the return value; 0 when unknown, *src then untouched or
- * unusable).  Asked as connect() routes (RTM_GETROUTE with RTA_IP_PROTO,
+ * for it: the source address it would pick (*src), the next hop it goes
+ * to (*gateway; unset when dst is on-link) and the interface index it
+ * leaves by (the return value; 0 when unknown, *src and *gateway then
+ * untouched or unusable).  Asked as connect() routes (RTM_GETROUTE with RTA_IP_PROTO,
  * RTA_SPORT, RTA_DPORT): without a source, which picks the source, then
  * for IPv4 once more with it.
  */
 int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ipproto,
-		     uint16_t sport, uint16_t dport, struct ip_addr *src);
+		     uint16_t sport, uint16_t dport, struct ip_addr *src, struct ip_addr *gateway);
 
 /*
  * The link-layer check asks the same conversation two more things.  The

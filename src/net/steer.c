@@ -2,10 +2,15 @@
  * Per-flow steering on a host that balances over several next hops itself
  * (see steer.h): which interface each UDP or TCP probe leaves by, and
  * from which source address, asked of the kernel once per flow (route.c)
- * and kept in a small open-addressing table.
+ * and kept in a small open-addressing table.  Where next hops share an
+ * interface, choosing the interface cannot choose the next hop: the probe
+ * then goes as a frame to the next hop's link-layer address (a packet
+ * socket), which this host's neighbour table gives.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include "net/steer.h"
 #include "numparse.h"
 #include "run.h"
+#include "wire/dissect.h"
 
 /*
  * Slots of the per-flow interface cache: a power of two, twice the most
@@ -34,11 +40,16 @@ struct steer_slot {
 	uint64_t asked_us;	/* when the kernel was asked (monotonic) */
 	int oif;		/* its answer; 0 when it had none (the probe is not steered) */
 	struct ip_addr src;	/* the source a connection would have; valid when oif != 0 */
+	struct ip_addr gateway;	/* its next hop; unset when the target is on-link */
+	uint8_t mac[REPLY_LLADDR_MAX];	/* by_gateway: the next hop's link-layer address */
+	uint8_t mac_len;		/* 0: unknown, the probe goes the raw socket's way */
 };
 
 /* Per-flow steering: the kernel conversation and an open-addressing cache. */
 struct net_steer {
 	struct route_steer *rs;
+	bool by_gateway;			/* next hops share an interface: send frames */
+	int frame_fd;				/* by_gateway: packet socket (sends only) */
 	int used;				/* filled slots */
 	struct steer_slot slot[STEER_SLOTS];
 };
@@ -48,7 +59,28 @@ void steer_free(struct net_steer *st)
 	if (st == NULL)
 		return;
 	route_steer_close(st->rs);
+	if (st->frame_fd >= 0)
+		close(st->frame_fd);
 	free(st);
+}
+
+/* route_neighbours() callback: the link-layer address of one next hop on one interface. */
+struct gateway_mac {
+	const struct ip_addr *gateway;
+	int ifindex;
+	uint8_t *mac;
+	uint8_t *mac_len;
+};
+
+static void gateway_entry(void *ctx, int ifindex, const struct ip_addr *addr,
+			  const uint8_t *lladdr, size_t len)
+{
+	struct gateway_mac *g = ctx;
+
+	if (ifindex == g->ifindex && addr_equal(addr, g->gateway) && len <= REPLY_LLADDR_MAX) {
+		memcpy(g->mac, lladdr, len);
+		*g->mac_len = (uint8_t)len;
+	}
 }
 
 /* Reads a small non-negative integer from a sysctl file; false when it cannot. */
@@ -163,9 +195,23 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 		return s;	/* asked_us in the future: marked stale by steer_forget() */
 	}
 	s->src = (struct ip_addr){0};
-	s->oif = route_steer_flow(st->rs, &p->dst, ipproto, p->sport, p->dport, &s->src);
+	s->gateway = (struct ip_addr){0};
+	s->mac_len = 0;
+	s->oif = route_steer_flow(st->rs, &p->dst, ipproto, p->sport, p->dport, &s->src,
+				  &s->gateway);
 	if (s->src.family != p->dst.family)
 		s->oif = 0;	/* no usable source: the probe is not steered */
+	if (st->by_gateway && s->oif != 0 && addr_is_set(&s->gateway)) {
+		/*
+		 * The host has used its next hops, so their entries are
+		 * there; one missing (never resolved) leaves the probe to
+		 * the raw socket until the next refresh.
+		 */
+		struct gateway_mac g = {.gateway = &s->gateway, .ifindex = s->oif, .mac = s->mac,
+					.mac_len = &s->mac_len};
+
+		(void)route_neighbours(st->rs, p->dst.family, gateway_entry, &g);
+	}
 	s->asked_us = now;
 	return s;
 }
@@ -179,7 +225,7 @@ void steer_source(struct net_steer *st, struct probe_spec *p)
 		p->src = s->src;
 }
 
-struct net_steer *steer_new(int family, char *err, size_t errlen)
+struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errlen)
 {
 	struct net_steer *st;
 
@@ -190,13 +236,43 @@ struct net_steer *steer_new(int family, char *err, size_t errlen)
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	st->rs = route_steer_open();
-	if (st->rs == NULL) {
-		set_err(err, errlen, "rtnetlink: %s", strerror(errno));
+	st->frame_fd = -1;
+	st->by_gateway = by_gateway;
+	/* Protocol 0: the socket sends and never receives. */
+	if (by_gateway && (st->frame_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		set_err(err, errlen, "packet socket: %s", strerror(errno));
 		free(st);
 		return NULL;
 	}
+	st->rs = route_steer_open();
+	if (st->rs == NULL) {
+		set_err(err, errlen, "rtnetlink: %s", strerror(errno));
+		steer_free(st);
+		return NULL;
+	}
 	return st;
+}
+
+bool steer_by_gateway(const struct net_steer *st)
+{
+	return st->by_gateway;
+}
+
+int steer_send_frame(struct net_steer *st, const struct probe_spec *p, const uint8_t *pkt,
+		     size_t len)
+{
+	struct steer_slot scratch;
+	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
+	struct sockaddr_ll to = {.sll_family = AF_PACKET};
+
+	if (s == NULL || s->oif == 0 || s->mac_len == 0 || !addr_equal(&s->src, &p->src))
+		return 0;
+	to.sll_protocol = htons(p->dst.family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
+	to.sll_ifindex = s->oif;
+	to.sll_halen = s->mac_len;
+	memcpy(to.sll_addr, s->mac, s->mac_len);
+	return sendto(st->frame_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len
+		       ? 1 : -1;
 }
 
 void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs)

@@ -21,6 +21,7 @@ LAB_TESTS = \
 	tests/lab/t_ipv6_flows.sh \
 	tests/lab/t_route.sh \
 	tests/lab/t_host_ecmp.sh \
+	tests/lab/t_shared_gw.sh \
 	tests/lab/t_linklayer.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
