@@ -365,6 +365,33 @@ for proto in -I -u; do
 	ok $? "clean $proto: the MAC's answers are what hostA sent"
 done
 schema_ok "$OUT" "clean -u: the document validates against the schema"
+# --no-link-check: nothing asked, so hostA sends no ARP reply for the target.
+ip -n "$C" neigh replace "$TARGET" lladdr "$MAC_A" dev eth0 nud reachable
+lab_exec "$A" nft -f - <<-EOF
+table arp llarp0 {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		arp saddr ip $TARGET arp operation reply counter
+	}
+}
+EOF
+OUT="$LAB_TMP/nocheck.json"
+lab_ecmptrace "$OUT" -u -j -n -c 1 --no-link-check "$TARGET"
+ok $? "--no-link-check: ecmptrace ran"
+replies=$(lab_exec "$A" nft list table arp llarp0 |
+	awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
+	     END { print n + 0 }')
+"$LAB_PY" - "$OUT" "$replies" <<-'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+h = doc["hops"][0]
+claims = sum(n["claims"] for n in h["neighbours"])
+print("# link_checks %s, claims %d, ARP replies hostA sent %s" % (h["link_checks"], claims, sys.argv[2]))
+sys.exit(0 if h["link_checks"] == [] and claims == 0 and sys.argv[2] == "0" else 1)
+EOF
+ok $? "--no-link-check: no question asked, no ARP reply sent, none counted"
+lab_exec "$A" nft delete table arp llarp0
+ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
 
 # 2. A duplicated IP: hostB holds the target too; the client's neighbour
 # entry flips between the two machines.

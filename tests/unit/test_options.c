@@ -67,6 +67,7 @@ FIELD(tos, o->tos)
 FIELD(numeric, o->numeric)
 FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
+FIELD(linkcheck, o->link_check)
 FIELD(face, o->face)
 
 static const struct field fields[] = {
@@ -77,6 +78,7 @@ static const struct field fields[] = {
 	{ "interval", get_interval }, { "timeout", get_timeout }, { "rate", get_rate },
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
+	{ "linkcheck", get_linkcheck },
 	{ "face", get_face },
 };
 
@@ -327,6 +329,9 @@ static const struct option_case cases[] = {
 	{ "--curses h", OPTIONS_RUN, "face=curses" },
 	{ "-t --report-on-exit h", OPTIONS_RUN, "face=curses roe=1" },
 	{ "--report-on-exit h", OPTIONS_RUN, "face=auto roe=1" },
+	{ "h", OPTIONS_RUN, "linkcheck=1" },
+	{ "--no-link-check h", OPTIONS_RUN, "linkcheck=0" },
+	{ "--no-link-check=1 h", OPTIONS_ERROR, "option --no-link-check takes no argument" },
 	{ "-j -j h", OPTIONS_RUN, "face=json" },
 	{ "-r -j h", OPTIONS_ERROR, "-j/--json cannot be combined with -r/--report" },
 	{ "-w -j h", OPTIONS_ERROR, "-j/--json cannot be combined with -w/--report-wide" },
@@ -533,7 +538,7 @@ static void test_usage(void)
 		"-m, --max-ttl N", "-c, --count N", "-i, --interval SECONDS", "--timeout SECONDS",
 		"--rate PPS", "--max-unknown N", "--vary FIELDS", "--tos N", "-n, --no-dns",
 		"-r, --report", "-w, --report-wide", "-j, --json", "--json-stream",
-		"-t, --curses", "--report-on-exit", "-h, --help", "-v, --version",
+		"-t, --curses", "--report-on-exit", "--no-link-check", "-h, --help", "-v, --version",
 		"1-4096 (default: adaptive)", "--confidence 95|99", "1-255 (default: 30)", "1-1000000 (default: 10)",
 		"0.01-3600 (default: 1)", "0.05-60 (default: 2)", "1-100000 (default: 100)",
 		"1-255 (default: 5)", "0-255 (default: 0)", "Usage: ecmptrace",
