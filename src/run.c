@@ -111,7 +111,7 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 	struct probe_spec specs[SEND_BATCH];	/* what each packet was built from */
 	char err[256];
 	uint64_t now, wake = 0, next_tick = 0;
-	bool warned = false;
+	bool warned = false, warned_source = false;
 
 	for (int i = 0; i < SEND_BATCH; i++)
 		ptrs[i] = pkt[i];
@@ -123,10 +123,8 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 	for (;;) {
 		struct probe_spec probe;
 		enum engine_step step;
-		int nfds = 1, rc;
-
-		uint64_t link_wake = 0;
-		int input = -1, nb = -1;
+		int nfds = 1, rc, input = -1, nb = -1;
+		uint64_t link_wake = 0;	/* when a neighbour is next due to be asked */
 
 		if (stop_signal)
 			return 1;
@@ -138,9 +136,9 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 
 			/* Everything due now (a burst above 1000 pps) goes in one system call. */
 			do {
-				if (!net_prepare_probe(net, &probe, err, sizeof(err)) && !warned) {
+				if (!net_prepare_probe(net, &probe, err, sizeof(err)) && !warned_source) {
 					fprintf(stderr, "ecmptrace: %s\n", err);
-					warned = true;
+					warned_source = true;
 				}
 				lens[n] = probe_build(&probe, pkt[n], sizeof(pkt[n]));
 				if (lens[n] == 0) {

@@ -1,9 +1,8 @@
 /*
  * Opening and using the network state (see net.h): raw socket, source
- * address, capture, per-flow steering (steer.c) on a host that
- * balances over several next hops itself, and the link-layer check's
- * sockets (neighbours.c).  Nothing here parses packets;
- * that is src/wire.
+ * address, capture, per-flow steering (steer.c) on a host that balances
+ * over several next hops itself, and the link-layer check's sockets
+ * (neighbours.c).  Nothing here parses packets; that is src/wire.
  */
 #include <errno.h>
 #include <stdio.h>
