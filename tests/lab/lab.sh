@@ -93,7 +93,10 @@
 #
 # Tools: lab_exec NS CMD... (ip netns exec), lab_bg NS CMD... (background,
 # killed on cleanup), lab_tcp_listen NS PORT (a listener, killed on cleanup),
-# lab_tcp_connect SPORT DST DPORT (from the client), lab_run_client CMD...
+# lab_tcp_connect SPORT DST DPORT (from the client), lab_connect_from_ports
+# PROTO DST DPORT SPORT... (one connection per port, the kernel's choice of
+# source and route), lab_seg_bridge and lab_seg_port NAME DEV PORT (a LAN:
+# a bridge in namespace "switch"), lab_run_client CMD...
 # (lab_exec in LAB_CLIENT_NS under timeout LAB_TIMEOUT, default 120 s),
 # lab_ecmptrace OUT ARGS... ($ECMPTRACE in the client, output to OUT),
 # lab_check ... (labcheck.py), lab_teardown (remove the current topology
@@ -240,6 +243,49 @@ except (ConnectionResetError, ConnectionRefusedError):
 except OSError:
     sys.exit(1)
 ' "$1" "$2" "$3"
+}
+
+# One connected socket per source port from the client, as an application
+# opens it (bound to the port only, so the kernel picks the source address
+# and the route): a UDP datagram, or a TCP SYN, to DST:DPORT.  Nothing
+# waits for answers; a firewall's sets in the lab record what left.
+lab_connect_from_ports() {	# lab_connect_from_ports PROTO DST DPORT SPORT...
+	lab_exec "$LAB_CLIENT_NS" "$LAB_PY" -c '
+import socket, sys, time
+proto, dst, dport = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+for p in sys.argv[4:]:
+    s = socket.socket(fam, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", int(p)))
+    s.setblocking(False)
+    try:
+        s.connect((dst, dport))
+        if proto == "udp":
+            s.send(b"x")
+    except (BlockingIOError, ConnectionRefusedError):
+        pass
+    time.sleep(0.005)
+    s.close()
+' "$@"
+}
+
+# A one-segment LAN: namespace "switch" holds bridge br0 (lab_seg_bridge),
+# and lab_seg_port plugs interface DEV of namespace NAME into it as PORT.
+lab_seg_bridge() {
+	local sw
+	lab_ns switch || return 1
+	sw=$(lab_ns_name switch)
+	ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0 &&
+		ip -n "$sw" link set br0 up
+}
+
+lab_seg_port() {	# lab_seg_port NAME DEV PORT
+	local ns sw
+	ns=$(lab_ns_name "$1"); sw=$(lab_ns_name switch)
+	ip link add "$2" netns "$ns" type veth peer name "$3" netns "$sw" &&
+		ip -n "$sw" link set "$3" master br0 up &&
+		ip -n "$ns" link set "$2" up
 }
 
 # Run CMD inside the client namespace, bounded by LAB_TIMEOUT seconds.

@@ -132,27 +132,9 @@ flush_sets() {
 	done
 }
 
-# One connected socket per source port, as an application would open it
-# (bound to the port only): a UDP datagram, or a TCP SYN, to SERVER:DPORT.
+# Real connections from these source ports to the server (lab.sh).
 real_connections() {	# real_connections PROTO DPORT SPORT...
-	lab_exec "$C" "$LAB_PY" -c '
-import socket, sys, time
-proto, dst, dport = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-for p in sys.argv[4:]:
-    s = socket.socket(fam, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("", int(p)))
-    s.setblocking(False)
-    try:
-        s.connect((dst, dport))
-        if proto == "udp":
-            s.send(b"x")
-    except (BlockingIOError, ConnectionRefusedError):
-        pass
-    time.sleep(0.005)
-    s.close()
-' "$1" "$SERVER" "$2" "${@:3}"
+	lab_connect_from_ports "$1" "$SERVER" "$2" "${@:3}"
 }
 
 # The checks of one run: OUT is its JSON, PROTO udp|tcp.  Writes the

@@ -49,15 +49,6 @@ FAR=10.0.71.1	# scenario 4, behind hostA and hostB
 # neighbour entry in scenario 2), every flow at TTL 1.
 RUN_ARGS=(-j -n -c 40 -i 0.05 --timeout 1)
 
-# A veth from namespace NAME (interface DEV) to the switch (port PORT).
-seg_port() {	# seg_port NAME DEV PORT
-	local ns sw
-	ns=$(lab_ns_name "$1"); sw=$(lab_ns_name switch)
-	ip link add "$2" netns "$ns" type veth peer name "$3" netns "$sw" &&
-		ip -n "$sw" link set "$3" master br0 up &&
-		ip -n "$ns" link set "$2" up
-}
-
 # The MAC of NS's DEV, lower case, from the JSON that ip prints.
 mac_of() {	# mac_of NS DEV
 	ip -n "$1" -j link show dev "$2" |
@@ -66,14 +57,13 @@ mac_of() {	# mac_of NS DEV
 
 seg_build() {
 	local n
-	for n in switch client hostA hostB; do lab_ns "$n" || return 1; done
+	for n in client hostA hostB; do lab_ns "$n" || return 1; done
+	lab_seg_bridge || return 1
 	SW=$(lab_ns_name switch) C=$(lab_ns_name client)
 	A=$(lab_ns_name hostA) B=$(lab_ns_name hostB)
 	export LAB_CLIENT_NS=$C	# where lab_ecmptrace runs the binary
-	ip -n "$SW" link add br0 type bridge stp_state 0 forward_delay 0 &&
-		ip -n "$SW" link set br0 up || return 1
-	seg_port client eth0 p-client && seg_port hostA eth0 p-hostA &&
-		seg_port hostA eth1 p-hostA2 && seg_port hostB eth0 p-hostB || return 1
+	lab_seg_port client eth0 p-client && lab_seg_port hostA eth0 p-hostA &&
+		lab_seg_port hostA eth1 p-hostA2 && lab_seg_port hostB eth0 p-hostB || return 1
 	ip -n "$C" addr add "$CLIENT/24" dev eth0 &&
 		ip -n "$A" addr add "$TARGET/24" dev eth0 &&
 		ip -n "$B" addr add "$NET.20/24" dev eth0 || return 1

@@ -24,25 +24,15 @@ lab_init
 
 NET=10.0.80 NET6=fd00:0:0:80
 
-# A veth from namespace NAME (interface DEV) to the switch (port PORT).
-seg_port() {	# seg_port NAME DEV PORT
-	local ns sw
-	ns=$(lab_ns_name "$1"); sw=$(lab_ns_name switch)
-	ip link add "$2" netns "$ns" type veth peer name "$3" netns "$sw" &&
-		ip -n "$sw" link set "$3" master br0 up &&
-		ip -n "$ns" link set "$2" up
-}
-
 build() {
 	local n h=1
-	for n in client switch server; do lab_ns "$n" || return 1; done
+	for n in client server; do lab_ns "$n" || return 1; done
 	for n in r1 r2 r3; do lab_ns "$n" router || return 1; done
+	lab_seg_bridge || return 1
 	C=$(lab_ns_name client) SW=$(lab_ns_name switch)
 	LAB_CLIENT_NS=$C
-	ip -n "$SW" link add br0 type bridge stp_state 0 forward_delay 0 &&
-		ip -n "$SW" link set br0 up || return 1
 	for n in client r1 r2; do
-		seg_port "$n" eth0 "p-$n" &&
+		lab_seg_port "$n" eth0 "p-$n" &&
 			ip -n "$(lab_ns_name $n)" addr add "$NET.$h/24" dev eth0 &&
 			ip -n "$(lab_ns_name $n)" -6 addr add "$NET6::$h/64" dev eth0 nodad || return 1
 		h=$((h + 1))
@@ -95,28 +85,6 @@ flush_sets() {
 	for s in udp_r1 udp_r2 tcp_r1 tcp_r2; do lab_exec "$SW" nft flush set bridge seen "$s"; done
 }
 
-# One connected socket per source port, as an application opens it.
-real_connections() {	# real_connections PROTO DST DPORT SPORT...
-	lab_exec "$C" "$LAB_PY" -c '
-import socket, sys, time
-proto, dst, dport = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-for p in sys.argv[4:]:
-    s = socket.socket(fam, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("", int(p)))
-    s.setblocking(False)
-    try:
-        s.connect((dst, dport))
-        if proto == "udp":
-            s.send(b"x")
-    except (BlockingIOError, ConnectionRefusedError):
-        pass
-    time.sleep(0.005)
-    s.close()
-' "$@"
-}
-
 build
 ok $? "topology built: r1 and r2 on the client's LAN, one multipath default through both"
 
@@ -139,7 +107,7 @@ for fam in 4 6; do
 		p1=$(set_ports "${proto}_r1") p2=$(set_ports "${proto}_r2")
 		diag "probes to r1: $p1| to r2: $p2"
 		flush_sets
-		real_connections "$proto" "$SERVER" "$(lab_check port "$out")" \
+		lab_connect_from_ports "$proto" "$SERVER" "$(lab_check port "$out")" \
 			$(lab_check flows "$out" | awk '{ print $2 }')
 		c1=$(set_ports "${proto}_r1") c2=$(set_ports "${proto}_r2")
 		[ -n "$p1" ] && [ -n "$p2" ] && [ "$p1" = "$c1" ] && [ "$p2" = "$c2" ]
