@@ -14,6 +14,7 @@
 #include "net/neighbours.h"
 #include "net/net.h"
 #include "run.h"
+#include "wake.h"
 #include "wire/dissect.h"
 #include "wire/probe.h"
 
@@ -80,15 +81,6 @@ static void ask_neighbours(struct net *net, struct engine *e, uint64_t now, uint
 	while (engine_next_neighbour_query(e, now, &addr, wake))
 		if (!neighbours_ask(net->neighbours, &addr, on_table_entry, e))
 			engine_neighbour_unaskable(e, &addr);
-}
-
-static uint64_t earliest_wake(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
 }
 
 /* How long to wait, to the microsecond (pacing above 1000 pps needs better than poll's ms). */
@@ -170,7 +162,7 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 			input = nfds++;
 			fds[input] = (struct pollfd){.fd = face->input_fd, .events = POLLIN};
 		}
-		wake = earliest_wake(wake, link_wake);
+		wake = wake_earliest(wake, link_wake);
 		if (face && face->tick && next_tick < wake && next_tick != 0)
 			wake = next_tick;
 		{

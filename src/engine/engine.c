@@ -13,6 +13,7 @@
 
 #include "engine/engine_int.h"
 #include "engine/results.h"
+#include "wake.h"
 
 void engine_config_defaults(struct engine_config *cfg)
 {
@@ -379,15 +380,6 @@ static enum pick pick_next(struct engine *e)
 	return PICK_ROUND_OVER;
 }
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static bool all_rounds_started(const struct engine *e)
 {
 	return e->stopped || (e->cfg.rounds != 0 && e->round >= e->cfg.rounds);
@@ -488,7 +480,7 @@ static enum engine_step discovery_step(struct engine *e, uint64_t now, struct pr
 		return ENGINE_DONE;
 	}
 	if (step == MDA_WAIT) {
-		*wake = earliest(*wake, next_expiry(e));
+		*wake = wake_earliest(*wake, next_expiry(e));
 		if (*wake == 0 || *wake <= now)
 			*wake = now + 1000;
 		return ENGINE_WAIT;
@@ -541,20 +533,20 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 
 				if (e->fifo_len == 0 && link == 0)
 					return ENGINE_DONE;
-				*wake = earliest(next_expiry(e), link);
+				*wake = wake_earliest(next_expiry(e), link);
 				if (*wake == 0)
 					*wake = now;
 				return ENGINE_WAIT;
 			}
 			if (!e->paused && now < e->next_round_at) {
-				*wake = earliest(next_expiry(e), e->next_round_at);
+				*wake = wake_earliest(next_expiry(e), e->next_round_at);
 				return ENGINE_WAIT;
 			}
 			if (!e->paused)
 				start_round(e, now);
 		}
 		if (e->paused) {
-			*wake = earliest(next_expiry(e), now + PAUSE_POLL_US);
+			*wake = wake_earliest(next_expiry(e), now + PAUSE_POLL_US);
 			return ENGINE_WAIT;
 		}
 		if (e->mda.running) {

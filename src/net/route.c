@@ -522,6 +522,20 @@ void route_steer_close(struct route_steer *rs)
 	free(rs);
 }
 
+/* A resolved route request (RTM_GETROUTE, one path) for dst, attributes to follow. */
+static bool lookup_req(struct steer_req *req, const struct ip_addr *dst)
+{
+	size_t alen = addr_len(dst);
+
+	memset(req, 0, sizeof(*req));
+	req->h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
+	req->h.nlmsg_type = RTM_GETROUTE;
+	req->h.nlmsg_flags = NLM_F_REQUEST;
+	req->rtm.rtm_family = (uint8_t)dst->family;
+	req->rtm.rtm_dst_len = (uint8_t)(alen * 8);
+	return steer_put(req, RTA_DST, dst->b, alen);
+}
+
 /* One steering lookup: with the source address when src is set, else without. */
 static bool steer_lookup(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
 			 int ipproto, uint16_t sport, uint16_t dport, struct oif_answer *ans)
@@ -531,13 +545,7 @@ static bool steer_lookup(struct route_steer *rs, const struct ip_addr *src, cons
 	uint16_t sp = htons(sport), dp = htons(dport);
 	size_t alen = addr_len(dst);
 
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
-	req.h.nlmsg_type = RTM_GETROUTE;
-	req.h.nlmsg_flags = NLM_F_REQUEST;
-	req.rtm.rtm_family = (uint8_t)dst->family;
-	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
-	if (!steer_put(&req, RTA_DST, dst->b, alen))
+	if (!lookup_req(&req, dst))
 		return false;
 	if (src != NULL && addr_is_set(src)) {
 		req.rtm.rtm_src_len = (uint8_t)(alen * 8);
@@ -607,18 +615,10 @@ int route_on_link_oif(struct route_steer *rs, const struct ip_addr *addr)
 {
 	struct steer_req req;
 	struct on_link_answer ans;
-	size_t alen;
 
 	if (rs == NULL || addr == NULL || (addr->family != AF_INET && addr->family != AF_INET6))
 		return 0;
-	alen = addr_len(addr);
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
-	req.h.nlmsg_type = RTM_GETROUTE;
-	req.h.nlmsg_flags = NLM_F_REQUEST;
-	req.rtm.rtm_family = (uint8_t)addr->family;
-	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
-	if (!steer_put(&req, RTA_DST, addr->b, alen))
+	if (!lookup_req(&req, addr))
 		return 0;
 	ans = (struct on_link_answer){.family = addr->family, .oif = 0};
 	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_on_link_of, &ans))

@@ -1,7 +1,7 @@
 # src/wire: pure packet code (probe construction, reply dissection,
 # checksums) and the address type every layer shares.  No sockets.
 libcore_a_SOURCES += \
-	src/addr.c src/addr.h \
+	src/addr.c src/addr.h src/wake.h \
 	src/wire/checksum.c src/wire/checksum.h \
 	src/wire/probe.c src/wire/probe.h \
 	src/wire/dissect.c src/wire/dissect.h
