@@ -383,6 +383,26 @@ ok $? "--no-link-check: no question asked, no ARP reply sent, none counted"
 lab_exec "$A" nft delete table arp llarp0
 ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
 
+# CAP_NET_RAW is all it takes: a copy with that file capability, run as
+# nobody, still asks (its sockets are opened before privileges drop).
+if command -v setcap >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+	capdir=$(mktemp -d "${TMPDIR:-/tmp}/ecmptrace-cap.XXXXXX") &&
+		chmod 755 "$capdir" && cp "$ECMPTRACE" "$capdir/ecmptrace" &&
+		chmod 755 "$capdir/ecmptrace" && setcap cap_net_raw+ep "$capdir/ecmptrace"
+	OUT="$LAB_TMP/cap.json"
+	nobody=$(id -u nobody)
+	ip netns exec "$C" timeout "$LAB_TIMEOUT" setpriv --reuid="$nobody" --regid="$nobody" \
+		--clear-groups --inh-caps=-all "$capdir/ecmptrace" -u -j -n -c 1 "$TARGET" \
+		>"$OUT" 2>"$OUT.err"
+	ok $? "CAP_NET_RAW only, as nobody: ecmptrace ran"
+	ll_check claims "$OUT" "$TARGET" "$MAC_A"
+	ok $? "CAP_NET_RAW only, as nobody: hostA asked and answered"
+	rm -rf "$capdir"
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n - CAP_NET_RAW only # SKIP no setcap or setpriv"
+	tap_n=$((tap_n + 1)); echo "ok $tap_n - CAP_NET_RAW only, asked # SKIP no setcap or setpriv"
+fi
+
 # 2. A duplicated IP: hostB holds the target too; the client's neighbour
 # entry flips between the two machines.
 ip -n "$B" addr add "$TARGET/24" dev eth0
