@@ -1374,6 +1374,25 @@ static struct finding *segment_finding(struct diag *d, const struct hop_result *
 }
 
 /*
+ * The virtual MACs of first-hop redundancy protocols: VRRP for IPv4 and
+ * IPv6 (RFC 5798: 00-00-5E-00-01-{VRID}, 00-00-5E-00-02-{VRID}), and
+ * Cisco HSRP version 1 (00-00-0C-07-AC-{group}) and 2 (00-00-0C-9F-F0-00
+ * to -FF-FF).  Routers of such a group answer from it for the virtual
+ * address and often for their own, so several addresses on it are normal.
+ */
+static bool lladdr_is_virtual_router(const uint8_t *a, size_t len)
+{
+	if (len != 6)
+		return false;
+	if (a[0] == 0x00 && a[1] == 0x00 && a[2] == 0x5e && a[3] == 0x00 &&
+	    (a[4] == 0x01 || a[4] == 0x02))
+		return true;
+	if (a[0] == 0x00 && a[1] == 0x00 && a[2] == 0x0c)
+		return (a[3] == 0x07 && a[4] == 0xac) || (a[3] == 0x9f && (a[4] & 0xf0) == 0xf0);
+	return false;
+}
+
+/*
  * Why one IP has several link-layer addresses, from who said what: several
  * claim it (two machines hold it), one claims it and another only sends
  * from it (a team transmitting from every member), or this host's table
@@ -1450,6 +1469,9 @@ static void find_segment_conflicts(struct diag *d)
 				n += pick[j];
 			}
 			if (n < 2 || first != i)
+				continue;
+			/* A redundancy group's virtual MAC stands for several addresses by design. */
+			if (by_link && lladdr_is_virtual_router(ni->link.addr, ni->link.len))
 				continue;
 			f = segment_finding(d, hop, by_link ? FINDING_LINK_ADDRESS_SHARED
 							    : FINDING_LINK_ADDRESS_CONFLICT, pick);

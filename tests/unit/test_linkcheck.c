@@ -821,6 +821,42 @@ static void test_diagnosis(void)
 	   f ? f->summary : "");
 	results_free(res);
 
+	/*
+	 * A redundancy group's virtual MAC (VRRP 00:00:5e:00:01:xx, HSRP
+	 * 00:00:0c:07:ac:xx / 00:00:0c:9f:fx:xx) stands for the virtual
+	 * address and the routers' own: no shared finding.  A MAC one byte
+	 * off each range still raises it.
+	 */
+	{
+		static const uint8_t vmacs[][6] = {
+			{0x00, 0x00, 0x5e, 0x00, 0x01, 0x07}, {0x00, 0x00, 0x5e, 0x00, 0x02, 0x07},
+			{0x00, 0x00, 0x0c, 0x07, 0xac, 0x01}, {0x00, 0x00, 0x0c, 0x9f, 0xf0, 0x2a},
+		};
+		static const uint8_t plain[][6] = {
+			{0x00, 0x00, 0x5e, 0x00, 0x03, 0x07}, {0x00, 0x00, 0x0c, 0x07, 0xad, 0x01},
+			{0x00, 0x00, 0x0c, 0x9f, 0xe0, 0x2a},
+		};
+
+		for (size_t i = 0; i < sizeof(vmacs) / sizeof(vmacs[0]); i++) {
+			res = play(&(struct scene){.ans = {vmacs[i], vmacs[i]}, .claim = {vmacs[i]},
+						   .nclaims = 1, .table_addr = "192.0.2.1",
+						   .table_mac = vmacs[i]});
+			ok(res && res->findings &&
+			   count_kind(res->findings, FINDING_LINK_ADDRESS_SHARED, NULL) == 0,
+			   "virtual router MAC %zu: two addresses on it raise nothing", i);
+			results_free(res);
+		}
+		for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+			res = play(&(struct scene){.ans = {plain[i], plain[i]}, .claim = {plain[i]},
+						   .nclaims = 1, .table_addr = "192.0.2.1",
+						   .table_mac = plain[i]});
+			ok(res && res->findings &&
+			   count_kind(res->findings, FINDING_LINK_ADDRESS_SHARED, NULL) == 1,
+			   "MAC %zu just outside the virtual router ranges: still shared", i);
+			results_free(res);
+		}
+	}
+
 	/* Clean: everything says A. */
 	res = play(&(struct scene){.ans = {MAC_A, MAC_A}, .claim = {MAC_A, MAC_A}, .nclaims = 2,
 				   .table_addr = "192.0.2.254", .table_mac = MAC_A});
