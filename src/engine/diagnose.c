@@ -1393,6 +1393,29 @@ static bool lladdr_is_virtual_router(const uint8_t *a, size_t len)
 }
 
 /*
+ * A virtual router address: only a redundancy group's virtual MAC claims
+ * it, and the other link-layer addresses only send from it (the group's
+ * routers answering from their own NICs).  That is how VRRP and HSRP
+ * work, not a conflict.
+ */
+static bool virtual_address(const struct hop_result *hop, const bool *pick)
+{
+	bool virtual_claim = false;
+
+	for (int j = 0; j < hop->nneighbours; j++) {
+		const struct link_address *l = &hop->neighbours[j].link;
+
+		if (!pick[j])
+			continue;
+		if (lladdr_is_virtual_router(l->addr, l->len))
+			virtual_claim |= l->claims > 0 || l->in_table;
+		else if (l->claims > 0)
+			return false;	/* a real NIC claims it too: a real conflict */
+	}
+	return virtual_claim;
+}
+
+/*
  * Why one IP has several link-layer addresses, from who said what: several
  * claim it (two machines hold it), one claims it and another only sends
  * from it (a team transmitting from every member), or this host's table
@@ -1472,6 +1495,8 @@ static void find_segment_conflicts(struct diag *d)
 				continue;
 			/* A redundancy group's virtual MAC stands for several addresses by design. */
 			if (by_link && lladdr_is_virtual_router(ni->link.addr, ni->link.len))
+				continue;
+			if (!by_link && virtual_address(hop, pick))
 				continue;
 			f = segment_finding(d, hop, by_link ? FINDING_LINK_ADDRESS_SHARED
 							    : FINDING_LINK_ADDRESS_CONFLICT, pick);

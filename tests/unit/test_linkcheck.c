@@ -857,6 +857,29 @@ static void test_diagnosis(void)
 		}
 	}
 
+	/*
+	 * A virtual router address: ARP names the group's virtual MAC, the
+	 * master answers from its own NIC.  Not a conflict; a real NIC
+	 * claiming it as well is one.
+	 */
+	{
+		static const uint8_t vmac[6] = {0x00, 0x00, 0x5e, 0x00, 0x01, 0x01};
+
+		res = play(&(struct scene){.ans = {MAC_A, MAC_A}, .claim = {vmac}, .nclaims = 1,
+					   .table_addr = "192.0.2.254", .table_mac = vmac});
+		ok(res && res->findings &&
+		   count_kind(res->findings, FINDING_LINK_ADDRESS_CONFLICT, NULL) == 0,
+		   "a VRRP address answered from the master's own MAC: no conflict");
+		results_free(res);
+		f = NULL;
+		res = play(&(struct scene){.ans = {MAC_A, MAC_A}, .claim = {vmac, MAC_B},
+					   .nclaims = 2, .table_addr = "192.0.2.254", .table_mac = vmac});
+		n = res ? count_kind(res->findings, FINDING_LINK_ADDRESS_CONFLICT, &f) : -1;
+		ok(n == 1 && names_mac(f, MAC_B), "a VRRP address that a real NIC claims too: "
+		   "a conflict: %s", f ? f->summary : "");
+		results_free(res);
+	}
+
 	/* Clean: everything says A. */
 	res = play(&(struct scene){.ans = {MAC_A, MAC_A}, .claim = {MAC_A, MAC_A}, .nclaims = 2,
 				   .table_addr = "192.0.2.254", .table_mac = MAC_A});
