@@ -152,15 +152,58 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 	}
 }
 
+/*
+ * TTL 1: who spoke for each first-hop address on the link (answers, ARP/ND
+ * claims, this host's neighbour entry), and neighbours asked in vain.
+ */
+static void print_link_layer(FILE *out, const struct results *r)
+{
+	const struct hop_result *h = r->nhops > 0 && r->hops[0].ttl == 1 ? &r->hops[0] : NULL;
+	char addr[ADDR_STRLEN], mac[LLADDR_STRLEN], ev[96];
+
+	if (h == NULL || (h->nneighbours == 0 && h->nlink_checks == 0))
+		return;
+	fprintf(out, "\nLink layer (TTL 1):\n");
+	for (int i = 0; i < h->nneighbours; i++) {
+		const struct neighbour_result *n = &h->neighbours[i];
+
+		fprintf(out, "  %-24s %-17s  %s\n",
+			addr_format(&n->addr, addr, sizeof(addr)),
+			lladdr_format(n->link.addr, n->link.len, mac, sizeof(mac)),
+			link_address_describe(&n->link, ev, sizeof(ev)));
+	}
+	for (int i = 0; i < h->nlink_checks; i++) {
+		const struct link_check_result *c = &h->link_checks[i];
+
+		if (c->claimed || c->asked == 0)
+			continue;
+		fprintf(out, "  %-24s %s\n", addr_format(&c->addr, addr, sizeof(addr)),
+			c->unaskable ? "not on a link of this host: not asked"
+				     : "asked, no ARP/ND answer");
+	}
+}
+
+/* Whether the flows left from more than one source address (one per uplink). */
+static bool several_sources(const struct results *r)
+{
+	for (int i = 1; i < r->nflows; i++)
+		if (addr_is_set(&r->flows[i].src) && addr_is_set(&r->flows[0].src) &&
+		    !addr_equal(&r->flows[i].src, &r->flows[0].src))
+			return true;
+	return false;
+}
+
 static void print_flows(FILE *out, const struct results *r)
 {
 	char addr[ADDR_STRLEN];
-	bool v6 = r->config.dst.family == AF_INET6;
+	bool v6 = r->config.dst.family == AF_INET6, sources = several_sources(r);
 
 	fprintf(out, "\nFlows (end to end):\n");
-	fprintf(out, "%5s %6s%s %6s %5s %7s  %s\n", "Flow",
-		r->config.proto == PROBE_ICMP ? "IcmpId" : "Sport", v6 ? "   Label" : "",
-		"Loss%", "Snt", "Avg", "Path");
+	fprintf(out, "%5s %6s%s", "Flow", r->config.proto == PROBE_ICMP ? "IcmpId" : "Sport",
+		v6 ? "   Label" : "");
+	if (sources)
+		fprintf(out, " %-*s", v6 ? 24 : 15, "Source");
+	fprintf(out, " %6s %5s %7s  %s\n", "Loss%", "Snt", "Avg", "Path");
 	for (int i = 0; i < r->nflows; i++) {
 		const struct flow_result *f = &r->flows[i];
 		char loss[16], avg[16];
@@ -176,6 +219,9 @@ static void print_flows(FILE *out, const struct results *r)
 		fprintf(out, "%5d %6u", f->id, f->sport);
 		if (v6)
 			fprintf(out, " %7x", f->flow_label);
+		if (sources)
+			fprintf(out, " %-*s", v6 ? 24 : 15,
+				addr_is_set(&f->src) ? addr_format(&f->src, addr, sizeof(addr)) : "-");
 		fprintf(out, " %6s %5llu %7s  ", loss, (unsigned long long)(f->received + f->lost),
 			avg);
 		/* "*": probed and silent; "-": not probed at that TTL (discovery used it elsewhere). */
@@ -237,6 +283,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 		fprintf(out, ", started %s", o->started);
 	fputc('\n', out);
 	print_hops(out, r, o, width);
+	print_link_layer(out, r);
 	print_flows(out, r);
 	print_findings(out, r, o);
 }

@@ -367,6 +367,13 @@ uplink_run() {	# uplink_run PROTO SETS
 }
 uplink_run udp usrc
 uplink_run tcp tsrc
+# The text report gives each flow's source when they differ.
+out="$LAB_TMP/uplinks.txt"
+lab_ecmptrace "$out" -n -r -c 1 --flows 16 -i 0.2 --timeout 1 --rate 500 "$SERVER"
+ok $? "one address per uplink: ecmptrace -r ran"
+grep -q '^ Flow  Sport Source ' "$out" &&
+	grep -Eq '^ +[0-9]+ +[0-9]+ 10\.0\.1\.1 ' "$out" && grep -Eq '^ +[0-9]+ +[0-9]+ 10\.0\.2\.1 ' "$out"
+ok $? "one address per uplink: the report's flows have a Source column with both addresses"
 
 # IPv6 the same way (an unbound socket is routed before it has a source,
 # which the chosen uplink's interface then gives).

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The text report (-r) of a two-way ECMP: hop 2 lists both branch
 # routers under it, and there is one line per flow (id and source port)
-# naming the branch router the kernel's hash sends that flow through.
+# naming the branch router the kernel's hash sends that flow through; the
+# first hop's MAC is listed with what spoke for it.
 # Address lists are split into words on purpose; make sets top_srcdir.
 # shellcheck disable=SC2086,SC2154
 . "$top_srcdir/tests/tap.sh"
@@ -45,5 +46,11 @@ done
 ok $? "one line per flow, naming the branch the kernel chose"
 grep -qw -- "$LAB_SERVER_ADDR" "$out"
 ok $? "the report names the destination"
+# The first hop on the link: its MAC as the client sees it, and what said so.
+r1=$(lab_answer "$(lab_ns_name r1)")
+r1mac=$(lab_mac "$(lab_ns_name r1)" v-client)
+sed -n '/^Link layer (TTL 1):$/,/^$/p' "$out" |
+	grep -Eq "^  $(printf '%s' "$r1" | sed 's/\./\\./g') +$r1mac +[0-9]+ answers?, [0-9]+ ARP/ND claims?, this host's entry$"
+ok $? "the link layer section names $r1 at $r1mac: answers, its ARP claim, the host's entry"
 
 tap_done
