@@ -610,11 +610,17 @@ lab_loss_match() {	# lab_loss_match NS DEV MATCH...
 	ip netns exec "$ns" nft add rule inet lab forward oifname "$dev" $@ counter drop
 }
 
-# Packets dropped by the lab's rules in NS so far.
-lab_loss_count() {	# lab_loss_count NS
-	ip netns exec "$1" nft list table inet lab 2>/dev/null |
+# The sum of the packet counters "nft list WHAT..." shows in NS (0 if none).
+lab_nft_packets() {	# lab_nft_packets NS WHAT...
+	local ns=$1; shift
+	ip netns exec "$ns" nft list "$@" 2>/dev/null |
 		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
 		     END { print n + 0 }'
+}
+
+# Packets dropped by the lab's rules in NS so far.
+lab_loss_count() {	# lab_loss_count NS
+	lab_nft_packets "$1" table inet lab
 }
 
 # Linux's default ICMP error rate limits ("on") or none ("off", the lab

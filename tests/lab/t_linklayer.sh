@@ -94,9 +94,7 @@ count_reset() {
 
 # The sum of the packet counters in NS's ruleset.
 count_of() {	# count_of NS
-	lab_exec "$1" nft list ruleset |
-		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
-		     END { print n + 0 }'
+	lab_nft_packets "$1" ruleset
 }
 
 # The TLB emulation: a fresh bridge rule in the switch that rewrites the
@@ -368,9 +366,7 @@ EOF
 OUT="$LAB_TMP/nocheck.json"
 lab_ecmptrace "$OUT" -u -j -n -c 1 --no-link-check "$TARGET"
 ok $? "--no-link-check: ecmptrace ran"
-replies=$(lab_exec "$A" nft list table arp llarp0 |
-	awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
-	     END { print n + 0 }')
+replies=$(lab_nft_packets "$A" table arp llarp0)
 "$LAB_PY" - "$OUT" "$replies" <<-'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -446,9 +442,7 @@ arp_count_reset() {
 	done
 }
 arp_count_of() {	# arp_count_of NS
-	lab_exec "$1" nft list table arp llarp |
-		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
-		     END { print n + 0 }'
+	lab_nft_packets "$1" table arp llarp
 }
 for proto in -I -u; do
 	ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
