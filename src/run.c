@@ -101,6 +101,7 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 	uint8_t pkt[SEND_BATCH][PROBE_MAX_LEN], *ptrs[SEND_BATCH];
 	size_t lens[SEND_BATCH];
 	struct probe_spec specs[SEND_BATCH];	/* what each packet was built from */
+	struct net_route routes[SEND_BATCH];	/* ... and how it leaves */
 	char err[256];
 	uint64_t now, wake = 0, next_tick = 0;
 	bool warned = false, warned_source = false;
@@ -128,7 +129,8 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 
 			/* Everything due now (a burst above 1000 pps) goes in one system call. */
 			do {
-				if (!net_prepare_probe(net, &probe, err, sizeof(err)) && !warned_source) {
+				if (!net_prepare_probe(net, &probe, &routes[n], err, sizeof(err)) &&
+				    !warned_source) {
 					fprintf(stderr, "ecmptrace: %s\n", err);
 					warned_source = true;
 				}
@@ -141,7 +143,7 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 				n++;
 			} while (n < SEND_BATCH &&
 				 engine_next(e, now, &probe, &wake) == ENGINE_SEND);
-			if (net_send_batch(net, ptrs, lens, specs, n) > 0 && !warned) {
+			if (net_send_batch(net, ptrs, lens, specs, routes, n) > 0 && !warned) {
 				/* Those probes are counted and will time out; say why once. */
 				fprintf(stderr, "ecmptrace: send: %s\n", strerror(net->last_send_errno));
 				warned = true;

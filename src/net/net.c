@@ -68,68 +68,59 @@ bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen)
 	return n->steer != NULL;
 }
 
-/* Next hops behind one interface: each probe as a frame to its flow's next hop. */
-static int send_frames(struct net *n, uint8_t *const *pkts, const size_t *lens,
-		       const struct probe_spec *specs, int count)
+bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
+		       char *err, size_t errlen)
 {
-	int failed = 0;
-
-	for (int i = 0; i < count; i++) {
-		int r = steer_send_frame(n->steer, &specs[i], pkts[i], lens[i]);
-
-		if (r == 0)
-			r = rawsock_send_batch(n->send_fd, pkts + i, lens + i, NULL, 1, &n->dst) == 1
-				    ? 1 : -1;
-		if (r < 0) {
-			n->last_send_errno = errno;
-			failed++;
-			steer_forget(n->steer, &specs[i]);
-		}
-	}
-	return failed;
-}
-
-bool net_prepare_probe(struct net *n, struct probe_spec *spec, char *err, size_t errlen)
-{
+	*route = (struct net_route){0};
 	if (n->steer == NULL)
 		return true;
-	steer_source(n->steer, spec);
+	steer_route(n->steer, spec, route);
 	/* Answers to a flow that leaves from another of our addresses come back to it. */
 	if (!addr_equal(&spec->src, &n->src) &&
 	    !capture_add_source(n->capture, &spec->src, err, errlen)) {
 		spec->src = n->src;
+		*route = (struct net_route){0};
 		return false;
 	}
 	return true;
 }
 
+/* Probes from i on that go as datagrams (not frames), at most RAWSOCK_BATCH_MAX. */
+static int datagram_run(const struct net_route *routes, int i, int count)
+{
+	int k = 0;
+
+	while (i + k < count && k < RAWSOCK_BATCH_MAX && routes[i + k].mac_len == 0)
+		k++;
+	return k;
+}
+
 int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
-		   const struct probe_spec *specs, int count)
+		   const struct probe_spec *specs, const struct net_route *routes, int count)
 {
 	int oifs[RAWSOCK_BATCH_MAX];
 	int done = 0, failed = 0;
 
-	if (n->steer != NULL && specs != NULL && steer_by_gateway(n->steer))
-		return send_frames(n, pkts, lens, specs, count);
-
 	while (done < count) {
-		int chunk = count - done < RAWSOCK_BATCH_MAX ? count - done : RAWSOCK_BATCH_MAX;
-		const int *oif = NULL;
-		int sent;
+		int chunk = datagram_run(routes, done, count), sent;
 
-		if (n->steer != NULL && specs != NULL) {
-			steer_oifs(n->steer, specs + done, chunk, oifs);
-			oif = oifs;
+		if (chunk == 0) {
+			/* Next hops behind one interface: a frame to the flow's next hop. */
+			sent = steer_send_frame(n->steer, &routes[done], n->dst.family, pkts[done],
+						lens[done]) ? 1 : 0;
+		} else {
+			for (int k = 0; k < chunk; k++)
+				oifs[k] = routes[done + k].oif;
+			sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oifs, chunk,
+						  &n->dst);
 		}
-		sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oif, chunk,
-					  &n->dst);
 		if (sent <= 0) {
-			/* The first datagram was refused: count it, go on with the rest. */
+			/* The first one was refused: count it, go on with the rest. */
 			n->last_send_errno = errno;
 			failed++;
 			sent = 1;
 			/* Its interface may be gone: ask the kernel afresh for that flow. */
-			if (oif != NULL)
+			if (n->steer != NULL)
 				steer_forget(n->steer, &specs[done]);
 		}
 		done += sent;

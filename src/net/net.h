@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "wire/dissect.h"
 #include "wire/probe.h"
 
 struct capture;
@@ -61,21 +62,34 @@ bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen);
  */
 bool net_neighbours_enable(struct net *n, char *err, size_t errlen);
 /*
+ * How one probe leaves (net_prepare_probe): out of interface oif (0: the
+ * raw socket's own route), and where next hops share an interface, as a
+ * frame to the next hop's link-layer address (mac_len 0: as a datagram).
+ */
+struct net_route {
+	int oif;
+	uint8_t mac[REPLY_LLADDR_MAX];
+	uint8_t mac_len;
+};
+
+/*
  * Before a probe is built: with steering on, gives it the source address a
  * connection on its ports would have (on a host with one address per
- * uplink, that of the uplink the kernel picks for the flow), and lets the
- * capture see answers to it.  False with a message in err when the
- * capture cannot; the probe then keeps its source.
+ * uplink, that of the uplink the kernel picks for the flow) and the way
+ * such a connection leaves (*route; zero without steering), and lets the
+ * capture see answers to that source.  False with a message in err when
+ * the capture cannot; the probe then keeps its source and a zero route.
  */
-bool net_prepare_probe(struct net *n, struct probe_spec *spec, char *err, size_t errlen);
+bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
+		       char *err, size_t errlen);
 /*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).
- * specs[i] is the description pkts[i] was built from (steering reads its
- * protocol and ports); specs may be NULL when steering is off.
+ * specs[i] and routes[i] are what net_prepare_probe() made of pkts[i]
+ * (a failed send makes steering ask the kernel again for that flow).
  */
 int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
-		   const struct probe_spec *specs, int count);
+		   const struct probe_spec *specs, const struct net_route *routes, int count);
 /* Descriptor to poll for readability. */
 int net_fd(const struct net *n);
 /* Hands every datagram waiting in the capture to fn; returns how many, -1 on error. */

@@ -40,7 +40,6 @@ struct steer_slot {
 	uint64_t asked_us;	/* when the kernel was asked (monotonic) */
 	int oif;		/* its answer; 0 when it had none (the probe is not steered) */
 	struct ip_addr src;	/* the source a connection would have; valid when oif != 0 */
-	struct ip_addr gateway;	/* its next hop; unset when the target is on-link */
 	uint8_t mac[REPLY_LLADDR_MAX];	/* by_gateway: the next hop's link-layer address */
 	uint8_t mac_len;		/* 0: unknown, the probe goes the raw socket's way */
 };
@@ -179,6 +178,7 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 {
 	int ipproto = steer_ipproto(p);
 	uint64_t key = steer_key(ipproto, p->sport, p->dport);
+	struct ip_addr gateway = {0};
 	struct steer_slot *s;
 
 	if (ipproto == 0)
@@ -195,19 +195,18 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 		return s;	/* asked_us in the future: marked stale by steer_forget() */
 	}
 	s->src = (struct ip_addr){0};
-	s->gateway = (struct ip_addr){0};
 	s->mac_len = 0;
 	s->oif = route_steer_flow(st->rs, &p->dst, ipproto, p->sport, p->dport, &s->src,
-				  &s->gateway);
+				  &gateway);
 	if (s->src.family != p->dst.family)
 		s->oif = 0;	/* no usable source: the probe is not steered */
-	if (st->by_gateway && s->oif != 0 && addr_is_set(&s->gateway)) {
+	if (st->by_gateway && s->oif != 0 && addr_is_set(&gateway)) {
 		/*
 		 * The host has used its next hops, so their entries are
 		 * there; one missing (never resolved) leaves the probe to
 		 * the raw socket until the next refresh.
 		 */
-		struct gateway_mac g = {.gateway = &s->gateway, .ifindex = s->oif, .mac = s->mac,
+		struct gateway_mac g = {.gateway = &gateway, .ifindex = s->oif, .mac = s->mac,
 					.mac_len = &s->mac_len};
 
 		(void)route_neighbours(st->rs, p->dst.family, gateway_entry, &g);
@@ -216,13 +215,23 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 	return s;
 }
 
-void steer_source(struct net_steer *st, struct probe_spec *p)
+void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route)
 {
 	struct steer_slot scratch;
 	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
 
-	if (s != NULL && s->oif != 0)
-		p->src = s->src;
+	*route = (struct net_route){0};
+	if (s == NULL || s->oif == 0)
+		return;
+	p->src = s->src;
+	if (!st->by_gateway) {
+		route->oif = s->oif;
+	} else if (s->mac_len > 0) {
+		/* Choosing the shared interface would not choose the next hop: its MAC does. */
+		route->oif = s->oif;
+		memcpy(route->mac, s->mac, s->mac_len);
+		route->mac_len = s->mac_len;
+	}
 }
 
 struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errlen)
@@ -253,37 +262,13 @@ struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errle
 	return st;
 }
 
-bool steer_by_gateway(const struct net_steer *st)
+bool steer_send_frame(struct net_steer *st, const struct net_route *route, int family,
+		      const uint8_t *pkt, size_t len)
 {
-	return st->by_gateway;
-}
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = route->oif,
+				 .sll_halen = route->mac_len};
 
-int steer_send_frame(struct net_steer *st, const struct probe_spec *p, const uint8_t *pkt,
-		     size_t len)
-{
-	struct steer_slot scratch;
-	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
-	struct sockaddr_ll to = {.sll_family = AF_PACKET};
-
-	if (s == NULL || s->oif == 0 || s->mac_len == 0 || !addr_equal(&s->src, &p->src))
-		return 0;
-	to.sll_protocol = htons(p->dst.family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
-	to.sll_ifindex = s->oif;
-	to.sll_halen = s->mac_len;
-	memcpy(to.sll_addr, s->mac, s->mac_len);
-	return sendto(st->frame_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len
-		       ? 1 : -1;
-}
-
-void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs)
-{
-	uint64_t now = run_now_us();
-	struct steer_slot scratch;
-
-	for (int i = 0; i < count; i++) {
-		const struct steer_slot *s = steer_choice(st, &specs[i], now, &scratch);
-
-		/* A probe built before the kernel changed its mind keeps the route's choice. */
-		oifs[i] = s != NULL && addr_equal(&s->src, &specs[i].src) ? s->oif : 0;
-	}
+	to.sll_protocol = htons(family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
+	memcpy(to.sll_addr, route->mac, route->mac_len);
+	return sendto(st->frame_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len;
 }

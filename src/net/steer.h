@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-
+#include "net/net.h"
 #include "wire/probe.h"
 
 struct net_steer;
@@ -28,27 +28,20 @@ struct net_steer;
 struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errlen);
 void steer_free(struct net_steer *st);
 /*
- * Sets the probe's source address to the one a connection on its ports
- * would have (a host with one address per uplink and no common source
- * picks it per flow); unchanged when the kernel does not say.  Before the
- * probe is built: the address is in its checksums.
+ * How the probe's flow leaves, as the kernel would route a connection on
+ * its ports: sets the probe's source address (a host with one address per
+ * uplink and no common source picks it per flow) and *route.  Before the
+ * probe is built: the address is in its checksums.  Unchanged source and a
+ * zero route when the kernel does not say, or for ICMP.
  */
-void steer_source(struct net_steer *st, struct probe_spec *p);
+void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route);
 /*
- * oifs[i]: the interface specs[i] must leave by, 0 for the route's own
- * choice (also for a probe whose source is not its flow's).
+ * Sends a built probe as a frame to route's link-layer address (next hops
+ * behind one interface: by_gateway at steer_new, whose packet socket
+ * needs CAP_NET_RAW).  False when it failed (errno set).
  */
-void steer_oifs(struct net_steer *st, const struct probe_spec *specs, int count, int *oifs);
-/*
- * Next hops behind one interface (by_gateway, set at steer_new, which then
- * needs CAP_NET_RAW for its packet socket): the probe, built, goes as a
- * frame to its flow's next hop.  1 sent, -1 failed (errno set), 0 when it
- * cannot go that way (no next hop or its link-layer address unknown): the
- * raw socket then sends it.
- */
-bool steer_by_gateway(const struct net_steer *st);
-int steer_send_frame(struct net_steer *st, const struct probe_spec *p, const uint8_t *pkt,
-		     size_t len);
+bool steer_send_frame(struct net_steer *st, const struct net_route *route, int family,
+		      const uint8_t *pkt, size_t len);
 /* The probe's send failed: its interface may be gone, so the kernel is asked afresh. */
 void steer_forget(struct net_steer *st, const struct probe_spec *p);
 
