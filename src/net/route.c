@@ -468,36 +468,42 @@ static bool steer_put(struct steer_req *req, unsigned short type, const void *da
 	return true;
 }
 
-/* What the steering reply says, for route_oif_of(). */
+/* What a resolved route lookup says, for route_oif_of(). */
 struct oif_answer {
 	int family;		/* the family asked about */
 	int oif;		/* the result, 0 until a good reply is read */
 	struct ip_addr src;	/* the source the kernel would pick (RTA_PREFSRC); unset if none */
 	struct ip_addr gateway;	/* the next hop's address (RTA_GATEWAY); unset when on-link */
+	bool via_router;	/* a gateway of this family or another (RTA_VIA) */
 };
 
-/* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by, and its source. */
+/* An address attribute of family, into *out; left unset when absent or of another size. */
+static void attr_addr(const struct rtattr *rta, int family, struct ip_addr *out)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (rta == NULL || RTA_PAYLOAD(rta) != alen)
+		return;
+	out->family = family;
+	memcpy(out->b, RTA_DATA(rta), alen);
+}
+
+/* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by, its source and gateway. */
 static bool route_oif_of(const struct nlmsghdr *h, void *arg)
 {
 	struct oif_answer *ans = arg;
 	struct attrs a;
 	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
 	uint32_t oif;
-	size_t alen = ans->family == AF_INET ? 4 : 16;
 
 	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST)
 		return false;	/* local, blackhole, unreachable, ...: nothing to steer */
 	if (!attr_u32(a.tb[RTA_OIF], &oif) || oif == 0 || oif > INT32_MAX)
 		return false;
 	ans->oif = (int)oif;
-	if (a.tb[RTA_PREFSRC] != NULL && RTA_PAYLOAD(a.tb[RTA_PREFSRC]) == alen) {
-		ans->src.family = ans->family;
-		memcpy(ans->src.b, RTA_DATA(a.tb[RTA_PREFSRC]), alen);
-	}
-	if (a.tb[RTA_GATEWAY] != NULL && RTA_PAYLOAD(a.tb[RTA_GATEWAY]) == alen) {
-		ans->gateway.family = ans->family;
-		memcpy(ans->gateway.b, RTA_DATA(a.tb[RTA_GATEWAY]), alen);
-	}
+	attr_addr(a.tb[RTA_PREFSRC], ans->family, &ans->src);
+	attr_addr(a.tb[RTA_GATEWAY], ans->family, &ans->gateway);
+	ans->via_router = a.tb[RTA_GATEWAY] != NULL || a.tb[RTA_VIA] != NULL;
 	return true;
 }
 
@@ -589,39 +595,17 @@ int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ippr
 	return final.oif;
 }
 
-/* What a plain route lookup says of a neighbour, for route_on_link_of(). */
-struct on_link_answer {
-	int family;
-	int oif;		/* the result: 0 unless the route is on-link */
-};
-
-/* reply_fn for a resolved RTM_GETROUTE: the interface, when no gateway is involved. */
-static bool route_on_link_of(const struct nlmsghdr *h, void *arg)
-{
-	struct on_link_answer *ans = arg;
-	struct attrs a;
-	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
-	uint32_t oif;
-
-	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST || a.tb[RTA_GATEWAY] != NULL ||
-	    a.tb[RTA_VIA] != NULL)
-		return true;	/* local, behind a router, or unusable: not on-link */
-	if (attr_u32(a.tb[RTA_OIF], &oif) && oif > 0 && oif <= INT32_MAX)
-		ans->oif = (int)oif;
-	return true;
-}
-
 int route_on_link_oif(struct route_steer *rs, const struct ip_addr *addr)
 {
 	struct steer_req req;
-	struct on_link_answer ans;
+	struct oif_answer ans;
 
 	if (rs == NULL || addr == NULL || (addr->family != AF_INET && addr->family != AF_INET6))
 		return 0;
-	if (!lookup_req(&req, addr))
-		return 0;
-	ans = (struct on_link_answer){.family = addr->family, .oif = 0};
-	if (!nl_send(&rs->nl, &req.h) || !nl_replies(&rs->nl, false, route_on_link_of, &ans))
+	ans = (struct oif_answer){.family = addr->family};
+	/* Local, unreachable (no answer) or behind a router: not on a link of ours. */
+	if (!lookup_req(&req, addr) || !nl_send(&rs->nl, &req.h) ||
+	    !nl_replies(&rs->nl, false, route_oif_of, &ans) || ans.via_router)
 		return 0;
 	return ans.oif;
 }
@@ -644,7 +628,7 @@ static bool neigh_entry(const struct nlmsghdr *h, void *arg)
 	const struct ndmsg *nd;
 	struct attrs a;
 	struct ip_addr addr = {0};
-	size_t alen, llen;
+	size_t llen;
 
 	if (h->nlmsg_type != RTM_NEWNEIGH || !msg_parse(h, sizeof(*nd), &fixed, &a))
 		return false;
@@ -652,12 +636,10 @@ static bool neigh_entry(const struct nlmsghdr *h, void *arg)
 	if (nd->ndm_family != d->family || (nd->ndm_state & NUD_WITH_LLADDR) == 0 ||
 	    a.tb[NDA_DST] == NULL || a.tb[NDA_LLADDR] == NULL)
 		return true;	/* another family, an unresolved entry, or none of ours */
-	alen = d->family == AF_INET ? 4 : 16;
 	llen = RTA_PAYLOAD(a.tb[NDA_LLADDR]);
-	if (RTA_PAYLOAD(a.tb[NDA_DST]) != alen || llen == 0)
+	attr_addr(a.tb[NDA_DST], d->family, &addr);
+	if (!addr_is_set(&addr) || llen == 0)
 		return true;
-	addr.family = d->family;
-	memcpy(addr.b, RTA_DATA(a.tb[NDA_DST]), alen);
 	d->fn(d->ctx, nd->ndm_ifindex, &addr, RTA_DATA(a.tb[NDA_LLADDR]), llen);
 	return true;
 }
