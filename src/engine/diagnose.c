@@ -1321,8 +1321,6 @@ out:
 	free(mask);
 }
 
-/* ---- Entry points ---- */
-
 /* ---- The local segment ---- */
 
 static bool same_link(const struct link_address *x, const struct link_address *y)
@@ -1531,6 +1529,8 @@ static void find_segment_conflicts(struct diag *d)
 		}
 	free(pick);
 }
+
+/* ---- Entry points ---- */
 
 static int finding_cmp(const void *pa, const void *pb)
 {

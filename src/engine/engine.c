@@ -428,10 +428,12 @@ static void pace(struct engine *e, uint64_t now)
 		e->window_start = now;
 		e->window_sent = 0;
 	}
-	e->window_sent++;
-	e->next_send_at = e->window_sent < depth ? now : e->window_start + 1000;
-	if (e->next_send_at == e->window_start + 1000)
+	if (++e->window_sent < depth) {
+		e->next_send_at = now;
+	} else {
+		e->next_send_at = e->window_start + 1000;
 		e->window_sent = 0;
+	}
 }
 
 /* Records and fills one probe of flow at ttl, sent now. */

@@ -100,9 +100,8 @@ struct link_target {
 	bool unaskable;		/* not on a link of this host: never asked again */
 	int asked;		/* questions of the current series */
 	uint64_t asked_total;
-	uint64_t next_at;	/* next question, or next series when not in one */
+	uint64_t next_at;	/* next question (latest + LINK_RETRY_US), or next series */
 	uint64_t series_at;	/* first question of the current (or latest) series */
-	uint64_t last_at;	/* latest question */
 	uint64_t claimed_at;	/* first claim during the current series; 0 = none yet */
 	bool claimed;		/* some series got a claim */
 };

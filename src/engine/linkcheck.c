@@ -118,7 +118,7 @@ static uint64_t series_end(const struct link_target *t)
 	if (t->claimed_at != 0)
 		return t->claimed_at + LINK_SETTLE_US;
 	if (t->asked >= LINK_TRIES)
-		return t->last_at + LINK_RETRY_US;
+		return t->next_at;	/* the last question's retry time: none will come */
 	return 0;	/* more questions to come */
 }
 
@@ -185,7 +185,6 @@ bool engine_next_neighbour_query(struct engine *e, uint64_t now, struct ip_addr 
 		}
 		t->asked++;
 		t->asked_total++;
-		t->last_at = now;
 		t->next_at = now + LINK_RETRY_US;
 		*addr = t->addr;
 		return true;

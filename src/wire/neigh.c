@@ -113,9 +113,17 @@ void neigh_solicited_node(const struct ip_addr *target, struct ip_addr *out)
 	memcpy(out->b + 13, target->b + 13, 3);
 }
 
+/* Whether n bytes are all zero. */
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
 bool neigh_arp_parse(const uint8_t *msg, size_t len, struct neigh_claim *claim)
 {
-	static const uint8_t zero_ip[ARP_PLEN_IPV4] = { 0 };
 	uint16_t op;
 
 	if (claim == NULL)
@@ -131,22 +139,13 @@ bool neigh_arp_parse(const uint8_t *msg, size_t len, struct neigh_claim *claim)
 	if (op != ARP_OP_REQUEST && op != ARP_OP_REPLY)
 		return false;
 	/* An RFC 5227 probe asks whether anyone holds the address; it claims none. */
-	if (memcmp(msg + ARP_OFF_SPA, zero_ip, ARP_PLEN_IPV4) == 0)
+	if (all_zero(msg + ARP_OFF_SPA, ARP_PLEN_IPV4))
 		return false;
 	claim->addr.family = AF_INET;
 	memcpy(claim->addr.b, msg + ARP_OFF_SPA, ARP_PLEN_IPV4);
 	memcpy(claim->lladdr, msg + ARP_OFF_SHA, ARP_HLEN_ETHER);
 	claim->lladdr_len = ARP_HLEN_ETHER;
 	claim->is_reply = op == ARP_OP_REPLY;
-	return true;
-}
-
-/* Whether n bytes are all zero. */
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0)
-			return false;
 	return true;
 }
 
