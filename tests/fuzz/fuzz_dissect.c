@@ -16,14 +16,7 @@
 
 #include "wire/dissect.h"
 #include "wire/link.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 static void check_ok(const uint8_t *data, size_t size, const struct reply *r)
 {

@@ -23,14 +23,7 @@
 #include <string.h>
 
 #include "wire/neigh.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 /* Field-by-field, so struct padding does not matter. */
 static int same(const struct neigh_claim *a, const struct neigh_claim *b)

@@ -14,11 +14,10 @@
 
 #include "engine/flow.h"
 #include "options.h"
+#include "fuzz.h"
 
 #define MAX_ARGS 256
 #define MAX_INPUT 4096
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fuzz_argv {
 	char text[MAX_INPUT + 1];
@@ -49,12 +48,6 @@ static void split(const uint8_t *data, size_t size, struct fuzz_argv *a)
 	}
 	a->argv[a->argc] = NULL;
 }
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			abort(); \
-	} while (0)
 
 static void check_one_line(const char *err, size_t cap)
 {

@@ -1,3 +1,4 @@
 include $(srcdir)/tests/fuzz/dissect.mk
 include $(srcdir)/tests/fuzz/options.mk
 include $(srcdir)/tests/fuzz/neigh.mk
+EXTRA_DIST += tests/fuzz/fuzz.h

@@ -26,8 +26,7 @@
 #include <sys/stat.h>
 
 #include "../tap.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Seeds larger than this are cut: fuzz inputs are small by design. */
 #define MAX_SEED (1u << 20)
