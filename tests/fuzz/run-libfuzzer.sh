@@ -19,7 +19,7 @@ cc=${CLANG:-clang}
 
 case $target in
 dissect)
-	sources="src/addr.c src/wire/checksum.c src/wire/probe.c src/wire/dissect.c"
+	sources="src/addr.c src/wire/checksum.c src/wire/probe.c src/wire/dissect.c src/wire/link.c"
 	;;
 *)
 	sources=${FUZZ_SOURCES:?"set FUZZ_SOURCES to the sources target $target needs"}
