@@ -29,31 +29,35 @@ static struct ip_addr addr(const char *text)
 	return a;
 }
 
-/* Copies the first len bytes of msg into a block of exactly that size before parsing. */
-static bool arp_parse_exact(const uint8_t *msg, size_t len, struct neigh_claim *c)
+/*
+ * The first len bytes of msg in a heap block of exactly that size, so
+ * that ASan catches any read past what the parser was given.
+ */
+static uint8_t *exact_copy(const uint8_t *msg, size_t len)
 {
 	uint8_t *copy = malloc(len ? len : 1);
-	bool r;
 
 	if (copy == NULL)
 		abort();
 	if (len)
 		memcpy(copy, msg, len);
-	r = neigh_arp_parse(copy, len, c);
+	return copy;
+}
+
+static bool arp_parse_exact(const uint8_t *msg, size_t len, struct neigh_claim *c)
+{
+	uint8_t *copy = exact_copy(msg, len);
+	bool r = neigh_arp_parse(copy, len, c);
+
 	free(copy);
 	return r;
 }
 
 static bool na_parse_exact(const uint8_t *msg, size_t len, int hop, struct neigh_claim *c)
 {
-	uint8_t *copy = malloc(len ? len : 1);
-	bool r;
+	uint8_t *copy = exact_copy(msg, len);
+	bool r = neigh_na_parse(copy, len, hop, c);
 
-	if (copy == NULL)
-		abort();
-	if (len)
-		memcpy(copy, msg, len);
-	r = neigh_na_parse(copy, len, hop, c);
 	free(copy);
 	return r;
 }
