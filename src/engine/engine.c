@@ -240,42 +240,90 @@ static bool of_running_pass(const struct engine *e, const struct probe_rec *p)
 	return p->discovery && e->mda.running && p->round == e->mda.pass_round;
 }
 
+/*
+ * A probe the discovery pass does not wait on is counted lost once it is
+ * several of the slowest round trips seen old (LOSS_RTT_FACTOR, at least
+ * LOSS_FLOOR_US), not only after the full timeout: silence is evidence,
+ * and a verdict should not wait seconds for it.  An answer that still
+ * comes within the timeout turns the loss back into an answer.  Discovery
+ * probes keep the full timeout: the pass's own retry logic reads them.
+ */
+#define LOSS_RTT_FACTOR 4
+#define LOSS_FLOOR_US 250000u
+
+static uint64_t loss_deadline(const struct engine *e, const struct probe_rec *p)
+{
+	uint64_t wait = e->cfg.timeout_us;
+
+	if (!p->discovery && e->rtt_max_us != 0) {
+		uint64_t early = LOSS_RTT_FACTOR * e->rtt_max_us;
+
+		if (early < LOSS_FLOOR_US)
+			early = LOSS_FLOOR_US;
+		if (early < wait)
+			wait = early;
+	}
+	return p->sent_at + wait + e->cfg.answer_delay_us;
+}
+
+/* The figures a probe's answer or loss counts in: its cell, or the flow's reach tally. */
+static void count_lost(struct engine *e, const struct probe_rec *p, int delta)
+{
+	struct flow_state *f = &e->flows[p->flow];
+	uint64_t *lost = p->reach ? &f->reach.lost : &f->cells[p->ttl].lost;
+
+	if (delta > 0)
+		(*lost)++;
+	else if (*lost > 0)
+		(*lost)--;
+}
+
 /* A pending probe is given up: it counts as lost. */
-static void probe_lost(struct engine *e, struct probe_rec *p)
+static void probe_lost(struct engine *e, struct probe_rec *p, uint64_t now)
 {
 	p->state = PROBE_LOST;
-	e->flows[p->flow].cells[p->ttl].lost++;
+	p->early_lost = now < p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us;
+	count_lost(e, p, 1);
 	if (of_running_pass(e, p))
 		mda_lost(e, p->flow, p->ttl);
 }
 
-/* Resolves every probe whose timeout has passed; they count as lost. */
+/*
+ * Resolves every probe whose deadline has passed; they count as lost.
+ * Deadlines differ between probes (loss_deadline), so the queue is
+ * scanned whenever the earliest one is due, then trimmed from its head.
+ */
 static void expire(struct engine *e, uint64_t now)
 {
-	while (e->fifo_len > 0) {
-		struct probe_rec *p = &e->probes[e->fifo[e->fifo_head]];
+	if (e->early_scan_at != 0 && now >= e->early_scan_at) {
+		e->early_scan_at = 0;
+		for (uint32_t i = 0; i < e->fifo_len; i++) {
+			struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
+			uint64_t at;
 
-		if (p->state == PROBE_PENDING) {
-			if (p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us > now)
-				break;
-			probe_lost(e, p);
+			if (p->state != PROBE_PENDING)
+				continue;
+			at = loss_deadline(e, p);
+			if (at <= now)
+				probe_lost(e, p, now);
+			else
+				e->early_scan_at = wake_earliest(e->early_scan_at, at);
 		}
-		fifo_pop(e);
 	}
+	while (e->fifo_len > 0 && e->probes[e->fifo[e->fifo_head]].state != PROBE_PENDING)
+		fifo_pop(e);
 }
 
 /* The earliest time at which a pending probe times out; 0 if none. */
 static uint64_t next_expiry(const struct engine *e)
 {
-	uint32_t i;
+	return e->fifo_len > 0 ? e->early_scan_at : 0;
+}
 
-	for (i = 0; i < e->fifo_len; i++) {
-		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
-
-		if (p->state == PROBE_PENDING)
-			return p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us;
-	}
-	return 0;
+/* A probe was sent or the round-trip figure changed: when to look for losses next. */
+static void note_deadline(struct engine *e, const struct probe_rec *p)
+{
+	e->early_scan_at = wake_earliest(e->early_scan_at, loss_deadline(e, p));
 }
 
 static uint16_t take_probe_id(struct engine *e)
@@ -290,7 +338,7 @@ static uint16_t take_probe_id(struct engine *e)
 	 * far past any sane timeout, so its slot is reclaimed as lost.
 	 */
 	if (e->probes[id].state == PROBE_PENDING)
-		probe_lost(e, &e->probes[id]);
+		probe_lost(e, &e->probes[id], UINT64_MAX);
 	return id;
 }
 
@@ -366,12 +414,12 @@ static enum pick pick_next(struct engine *e)
 		int next = e->cur_ttl + 1;
 		bool wanted = false;
 
-		for (; e->cur_flow < e->nactive; e->cur_flow++)
+		for (; e->cur_flow < e->round_flows; e->cur_flow++)
 			if (e->cur_ttl <= flow_limit(e, &e->flows[flow_at(e, e->cur_flow)]))
 				return PICK_PROBE;
 		/* This TTL is done; go on only if some flow wants the next one. */
-		for (int i = 0; i < e->nactive && !wanted; i++)
-			wanted = next <= flow_limit(e, &e->flows[e->active[i]]);
+		for (int i = 0; i < e->round_flows && !wanted; i++)
+			wanted = next <= flow_limit(e, &e->flows[flow_at(e, i)]);
 		if (next > e->cfg.max_ttl)
 			break;
 		if (!wanted)
@@ -436,29 +484,79 @@ static void pace(struct engine *e, uint64_t now)
 	}
 }
 
-/* Records and fills one probe of flow at ttl, sent now. */
-static void send_probe(struct engine *e, uint64_t now, int flow, int ttl, bool discovery,
-		       struct probe_spec *probe)
+/* While paused, how often the caller looks again (timeouts still resolve meanwhile). */
+#define PAUSE_POLL_US 100000
+
+/* What a probe is sent for: a round, the discovery pass, or the end-to-end lane. */
+enum probe_purpose { FOR_ROUND, FOR_DISCOVERY, FOR_LANE };
+
+/*
+ * Records and fills one probe of flow at ttl, sent now.  A lane probe at
+ * TTL 0 is a reach probe: it goes with the largest TTL and counts in the
+ * flow's reach tally, not in a cell.
+ */
+static void send_probe(struct engine *e, uint64_t now, int flow, int ttl,
+		       enum probe_purpose why, struct probe_spec *probe)
 {
 	uint16_t id = take_probe_id(e);
 	struct probe_rec *rec = &e->probes[id];
+	bool reach = why == FOR_LANE && ttl == 0;
 
+	if (reach)
+		ttl = e->cfg.max_ttl;
 	*rec = (struct probe_rec){
 		.sent_at = now,
 		.round = e->round,
 		.flow = flow,
 		.ttl = (uint8_t)ttl,
 		.state = PROBE_PENDING,
-		.discovery = discovery,
+		.discovery = why == FOR_DISCOVERY,
+		.reach = reach,
 	};
 	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
 	e->fifo_len++;
-	e->flows[flow].cells[ttl].sent++;
+	if (!reach)
+		e->flows[flow].cells[ttl].sent++;
+	note_deadline(e, rec);
 	fill_probe(e, flow, ttl, id, probe);
 	e->counters.probes_sent++;
 	if (e->first_send_at == 0)
 		e->first_send_at = now ? now : 1;
 	pace(e, now);
+}
+
+/*
+ * Sends the end-to-end lane's probe when one is due and the rate allows;
+ * else lowers *wake to when one will be and returns false.
+ */
+static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, uint64_t *wake)
+{
+	int flow = 0, ttl = 0;
+	uint64_t lane_wake = 0;
+
+	if (e->paused || !lane_pick(e, now, &flow, &ttl, &lane_wake)) {
+		*wake = wake_earliest(*wake, lane_wake);
+		return false;
+	}
+	if (now < e->next_send_at) {
+		*wake = wake_earliest(*wake, e->next_send_at);
+		return false;
+	}
+	send_probe(e, now, flow, ttl, FOR_LANE, probe);
+	lane_sent(e, flow, now);
+	e->lane_last_turn = true;
+	return true;
+}
+
+/* Discovery or the round has nothing to send before *wake: the lane may fill the gap. */
+static enum engine_step lane_or_wait(struct engine *e, uint64_t now, struct probe_spec *probe,
+				     uint64_t *wake)
+{
+	if (lane_try(e, now, probe, wake))
+		return ENGINE_SEND;
+	if (*wake == 0 && e->fifo_len == 0)
+		*wake = now + PAUSE_POLL_US;
+	return ENGINE_WAIT;
 }
 
 /*
@@ -498,13 +596,36 @@ static enum engine_step discovery_step(struct engine *e, uint64_t now, struct pr
 		*wake = now + 100000;
 		return ENGINE_WAIT;
 	}
-	send_probe(e, now, flow, ttl, true, probe);
+	send_probe(e, now, flow, ttl, FOR_DISCOVERY, probe);
 	mda_sent(e, flow, ttl, now);
 	return ENGINE_SEND;
 }
 
-/* While paused, how often the caller looks again (timeouts still resolve meanwhile). */
-#define PAUSE_POLL_US 100000
+/*
+ * How many of the monitored flows a round probes.  A fixed --flows run
+ * probes all of them, as asked.  Adaptive mode may monitor more flows
+ * than a round interval's share of the rate can trace hop by hop (the
+ * lane takes the rest): rounds then take turns over them, so a round
+ * still lasts about an interval and -c N about N intervals.
+ */
+static int flows_per_round(const struct engine *e)
+{
+	uint64_t budget, hops;
+	int n;
+
+	if (!e->cfg.adaptive || e->nactive == 0)
+		return e->nactive;
+	hops = (uint64_t)(e->max_dest_ttl ? e->max_dest_ttl : e->highest_reply_ttl + 1);
+	if (hops > e->cfg.max_ttl)
+		hops = e->cfg.max_ttl;
+	budget = (uint64_t)e->cfg.rate_pps * e->cfg.interval_us / 1000000u;
+	if (lane_enabled(e))
+		budget = budget * (100 - LANE_STEADY_SHARE) / 100;
+	n = (int)(budget / (hops ? hops : 1));
+	if (n < 1)
+		n = 1;
+	return n < e->nactive ? n : e->nactive;
+}
 
 static void start_round(struct engine *e, uint64_t now)
 {
@@ -512,7 +633,12 @@ static void start_round(struct engine *e, uint64_t now)
 	e->in_round = true;
 	e->cur_ttl = e->cfg.first_ttl;
 	e->cur_flow = 0;
-	e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
+	/* Each round starts one flow further, or past the flows the last one took. */
+	if (e->round_flows > 0 && e->round_flows < e->nactive)
+		e->rotation = (e->rotation + e->round_flows) % e->nactive;
+	else
+		e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
+	e->round_flows = flows_per_round(e);
 	e->next_round_at = now + e->cfg.interval_us;
 	if (mda_pass_due(e, now))
 		mda_pass_begin(e, now);
@@ -542,7 +668,7 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			}
 			if (!e->paused && now < e->next_round_at) {
 				*wake = wake_earliest(next_expiry(e), e->next_round_at);
-				return ENGINE_WAIT;
+				return lane_or_wait(e, now, probe, wake);
 			}
 			if (!e->paused)
 				start_round(e, now);
@@ -551,11 +677,26 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			*wake = wake_earliest(next_expiry(e), now + PAUSE_POLL_US);
 			return ENGINE_WAIT;
 		}
+		/*
+		 * When both have a probe ready, the lane and the rest take
+		 * turns: the lane gets half the rate while discovery or a round
+		 * is busy, and all of it while they wait.
+		 */
+		if (!e->lane_last_turn) {
+			uint64_t ignored = 0;
+
+			if (lane_try(e, now, probe, &ignored))
+				return ENGINE_SEND;
+		}
 		if (e->mda.running) {
 			enum engine_step step = discovery_step(e, now, probe, wake);
 
-			if (step != ENGINE_DONE)
+			if (step == ENGINE_WAIT)
+				return lane_or_wait(e, now, probe, wake);
+			if (step != ENGINE_DONE) {
+				e->lane_last_turn = false;
 				return step;
+			}
 			/* The pass took this round; the next one monitors. */
 			e->in_round = false;
 			if (e->next_round_at < now)
@@ -569,7 +710,7 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		}
 		if (pick == PICK_WAIT) {
 			*wake = next_expiry(e);
-			return ENGINE_WAIT;
+			return lane_or_wait(e, now, probe, wake);
 		}
 		break;
 	}
@@ -577,7 +718,8 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		*wake = e->next_send_at;
 		return ENGINE_WAIT;
 	}
-	send_probe(e, now, flow_at(e, e->cur_flow), e->cur_ttl, false, probe);
+	send_probe(e, now, flow_at(e, e->cur_flow), e->cur_ttl, FOR_ROUND, probe);
+	e->lane_last_turn = false;
 	e->cur_flow++;
 	return ENGINE_SEND;
 }
@@ -632,6 +774,17 @@ static void note_responder(struct cell *c, const struct ip_addr *from, uint64_t 
 	c->current = slot;
 }
 
+/* The slowest answer so far sets how soon silence counts as loss (loss_deadline). */
+static void note_round_trip(struct engine *e, uint64_t rtt_us, uint64_t now)
+{
+	if (rtt_us <= e->rtt_max_us)
+		return;
+	/* The first figure shortens every deadline: look at the pending probes again. */
+	if (e->rtt_max_us == 0 && e->fifo_len > 0)
+		e->early_scan_at = now;
+	e->rtt_max_us = rtt_us;
+}
+
 /* Replies sent by the target itself in answer to the probe, not about it. */
 static bool answers_directly(const struct reply *r)
 {
@@ -680,6 +833,13 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 		e->counters.duplicates++;
 		return MATCH_DUPLICATE;
 	}
+	/* Counted lost early, answered within the timeout after all: an answer. */
+	if (p->state == PROBE_LOST && p->early_lost &&
+	    now <= p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us) {
+		count_lost(e, p, -1);
+		p->state = PROBE_PENDING;
+		p->early_lost = false;
+	}
 	if (p->state != PROBE_PENDING) {
 		e->counters.late++;
 		return MATCH_LATE;
@@ -693,6 +853,19 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	f = &e->flows[flow];
 	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
 		f->src = r->probe_src;
+	note_round_trip(e, now - p->sent_at, now);
+	if (answer_from_target(e, r))
+		lane_target_answered(e, now);
+	if (p->reach) {
+		/* Only the target's answer says anything end to end; a router's at the largest TTL does not. */
+		if (answer_from_target(e, r)) {
+			e->reached = true;
+			f->reach.received++;
+			rtt_add(&f->reach.rtt, (int64_t)(now - p->sent_at), now);
+		}
+		e->counters.replies++;
+		return MATCH_OK;
+	}
 	c = &f->cells[ttl];
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
@@ -768,6 +941,7 @@ void engine_reset_stats(struct engine *e)
 	}
 	link_reset_answers(e);
 	for (i = 0; i < e->nflows; i++) {
+		e->flows[i].reach = (struct e2e_tally){0};
 		for (t = 0; t <= e->cfg.max_ttl; t++) {
 			struct cell *c = &e->flows[i].cells[t];
 

@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/flow.h"
+#include "engine/lane.h"
 #include "engine/mda.h"
 #include "engine/stats.h"
 #include "wire/dissect.h"
@@ -29,6 +30,14 @@ struct probe_rec {
 	uint8_t ttl;
 	uint8_t state;		/* enum probe_state */
 	bool discovery;		/* sent by the discovery pass of its round (mda.c) */
+	bool reach;		/* an end-to-end lane probe sent before the flow's hop count was known (lane.c) */
+	bool early_lost;	/* counted lost before the full timeout: a later answer still counts */
+};
+
+/* End-to-end answers and losses of one flow outside the per-TTL cells. */
+struct e2e_tally {
+	uint64_t received, lost;
+	struct rtt_stats rtt;
 };
 
 /* How many distinct responders one (flow, TTL) remembers. */
@@ -69,6 +78,14 @@ struct flow_state {
 	 * it: the host may pick one per flow (an address per uplink).
 	 */
 	struct ip_addr src;
+	/*
+	 * The end-to-end lane (lane.c): answers of the target to probes sent
+	 * with the largest TTL before the flow's hop count was known, and the
+	 * lane's schedule for this flow.
+	 */
+	struct e2e_tally reach;
+	uint64_t lane_last;	/* engine clock of the flow's latest lane probe; 0 = none */
+	uint32_t lane_sent;	/* lane probes sent */
 };
 
 /*
@@ -129,6 +146,7 @@ struct engine {
 	bool in_round;
 	int cur_ttl, cur_flow;		/* next candidate within the round (cur_flow is a position) */
 	int rotation;			/* flow at position 0 this round */
+	int round_flows;		/* positions this round probes (flows_per_round) */
 	uint64_t next_round_at;
 	uint64_t next_send_at;
 	uint64_t window_start;		/* pacing above 1000/s: the current millisecond window */
@@ -139,6 +157,11 @@ struct engine {
 	bool stopped, paused;
 
 	struct mda mda;			/* adaptive mode: discovery state (mda.h) */
+	struct lane lane;		/* adaptive mode: the end-to-end lane (lane.h) */
+	uint64_t rtt_max_us;		/* the longest round trip of any answer so far */
+	uint64_t early_scan_at;		/* no probe can be lost early before this; 0 = none pending */
+	bool reached;			/* the target answered a reach probe */
+	bool lane_last_turn;		/* the latest probe was the lane's (they take turns) */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */

@@ -4,6 +4,7 @@ libcore_a_SOURCES += \
 	src/engine/flow.c src/engine/flow.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine_int.h \
 	src/engine/mda.c src/engine/mda.h \
+	src/engine/lane.c src/engine/lane.h \
 	src/engine/linkcheck.c \
 	src/engine/results.c src/engine/results.h \
 	src/engine/diagnose.h

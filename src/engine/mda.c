@@ -1043,6 +1043,13 @@ static bool choose_monitor(struct engine *e)
 			}
 		}
 	}
+	/*
+	 * Flows the end-to-end lane probes are traced too, so that a port
+	 * that fails can be placed on its path and named with its branch.
+	 */
+	for (int i = 0; i < e->nflows && e->nactive < MDA_MONITOR_MAX; i++)
+		if (e->flows[i].lane_sent > 0)
+			monitor_add(e, chosen, i);
 	/* Nothing answered at all: keep a few flows going, as a fixed run would. */
 	for (int i = 0; i < e->nflows && e->nactive < MDA_FLOWS_PER_BRANCH; i++)
 		monitor_add(e, chosen, i);

@@ -367,6 +367,12 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 {
 	int t, from = f->dest_ttl ? f->dest_ttl : min_dest;
 
+	/* The lane's probes with the largest TTL reach the target whatever the path's length. */
+	if (from != 0 || e->reached) {
+		out->received += f->reach.received;
+		out->lost += f->reach.lost;
+		rtt_merge(&out->rtt, &f->reach.rtt);
+	}
 	if (from == 0)
 		return;
 	for (t = from; t <= e->cfg.max_ttl; t++) {

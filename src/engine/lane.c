@@ -1,0 +1,167 @@
+/*
+ * The end-to-end lane (see lane.h).  Which flow to probe next: the one
+ * whose next end-to-end probe is due first.  A flow is due at once when it
+ * has none yet, every LANE_BURST_GAP_US during its first LANE_BURST, then
+ * once per round interval (less often when there are more flows than the
+ * lane's share of the rate allows).  Silence is evidence here: a flow that
+ * never answers is probed on schedule like any other, never waited for.
+ */
+#include <stdlib.h>
+
+#include "engine/engine_int.h"
+#include "engine/lane.h"
+#include "wake.h"
+
+bool lane_enabled(const struct engine *e)
+{
+	return e->cfg.adaptive && e->cfg.rounds != 1 && !e->stopped;
+}
+
+/* The lane's share of the rate, in probes per second (at least one). */
+static uint64_t lane_pps(const struct engine *e)
+{
+	uint64_t pps = (uint64_t)e->cfg.rate_pps * LANE_STEADY_SHARE / 100;
+
+	return pps > 0 ? pps : 1;
+}
+
+/* Time between two steady probes of one flow. */
+static uint64_t steady_gap(const struct engine *e)
+{
+	uint64_t gap = (uint64_t)e->nflows * 1000000u / lane_pps(e);
+
+	return gap > e->cfg.interval_us ? gap : e->cfg.interval_us;
+}
+
+static bool in_burst(const struct flow_state *f, int i)
+{
+	return i < LANE_BURST_FLOWS && f->lane_sent < LANE_BURST;
+}
+
+/* When flow i's next lane probe is due; UINT64_MAX when it takes none. */
+static uint64_t flow_due(const struct engine *e, int i, uint64_t gap)
+{
+	const struct flow_state *f = &e->flows[i];
+
+	/* A router said the target is unreachable for it: there is no end to reach. */
+	if (f->unreach_ttl != 0)
+		return UINT64_MAX;
+	if (f->lane_sent == 0)
+		return 0;
+	return f->lane_last + (in_burst(f, i) ? LANE_BURST_GAP_US : gap);
+}
+
+/* UDP: may the lane spend one of the target's answers now?  Else when. */
+static bool udp_allows(struct engine *e, uint64_t now, uint64_t *when)
+{
+	struct lane *l = &e->lane;
+
+	if (e->cfg.proto != PROBE_UDP || l->udp_unlimited)
+		return true;
+	if (l->udp_refill_at == 0) {
+		l->udp_tokens = LANE_UDP_FIRST;
+		l->udp_refill_at = now + LANE_UDP_REFILL_US;
+	}
+	/* After the first burst the bucket holds one: the limiter's refill, not its burst. */
+	while (now >= l->udp_refill_at) {
+		if (l->udp_tokens < 1)
+			l->udp_tokens++;
+		l->udp_refill_at += LANE_UDP_REFILL_US;
+	}
+	if (l->udp_tokens > 0)
+		return true;
+	*when = l->udp_refill_at;
+	return false;
+}
+
+static void seed(struct engine *e)
+{
+	e->lane.seeded = true;
+	while (e->nflows < LANE_SEED_FLOWS && e->nflows < e->cfg.max_flows)
+		if (engine_add_flow(e) < 0)
+			break;
+}
+
+/*
+ * The TTL of a flow's lane probe: where it met the target, or 0 for a
+ * reach probe (the largest TTL) while its hop count is unknown.  A target
+ * on this host's link answers at TTL 1, and its answers there are
+ * link-layer evidence (linkcheck.c); a reach probe's answer could not
+ * tell.  So reach probes wait until a router, not the target, answered at
+ * TTL 1: -1 until then.
+ */
+static int lane_ttl(const struct engine *e, const struct flow_state *f)
+{
+	if (f->dest_ttl != 0)
+		return f->dest_ttl;
+	if (e->max_dest_ttl == 1)
+		return 1;
+	return e->highest_reply_ttl >= 1 ? 0 : -1;
+}
+
+bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
+{
+	uint64_t gap, best_due = UINT64_MAX, when = 0;
+	int best = -1;
+
+	if (!lane_enabled(e))
+		return false;
+	if (!e->lane.seeded)
+		seed(e);
+	gap = steady_gap(e);
+	for (int i = 0; i < e->nflows; i++) {
+		uint64_t due = flow_due(e, i, gap);
+
+		if (due < best_due || (due == best_due && best >= 0 &&
+				       e->flows[i].lane_sent < e->flows[best].lane_sent)) {
+			best_due = due;
+			best = i;
+		}
+	}
+	if (best < 0)
+		return false;
+	/* Steady probes keep to the lane's share; the burst takes what it needs. */
+	if (!in_burst(&e->flows[best], best) && best_due < e->lane.next_send)
+		best_due = e->lane.next_send;
+	if (best_due > now) {
+		*wake = wake_earliest(*wake, best_due);
+		return false;
+	}
+	if (!udp_allows(e, now, &when)) {
+		*wake = wake_earliest(*wake, when);
+		return false;
+	}
+	*ttl = lane_ttl(e, &e->flows[best]);
+	if (*ttl < 0)
+		return false;	/* the first answer at TTL 1 comes within a round trip */
+	*flow = best;
+	return true;
+}
+
+void lane_sent(struct engine *e, int flow, uint64_t now)
+{
+	struct flow_state *f = &e->flows[flow];
+	struct lane *l = &e->lane;
+
+	if (!in_burst(f, flow))
+		l->next_send = now + 1000000u / lane_pps(e);
+	f->lane_last = now ? now : 1;
+	if (f->lane_sent < UINT32_MAX)
+		f->lane_sent++;
+	if (e->cfg.proto == PROBE_UDP && !l->udp_unlimited && l->udp_tokens > 0)
+		l->udp_tokens--;
+}
+
+void lane_target_answered(struct engine *e, uint64_t now)
+{
+	struct lane *l = &e->lane;
+
+	if (e->cfg.proto != PROBE_UDP || l->udp_unlimited)
+		return;
+	if (l->udp_window_answers == 0 || now >= l->udp_window_start + LANE_UDP_REFILL_US) {
+		l->udp_window_start = now;
+		l->udp_window_answers = 0;
+	}
+	if (++l->udp_window_answers >= LANE_UDP_PROOF)
+		l->udp_unlimited = true;
+}

@@ -1,0 +1,67 @@
+/*
+ * The end-to-end lane of the adaptive mode: while discovery maps the
+ * branches and rounds measure every hop, the lane probes the target itself
+ * with every flow the engine has, so the verdict ("these source ports
+ * fail") comes from the first second on instead of after discovery and
+ * many rounds.  A flow whose hop count is not known yet is probed with the
+ * largest TTL: it reaches the target whatever the path's length.  Private
+ * to src/engine: engine.c drives it.
+ */
+#ifndef ECMPTRACE_ENGINE_LANE_H
+#define ECMPTRACE_ENGINE_LANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct engine;
+
+/* Flows the lane makes itself when discovery has not made that many yet. */
+#define LANE_SEED_FLOWS 16
+/*
+ * End-to-end probes every flow gets quickly, one LANE_BURST_GAP_US apart:
+ * enough for the diagnosis to judge the flow (its MIN_SAMPLES).
+ */
+#define LANE_BURST 8
+#define LANE_BURST_GAP_US 50000u
+/* Flows (by index) that get the quick burst; later ones only the steady pace. */
+#define LANE_BURST_FLOWS 64
+/*
+ * After the burst the lane takes at most this share (percent) of the
+ * probe rate, and probes each flow at most once per round interval.
+ */
+#define LANE_STEADY_SHARE 50
+/*
+ * UDP: the target's answers are ICMP port unreachables, which Linux rate
+ * limits (a burst of 6, then 1 a second).  The lane spends this many at
+ * first; a target that answers LANE_UDP_PROOF of them within a second
+ * (more than a burst and its refill) is not limited and gets the full lane; else one a second.
+ */
+#define LANE_UDP_FIRST 12
+#define LANE_UDP_PROOF 9
+#define LANE_UDP_REFILL_US 1000000u
+
+struct lane {
+	bool seeded;			/* the seed flows were made */
+	uint64_t next_send;		/* pacing of the lane's steady share */
+	/* UDP target limiter: tokens left, when one is added next, and what it proved. */
+	int udp_tokens;
+	uint64_t udp_refill_at;
+	bool udp_unlimited;
+	uint64_t udp_window_start;	/* first lane answer from the target in the current second */
+	int udp_window_answers;
+};
+
+/* Is the lane running (adaptive mode, more than one round, not stopped)? */
+bool lane_enabled(const struct engine *e);
+/*
+ * The lane's next probe: true with *flow and *ttl (0: the largest TTL, a
+ * reach probe) when one is due now; false otherwise, lowering *wake to
+ * when one will be (left alone when never).  May add the seed flows.
+ */
+bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake);
+/* A lane probe of flow was sent now. */
+void lane_sent(struct engine *e, int flow, uint64_t now);
+/* The target answered a lane probe now (UDP: evidence on its limiter). */
+void lane_target_answered(struct engine *e, uint64_t now);
+
+#endif
