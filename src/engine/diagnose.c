@@ -88,6 +88,20 @@ const char *finding_kind_name(enum finding_kind kind)
 	return kind_names[kind];
 }
 
+static const char *const cause_names[CAUSE_COUNT] = {
+	[CAUSE_FORWARD_LOSS] = "forward-loss",
+	[CAUSE_RETURN_PATH] = "return-path",
+	[CAUSE_DESTINATION] = "destination",
+	[CAUSE_RATE_LIMITING] = "rate-limiting",
+};
+
+const char *finding_cause_name(enum finding_cause cause)
+{
+	if ((int)cause < 0 || cause >= CAUSE_COUNT)
+		return "unknown";
+	return cause_names[cause];
+}
+
 /* Resolved probes of a group: answered and timed out. */
 struct tally {
 	uint64_t recv, lost;
@@ -394,6 +408,85 @@ static void say_ports(struct finding *f)
 	}
 }
 
+/* ---- Causes and where they can lie ---- */
+
+/* Adds a cause after those already named (most likely first); a repeat is ignored. */
+static void add_cause(struct finding *f, enum finding_cause c)
+{
+	for (int i = 0; i < f->ncauses; i++)
+		if (f->causes[i] == c)
+			return;
+	if (f->ncauses < CAUSE_COUNT)
+		f->causes[f->ncauses++] = c;
+}
+
+/*
+ * The last hop index before k where the masked flows got through cleanly;
+ * -1 when none did (the range starts at this host).  A hop that cannot be
+ * judged (too few answers, or loss from rate limiting) is passed over:
+ * the range widens rather than name a link the evidence cannot.
+ */
+static int clean_before(const struct diag *d, const unsigned char *g, int k)
+{
+	for (int j = k - 1; j >= 0; j--) {
+		struct tally t = pool_hop(d, g, j);
+
+		if (informative(t) && clean_figure(t))
+			return j;
+	}
+	return -1;
+}
+
+/* Forward loss of flows g lies after hop index from (-1: this host) and at or before hop index to. */
+static void set_range(const struct diag *d, struct finding *f, const unsigned char *g, int from,
+		      int to, struct ip_addr to_addr)
+{
+	f->range_from_ttl = from >= 0 ? ttl_of(d, from) : 0;
+	f->range_from = from >= 0 ? majority_addr(d, g, from) : d->r->config.src;
+	f->range_to_ttl = ttl_of(d, to);
+	f->range_to = to_addr;
+}
+
+/* "link A -> B" when the range is one link, else "between hop 2 (A) and hop 5 (B)". */
+static void say_range(struct finding *f)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+	addr_format(&f->range_from, a, sizeof(a));
+	addr_format(&f->range_to, b, sizeof(b));
+	if (f->range_to_ttl == f->range_from_ttl + 1)
+		say(f, "link %s -> %s", a, b);
+	else if (f->range_from_ttl == 0)
+		say(f, "between this host and hop %d (%s)", f->range_to_ttl, b);
+	else
+		say(f, "between hop %d (%s) and hop %d (%s)", f->range_from_ttl, a,
+		    f->range_to_ttl, b);
+}
+
+/*
+ * Do the clean siblings reach the target over the same last hop as flows
+ * g?  Then forward loss on that last link would have to spare them: a
+ * filter that picks flows, not a bad link.
+ */
+static bool last_hop_shared(const struct diag *d, const unsigned char *g, const unsigned char *s,
+			    int end)
+{
+	struct ip_addr last;
+
+	if (end <= 0)
+		return false;
+	last = majority_addr(d, g, end - 1);
+	if (!addr_is_set(&last))
+		return false;
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *fl = &d->r->flows[i];
+
+		if (s[i] && flow_has_hop(fl, end - 1) && addr_equal(&fl->path[end - 1], &last))
+			return true;
+	}
+	return false;
+}
+
 /* ---- Grouping flows by loss ---- */
 
 /*
@@ -663,17 +756,68 @@ static bool branch_comparable(const struct branch_result *b)
 	return addr_is_set(&b->addr) && !b->is_destination && b->flows != NULL && b->nflows > 0;
 }
 
+/* "their 7 siblings through 10.0.3.2 lose 0%" */
+static void say_siblings(const struct diag *d, struct finding *f, const struct candidate *c)
+{
+	char s[ADDR_STRLEN], x[16];
+
+	say(f, "their %d siblings through ", mask_count(d, c->smask));
+	if (c->nsiblings == 1)
+		say(f, "%s", addr_format(&c->sibling, s, sizeof(s)));
+	else
+		say(f, "%d other branches", c->nsiblings);
+	say(f, " lose %s%%", pct(f->baseline_pct, x, sizeof(x)));
+}
+
+/*
+ * Every hop answers the branch's flows as well as their siblings, the
+ * target does not, and the siblings reach it over the same last link:
+ * the replies are lost on their way back (with symmetric hashing, on the
+ * mirror of the branch), or a filter on the last link picks these flows.
+ */
+static void emit_return_of_branch(struct diag *d, const struct candidate *c, int end)
+{
+	const struct results *r = d->r;
+	struct finding *f = finding_new(d, FINDING_RETURN_PATH_LOSS);
+	char br[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	if (f == NULL)
+		return;
+	f->ttl = ttl_of(d, end);
+	f->addr = r->config.dst;
+	f->prev_addr = prev_responder(d, c->gmask, end);
+	add_cause(f, CAUSE_RETURN_PATH);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end), end, r->config.dst);
+	finding_loss(f, c->g, tally_rate(c->s));
+	finding_flows(d, f, c->gmask);
+	addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br));
+	say(f, "flows through %s ", br);
+	say_loss(f, "end to end");
+	say(f, " though every hop answers them; ");
+	say_siblings(d, f, c);
+	say(f, " over the same last hop: replies from %s to these flows are likely lost on the way "
+	       "back (on the mirror of %s if routers hash symmetrically), else something on the ",
+	    addr_format(&r->config.dst, dst, sizeof(dst)), br);
+	say_range(f);
+	say(f, " drops only these flows");
+}
+
 static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 {
 	const struct results *r = d->r;
-	int k = localise(d, c->gmask, c->smask, c->k, c->g);
+	int k = localise(d, c->gmask, c->smask, c->k, c->g), end = mask_end(d, c->gmask);
 	struct ip_addr at, prev = prev_responder(d, c->gmask, k);
 	struct finding *f;
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], s[ADDR_STRLEN], br[ADDR_STRLEN], x[16];
+	char br[ADDR_STRLEN];
 
+	if (k >= end && last_hop_shared(d, c->gmask, c->smask, end)) {
+		emit_return_of_branch(d, c, end);
+		return;
+	}
 	if (k == c->k)
 		at = r->hops[c->k].branches[c->b].addr;
-	else if (k >= mask_end(d, c->gmask))
+	else if (k >= end)
 		at = r->config.dst;	/* every hop clean: the last link */
 	else
 		at = majority_addr(d, c->gmask, k);
@@ -686,18 +830,20 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	f->ttl = ttl_of(d, k);
 	f->addr = at;
 	f->prev_addr = prev;
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	add_cause(f, CAUSE_RETURN_PATH);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, k), k, at);
 	finding_loss(f, c->g, tally_rate(c->s));
 	finding_flows(d, f, c->gmask);
 	say(f, "flows through %s ", addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br)));
 	say_loss(f, "end to end");
-	say(f, " from hop %d on (link %s -> %s); their %d siblings through ", f->ttl,
-	    addr_format(&prev, a, sizeof(a)), addr_format(&at, b, sizeof(b)),
-	    mask_count(d, c->smask));
-	if (c->nsiblings == 1)
-		say(f, "%s", addr_format(&c->sibling, s, sizeof(s)));
-	else
-		say(f, "%d other branches", c->nsiblings);
-	say(f, " lose %s%%", pct(f->baseline_pct, x, sizeof(x)));
+	say(f, " from hop %d on (", f->ttl);
+	say_range(f);
+	say(f, "); ");
+	say_siblings(d, f, c);
+	/* Symmetric hashing sends exactly these flows' replies back over the same links. */
+	say(f, "; or their replies are lost on the way back over the same links, if routers hash "
+	       "symmetrically");
 }
 
 /* Lossy branches found, reported once every pass is done. */
@@ -959,6 +1105,8 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 	f = finding_new(d, FINDING_RETURN_PATH_LOSS);
 	if (f == NULL)
 		goto out;
+	/* The path-mates cross every forward link these flows cross, and get through. */
+	add_cause(f, CAUSE_RETURN_PATH);
 	finding_loss(f, tb, tally_rate(tg));
 	finding_flows(d, f, bad);
 	say(f, "%d flows (source ports ", f->nflows);
@@ -1014,7 +1162,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	int end = mask_end(d, u), m = 0, clean = -1, first = -1, at = -1;
 	bool udp = r->config.proto == PROBE_UDP, uniform = true;
 	struct finding *f;
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
+	char a[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
 
 	if (tally_n(e2e) < MIN_SAMPLES || clean_figure(e2e))
 		return;
@@ -1057,10 +1205,14 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 		f->ttl = ttl_of(d, at);
 		f->addr = majority_addr(d, u, at);
 		f->prev_addr = prev_responder(d, u, at);
+		add_cause(f, CAUSE_FORWARD_LOSS);
+		add_cause(f, CAUSE_RETURN_PATH);
+		set_range(d, f, u, clean, at, f->addr);
 		say_flock(d, f);
 		say_loss(f, "end to end");
-		say(f, " from hop %d on (link %s -> %s)", f->ttl,
-		    addr_format(&f->prev_addr, a, sizeof(a)), addr_format(&f->addr, b, sizeof(b)));
+		say(f, " from hop %d on (", f->ttl);
+		say_range(f);
+		say(f, ")");
 		if (clean >= 0)
 			say(f, "; hop %d before it loses %s%%", ttl_of(d, clean),
 			    pct(f->baseline_pct, x, sizeof(x)));
@@ -1071,6 +1223,13 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	f->ttl = r->dest_ttl;
 	f->addr = r->config.dst;
 	f->prev_addr = prev_responder(d, u, end);
+	/* Every flow alike: the target, its last link, or the way back all fit. */
+	add_cause(f, CAUSE_DESTINATION);
+	if (udp)
+		add_cause(f, CAUSE_RATE_LIMITING);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	add_cause(f, CAUSE_RETURN_PATH);
+	set_range(d, f, u, clean, end, f->addr);
 	snprintf(where, sizeof(where), "at the destination %s", addr_format(&f->addr, a, sizeof(a)));
 	say_flock(d, f);
 	say_loss(f, where);
@@ -1161,6 +1320,7 @@ static void find_rate_limited(struct diag *d)
 		f = finding_new(d, FINDING_RATE_LIMITED_HOP);
 		if (f == NULL)
 			break;
+		add_cause(f, CAUSE_RATE_LIMITING);
 		branch_mask(d, b, fm);
 		f->ttl = ttl_of(d, v[i].k);
 		f->addr = b->addr;

@@ -25,6 +25,20 @@ enum finding_kind {
 	FINDING_KIND_COUNT
 };
 
+/*
+ * What can explain a loss finding.  Several stay possible when the
+ * evidence fits each (forward loss on a link vs the replies lost on the
+ * way back when routers hash symmetrically; loss at the destination host
+ * vs its last link); one is named alone only when the others are ruled out.
+ */
+enum finding_cause {
+	CAUSE_FORWARD_LOSS,	/* probes are lost on the way to the target (range: where) */
+	CAUSE_RETURN_PATH,	/* the replies are lost on their way back */
+	CAUSE_DESTINATION,	/* the target itself drops them or does not answer */
+	CAUSE_RATE_LIMITING,	/* a router limits its ICMP errors: no loss of traffic at all */
+	CAUSE_COUNT
+};
+
 struct finding {
 	enum finding_kind kind;
 	int ttl;			/* where it is localised (0 if not a hop) */
@@ -37,7 +51,18 @@ struct finding {
 	int *flows;			/* flow ids involved, ascending */
 	uint16_t *source_ports;		/* their source ports (ICMP identifiers) */
 	int nflows;
-	char summary[320];		/* one plain sentence, no trailing newline */
+	/* Causes that remain, most likely first (none for findings that are not loss). */
+	enum finding_cause causes[CAUSE_COUNT];
+	int ncauses;
+	/*
+	 * Where forward loss can lie: after hop range_from_ttl (0: this host)
+	 * and at or before hop range_to_ttl; range_to_ttl 0: not placed.  One
+	 * link when they are one apart; hops that cannot be judged (rate
+	 * limited) between them widen it.
+	 */
+	int range_from_ttl, range_to_ttl;
+	struct ip_addr range_from, range_to;
+	char summary[480];		/* plain sentences, no trailing newline */
 };
 
 struct findings {
@@ -47,6 +72,8 @@ struct findings {
 
 /* The name used in text and JSON output ("lossy-branch", ...). */
 const char *finding_kind_name(enum finding_kind kind);
+/* The name of a cause in text and JSON ("forward-loss", "return-path", ...). */
+const char *finding_cause_name(enum finding_cause cause);
 /* Diagnoses a snapshot; never NULL except when out of memory. */
 struct findings *diagnose(const struct results *r);
 void findings_free(struct findings *f);

@@ -237,6 +237,31 @@ cJSON *json_flows(const struct results *r)
 	return arr;
 }
 
+/* The causes that remain, most likely first. */
+static cJSON *json_causes(const struct finding *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int i = 0; i < f->ncauses; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(finding_cause_name(f->causes[i])));
+	return arr;
+}
+
+/* Where forward loss can lie, or null when the finding does not place it. */
+static cJSON *json_range(const struct finding *f)
+{
+	cJSON *o;
+
+	if (f->range_to_ttl == 0)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "from_ttl", f->range_from_ttl);
+	cJSON_AddItemToObject(o, "from_address", json_address(&f->range_from));
+	cJSON_AddNumberToObject(o, "to_ttl", f->range_to_ttl);
+	cJSON_AddItemToObject(o, "to_address", json_address(&f->range_to));
+	return o;
+}
+
 cJSON *json_finding(const struct results *r, const struct finding *f,
 		    const struct json_options *o)
 {
@@ -267,6 +292,8 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 			&f->addr, f->kind == FINDING_LINK_ADDRESS_SHARED, cmd, sizeof(cmd))));
 	cJSON_AddItemToObject(fo, "source_ports", ports);
 	cJSON_AddItemToObject(fo, "reproduce", repro);
+	cJSON_AddItemToObject(fo, "causes", json_causes(f));
+	cJSON_AddItemToObject(fo, "range", json_range(f));
 	cJSON_AddStringToObject(fo, "summary", f->summary);
 	return fo;
 }

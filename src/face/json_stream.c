@@ -25,6 +25,7 @@ struct finding_key {
 	enum finding_kind kind;
 	int ttl;
 	struct ip_addr addr;
+	uint64_t digest;	/* of its flows and causes: a change is reported as an update */
 };
 
 struct json_stream {
@@ -192,6 +193,27 @@ static bool same_finding(const struct finding_key *k, const struct finding *f)
 	return k->kind == f->kind && k->ttl == f->ttl && addr_equal(&k->addr, &f->addr);
 }
 
+/* FNV-1a over what a finding names: its flows and its causes. */
+static uint64_t finding_digest(const struct finding *f)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (int i = 0; i < f->nflows; i++)
+		h = (h ^ (uint64_t)(unsigned)f->flows[i]) * 1099511628211ull;
+	for (int i = 0; i < f->ncauses; i++)
+		h = (h ^ (0x100u + (unsigned)f->causes[i])) * 1099511628211ull;
+	return h;
+}
+
+static void emit_finding(struct json_stream *s, const struct results *r, const struct finding *f,
+			 const char *type)
+{
+	cJSON *ev = event(type);
+
+	cJSON_AddItemToObject(ev, "finding", json_finding(r, f, &s->opts));
+	emit(s, ev);
+}
+
 static void findings_diff(struct json_stream *s, const struct results *r)
 {
 	const struct findings *fs = r->findings;
@@ -202,17 +224,16 @@ static void findings_diff(struct json_stream *s, const struct results *r)
 		return;
 	for (int i = 0; i < n; i++) {
 		const struct finding *f = &fs->items[i];
-		bool known = false;
+		const struct finding_key *known = NULL;
 
-		now[i] = (struct finding_key){f->kind, f->ttl, f->addr};
-		for (int k = 0; k < s->nfindings && !known; k++)
-			known = same_finding(&s->findings[k], f);
-		if (!known) {
-			cJSON *ev = event("finding_raised");
-
-			cJSON_AddItemToObject(ev, "finding", json_finding(r, f, &s->opts));
-			emit(s, ev);
-		}
+		now[i] = (struct finding_key){f->kind, f->ttl, f->addr, finding_digest(f)};
+		for (int k = 0; k < s->nfindings && known == NULL; k++)
+			if (same_finding(&s->findings[k], f))
+				known = &s->findings[k];
+		if (known == NULL)
+			emit_finding(s, r, f, "finding_raised");
+		else if (known->digest != now[i].digest)
+			emit_finding(s, r, f, "finding_updated");
 	}
 	for (int k = 0; k < s->nfindings; k++) {
 		bool still = false;
