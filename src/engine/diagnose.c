@@ -437,6 +437,28 @@ static int clean_before(const struct diag *d, const unsigned char *g, int k)
 	return -1;
 }
 
+/*
+ * Where loss that shows from hop index k on has surely started: k itself,
+ * unless k loses significantly more than the flows do end to end (rate
+ * limiting adds to it there, and it may have no forwarding loss at all);
+ * then the first later hop whose figure is the end-to-end one, or the
+ * target.
+ */
+static int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally e2e)
+{
+	int end = mask_end(d, g);
+
+	if (k >= end || test_lossier(pool_hop(d, g, k), e2e) >= ALPHA)
+		return k;
+	for (int j = k + 1; j < end; j++) {
+		struct tally t = pool_hop(d, g, j);
+
+		if (informative(t) && test_lossier(t, e2e) >= ALPHA)
+			return j;
+	}
+	return end;
+}
+
 /* Forward loss of flows g lies after hop index from (-1: this host) and at or before hop index to. */
 static void set_range(const struct diag *d, struct finding *f, const unsigned char *g, int from,
 		      int to, struct ip_addr to_addr)
@@ -678,11 +700,15 @@ out:
  * theirs is significantly cleaner than their end-to-end loss (a cleaner
  * later hop means the loss seen here did not carry on).  If there is none:
  * past the last hop (the destination) when every hop is clean, else from_k.
+ * *shown says whether the hop returned is where the evidence puts the
+ * start (false for the last fallback: loss somewhere from from_k on).
  */
 static int localise(const struct diag *d, const unsigned char *g, const unsigned char *ref,
-		    int from_k, struct tally e2e)
+		    int from_k, struct tally e2e, bool *shown)
 {
 	int end = mask_end(d, g), m = 0;
+
+	*shown = true;
 
 	for (int k = from_k; k < end; k++)
 		m += informative(pool_hop(d, g, k));
@@ -715,12 +741,18 @@ static int localise(const struct diag *d, const unsigned char *g, const unsigned
 		if (dark && (ref == NULL || informative(pool_hop(d, ref, k))))
 			return k;
 	}
-	/* Every hop clean: the loss shows at the destination only. */
+	/*
+	 * Every hop clean, the last one shown clean: the loss shows at the
+	 * destination only.  Hops not judged yet prove nothing either way.
+	 */
 	for (int k = from_k; k < end; k++) {
 		struct tally gk = pool_hop(d, g, k);
 
-		if (informative(gk) && !clean_figure(gk))
+		if ((informative(gk) && !clean_figure(gk)) ||
+		    (k == end - 1 && !(informative(gk) && clean_figure(gk)))) {
+			*shown = false;
 			return from_k;
+		}
 	}
 	return end;
 }
@@ -761,7 +793,9 @@ static void say_siblings(const struct diag *d, struct finding *f, const struct c
 {
 	char s[ADDR_STRLEN], x[16];
 
-	say(f, "their %d siblings through ", mask_count(d, c->smask));
+	int n = mask_count(d, c->smask);
+
+	say(f, "their %d sibling%s through ", n, n == 1 ? "" : "s");
 	if (c->nsiblings == 1)
 		say(f, "%s", addr_format(&c->sibling, s, sizeof(s)));
 	else
@@ -796,21 +830,24 @@ static void emit_return_of_branch(struct diag *d, const struct candidate *c, int
 	say_loss(f, "end to end");
 	say(f, " though every hop answers them; ");
 	say_siblings(d, f, c);
-	say(f, " over the same last hop: replies from %s to these flows are likely lost on the way "
-	       "back (on the mirror of %s if routers hash symmetrically), else something on the ",
+	say(f, " over the same last hop: %s's replies to them are lost on the way back (on the "
+	       "mirror of %s if routers hash symmetrically), or a filter on the ",
 	    addr_format(&r->config.dst, dst, sizeof(dst)), br);
 	say_range(f);
-	say(f, " drops only these flows");
+	say(f, " drops only them");
 }
 
 static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 {
 	const struct results *r = d->r;
-	int k = localise(d, c->gmask, c->smask, c->k, c->g), end = mask_end(d, c->gmask);
-	struct ip_addr at, prev = prev_responder(d, c->gmask, k);
+	int end = mask_end(d, c->gmask), k, to;
+	bool shown;
+	struct ip_addr at, prev;
 	struct finding *f;
 	char br[ADDR_STRLEN];
 
+	k = localise(d, c->gmask, c->smask, c->k, c->g, &shown);
+	prev = prev_responder(d, c->gmask, k);
 	if (k >= end && last_hop_shared(d, c->gmask, c->smask, end)) {
 		emit_return_of_branch(d, c, end);
 		return;
@@ -832,14 +869,20 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	f->prev_addr = prev;
 	add_cause(f, CAUSE_FORWARD_LOSS);
 	add_cause(f, CAUSE_RETURN_PATH);
-	set_range(d, f, c->gmask, clean_before(d, c->gmask, k), k, at);
+	/* Loss not placed yet: anywhere from the link into the branch to the target. */
+	to = shown ? surely_by(d, c->gmask, k, c->g) : end;
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, k), to,
+		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
 	finding_loss(f, c->g, tally_rate(c->s));
 	finding_flows(d, f, c->gmask);
 	say(f, "flows through %s ", addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br)));
 	say_loss(f, "end to end");
-	say(f, " from hop %d on (", f->ttl);
+	if (shown)
+		say(f, " from hop %d on (", f->ttl);
+	else
+		say(f, " somewhere ");
 	say_range(f);
-	say(f, "); ");
+	say(f, shown ? "); " : "; ");
 	say_siblings(d, f, c);
 	/* Symmetric hashing sends exactly these flows' replies back over the same links. */
 	say(f, "; or their replies are lost on the way back over the same links, if routers hash "
@@ -1159,7 +1202,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 {
 	const struct results *r = d->r;
 	struct tally e2e = pool_e2e(d, u), base = {0, 0};
-	int end = mask_end(d, u), m = 0, clean = -1, first = -1, at = -1;
+	int end = mask_end(d, u), m = 0, clean = -1, first = -1, at = -1, to;
 	bool udp = r->config.proto == PROBE_UDP, uniform = true;
 	struct finding *f;
 	char a[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
@@ -1207,7 +1250,9 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 		f->prev_addr = prev_responder(d, u, at);
 		add_cause(f, CAUSE_FORWARD_LOSS);
 		add_cause(f, CAUSE_RETURN_PATH);
-		set_range(d, f, u, clean, at, f->addr);
+		to = surely_by(d, u, at, e2e);
+		set_range(d, f, u, clean, to, to == at ? f->addr : to >= end ? r->config.dst :
+			  majority_addr(d, u, to));
 		say_flock(d, f);
 		say_loss(f, "end to end");
 		say(f, " from hop %d on (", f->ttl);

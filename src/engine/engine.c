@@ -255,7 +255,7 @@ static uint64_t loss_deadline(const struct engine *e, const struct probe_rec *p)
 {
 	uint64_t wait = e->cfg.timeout_us;
 
-	if (!p->discovery && e->rtt_max_us != 0) {
+	if (e->rtt_max_us != 0) {
 		uint64_t early = LOSS_RTT_FACTOR * e->rtt_max_us;
 
 		if (early < LOSS_FLOOR_US)

@@ -1,0 +1,250 @@
+/*
+ * Unit tests of what a loss finding says about its causes and where
+ * forward loss can lie (finding.causes, finding.range_*): one cause only
+ * when the others are ruled out, a range that widens over hops that cannot
+ * be judged, and loss seen only at the target over a last hop the clean
+ * flows share read as the return path.  Hand-built snapshots (diag_scen.c).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "diag_scen.h"
+
+static struct results *run(const struct scen *s)
+{
+	struct results *r = scen_run(s);
+
+	ok(r->findings != NULL, "diagnose returns findings");
+	return r;
+}
+
+/* The finding's causes are exactly the listed ones, in order. */
+static bool causes_are(const struct finding *f, int n, ...)
+{
+	va_list ap;
+	bool same = f != NULL && f->ncauses == n;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		enum finding_cause c = va_arg(ap, enum finding_cause);
+
+		if (same && f->causes[i] != c)
+			same = false;
+	}
+	va_end(ap);
+	return same;
+}
+
+/* The forward range runs from hop `from` (address a; 0 = this host) to hop `to` (address b). */
+static bool range_is(const struct finding *f, int from, const char *a, int to, const char *b)
+{
+	if (f == NULL || f->range_from_ttl != from || f->range_to_ttl != to)
+		return false;
+	return (a == NULL || addr_is(&f->range_from, a)) && addr_is(&f->range_to, b);
+}
+
+/* No flow has been probed hop by hop yet: only the paths discovery found are known. */
+static void hops_unjudged(struct scen *s, int upto_ttl)
+{
+	for (int i = 0; i < s->nflows; i++)
+		for (int k = 0; k < upto_ttl - FIRST; k++) {
+			s->f[i].hr[k] = 0;
+			s->f[i].hl[k] = 0;
+		}
+}
+
+static void test_link_shown(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	/* Branch A loses a third from hop 3 on; hop 2 (the branch) is clean. */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++) {
+		hop(&s, i, 3, A3, 10);
+		reach(&s, i, 4, 10);
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->ttl == 3, "loss from hop 3 on: a lossy-branch at TTL 3");
+	ok(range_is(f, 2, BR_A, 3, A3), "range: one link, " BR_A " -> " A3);
+	ok(causes_are(f, 2, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH),
+	   "forward loss first; the same links backwards stay possible (symmetric hashing)");
+	ok(f && strstr(f->summary, "link " BR_A " -> " A3) && strstr(f->summary, "symmetric"),
+	   "the summary names the link and the other cause: %s", f ? f->summary : "");
+	results_free(r);
+}
+
+static void test_range_widens(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	/*
+	 * Hop 3 loses more than the flows do end to end (its ICMP is rate
+	 * limited), hop 4 and the target lose a third: forward loss may start
+	 * on either link, so the range covers both.
+	 */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 5);
+	for (int i = 0; i < 8; i++) {
+		hop(&s, i, 3, A3, 17 + (uint64_t)(i % 3));
+		hop(&s, i, 4, A4, 10);
+		reach(&s, i, 5, 10);
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && (f->ttl == 3 || f->ttl == 4) && count_kind(r, FINDING_LOSSY_BRANCH) == 1,
+	   "one lossy-branch, shown from hop 3 or 4");
+	ok(range_is(f, 2, BR_A, 4, A4),
+	   "the range reaches back over the rate-limited hop to the last clean one (" BR_A ")");
+	ok(f && strstr(f->summary, "between hop 2 (" BR_A ") and hop 4 (" A4 ")"),
+	   "the summary says the range: %s", f ? f->summary : "");
+	results_free(r);
+
+	/* No hop judged yet: the branch is lossy, the loss anywhere up to the target. */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++)
+		reach(&s, i, 4, 12);
+	hops_unjudged(&s, 4);
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "unjudged hops: a lossy-branch, not a return path");
+	ok(range_is(f, 0, NULL, 4, DST), "range from this host to the target, not one link");
+	ok(causes_are(f, 2, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH), "both causes remain");
+	results_free(r);
+}
+
+/* R1, then branch A (flows 0-7) or B, then one merge router R3, the target at TTL 4. */
+static void merged(struct scen *s)
+{
+	for (int i = 0; i < s->nflows; i++) {
+		hop(s, i, 1, R1, 0);
+		hop(s, i, 2, i < 8 ? BR_A : BR_B, 0);
+		hop(s, i, 3, R3, 0);
+		reach(s, i, 4, 0);
+	}
+}
+
+static void test_target_only(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	/*
+	 * Symmetric hashing: branch A's flows get no answer from the target
+	 * though every hop answers them, and branch B's flows reach it over
+	 * the same merge router.  The forward link R3 -> target is theirs too.
+	 */
+	scen_init(&s, 16, 30);
+	merged(&s);
+	for (int i = 0; i < 8; i++)
+		reach(&s, i, 4, 30);
+	r = run(&s);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(f != NULL && count_kind(r, FINDING_LOSSY_BRANCH) == 0,
+	   "loss at the target only, over a shared last hop: return-path-loss, no lossy-branch");
+	ok(causes_are(f, 2, CAUSE_RETURN_PATH, CAUSE_FORWARD_LOSS),
+	   "the return path first, a filter on the last link second");
+	ok(range_is(f, 3, R3, 4, DST), "forward range: the last link " R3 " -> target");
+	ok(f && flows_are_range(f, 0, 7), "names all of branch A's flows");
+	ok(f && strstr(f->summary, "mirror of " BR_A), "says the mirror of the branch: %s",
+	   f ? f->summary : "");
+	results_free(r);
+
+	/* Each branch reaches the target over its own last hop: forward loss there fits best. */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++)
+		reach(&s, i, 4, 10);
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && causes_are(f, 2, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH),
+	   "own last hop: lossy-branch, forward loss first");
+	ok(range_is(f, 3, A3, 4, DST), "range: the branch's last link " A3 " -> target");
+	results_free(r);
+}
+
+static void test_single_causes(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	/* Path-mates on the very same forward path get through: only the way back is left. */
+	scen_init(&s, 16, 30);
+	single(&s, 3);
+	reach(&s, 3, 3, 30);
+	reach(&s, 7, 3, 30);
+	r = run(&s);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(causes_are(f, 1, CAUSE_RETURN_PATH), "same forward path, clean mates: the return path alone");
+	ok(f && f->range_to_ttl == 0, "and no forward range");
+	results_free(r);
+
+	/* Rate limiting is no loss at all. */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++)
+		hop(&s, i, 2, BR_A, 17 + (uint64_t)(i % 3));
+	r = run(&s);
+	f = first_kind(r, FINDING_RATE_LIMITED_HOP);
+	ok(causes_are(f, 1, CAUSE_RATE_LIMITING), "rate-limited-hop: rate limiting alone");
+	results_free(r);
+}
+
+static void test_everyone_loses(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	/* TCP: every flow loses a fifth at the target, every hop clean. */
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	single(&s, 3);
+	for (int i = 0; i < 16; i++)
+		reach(&s, i, 3, 6);
+	r = run(&s);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	ok(causes_are(f, 3, CAUSE_DESTINATION, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH),
+	   "destination-loss: the target first, its last link and the way back remain");
+	ok(range_is(f, 2, R2, 3, DST), "range: the last link " R2 " -> target");
+	results_free(r);
+
+	/* UDP: the target's port unreachables may be rate limited too. */
+	s.proto = PROBE_UDP;
+	r = run(&s);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	ok(f == NULL || (f->ncauses == 4 && f->causes[1] == CAUSE_RATE_LIMITING),
+	   "UDP destination-loss also names the target's rate limit");
+	results_free(r);
+}
+
+static void test_names(void)
+{
+	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
+		   strcmp(finding_cause_name(CAUSE_RETURN_PATH), "return-path") == 0 &&
+		   strcmp(finding_cause_name(CAUSE_DESTINATION), "destination") == 0 &&
+		   strcmp(finding_cause_name(CAUSE_RATE_LIMITING), "rate-limiting") == 0,
+	   "cause names");
+	ok(strcmp(finding_cause_name(CAUSE_COUNT), "unknown") == 0, "out-of-range cause has a name");
+}
+
+int main(void)
+{
+	test_link_shown();
+	test_range_widens();
+	test_target_only();
+	test_single_causes();
+	test_everyone_loses();
+	test_names();
+	return tap_done();
+}
