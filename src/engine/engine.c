@@ -785,6 +785,28 @@ static void note_round_trip(struct engine *e, uint64_t rtt_us, uint64_t now)
 	e->rtt_max_us = rtt_us;
 }
 
+/*
+ * The target answered flow f at ttl.  Its hop count is the smallest TTL
+ * that did: a target limiting its ICMP (UDP) may first answer only at a
+ * larger one.  The farthest over all flows is kept up to date both ways,
+ * so one such early answer does not send every flow further for good.
+ */
+static void note_dest_ttl(struct engine *e, struct flow_state *f, int ttl)
+{
+	bool lowered = f->dest_ttl != 0 && ttl < f->dest_ttl;
+
+	if (f->dest_ttl == 0 || ttl < f->dest_ttl)
+		f->dest_ttl = ttl;
+	if (f->dest_ttl > e->max_dest_ttl)
+		e->max_dest_ttl = f->dest_ttl;
+	if (!lowered)
+		return;
+	e->max_dest_ttl = 0;
+	for (int i = 0; i < e->nflows; i++)
+		if (e->flows[i].dest_ttl > e->max_dest_ttl)
+			e->max_dest_ttl = e->flows[i].dest_ttl;
+}
+
 /* Replies sent by the target itself in answer to the probe, not about it. */
 static bool answers_directly(const struct reply *r)
 {
@@ -881,10 +903,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 		mda_path_changed(e, ttl, c->changes);
 	if (answer_from_target(e, r)) {
 		c->flags |= CELL_DEST;
-		if (f->dest_ttl == 0 || ttl < f->dest_ttl)
-			f->dest_ttl = ttl;
-		if (f->dest_ttl > e->max_dest_ttl)
-			e->max_dest_ttl = f->dest_ttl;
+		note_dest_ttl(e, f, ttl);
 	} else if (r->kind == REPLY_DEST_UNREACH) {
 		c->flags |= CELL_UNREACH;
 		if (f->unreach_ttl == 0 || ttl < f->unreach_ttl)
