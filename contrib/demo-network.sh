@@ -70,19 +70,18 @@ mkns() {	# mkns NODE FORWARD
 	n=$(ns "$1")
 	ip netns add "$n" || return 1
 	ip -n "$n" link set lo up
-	# Routers forward; ICMP errors are not rate limited so that a fast
-	# trace gets every answer; rp_filter is off for the asymmetric return;
-	# the ECMP hash is the 5-tuple (policy 3 with fields src, dst, proto,
-	# sport, dport: policy 1 would reuse the random per-connection hash a
-	# socket leaves in its packets) with a seed of its own per router.
+	# Routers forward and keep Linux's default ICMP rate limits (a burst
+	# of 6, then one error a second towards us), as real ones do;
+	# rp_filter is off for the asymmetric return; the ECMP hash is the
+	# 5-tuple (policy 3 with fields src, dst, proto, sport, dport: policy 1
+	# would reuse the random per-connection hash a socket leaves in its
+	# packets) with a seed of its own per router.
 	ip netns exec "$n" sysctl -q -e -w \
 		net.ipv4.ip_forward="$2" \
 		net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.icmp_ratelimit=0 \
-		net.ipv4.icmp_ratemask=0 \
-		net.ipv4.icmp_msgs_per_sec=100000 \
-		net.ipv4.icmp_msgs_burst=100000 \
+		net.ipv4.icmp_ratelimit=1000 \
+		net.ipv4.icmp_ratemask=6168 \
 		net.ipv4.fib_multipath_hash_fields=0x37 \
 		net.ipv4.fib_multipath_hash_policy=3 \
 		net.ipv4.fib_multipath_hash_seed=$(( (RANDOM << 15 | RANDOM) + 1 )) \

@@ -13,13 +13,14 @@ contrib/demo-network.sh up
 ECMPTRACE="$(pwd)/ecmptrace"
 export ECMPTRACE
 if [ "$#" -eq 0 ]; then
-	# TCP SYNs to the database port from source ports 30000.., as in the field case.
-	set -- -T -P 3306 -L 30000 --flows 16 --rate 500
+	# What a user types for the field case: TCP SYNs to the database
+	# port, every other setting left at its default.
+	set -- -T -P 3306
 	if [ -t 0 ] && [ -t 1 ]; then
-		set -- -t -i 0.2 "$@"
+		set -- -t "$@"
 	else
 		# No terminal (CI, a pipe): the same measurement as a text report.
-		set -- -r -i 0.2 -c 10 "$@"
+		set -- -r -c 10 "$@"
 	fi
 fi
 contrib/demo-network.sh run "$@"

@@ -1078,17 +1078,40 @@ out:
 
 /* ---- Return path ---- */
 
-/* Same forward path: no TTL before both destinations where both answered differently. */
+/* Does hop index k show several known routers (branches part there)? */
+static bool hop_branches(const struct diag *d, int k)
+{
+	const struct hop_result *h;
+	int known = 0;
+
+	if (k >= d->nhops)
+		return false;
+	h = &d->r->hops[k];
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
+		known += addr_is_set(&h->branches[i].addr);
+	return known > 1;
+}
+
+/*
+ * Same forward path: no TTL before both destinations where both answered
+ * differently, and both known wherever the branches part (a flow whose
+ * branch is not known yet may take any of them).
+ */
 static bool same_forward_path(const struct diag *d, int a, int b)
 {
 	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
 	int n = d->end[a] < d->end[b] ? d->end[a] : d->end[b];
 
 	for (int k = 0; k < n; k++) {
+		bool sa, sb;
+
 		if (!flow_has_hop(fa, k) || !flow_has_hop(fb, k))
 			return false;
-		if (addr_is_set(&fa->path[k]) && addr_is_set(&fb->path[k]) &&
-		    !addr_equal(&fa->path[k], &fb->path[k]))
+		sa = addr_is_set(&fa->path[k]);
+		sb = addr_is_set(&fb->path[k]);
+		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
+			return false;
+		if ((!sa || !sb) && hop_branches(d, k))
 			return false;
 	}
 	return true;

@@ -99,8 +99,12 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	}
 	e->probes = calloc(PROBE_SLOTS, sizeof(*e->probes));
 	e->fifo = calloc(PROBE_SLOTS, sizeof(*e->fifo));
-	if (e->probes == NULL || e->fifo == NULL)
+	e->ttl_quota = calloc((size_t)cfg->max_ttl + 1, sizeof(*e->ttl_quota));
+	e->ttl_used = calloc((size_t)cfg->max_ttl + 1, sizeof(*e->ttl_used));
+	if (e->probes == NULL || e->fifo == NULL || e->ttl_quota == NULL || e->ttl_used == NULL)
 		goto nomem;
+	for (i = 0; i <= cfg->max_ttl; i++)
+		e->ttl_quota[i] = -1;
 	if (cfg->adaptive) {
 		/* Flows are added as discovery needs them; ports must not pass 65535. */
 		e->plan.nflows = 0;
@@ -186,6 +190,8 @@ void engine_free(struct engine *e)
 	free(e->flows);
 	free(e->probes);
 	free(e->fifo);
+	free(e->ttl_quota);
+	free(e->ttl_used);
 	free(e);
 }
 
@@ -237,7 +243,7 @@ static void fifo_pop(struct engine *e)
 /* Is p a probe of the discovery pass still running? */
 static bool of_running_pass(const struct engine *e, const struct probe_rec *p)
 {
-	return p->discovery && e->mda.running && p->round == e->mda.pass_round;
+	return p->discovery && e->mda.running && p->pass == (uint32_t)e->mda.passes;
 }
 
 /*
@@ -344,90 +350,6 @@ static uint16_t take_probe_id(struct engine *e)
 
 /* ---- scheduling -------------------------------------------------------- */
 
-/*
- * The highest TTL worth probing for a flow this round.  A flow stops at the
- * target (or an unreachable); otherwise probing goes max_unknown silent
- * TTLs past the highest responder of any flow, but once the target is known
- * a flow that has not reached it goes only one TTL past its own last
- * responder, so flows whose answers die on the way back are not probed at a
- * handful of TTLs each round.
- */
-static int flow_limit(const struct engine *e, const struct flow_state *f)
-{
-	int limit;
-
-	if (f->dest_ttl)
-		return f->dest_ttl;
-	if (f->unreach_ttl)
-		return f->unreach_ttl;
-	limit = e->highest_reply_ttl + e->cfg.max_unknown;
-	if (limit < e->cfg.first_ttl - 1 + e->cfg.max_unknown)
-		limit = e->cfg.first_ttl - 1 + e->cfg.max_unknown;
-	if (e->max_dest_ttl) {
-		int near = f->last_reply_ttl + 1;
-
-		if (near < e->max_dest_ttl)
-			near = e->max_dest_ttl;
-		if (near < limit)
-			limit = near;
-	}
-	if (limit > e->cfg.max_ttl)
-		limit = e->cfg.max_ttl;
-	return limit;
-}
-
-/*
- * True while an unanswered probe beyond the highest responder is out: its
- * answer may raise the horizon, so the round should wait for it rather than
- * end early (this is what lets the first round find the path's length).
- */
-static bool horizon_may_grow(const struct engine *e)
-{
-	uint32_t i;
-
-	for (i = 0; i < e->fifo_len; i++) {
-		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
-
-		if (p->state == PROBE_PENDING && p->ttl > e->highest_reply_ttl)
-			return true;
-	}
-	return false;
-}
-
-enum pick { PICK_PROBE, PICK_WAIT, PICK_ROUND_OVER };
-
-/*
- * The flow at a position of this round.  Each round starts one flow
- * further: a router that answers only the first few probes of a burst
- * (ICMP rate limiting) then answers every flow in turn, instead of always
- * the same ones, which would look like a lossy subset of flows.
- */
-static int flow_at(const struct engine *e, int position)
-{
-	return e->active[(position + e->rotation) % e->nactive];
-}
-
-/* Finds the next (flow, TTL) of the round: TTL by TTL, every flow at each TTL. */
-static enum pick pick_next(struct engine *e)
-{
-	for (; e->cur_ttl <= e->cfg.max_ttl; e->cur_ttl++, e->cur_flow = 0) {
-		int next = e->cur_ttl + 1;
-		bool wanted = false;
-
-		for (; e->cur_flow < e->round_flows; e->cur_flow++)
-			if (e->cur_ttl <= flow_limit(e, &e->flows[flow_at(e, e->cur_flow)]))
-				return PICK_PROBE;
-		/* This TTL is done; go on only if some flow wants the next one. */
-		for (int i = 0; i < e->round_flows && !wanted; i++)
-			wanted = next <= flow_limit(e, &e->flows[flow_at(e, i)]);
-		if (next > e->cfg.max_ttl)
-			break;
-		if (!wanted)
-			return horizon_may_grow(e) ? PICK_WAIT : PICK_ROUND_OVER;
-	}
-	return PICK_ROUND_OVER;
-}
-
 static bool all_rounds_started(const struct engine *e)
 {
 	return e->stopped || (e->cfg.rounds != 0 && e->round >= e->cfg.rounds);
@@ -511,6 +433,7 @@ static void send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 		.ttl = (uint8_t)ttl,
 		.state = PROBE_PENDING,
 		.discovery = why == FOR_DISCOVERY,
+		.pass = (uint32_t)e->mda.passes,
 		.reach = reach,
 	};
 	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
@@ -533,8 +456,9 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 {
 	int flow = 0, ttl = 0;
 	uint64_t lane_wake = 0;
+	bool place = false;
 
-	if (e->paused || !lane_pick(e, now, &flow, &ttl, &lane_wake)) {
+	if (e->paused || !lane_pick(e, now, &flow, &ttl, &place, &lane_wake)) {
 		*wake = wake_earliest(*wake, lane_wake);
 		return false;
 	}
@@ -542,8 +466,8 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 		*wake = wake_earliest(*wake, e->next_send_at);
 		return false;
 	}
-	send_probe(e, now, flow, ttl, FOR_LANE, probe);
-	lane_sent(e, flow, now);
+	send_probe(e, now, flow, ttl, place ? FOR_ROUND : FOR_LANE, probe);
+	lane_sent(e, flow, ttl, place, now);
 	e->lane_last_turn = true;
 	return true;
 }
@@ -601,32 +525,6 @@ static enum engine_step discovery_step(struct engine *e, uint64_t now, struct pr
 	return ENGINE_SEND;
 }
 
-/*
- * How many of the monitored flows a round probes.  A fixed --flows run
- * probes all of them, as asked.  Adaptive mode may monitor more flows
- * than a round interval's share of the rate can trace hop by hop (the
- * lane takes the rest): rounds then take turns over them, so a round
- * still lasts about an interval and -c N about N intervals.
- */
-static int flows_per_round(const struct engine *e)
-{
-	uint64_t budget, hops;
-	int n;
-
-	if (!e->cfg.adaptive || e->nactive == 0)
-		return e->nactive;
-	hops = (uint64_t)(e->max_dest_ttl ? e->max_dest_ttl : e->highest_reply_ttl + 1);
-	if (hops > e->cfg.max_ttl)
-		hops = e->cfg.max_ttl;
-	budget = (uint64_t)e->cfg.rate_pps * e->cfg.interval_us / 1000000u;
-	if (lane_enabled(e))
-		budget = budget * (100 - LANE_STEADY_SHARE) / 100;
-	n = (int)(budget / (hops ? hops : 1));
-	if (n < 1)
-		n = 1;
-	return n < e->nactive ? n : e->nactive;
-}
-
 static void start_round(struct engine *e, uint64_t now)
 {
 	e->round++;
@@ -638,39 +536,110 @@ static void start_round(struct engine *e, uint64_t now)
 		e->rotation = (e->rotation + e->round_flows) % e->nactive;
 	else
 		e->rotation = e->nactive ? (int)((e->round - 1) % (uint64_t)e->nactive) : 0;
-	e->round_flows = flows_per_round(e);
+	e->round_flows = rounds_flows_per_round(e);
+	rounds_plan_quota(e);
 	e->next_round_at = now + e->cfg.interval_us;
-	if (mda_pass_due(e, now))
+	if (mda_pass_due(e, now)) {
 		mda_pass_begin(e, now);
+		e->pass_detached = false;
+	}
+}
+
+/*
+ * A discovery pass still running one interval after its round began goes
+ * on beside the rounds, so that rounds keep their pace (-c N lasts about
+ * N intervals however long rate-limited routers make the pass).  Until the
+ * first pass ends, rounds trace the flows made so far.  -c 1 is the pass
+ * alone and never detaches.
+ */
+static void detach_pass(struct engine *e)
+{
+	e->pass_detached = true;
+	e->in_round = false;
+	if (e->nactive == 0) {
+		for (int i = 0; i < e->nflows && i < MDA_MONITOR_MAX; i++)
+			e->active[i] = i;
+		e->nactive = e->nflows < MDA_MONITOR_MAX ? e->nflows : MDA_MONITOR_MAX;
+	}
+}
+
+/* A detached pass takes its turn; SEND, or WAIT with *wake (0: none), or DONE when it ended. */
+static enum engine_step background_pass(struct engine *e, uint64_t now, struct probe_spec *probe,
+					uint64_t *wake)
+{
+	enum engine_step step;
+
+	*wake = 0;
+	if (!e->mda.running || !e->pass_detached)
+		return ENGINE_DONE;
+	step = discovery_step(e, now, probe, wake);
+	if (step == ENGINE_DONE)
+		e->pass_detached = false;
+	return step;
+}
+
+/* All rounds started and the last one over: only answers (and neighbours) are awaited. */
+static enum engine_step finish(struct engine *e, uint64_t now, uint64_t *wake)
+{
+	/* Neighbours being asked for their link-layer address may still answer. */
+	uint64_t link = link_busy_until(e, now);
+
+	/* A pass still going on beside the rounds ends with them, with what it found. */
+	if (e->mda.running) {
+		mda_pass_end(e, now);
+		e->pass_detached = false;
+	}
+	if (link != 0 && e->paused)
+		link = now + PAUSE_POLL_US;	/* nothing is asked while paused */
+	if (e->fifo_len == 0 && link == 0)
+		return ENGINE_DONE;
+	*wake = wake_earliest(next_expiry(e), link);
+	if (*wake == 0)
+		*wake = now;
+	return ENGINE_WAIT;
+}
+
+/* The pass that is its round's probing (attached): its step, or detaching it when it is late. */
+static enum engine_step attached_pass(struct engine *e, uint64_t now, struct probe_spec *probe,
+				      uint64_t *wake)
+{
+	enum engine_step step;
+	bool may_detach = e->cfg.rounds != 1;
+
+	if (may_detach && now >= e->next_round_at) {
+		detach_pass(e);
+		return ENGINE_DONE;
+	}
+	step = discovery_step(e, now, probe, wake);
+	if (step == ENGINE_WAIT) {
+		if (may_detach)
+			*wake = wake_earliest(*wake, e->next_round_at);
+		return lane_or_wait(e, now, probe, wake);
+	}
+	if (step == ENGINE_SEND) {
+		e->lane_last_turn = false;
+		return step;
+	}
+	/* The pass took this round; the next one monitors. */
+	e->in_round = false;
+	if (e->next_round_at < now)
+		e->next_round_at = now;
+	return ENGINE_DONE;
 }
 
 enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *probe,
 			     uint64_t *wake)
 {
 	enum pick pick;
+	enum engine_step step;
+	uint64_t bg_wake = 0;
 
 	expire(e, now);
 	for (;;) {
 		if (!e->in_round) {
-			if (all_rounds_started(e)) {
-				/* Neighbours being asked for their link-layer address may still answer. */
-				uint64_t link = link_busy_until(e, now);
-
-				if (link != 0 && e->paused)
-					link = now + PAUSE_POLL_US;	/* nothing is asked while paused */
-
-				if (e->fifo_len == 0 && link == 0)
-					return ENGINE_DONE;
-				*wake = wake_earliest(next_expiry(e), link);
-				if (*wake == 0)
-					*wake = now;
-				return ENGINE_WAIT;
-			}
-			if (!e->paused && now < e->next_round_at) {
-				*wake = wake_earliest(next_expiry(e), e->next_round_at);
-				return lane_or_wait(e, now, probe, wake);
-			}
-			if (!e->paused)
+			if (all_rounds_started(e))
+				return finish(e, now, wake);
+			if (!e->paused && now >= e->next_round_at)
 				start_round(e, now);
 		}
 		if (e->paused) {
@@ -688,28 +657,28 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			if (lane_try(e, now, probe, &ignored))
 				return ENGINE_SEND;
 		}
-		if (e->mda.running) {
-			enum engine_step step = discovery_step(e, now, probe, wake);
-
-			if (step == ENGINE_WAIT)
-				return lane_or_wait(e, now, probe, wake);
-			if (step != ENGINE_DONE) {
-				e->lane_last_turn = false;
+		step = background_pass(e, now, probe, &bg_wake);
+		if (step == ENGINE_SEND) {
+			e->lane_last_turn = false;
+			return step;
+		}
+		if (!e->in_round) {
+			*wake = wake_earliest(wake_earliest(next_expiry(e), e->next_round_at), bg_wake);
+			return lane_or_wait(e, now, probe, wake);
+		}
+		if (e->mda.running && !e->pass_detached) {
+			step = attached_pass(e, now, probe, wake);
+			if (step != ENGINE_DONE)
 				return step;
-			}
-			/* The pass took this round; the next one monitors. */
-			e->in_round = false;
-			if (e->next_round_at < now)
-				e->next_round_at = now;
 			continue;
 		}
-		pick = pick_next(e);
+		pick = rounds_pick(e);
 		if (pick == PICK_ROUND_OVER) {
 			e->in_round = false;
 			continue;
 		}
 		if (pick == PICK_WAIT) {
-			*wake = next_expiry(e);
+			*wake = wake_earliest(next_expiry(e), bg_wake);
 			return lane_or_wait(e, now, probe, wake);
 		}
 		break;
@@ -718,7 +687,8 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		*wake = e->next_send_at;
 		return ENGINE_WAIT;
 	}
-	send_probe(e, now, flow_at(e, e->cur_flow), e->cur_ttl, FOR_ROUND, probe);
+	send_probe(e, now, rounds_flow_at(e, e->cur_flow), e->cur_ttl, FOR_ROUND, probe);
+	rounds_sent(e, e->cur_ttl);
 	e->lane_last_turn = false;
 	e->cur_flow++;
 	return ENGINE_SEND;

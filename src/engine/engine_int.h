@@ -29,7 +29,8 @@ struct probe_rec {
 	int32_t flow;		/* flow index */
 	uint8_t ttl;
 	uint8_t state;		/* enum probe_state */
-	bool discovery;		/* sent by the discovery pass of its round (mda.c) */
+	bool discovery;		/* sent by a discovery pass (mda.c) ... */
+	uint32_t pass;		/* ... this one (mda.passes when sent) */
 	bool reach;		/* an end-to-end lane probe sent before the flow's hop count was known (lane.c) */
 	bool early_lost;	/* counted lost before the full timeout: a later answer still counts */
 };
@@ -63,6 +64,7 @@ struct cell {
 	int current;			/* index in resp of the latest responder */
 	int changes;			/* times the responder changed */
 	unsigned flags;			/* enum cell_flags */
+	uint8_t place_tries;		/* the lane's placement probes here (lane.c) */
 };
 
 struct flow_state {
@@ -147,6 +149,8 @@ struct engine {
 	int cur_ttl, cur_flow;		/* next candidate within the round (cur_flow is a position) */
 	int rotation;			/* flow at position 0 this round */
 	int round_flows;		/* positions this round probes (flows_per_round) */
+	int *ttl_quota;			/* per TTL: round probes a rate-limited hop may get; -1 = any (rounds.c) */
+	int *ttl_used;			/* per TTL: round probes sent there this round */
 	uint64_t next_round_at;
 	uint64_t next_send_at;
 	uint64_t window_start;		/* pacing above 1000/s: the current millisecond window */
@@ -162,6 +166,7 @@ struct engine {
 	uint64_t early_scan_at;		/* no probe can be lost early before this; 0 = none pending */
 	bool reached;			/* the target answered a reach probe */
 	bool lane_last_turn;		/* the latest probe was the lane's (they take turns) */
+	bool pass_detached;		/* the running pass outlasted its round: it goes on beside the rounds */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */
@@ -180,6 +185,21 @@ void link_note_answer(struct engine *e, const struct reply *r, uint64_t now);
 void link_reset_answers(struct engine *e);
 /* linkcheck.c: 0 when no question series is running, else when to look again. */
 uint64_t link_busy_until(const struct engine *e, uint64_t now);
+
+/* rounds.c: the rounds' scheduling. */
+enum pick { PICK_PROBE, PICK_WAIT, PICK_ROUND_OVER };
+/* The highest TTL worth probing for flow f this round. */
+int rounds_flow_limit(const struct engine *e, const struct flow_state *f);
+/* The flow at a position of this round (rotated each round). */
+int rounds_flow_at(const struct engine *e, int position);
+/* Finds the round's next (flow, TTL): e->cur_ttl, rounds_flow_at(e, e->cur_flow). */
+enum pick rounds_pick(struct engine *e);
+/* How many of the monitored flows a round probes. */
+int rounds_flows_per_round(const struct engine *e);
+/* At a round's start: how many probes each rate-limited hop may get. */
+void rounds_plan_quota(struct engine *e);
+/* A round probe went to ttl. */
+void rounds_sent(struct engine *e, int ttl);
 
 /* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */
 int engine_add_flow(struct engine *e);

@@ -10,6 +10,7 @@
 
 #include "engine/engine_int.h"
 #include "engine/lane.h"
+#include "engine/mda.h"
 #include "wake.h"
 
 bool lane_enabled(const struct engine *e)
@@ -99,7 +100,57 @@ static int lane_ttl(const struct engine *e, const struct flow_state *f)
 	return e->highest_reply_ttl >= 1 ? 0 : -1;
 }
 
-bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
+/*
+ * A placement probe due now: a flow the lane probes whose responder is
+ * unknown at a hop where discovery saw several.  False, with *wake
+ * lowered, when none is due.
+ */
+static bool pick_placement(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
+{
+	int routers[256] = {0}, last = e->max_dest_ttl;
+
+	if (last <= e->cfg.first_ttl)
+		return false;
+	for (int t = e->cfg.first_ttl; t < last; t++)
+		routers[t] = mda_hop_summary(e, t).nresp;
+	for (int t = e->cfg.first_ttl; t < last; t++) {
+		if (routers[t] < 2)
+			continue;
+		for (int i = 0; i < e->nflows; i++) {
+			const struct flow_state *f = &e->flows[i];
+			const struct cell *c = &f->cells[t];
+
+			if (f->lane_sent == 0 || c->nresp > 0 || c->place_tries >= LANE_PLACE_TRIES ||
+			    (f->dest_ttl != 0 && t >= f->dest_ttl) || f->unreach_ttl != 0)
+				continue;
+			if (now < e->lane.place_next[t]) {
+				*wake = wake_earliest(*wake, e->lane.place_next[t]);
+				break;
+			}
+			*flow = i;
+			*ttl = t;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool lane_placing(const struct engine *e, int ttl)
+{
+	if (!lane_enabled(e))
+		return false;
+	for (int i = 0; i < e->nflows; i++) {
+		const struct flow_state *f = &e->flows[i];
+
+		if (f->lane_sent > 0 && f->cells[ttl].nresp == 0 &&
+		    f->cells[ttl].place_tries < LANE_PLACE_TRIES && f->unreach_ttl == 0 &&
+		    (f->dest_ttl == 0 || ttl < f->dest_ttl))
+			return true;
+	}
+	return false;
+}
+
+bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place, uint64_t *wake)
 {
 	uint64_t gap, best_due = UINT64_MAX, when = 0;
 	int best = -1;
@@ -108,6 +159,9 @@ bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wa
 		return false;
 	if (!e->lane.seeded)
 		seed(e);
+	*place = pick_placement(e, now, flow, ttl, wake);
+	if (*place)
+		return true;
 	gap = steady_gap(e);
 	for (int i = 0; i < e->nflows; i++) {
 		uint64_t due = flow_due(e, i, gap);
@@ -138,10 +192,19 @@ bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wa
 	return true;
 }
 
-void lane_sent(struct engine *e, int flow, uint64_t now)
+void lane_sent(struct engine *e, int flow, int ttl, bool place, uint64_t now)
 {
 	struct flow_state *f = &e->flows[flow];
 	struct lane *l = &e->lane;
+
+	if (place) {
+		int routers = mda_hop_summary(e, ttl).nresp;
+
+		if (f->cells[ttl].place_tries < UINT8_MAX)
+			f->cells[ttl].place_tries++;
+		l->place_next[ttl] = now + LANE_PLACE_GAP_US / (uint64_t)(routers > 0 ? routers : 1);
+		return;
+	}
 
 	if (!in_burst(f, flow))
 		l->next_send = now + 1000000u / lane_pps(e);

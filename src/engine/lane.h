@@ -40,8 +40,19 @@ struct engine;
 #define LANE_UDP_PROOF 9
 #define LANE_UDP_REFILL_US 1000000u
 
+/*
+ * A failing flow is named with its branch only when its path is known
+ * where the branches part.  The lane asks a flow whose responder at such a
+ * hop is unknown with a TTL-limited probe there, at most this many times,
+ * and at most one probe a second per router of that hop (Linux's ICMP
+ * limit refills that fast), so it spends no probe a limiter will drop.
+ */
+#define LANE_PLACE_TRIES 3
+#define LANE_PLACE_GAP_US 1000000u
+
 struct lane {
 	bool seeded;			/* the seed flows were made */
+	uint64_t place_next[256];	/* per TTL: the next placement probe's earliest time */
 	uint64_t next_send;		/* pacing of the lane's steady share */
 	/* UDP target limiter: tokens left, when one is added next, and what it proved. */
 	int udp_tokens;
@@ -55,12 +66,15 @@ struct lane {
 bool lane_enabled(const struct engine *e);
 /*
  * The lane's next probe: true with *flow and *ttl (0: the largest TTL, a
- * reach probe) when one is due now; false otherwise, lowering *wake to
- * when one will be (left alone when never).  May add the seed flows.
+ * reach probe) when one is due now, *place telling a placement probe
+ * from an end-to-end one; false otherwise, lowering *wake to when one will
+ * be (left alone when never).  May add the seed flows.
  */
-bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake);
-/* A lane probe of flow was sent now. */
-void lane_sent(struct engine *e, int flow, uint64_t now);
+bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place, uint64_t *wake);
+/* Is the lane still placing flows at ttl (a hop where branches part)? */
+bool lane_placing(const struct engine *e, int ttl);
+/* A lane probe of flow was sent now (place: a placement probe at ttl). */
+void lane_sent(struct engine *e, int flow, int ttl, bool place, uint64_t now);
 /* The target answered a lane probe now (UDP: evidence on its limiter). */
 void lane_target_answered(struct engine *e, uint64_t now);
 

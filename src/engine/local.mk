@@ -5,6 +5,7 @@ libcore_a_SOURCES += \
 	src/engine/engine.c src/engine/engine.h src/engine/engine_int.h \
 	src/engine/mda.c src/engine/mda.h \
 	src/engine/lane.c src/engine/lane.h \
+	src/engine/rounds.c \
 	src/engine/linkcheck.c \
 	src/engine/results.c src/engine/results.h \
 	src/engine/diagnose.h

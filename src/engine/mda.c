@@ -1115,7 +1115,7 @@ bool mda_pass_due(const struct engine *e, uint64_t now)
 {
 	const struct mda *m = &e->mda;
 
-	if (!e->cfg.adaptive)
+	if (!e->cfg.adaptive || m->running)
 		return false;
 	if (m->passes == 0)
 		return true;

@@ -48,8 +48,7 @@ ok $? "exec runs in the client namespace"
 
 if [ -n "${ECMPTRACE:-}" ] && [ -x "$ECMPTRACE" ]; then
 	out="$LAB_TMP/run.json"
-	timeout -k 5 60 "$demo" run -T -P 3306 -n -j -c 5 --flows 16 -i 0.2 --timeout 1 \
-		--rate 500 >"$out" 2>"$out.err"
+	timeout -k 5 60 "$demo" run -T -P 3306 -n -j -c 5 >"$out" 2>"$out.err"
 	ok $? "run traces the db with ecmptrace"
 	lab_check flows "$out" | while read -r _ sport; do
 		ip -n "$ECMPTRACE_DEMO_PREFIX-r3" route get 10.0.1.1 from 10.0.6.2 iif v-db \
