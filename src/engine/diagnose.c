@@ -837,6 +837,55 @@ static void emit_return_of_branch(struct diag *d, const struct candidate *c, int
 	say(f, " drops only them");
 }
 
+/*
+ * The branch's flows fail like flows found failing on the way back beside
+ * clean path-mates (find_return_path): one cause, one finding.  Their
+ * flows join it; forward loss on the last link stays possible for the
+ * branch's flows, which have no clean path-mates.  False when there is no
+ * such finding.
+ */
+static bool merge_return(struct diag *d, const struct candidate *c, int end)
+{
+	struct finding *f = NULL;
+	unsigned char *mask;
+	char dst[ADDR_STRLEN], br[ADDR_STRLEN];
+	double baseline;
+
+	for (int i = 0; i < d->out->count && f == NULL; i++)
+		if (d->out->items[i].kind == FINDING_RETURN_PATH_LOSS && d->out->items[i].ncauses == 1)
+			f = &d->out->items[i];
+	if (f == NULL || (mask = calloc((size_t)d->nflows + 1, 1)) == NULL)
+		return false;
+	for (int i = 0; i < d->nflows; i++)
+		mask[i] = c->gmask[i];
+	for (int j = 0; j < f->nflows; j++) {
+		int i = flow_index(d->r, f->flows[j]);
+
+		if (i >= 0)
+			mask[i] = 1;
+	}
+	baseline = f->baseline_pct / 100.0;
+	free(f->flows);
+	free(f->source_ports);
+	f->flows = NULL;
+	f->source_ports = NULL;
+	f->summary[0] = '\0';
+	finding_loss(f, pool_e2e(d, mask), baseline);
+	finding_flows(d, f, mask);
+	free(mask);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end), end, d->r->config.dst);
+	addr_format(&d->r->hops[c->k].branches[c->b].addr, br, sizeof(br));
+	say(f, "%d flows (source ports ", f->nflows);
+	say_ports(f);
+	say(f, ") ");
+	say_loss(f, "end to end");
+	say(f, ": some beside clean flows on the same forward path, and every flow through %s "
+	       "though every hop answers it; replies from %s are hashed onto a bad return path",
+	    br, addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	return true;
+}
+
 static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 {
 	const struct results *r = d->r;
@@ -848,8 +897,9 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 
 	k = localise(d, c->gmask, c->smask, c->k, c->g, &shown);
 	prev = prev_responder(d, c->gmask, k);
-	if (k >= end && last_hop_shared(d, c->gmask, c->smask, end)) {
-		emit_return_of_branch(d, c, end);
+	if (shown && k >= end && last_hop_shared(d, c->gmask, c->smask, end)) {
+		if (!merge_return(d, c, end))
+			emit_return_of_branch(d, c, end);
 		return;
 	}
 	if (k == c->k)

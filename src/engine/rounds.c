@@ -106,6 +106,9 @@ void rounds_plan_quota(struct engine *e)
 		e->ttl_quota[t] = -1;
 		e->ttl_used[t] = 0;
 	}
+	/* A fixed --flows run probes every flow at every TTL, as asked. */
+	if (!e->cfg.adaptive)
+		return;
 	for (int t = e->cfg.first_ttl; t < last; t++) {
 		uint64_t n, n2;
 		int loss = ttl_loss_pct(e, t, &n), best = 100, routers;

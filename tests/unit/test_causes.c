@@ -172,6 +172,27 @@ static void test_target_only(void)
 	results_free(r);
 }
 
+/* One branch fails whole, the other has failing flows beside clean ones: one return-path finding. */
+static void test_merged_return(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	merged(&s);
+	for (int i = 0; i < 10; i++)
+		reach(&s, i, 4, 30);
+	r = run(&s);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 1 && count_kind(r, FINDING_LOSSY_BRANCH) == 0,
+	   "a whole branch and two flows beside clean mates fail: one return-path-loss");
+	ok(f && flows_are_range(f, 0, 9), "it names all ten failing flows");
+	ok(causes_are(f, 2, CAUSE_RETURN_PATH, CAUSE_FORWARD_LOSS),
+	   "the return path first; the whole branch keeps its last link possible");
+	results_free(r);
+}
+
 static void test_single_causes(void)
 {
 	struct scen s;
@@ -243,6 +264,7 @@ int main(void)
 	test_link_shown();
 	test_range_widens();
 	test_target_only();
+	test_merged_return();
 	test_single_causes();
 	test_everyone_loses();
 	test_names();
