@@ -408,6 +408,20 @@ static void say_ports(struct finding *f)
 	}
 }
 
+/* "; 2 more flows whose branch is not known yet lose as much (ports 30003, 30007)" */
+static void say_unplaced(struct finding *f)
+{
+	int n = f->nunplaced;
+
+	if (n == 0)
+		return;
+	say(f, "; %d more flow%s whose branch is not known yet lose%s as much (port%s", n,
+	    n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "" : "s");
+	for (int i = 0; i < n; i++)
+		say(f, "%s %u", i ? "," : "", (unsigned)f->unplaced_ports[i]);
+	say(f, ")");
+}
+
 /* ---- Causes and where they can lie ---- */
 
 /* Adds a cause after those already named (most likely first); a repeat is ignored. */
@@ -883,6 +897,7 @@ static bool merge_return(struct diag *d, const struct candidate *c, int end)
 	say(f, ": some beside clean flows on the same forward path, and every flow through %s "
 	       "though every hop answers it; replies from %s are hashed onto a bad return path",
 	    br, addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	say_unplaced(f);
 	return true;
 }
 
@@ -1142,6 +1157,44 @@ static bool hop_branches(const struct diag *d, int k)
 	return known > 1;
 }
 
+/* Is flow i's responder unknown at a hop where the branches part? */
+static bool branch_unknown(const struct diag *d, int i)
+{
+	const struct flow_result *f = &d->r->flows[i];
+
+	for (int k = 0; k < d->end[i]; k++)
+		if (hop_branches(d, k) && (!flow_has_hop(f, k) || !addr_is_set(&f->path[k])))
+			return true;
+	return false;
+}
+
+/*
+ * Flows that lose like the finding's (significantly more than the clean
+ * path-mates, tg) but cannot be placed: their branch is not known yet.
+ * They are named apart, with the count, so no failing port goes unsaid.
+ */
+static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
+			 const unsigned char *lossy, const unsigned char *bad, struct tally tg)
+{
+	int n = 0, nactive = mask_count(d, active);
+
+	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
+	if (f->unplaced_ports == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
+
+		if (!active[i] || !lossy[i] || bad[i] || !branch_unknown(d, i))
+			continue;
+		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
+			f->unplaced_ports[n++] = d->r->flows[i].sport;
+	}
+	f->nunplaced = n;
+	say_unplaced(f);
+}
+
 /*
  * Same forward path: no TTL before both destinations where both answered
  * differently, and both known wherever the branches part (a flow whose
@@ -1233,6 +1286,7 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 	    pct(f->baseline_pct, a, sizeof(a)));
 	say(f, "replies from %s are hashed onto a bad return path",
 	    addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	add_unplaced(d, f, active, lossy, bad, tg);
 	for (int i = 0; i < d->nflows; i++)
 		if (bad[i]) {
 			active[i] = 0;
@@ -1942,6 +1996,7 @@ void findings_free(struct findings *f)
 	for (int i = 0; i < f->count; i++) {
 		free(f->items[i].flows);
 		free(f->items[i].source_ports);
+		free(f->items[i].unplaced_ports);
 	}
 	free(f->items);
 	free(f);

@@ -51,6 +51,13 @@ struct finding {
 	int *flows;			/* flow ids involved, ascending */
 	uint16_t *source_ports;		/* their source ports (ICMP identifiers) */
 	int nflows;
+	/*
+	 * Flows that lose as much as the finding's but whose branch is not
+	 * known yet (its hop rate-limits its answers), so they cannot be
+	 * placed: their source ports, to reproduce with all the same.
+	 */
+	uint16_t *unplaced_ports;
+	int nunplaced;
 	/* Causes that remain, most likely first (none for findings that are not loss). */
 	enum finding_cause causes[CAUSE_COUNT];
 	int ncauses;

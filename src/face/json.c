@@ -266,7 +266,8 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 		    const struct json_options *o)
 {
 	cJSON *fo = cJSON_CreateObject(), *ports = cJSON_CreateArray(),
-	      *repro = cJSON_CreateArray(), *ci = cJSON_CreateArray();
+	      *repro = cJSON_CreateArray(), *ci = cJSON_CreateArray(),
+	      *unplaced = cJSON_CreateArray();
 	char cmd[512];
 
 	cJSON_AddStringToObject(fo, "kind", finding_kind_name(f->kind));
@@ -287,11 +288,14 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
 				r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
 	}
+	for (int k = 0; k < f->nunplaced; k++)
+		cJSON_AddItemToArray(unplaced, cJSON_CreateNumber(f->unplaced_ports[k]));
 	if (f->kind == FINDING_LINK_ADDRESS_CONFLICT || f->kind == FINDING_LINK_ADDRESS_SHARED)
 		cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_neighbour(
 			&f->addr, f->kind == FINDING_LINK_ADDRESS_SHARED, cmd, sizeof(cmd))));
 	cJSON_AddItemToObject(fo, "source_ports", ports);
 	cJSON_AddItemToObject(fo, "reproduce", repro);
+	cJSON_AddItemToObject(fo, "unplaced_source_ports", unplaced);
 	cJSON_AddItemToObject(fo, "causes", json_causes(f));
 	cJSON_AddItemToObject(fo, "range", json_range(f));
 	cJSON_AddStringToObject(fo, "summary", f->summary);

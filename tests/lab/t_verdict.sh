@@ -61,11 +61,11 @@ judge() {	# judge NAME STREAM TRUTH [ARGS...]
 	return $rc
 }
 
-# Every failing port whose branch ecmptrace knows is named.
-all_known_named() {	# all_known_named KNOWN NAMED
+# Every port listed in WANTED is named.
+all_named() {	# all_named WANTED NAMED WHAT
 	local missing
 	missing=$(sort -n "$1" | comm -23 - <(sort -n "$2") | tr '\n' ' ')
-	diag "failing ports with a known branch not named: ${missing:-none}"
+	diag "$3 not named: ${missing:-none}"
 	[ -z "$missing" ]
 }
 
@@ -81,8 +81,10 @@ demo_failing "$out" "$LAB_TMP/field.failing"
 diag "truly failing ports: $(tr '\n' ' ' <"$LAB_TMP/field.failing")"
 judge field "$out" return --failing "$LAB_TMP/field.failing"
 ok $? "field case: a return-path finding, only failing ports named, never a wrong cause"
-all_known_named "$LAB_TMP/field.failing.known" "$out.named"
-ok $? "field case: every failing port whose branch is known is named"
+all_named "$LAB_TMP/field.failing.known" "$out.named" "failing ports with a known branch"
+ok $? "field case: every failing port whose branch is known is named with it"
+all_named "$LAB_TMP/field.failing" "$out.named" "failing ports"
+ok $? "field case: every failing port is named, with its branch or apart"
 
 # 2. Symmetric hashing: one key on both routers that split.
 for r in r1 r3; do

@@ -11,7 +11,8 @@ ecmptrace).  Every finding ever raised or updated counts, transients too:
   - a loss finding (lossy-branch, return-path-loss, destination-loss) must
     list the true cause among its causes, and a forward one must have a
     range that holds the faulty link (from_ttl < TO_TTL <= to_ttl);
-  - every port a loss finding names must truly fail;
+  - every port a loss finding names (its flows', and those it names apart
+    because their branch is not known yet) must truly fail;
   - some finding must be right: it names the true cause, and for the
     return path at least one failing port.
 
@@ -49,14 +50,15 @@ def judge(events, truth, failing, link):
             continue
         at = when(ev) - (start or when(ev))
         key = (f["kind"], f["ttl"], f["address"])
-        named[key] = set(f["source_ports"])
+        ports = set(f["source_ports"]) | set(f.get("unplaced_source_ports", []))
+        named[key] = ports
         wrong = []
         if CAUSE[truth] not in f["causes"]:
             wrong.append("causes %s miss %s" % (f["causes"], CAUSE[truth]))
         if truth == "forward" and link and not holds_link(f, link):
             wrong.append("range %s misses the link %d -> %d" % (f.get("range"), link[0], link[1]))
         if failing is not None:
-            clean = sorted(set(f["source_ports"]) - failing)
+            clean = sorted(ports - failing)
             if clean:
                 wrong.append("names ports that do not fail: %s" % clean)
         if wrong:

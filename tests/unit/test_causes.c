@@ -193,6 +193,30 @@ static void test_merged_return(void)
 	results_free(r);
 }
 
+/* A failing flow whose branch is unknown (its hop rate-limits) is named apart, not dropped. */
+static void test_unplaced(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	reach(&s, 2, 4, 30);
+	reach(&s, 3, 4, 30);
+	hop(&s, 10, 2, BR_B, 30);
+	reach(&s, 10, 4, 30);
+	r = run(&s);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(f != NULL && f->nflows == 2 && f->flows[0] == 2 && f->flows[1] == 3,
+	   "the return-path finding names the two flows beside clean path-mates");
+	ok(f && f->nunplaced == 1 && f->unplaced_ports[0] == SPORT + 10,
+	   "and the flow whose branch is unknown apart, by its port");
+	ok(f && strstr(f->summary, "1 more flow whose branch is not known yet loses as much (port 33010)"),
+	   "the summary says so: %s", f ? f->summary : "");
+	results_free(r);
+}
+
 static void test_single_causes(void)
 {
 	struct scen s;
@@ -265,6 +289,7 @@ int main(void)
 	test_range_widens();
 	test_target_only();
 	test_merged_return();
+	test_unplaced();
 	test_single_causes();
 	test_everyone_loses();
 	test_names();
