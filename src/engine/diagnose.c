@@ -55,6 +55,8 @@
 #define MIN_EFFECT 0.03
 /* Loss at or below this (fraction) is the background noise of any network. */
 #define BACKGROUND_LOSS 0.01
+/* Least end-to-end probes of every flow before loss common to all of them is said. */
+#define MIN_COMMON_FLOW 16
 /* Rounds of "find branches, then return paths" (each removes what it explains). */
 #define MAX_PASSES 4
 
@@ -1325,6 +1327,35 @@ static void say_flock(const struct diag *d, struct finding *f)
  *     limited) but cannot be placed: it is reported at the destination,
  *     saying so.
  */
+/*
+ * Do the flows in u lose alike, as loss common to all of them would make
+ * them?  Each must have MIN_COMMON_FLOW probes behind it (fewer cannot
+ * show a flow that loses more), none may lose significantly more than the
+ * pooled rate, and no more may lose nothing at all than chance allows.
+ * Otherwise some flows fail for a reason of their own, and naming every
+ * flow would name ports that do not fail.
+ */
+static bool alike(const struct diag *d, const unsigned char *u, struct tally pooled)
+{
+	double p = tally_rate(pooled), zeros_expected = 0.0;
+	int n = mask_count(d, u), zeros = 0;
+
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+		uint64_t total = f->received + f->lost;
+
+		if (!u[i])
+			continue;
+		if (total < MIN_COMMON_FLOW)
+			return false;
+		if (stat_binom_greater(f->lost, total, p) < ALPHA / n)
+			return false;
+		zeros += f->lost == 0;
+		zeros_expected += pow(1.0 - p, (double)total);
+	}
+	return zeros <= zeros_expected + 3.0 * sqrt(zeros_expected) + 1.0;
+}
+
 static void find_common_loss(struct diag *d, const unsigned char *u)
 {
 	const struct results *r = d->r;
@@ -1334,7 +1365,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	struct finding *f;
 	char a[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
 
-	if (tally_n(e2e) < MIN_SAMPLES || clean_figure(e2e))
+	if (tally_n(e2e) < MIN_SAMPLES || clean_figure(e2e) || !alike(d, u, e2e))
 		return;
 	for (int k = 0; k < end; k++)
 		if (informative(pool_hop(d, u, k))) {
@@ -1354,7 +1385,8 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 				base = t;
 			}
 		}
-		if (test_lossier(t, e2e) < ALPHA / m)
+		/* "Every hop alike" needs every hop to show the loss, not only to fail to disprove it. */
+		if (test_lossier(t, e2e) < ALPHA / m || clean_figure(t))
 			uniform = false;
 	}
 	if (clean >= 0) {
