@@ -331,7 +331,7 @@ for p in sys.argv[4:]:
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(socket.AF_INET, kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.settimeout(1.5)
+    s.settimeout(1.0)
     s.bind(("", int(p)))
     ok = 0
     try:
@@ -441,8 +441,10 @@ def scenario_run(sc, binary, keep):
         events = read_stream(out_path)
         start = [e for e in events if e.get("type") == "start"]
         dport = start[0].get("port", 0) if start else (sc["port"] or 33434)
+        t1 = time.monotonic()
         truths = {p: flow_truth(oracle, sc, p, dport) for p in sorted(stream_ports(events))}
         rec["sanity"] = sanity_check(lab, sc, server, dport, truths)
+        rec["truth_s"] = round(time.monotonic() - t1, 2)
         addr_owner = {a: n for (n, _), a in t.addr.items()}
         rec.update(scenario_score.score(sc, events, truths, addr_owner, rec["sanity"]))
     finally:
