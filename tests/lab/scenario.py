@@ -11,6 +11,8 @@ Usage:
       the scenario each seed draws, without building anything
   scenario.py table FILE...
       the score table of JSON lines written by runs (scenario_score.py)
+  scenario.py selftest
+      the scoring rules on hand-made streams (TAP lines, no root needed)
 
 What is drawn from the seed (topology, hashing, ICMP limits, per-packet
 balancer, protocol, fault) is described in scenario_gen.py; what counts as
@@ -487,6 +489,8 @@ def main(argv):
         return 0
     if len(argv) >= 1 and argv[0] == "table":
         return scenario_score.table(argv[1:])
+    if argv == ["selftest"]:
+        return 1 if scenario_score.selftest(scenario_gen.generate(1)) else 0
     if not argv:
         sys.exit(__doc__)
     seed = parse_int(argv[0], 0, 2**31, "seed")

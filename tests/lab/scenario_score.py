@@ -187,7 +187,11 @@ def score(sc, events, truths, addr_owner, sanity):
     return {"verdict": verdict, "why": why, "noise": noise, "findings": findings,
             "first_right_s": min(times) if times else None,
             "truth": {"flows": len(truths), "failing_ports": failing,
-                      "p_fail": {str(p): t["p_fail"] for p, t in truths.items() if t["p_fail"]},
+                      "per_flow": {str(p): {"p_fail": t["p_fail"],
+                                            "fwd": [[round(pr, 4), " ".join(n)]
+                                                    for pr, n in t["paths"]],
+                                            "back": " ".join(t["back"][1:-1])}
+                                   for p, t in truths.items()},
                       "link_ttls": sorted({k for t in truths.values() for k in t["link_ttls"]})}}
 
 
@@ -248,3 +252,57 @@ def table(paths):
                 r.get("seed"), s.get("fault", {}).get("kind", "?"), s.get("proto", "?"),
                 r.get("verdict"), r.get("why", "")))
     return 0
+
+
+def selftest_cases():
+    """(fault kind, finding or None, port truths, expected verdict)."""
+    fwd = {5: {"p_fail": 1.0, "link_ttls": [2], "paths": [], "back": []},
+           6: {"p_fail": 0.0, "link_ttls": [], "paths": [], "back": []}}
+    lb = {"kind": "lossy-branch", "ttl": 3, "source_ports": [5]}
+    return [
+        ("forward", dict(lb), fwd, "right"),		# no causes/range: link 2 -> 3
+        ("forward", dict(lb, ttl=4), fwd, "false-blame"),	# link 3 -> 4
+        ("forward", dict(lb, causes=["forward-loss", "return-path"],
+                         range={"from_ttl": 1, "to_ttl": 4}), fwd, "ambiguous-right"),
+        ("forward", dict(lb, range={"from_ttl": 3, "to_ttl": 5}), fwd, "false-blame"),
+        ("forward", dict(lb, range=None), fwd, "missed"),	# says nothing of where
+        ("forward", dict(lb, source_ports=[5, 6]), fwd, "false-blame"),
+        ("forward", None, fwd, "missed"),
+        ("return", dict(lb), fwd, "false-blame"),
+        ("return", dict(lb, causes=["return-path"]), fwd, "right"),
+        ("return", {"kind": "return-path-loss", "ttl": 0, "source_ports": [5]}, fwd, "right"),
+        ("destination", {"kind": "destination-loss", "ttl": 5, "source_ports": []}, fwd,
+         "right"),
+        ("destination", dict(lb, causes=["forward-loss", "destination"]), fwd,
+         "ambiguous-right"),
+        ("none", {"kind": "destination-loss", "ttl": 5, "source_ports": []}, fwd,
+         "false-blame"),
+        ("none", {"kind": "rate-limited-hop", "ttl": 2, "address": "x", "source_ports": [5]},
+         fwd, "right"),
+        ("none", None, fwd, "right"),
+    ]
+
+
+def selftest(sc):
+    """The rules above on hand-made streams; SC is any scenario (its
+    topology is only asked about ICMP limits).  Returns failures."""
+    failures = 0
+    start = {"type": "start", "time": "2026-01-01T00:00:00.000Z"}
+    end = {"type": "end", "time": "2026-01-01T00:00:12.000Z", "flows": []}
+    for i, (kind, finding, truths, want) in enumerate(selftest_cases(), 1):
+        sc["fault"] = {"kind": kind, "permille": 1000 if kind != "none" else 0}
+        events = [start]
+        if finding:
+            events.append({"type": "finding_raised", "time": "2026-01-01T00:00:02.500Z",
+                           "finding": finding})
+        got = score(sc, events + [end], truths, {}, {})
+        good = got["verdict"] == want and (
+            want not in ("right", "ambiguous-right") or kind == "none"
+            or got["first_right_s"] == 2.5)
+        # SC has no ICMP limit anywhere: a rate-limited-hop is noise.
+        good = good and bool(got["noise"]) == ((finding or {}).get("kind") == "rate-limited-hop")
+        failures += not good
+        print("%s %d - scorer case %d: %s, %s -> %s (%s)" % (
+            "ok" if good else "not ok", i, i, kind, (finding or {}).get("kind"),
+            got["verdict"], got["why"]))
+    return failures

@@ -24,6 +24,11 @@ lab_require_root
 lab_require_binary
 lab_init
 
+# The instrument first: the scoring rules on hand-made streams.
+"$LAB_PY" "$top_srcdir/tests/lab/scenario.py" selftest >"$LAB_TMP/selftest"
+ok $? "the scorer's rules hold on hand-made streams"
+grep -v '^ok ' "$LAB_TMP/selftest" | sed 's/^/# /'
+
 for seed in 39 7 19 31; do
 	out="$LAB_TMP/seed$seed.json"
 	"$LAB_PY" "$top_srcdir/tests/lab/scenario.py" "$seed" --binary "$ECMPTRACE" \
