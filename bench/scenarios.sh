@@ -38,18 +38,20 @@ while [ "$i" -lt "$n" ]; do
 	seed=$((first + i))
 	# scenario.py cleans up on its own time bound and on signals; the
 	# outer timeout is a last resort.
-	timeout -k 10 200 python3 "$here/../tests/lab/scenario.py" "$seed" \
-		--binary "$bin" "${keep[@]}" >>"$out" 2>/dev/null
-	tail -n 1 "$out" | python3 -c '
+	line=$(timeout -k 10 200 python3 "$here/../tests/lab/scenario.py" "$seed" \
+		--binary "$bin" "${keep[@]}" 2>/dev/null | tail -n 1)
+	case $line in
+	"{"*) ;;
+	*) line="{\"seed\": $seed, \"verdict\": \"error\", \"why\": \"scenario.py gave no result\"}" ;;
+	esac
+	printf '%s\n' "$line" >>"$out"
+	printf '%s\n' "$line" | python3 -c '
 import json, sys
-try:
-    r = json.loads(sys.stdin.read())
-except ValueError:
-    r = {}
+r = json.loads(sys.stdin.read())
 s = r.get("scenario") or {}
-print("seed %s %s/%s: %s %s" % (r.get("seed", "?"), (s.get("fault") or {}).get("kind"),
-      s.get("proto"), r.get("verdict", "no output"),
-      "" if r.get("first_right_s") is None else "(%.1f s)" % r["first_right_s"]))'
+t = r.get("first_right_s")
+print("seed %s %s/%s: %s%s" % (r.get("seed"), (s.get("fault") or {}).get("kind"),
+      s.get("proto"), r.get("verdict"), "" if t is None else " (%.1f s)" % t))'
 	i=$((i + 1))
 done
 python3 "$here/../tests/lab/scenario.py" table "$out"

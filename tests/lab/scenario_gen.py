@@ -26,7 +26,10 @@ the interface they leave by, so it answers from several addresses -- unless
 the scenario gives that route an explicit "src" (drawn per router).  The
 successors of a split and the predecessors of the matching merge are
 listed in the same branch order, so with one shared hash seed (symmetric
-hashing) a flow's replies mirror its forward branch (LAB-REALISM.md).
+hashing) a flow's replies mirror its forward branch (LAB-REALISM.md) --
+in simple and meshed stages; behind a double split that is not meshed the
+merge chooses among all 2 x width second routers at once, which no single
+forward choice mirrors (as in a real network of that shape).
 
 Hashing: fib_multipath_hash_policy 3, fields 0x37 (addresses, protocol,
 ports) everywhere, with either an independent seed per router or one seed

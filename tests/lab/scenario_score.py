@@ -237,6 +237,12 @@ def table(paths):
                       ("icmp limits", lambda r: sc(r).get("icmp_limits", "?"))):
         for value, rs in group(recs, key):
             print(table_row("%s %s" % (name, value), rs))
+    good = [r for r in recs if r.get("verdict") in ("right", "ambiguous-right")]
+    times = [r["first_right_s"] for r in good if r.get("first_right_s") is not None]
+    print("issue 10 goal (>= 97.5%% right, 0 false blame, median <= 3 s): "
+          "%d/%d right or ambiguous-right, %d false blame, median %s s" % (
+              len(good), len(recs), sum(r.get("verdict") == "false-blame" for r in recs),
+              percentile(times, 50)))
     cut = [r.get("seed") for r in recs if (r.get("run") or {}).get("cut")]
     print("runs cut at the time bound (%d s): %d %s" % (60, len(cut), cut[:20]))
     walls = [(r.get("run") or {}).get("wall_s") for r in recs if r.get("run")]
