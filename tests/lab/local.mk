@@ -23,10 +23,12 @@ LAB_TESTS = \
 	tests/lab/t_host_ecmp.sh \
 	tests/lab/t_shared_gw.sh \
 	tests/lab/t_linklayer.sh \
-	tests/lab/t_verdict.sh
+	tests/lab/t_verdict.sh \
+	tests/lab/t_scenarios.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
-	tests/lab/flowtrace.py tests/lab/verdict.py
+	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \
+	tests/lab/scenario_gen.py tests/lab/scenario_score.py
 # The demo network (contrib/demo-network.sh) builds on the same ideas and
 # is tested by tests/lab/t_demo.sh, so it is distributed from here.
 EXTRA_DIST += contrib/demo-network.sh
