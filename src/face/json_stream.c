@@ -149,14 +149,38 @@ static void new_branches(struct json_stream *s, const struct results *r)
 	}
 }
 
+/*
+ * Resizes the per-flow history to the snapshot's flow count (adaptive
+ * discovery adds flows as it goes): flows already known keep their path,
+ * new ones start empty, flows that went away are freed.
+ */
 static bool track_flows(struct json_stream *s, const struct results *r)
 {
+	struct ip_addr **paths;
+	int *lens;
+
 	if (s->nflows == r->nflows)
 		return true;
-	s->paths = calloc((size_t)r->nflows, sizeof(*s->paths));
-	s->path_lens = calloc((size_t)r->nflows, sizeof(*s->path_lens));
-	if (s->paths == NULL || s->path_lens == NULL)
+	for (int i = r->nflows; i < s->nflows; i++) {
+		free(s->paths[i]);
+		s->paths[i] = NULL;
+	}
+	if (r->nflows < s->nflows) {
+		s->nflows = r->nflows;
+		return true;
+	}
+	paths = realloc(s->paths, (size_t)r->nflows * sizeof(*paths));
+	if (paths == NULL)
 		return false;
+	s->paths = paths;
+	lens = realloc(s->path_lens, (size_t)r->nflows * sizeof(*lens));
+	if (lens == NULL)
+		return false;
+	s->path_lens = lens;
+	for (int i = s->nflows; i < r->nflows; i++) {
+		s->paths[i] = NULL;
+		s->path_lens[i] = 0;
+	}
 	s->nflows = r->nflows;
 	return true;
 }

@@ -23,7 +23,8 @@ LAB_TESTS = \
 	tests/lab/t_host_ecmp.sh \
 	tests/lab/t_shared_gw.sh \
 	tests/lab/t_linklayer.sh \
-	tests/lab/t_outputs.sh
+	tests/lab/t_outputs.sh \
+	tests/lab/t_leaks.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
