@@ -24,7 +24,8 @@ LAB_TESTS = \
 	tests/lab/t_shared_gw.sh \
 	tests/lab/t_linklayer.sh \
 	tests/lab/t_outputs.sh \
-	tests/lab/t_leaks.sh
+	tests/lab/t_leaks.sh \
+	tests/lab/t_targets.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
