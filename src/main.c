@@ -23,6 +23,7 @@
 #include "net/capture.h"
 #include "net/net.h"
 #include "net/privdrop.h"
+#include "net/sandbox.h"
 #include "net/resolve.h"
 #include "net/route.h"
 #include "options.h"
@@ -305,7 +306,7 @@ int main(int argc, char **argv)
 	cfg.link_check = o.link_check && net_neighbours_enable(&net, err, sizeof(err));
 	if (o.link_check && !cfg.link_check)
 		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
-	if (!privdrop_all(err, sizeof(err))) {
+	if (!privdrop_all(err, sizeof(err)) || !sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		net_close(&net);
 		return 1;

@@ -25,7 +25,8 @@ LAB_TESTS = \
 	tests/lab/t_linklayer.sh \
 	tests/lab/t_outputs.sh \
 	tests/lab/t_leaks.sh \
-	tests/lab/t_targets.sh
+	tests/lab/t_targets.sh \
+	tests/lab/t_sandbox.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py
