@@ -51,7 +51,7 @@ static const char *const plain[] = {
 static const char *const sanitizer[] = {
 	"clone", "ptrace", "wait4", "prctl", "sched_getaffinity", "readlink", "readlinkat",
 	"getrlimit", "prlimit64", "mincore", "pipe", "pipe2", "dup", "dup2", "dup3", "kill",
-	"tgkill", "tkill", "getdents64", "sysinfo", "arch_prctl",
+	"tgkill", "tkill", "getdents", "getdents64", "getppid", "sysinfo", "arch_prctl",
 	"process_vm_readv",
 };
 

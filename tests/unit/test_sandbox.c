@@ -93,12 +93,14 @@ static void do_write_open(void)
 	_exit(4);
 }
 
+#ifndef ECMPTRACE_SANITIZERS
 static void do_fork(void)
 {
 	/* A new process (no CLONE_THREAD), as fork() makes it. */
 	syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
 	_exit(4);
 }
+#endif
 
 static void *thread_main(void *arg)
 {
