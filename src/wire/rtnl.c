@@ -6,14 +6,13 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <linux/fib_rules.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "wire/bytes.h"
 #include "wire/rtnl.h"
 
 /* Attribute slots kept per message; higher types are only noted. */
@@ -84,7 +83,7 @@ size_t rtnl_route_request(void *out, size_t len, const struct rtnl_route_query *
 	uint8_t *buf = out;
 	struct rtmsg rtm;
 	size_t alen, used;
-	uint16_t sp, dp;
+	uint8_t sp[2], dp[2];
 	uint32_t oif;
 
 	if (q == NULL || q->dst == NULL || (q->dst->family != AF_INET && q->dst->family != AF_INET6))
@@ -109,11 +108,11 @@ size_t rtnl_route_request(void *out, size_t len, const struct rtnl_route_query *
 		return 0;
 	if (q->ipproto != 0) {
 		/* The kernel reads RTA_IP_PROTO as a u8 and the ports in network order. */
-		sp = htons(q->sport);
-		dp = htons(q->dport);
+		put16(sp, q->sport);
+		put16(dp, q->dport);
 		if (!put_attr(buf, len, &used, RTA_IP_PROTO, &q->ipproto, 1) ||
-		    !put_attr(buf, len, &used, RTA_SPORT, &sp, sizeof(sp)) ||
-		    !put_attr(buf, len, &used, RTA_DPORT, &dp, sizeof(dp)))
+		    !put_attr(buf, len, &used, RTA_SPORT, sp, sizeof(sp)) ||
+		    !put_attr(buf, len, &used, RTA_DPORT, dp, sizeof(dp)))
 			return 0;
 	}
 	return finish(buf, used);
