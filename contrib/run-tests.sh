@@ -9,7 +9,8 @@ set -u
 cd "$(dirname "$0")/.."
 contrib/setup.sh --enable-werror --enable-sanitizers || exit 1
 
-# Leaks are checked by the fuzz replays; the sanitizers must not make tests flaky.
+# Leaks are checked by the fuzz replays and tests/lab/t_leaks.sh (which turns
+# detection back on for each face); the others must not be made flaky by it.
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS

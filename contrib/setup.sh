@@ -5,10 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Build: compiler, autotools, the three libraries.  Lab and tests: iproute2,
-# nftables, tmux, nc, python3 with jsonschema; peers for benchmarks.
+# Build: compiler, autotools, the five libraries (libcap and libseccomp for
+# the privilege drop).  Lab and tests: iproute2, nftables, tmux, nc, python3
+# with jsonschema; peers for benchmarks.
 PACKAGES="build-essential autoconf automake pkg-config libncurses-dev libpcap-dev
-libcjson-dev libcap-dev libcap2-bin iproute2 nftables tmux netcat-openbsd procps
+libcjson-dev libcap-dev libseccomp-dev libcap2-bin iproute2 nftables tmux netcat-openbsd procps
 python3 python3-jsonschema iputils-ping util-linux"
 
 missing=""

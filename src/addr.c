@@ -80,6 +80,7 @@ bool addr_from_sockaddr(const struct sockaddr *sa, struct ip_addr *out)
 
 		a.family = AF_INET6;
 		memcpy(a.b, &sin6->sin6_addr, 16);
+		a.scope = sin6->sin6_scope_id;
 	} else {
 		return false;
 	}
@@ -104,9 +105,59 @@ socklen_t addr_to_sockaddr(const struct ip_addr *a, uint16_t port, struct sockad
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
 		memcpy(&sin6->sin6_addr, a->b, 16);
+		sin6->sin6_scope_id = a->scope;
 		return sizeof(*sin6);
 	}
 	return 0;
+}
+
+bool addr_is_link_local(const struct ip_addr *a)
+{
+	return a->family == AF_INET6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
+}
+
+const char *addr_target_problem(const struct ip_addr *a)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t zero[16];
+
+	if (a->family == AF_INET) {
+		if (memcmp(a->b, zero, 4) == 0)
+			return "unspecified";
+		if (a->b[0] == 0)
+			return "this network";
+		if ((a->b[0] & 0xf0) == 0xe0)
+			return "multicast";
+		if (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
+			return "broadcast";
+		return NULL;
+	}
+	if (a->family == AF_INET6) {
+		if (memcmp(a->b, zero, 16) == 0)
+			return "unspecified";
+		if (a->b[0] == 0xff)
+			return "multicast";
+		/* A raw IPv6 socket cannot reach it; the IPv4 address can be traced instead. */
+		if (memcmp(a->b, mapped, sizeof(mapped)) == 0)
+			return "IPv4-mapped";
+		return NULL;
+	}
+	return "not an address";
+}
+
+bool addr_is_numeric_shorthand(const char *text)
+{
+	struct in_addr any;
+	uint8_t quad[4];
+
+	/* inet_aton stops at a blank and ignores the rest; getaddrinfo does not. */
+	for (const char *p = text; *p != '\0'; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n')
+			return false;
+	if (inet_aton(text, &any) == 0)
+		return false;
+	/* inet_pton takes only four decimal parts; a leading zero there is refused too. */
+	return inet_pton(AF_INET, text, quad) != 1;
 }
 
 /*

@@ -5,6 +5,7 @@
  * 1 runtime error (including missing privilege), 2 usage error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "net/capture.h"
 #include "net/net.h"
 #include "net/privdrop.h"
+#include "net/sandbox.h"
 #include "net/resolve.h"
 #include "net/route.h"
 #include "options.h"
@@ -50,6 +52,39 @@ static void rfc3339_now(char *buf, size_t len)
 	gmtime_r(&t, &tm);
 	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && len > 0)
 		buf[0] = '\0';
+}
+
+/* Says why the output could not be written; every face ends through here. */
+static int write_error(int errnum)
+{
+	fprintf(stderr, "ecmptrace: cannot write the output: %s\n", strerror(errnum ? errnum : EIO));
+	return 1;
+}
+
+/* Flushes stdout: a full disk or a closed descriptor is an error, never a silent 0. */
+static int finish_stdout(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return write_error(errno);
+	return rc;
+}
+
+/*
+ * A closed stdout cannot take the results, and a socket opened later would
+ * take its number and receive them: refuse it.  A closed stdin or stderr
+ * gets /dev/null for the same reason.
+ */
+static bool standard_fds_open(void)
+{
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		fprintf(stderr, "ecmptrace: cannot write the output: standard output is closed\n");
+		return false;
+	}
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd += STDERR_FILENO - STDIN_FILENO)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return false;
+	return true;
 }
 
 static int usage_error(const char *msg)
@@ -142,7 +177,7 @@ static int run_live(struct net *net, struct engine *e, const struct options *o,
 		report_print(stdout, r, &ro);
 		results_free(r);
 	}
-	return 0;
+	return finish_stdout(0);
 }
 
 static int run_stream(struct net *net, struct engine *e, const struct options *o,
@@ -151,7 +186,7 @@ static int run_stream(struct net *net, struct engine *e, const struct options *o
 	struct json_options jo = {.target_name = o->host, .resolver = res};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
-	int rc;
+	int rc, werr;
 
 	if (s == NULL) {
 		fprintf(stderr, "ecmptrace: out of memory\n");
@@ -162,8 +197,14 @@ static int run_stream(struct net *net, struct engine *e, const struct options *o
 	face.ctx = s;
 	rc = run_loop(net, e, &face);
 	json_stream_end(s, e, run_now_us(), rc == 1 ? "signal" : rc < 0 ? "error" : "done");
+	werr = json_stream_error(s);
 	json_stream_free(s);
-	return rc < 0 ? 1 : 0;
+	/* A reader that went away (| head) is the usual end of a stream, not a failure. */
+	if (werr == EPIPE)
+		return rc < 0 ? 1 : 0;
+	if (werr != 0)
+		return write_error(werr);
+	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
 static int run_batch(struct net *net, struct engine *e, enum face face, const struct options *o,
@@ -186,8 +227,10 @@ static int run_batch(struct net *net, struct engine *e, enum face face, const st
 		struct json_options jo = {.target_name = o->host, .started = started,
 					  .finished = finished, .resolver = res};
 
-		if (!json_print_report(stdout, r, &jo))
+		if (!json_print_report(stdout, r, &jo)) {
+			fprintf(stderr, "ecmptrace: out of memory\n");
 			rc = -1;
+		}
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide, .resolver = res};
@@ -195,9 +238,7 @@ static int run_batch(struct net *net, struct engine *e, enum face face, const st
 		report_print(stdout, r, &ro);
 	}
 	results_free(r);
-	if (fflush(stdout) != 0 || rc < 0)
-		return 1;
-	return 0;
+	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
 int main(int argc, char **argv)
@@ -213,14 +254,16 @@ int main(int argc, char **argv)
 	enum face face;
 	int rc;
 
+	if (!standard_fds_open())
+		return 1;
 	options_defaults(&o);
 	switch (options_parse(argc, argv, &o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
-		return 0;
+		return finish_stdout(0);
 	case OPTIONS_VERSION:
 		printf("ecmptrace %s\n", PACKAGE_VERSION);
-		return 0;
+		return finish_stdout(0);
 	case OPTIONS_ERROR:
 		return usage_error(err);
 	case OPTIONS_RUN:
@@ -263,7 +306,7 @@ int main(int argc, char **argv)
 	cfg.link_check = o.link_check && net_neighbours_enable(&net, err, sizeof(err));
 	if (o.link_check && !cfg.link_check)
 		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
-	if (!privdrop_all(err, sizeof(err))) {
+	if (!privdrop_all(err, sizeof(err)) || !sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		net_close(&net);
 		return 1;

@@ -124,6 +124,8 @@ range:
 /*
  * Accepts "2", "0.25", ".5" and "2."; digits beyond the sixth decimal are
  * below the clock's resolution and are dropped (but must still be digits).
+ * Dropping them must not bring a value back into range: "60.0000001" is
+ * above a maximum of 60 s even though it counts as 60 s.
  * Exponents, "inf" and "nan" are not numbers here.
  */
 bool parse_seconds(const char *text, uint64_t min_us, uint64_t max_us, uint64_t *out_us,
@@ -131,7 +133,7 @@ bool parse_seconds(const char *text, uint64_t min_us, uint64_t max_us, uint64_t 
 {
 	const char *p = text;
 	unsigned long long whole = 0, frac = 0;
-	bool overflow = false, digits = false;
+	bool overflow = false, digits = false, beyond = false;	/* a dropped digit > 0 */
 	char lo[32], hi[32];
 	int place;
 
@@ -157,6 +159,8 @@ bool parse_seconds(const char *text, uint64_t min_us, uint64_t max_us, uint64_t 
 			digits = true;
 			if (place < 6)
 				frac = frac * 10 + (unsigned)(*p - '0');
+			else if (*p != '0')
+				beyond = true;
 		}
 		for (; place < 6; place++)
 			frac *= 10;
@@ -171,7 +175,8 @@ bool parse_seconds(const char *text, uint64_t min_us, uint64_t max_us, uint64_t 
 	}
 	if (overflow || whole > (~0ULL - frac) / US_PER_S)
 		goto range;
-	if (whole * US_PER_S + frac < min_us || whole * US_PER_S + frac > max_us)
+	if (whole * US_PER_S + frac < min_us || whole * US_PER_S + frac > max_us ||
+	    (beyond && whole * US_PER_S + frac == max_us))
 		goto range;
 	*out_us = whole * US_PER_S + frac;
 	return true;

@@ -112,6 +112,8 @@ int run_loop(struct net *net, struct engine *e, const struct run_face *face)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or a supervisor's hang-up ends the run the same way: results kept. */
+	sigaction(SIGHUP, &sa, NULL);
 
 	for (;;) {
 		struct probe_spec probe;

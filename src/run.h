@@ -30,8 +30,8 @@ struct run_face {
 /* Monotonic clock in microseconds. */
 uint64_t run_now_us(void);
 /*
- * Runs until the engine is done, the face quits, or SIGINT/SIGTERM (the
- * latter two make the loop return 1).  Returns 0 on normal end, 1 on a
+ * Runs until the engine is done, the face quits, or SIGINT/SIGTERM/SIGHUP
+ * (the signals make the loop return 1).  Returns 0 on normal end, 1 on a
  * signal, -1 on a network error (already reported on stderr).
  */
 int run_loop(struct net *net, struct engine *e, const struct run_face *face);

@@ -5,6 +5,8 @@ include $(srcdir)/tests/unit/wire.mk
 include $(srcdir)/tests/unit/options.mk
 include $(srcdir)/tests/unit/engine.mk
 include $(srcdir)/tests/unit/diagnose.mk
+include $(srcdir)/tests/unit/sandbox.mk
+include $(srcdir)/tests/unit/rtnl.mk
 include $(srcdir)/tests/sim/local.mk
 include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/cli/local.mk

@@ -5,6 +5,7 @@
  * address).  A completed round also gets a line with the per-hop figures.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct json_stream {
 	int nflows;
 	struct finding_key *findings;	/* in force at the last tick */
 	int nfindings;
+	int write_errno;		/* the first write that failed, or 0 */
 };
 
 struct json_stream *json_stream_new(FILE *out, const struct json_options *o)
@@ -97,12 +99,20 @@ static void emit(struct json_stream *s, cJSON *o)
 	char *text = cJSON_PrintUnformatted(o);
 
 	if (text != NULL) {
-		fputs(text, s->out);
-		fputc('\n', s->out);
-		fflush(s->out);
+		errno = 0;
+		if ((fputs(text, s->out) < 0 || fputc('\n', s->out) == EOF ||
+		     fflush(s->out) != 0) && s->write_errno == 0)
+			s->write_errno = errno ? errno : EIO;
 		free(text);
 	}
 	cJSON_Delete(o);
+}
+
+int json_stream_error(const struct json_stream *s)
+{
+	if (s->write_errno == 0 && ferror(s->out))
+		return EIO;
+	return s->write_errno;
 }
 
 static bool branch_known(const struct json_stream *s, int ttl, const struct ip_addr *a)
@@ -140,14 +150,38 @@ static void new_branches(struct json_stream *s, const struct results *r)
 	}
 }
 
+/*
+ * Resizes the per-flow history to the snapshot's flow count (adaptive
+ * discovery adds flows as it goes): flows already known keep their path,
+ * new ones start empty, flows that went away are freed.
+ */
 static bool track_flows(struct json_stream *s, const struct results *r)
 {
+	struct ip_addr **paths;
+	int *lens;
+
 	if (s->nflows == r->nflows)
 		return true;
-	s->paths = calloc((size_t)r->nflows, sizeof(*s->paths));
-	s->path_lens = calloc((size_t)r->nflows, sizeof(*s->path_lens));
-	if (s->paths == NULL || s->path_lens == NULL)
+	for (int i = r->nflows; i < s->nflows; i++) {
+		free(s->paths[i]);
+		s->paths[i] = NULL;
+	}
+	if (r->nflows < s->nflows) {
+		s->nflows = r->nflows;
+		return true;
+	}
+	paths = realloc(s->paths, (size_t)r->nflows * sizeof(*paths));
+	if (paths == NULL)
 		return false;
+	s->paths = paths;
+	lens = realloc(s->path_lens, (size_t)r->nflows * sizeof(*lens));
+	if (lens == NULL)
+		return false;
+	s->path_lens = lens;
+	for (int i = s->nflows; i < r->nflows; i++) {
+		s->paths[i] = NULL;
+		s->path_lens[i] = 0;
+	}
 	s->nflows = r->nflows;
 	return true;
 }
@@ -294,8 +328,8 @@ enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 	if (r->counters.rounds_done > s->rounds_reported)
 		round_event(s, r);
 	results_free(r);
-	/* A reader that went away (EPIPE, closed pipe): stop probing. */
-	return ferror(s->out) ? RUN_QUIT : RUN_CONTINUE;
+	/* A reader that went away (EPIPE, closed pipe) or a full disk: stop probing. */
+	return json_stream_error(s) ? RUN_QUIT : RUN_CONTINUE;
 }
 
 void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason)

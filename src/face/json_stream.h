@@ -21,6 +21,8 @@ struct json_stream *json_stream_new(FILE *out, const struct json_options *o);
 enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us);
 /* Writes the final "end" event (with the whole last snapshot's figures). */
 void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason);
+/* The errno of the first line that could not be written (EPIPE, ENOSPC...), or 0. */
+int json_stream_error(const struct json_stream *s);
 void json_stream_free(struct json_stream *s);
 
 #endif

@@ -30,6 +30,7 @@ struct neighbours {
 	int family;
 	int fd;
 	struct route_steer *rs;		/* rtnetlink: on-link check, neighbour table */
+	uint32_t zone;			/* the link-local target's interface, 0 without */
 };
 
 /* The sockets' options: IPv6 needs the advertisements in, at hop limit 255, and nothing else. */
@@ -46,7 +47,22 @@ static bool setup_icmp6(int fd)
 	       setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) == 0;
 }
 
-struct neighbours *neighbours_open(int family, char *err, size_t errlen)
+/*
+ * A link-local target's zone: link-local addresses exist once per link,
+ * so only the zone's link is asked and heard (another link's fe80::1 is
+ * another machine).  Binding needs CAP_NET_RAW, so it happens here.
+ */
+static bool bind_zone(int fd, uint32_t zone)
+{
+	char name[IF_NAMESIZE];
+
+	if (zone == 0)
+		return true;
+	return if_indextoname(zone, name) != NULL &&
+	       setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (socklen_t)strlen(name) + 1) == 0;
+}
+
+struct neighbours *neighbours_open(int family, uint32_t zone, char *err, size_t errlen)
 {
 	struct neighbours *nb = calloc(1, sizeof(*nb));
 
@@ -55,6 +71,7 @@ struct neighbours *neighbours_open(int family, char *err, size_t errlen)
 		return NULL;
 	}
 	nb->family = family;
+	nb->zone = family == AF_INET6 ? zone : 0;
 	if (family == AF_INET)
 		nb->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 				htons(ETH_P_ARP));
@@ -66,7 +83,7 @@ struct neighbours *neighbours_open(int family, char *err, size_t errlen)
 		free(nb);
 		return NULL;
 	}
-	if (family == AF_INET6 && !setup_icmp6(nb->fd)) {
+	if (family == AF_INET6 && (!setup_icmp6(nb->fd) || !bind_zone(nb->fd, nb->zone))) {
 		snprintf(err, errlen, "ICMPv6 socket options: %s", strerror(errno));
 		goto fail;
 	}
@@ -164,12 +181,16 @@ bool neighbours_ask(struct neighbours *nb, const struct ip_addr *addr, neighbour
 		    void *ctx)
 {
 	struct table_ctx t = {.fn = table_fn, .ctx = ctx};
+	struct ip_addr zoned = *addr;
 	uint8_t mac[6];
 	int oif;
 
 	if (addr->family != nb->family)
 		return false;
-	oif = route_on_link_oif(nb->rs, addr);
+	/* Answers carry no zone: a link-local neighbour is on the target's link. */
+	if (addr_is_link_local(&zoned) && zoned.scope == 0)
+		zoned.scope = nb->zone;
+	oif = route_on_link_oif(nb->rs, &zoned);
 	if (oif <= 0 || !own_mac(nb->fd, oif, mac))
 		return false;
 	/* Read before asking: the answers update the table as the kernel hears them too. */

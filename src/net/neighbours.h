@@ -19,9 +19,11 @@ struct neighbours;
 
 /*
  * Opens the sockets for family; needs CAP_NET_RAW, so before privileges
- * are dropped.  NULL with a message in err when they cannot be opened.
+ * are dropped.  zone: the interface of a link-local IPv6 target (0: none),
+ * the only link then asked and heard.  NULL with a message in err when
+ * they cannot be opened.
  */
-struct neighbours *neighbours_open(int family, char *err, size_t errlen);
+struct neighbours *neighbours_open(int family, uint32_t zone, char *err, size_t errlen);
 void neighbours_close(struct neighbours *nb);
 /* Descriptor to poll for readability (claims waiting). */
 int neighbours_fd(const struct neighbours *nb);

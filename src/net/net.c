@@ -57,7 +57,7 @@ void net_close(struct net *n)
 bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
 {
 	if (n->neighbours == NULL)
-		n->neighbours = neighbours_open(n->dst.family, err, errlen);
+		n->neighbours = neighbours_open(n->dst.family, n->dst.scope, err, errlen);
 	return n->neighbours != NULL;
 }
 

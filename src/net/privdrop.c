@@ -7,20 +7,57 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-#ifdef HAVE_SYS_CAPABILITY_H
-#include <sys/capability.h>
-#endif
 
 #include "net/privdrop.h"
 
 /* The conventional unprivileged ids; used if "nobody" is not in the user database. */
 #define NOBODY_ID 65534
 
+/* Whether the calling thread holds cap in its effective set. */
+static bool have_cap(cap_value_t cap)
+{
+	cap_t now = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (now != NULL) {
+		if (cap_get_flag(now, cap, CAP_EFFECTIVE, &v) != 0)
+			v = CAP_CLEAR;
+		cap_free(now);
+	}
+	return v == CAP_SET;
+}
+
+/*
+ * Empties the bounding set, the ceiling on what any later program could
+ * gain.  It takes CAP_SETPCAP, which root has and a binary given only
+ * cap_net_raw by setcap does not: that one keeps its set, and the
+ * no-new-privileges flag and the seccomp filter (no execve) stand in.
+ * Must run before root becomes nobody, which takes CAP_SETPCAP away.
+ */
+static bool clear_bounding_set(char *err, size_t errlen)
+{
+	if (!have_cap(CAP_SETPCAP))
+		return true;
+	/* cap_get_bound() is negative past the last capability this kernel knows. */
+	for (cap_value_t c = 0; cap_get_bound(c) >= 0; c++)
+		if (cap_get_bound(c) == 1 && cap_drop_bound(c) != 0) {
+			snprintf(err, errlen, "clearing the capability bounding set: %s",
+				 strerror(errno));
+			return false;
+		}
+	for (cap_value_t c = 0; cap_get_bound(c) >= 0; c++)
+		if (cap_get_bound(c) != 0) {
+			snprintf(err, errlen, "the capability bounding set did not clear");
+			return false;
+		}
+	return true;
+}
+
 static bool drop_capabilities(char *err, size_t errlen)
 {
-#if defined(HAVE_SYS_CAPABILITY_H) && defined(HAVE_LIBCAP)
 	cap_t none = cap_init();
 	int rc;
 
@@ -34,15 +71,13 @@ static bool drop_capabilities(char *err, size_t errlen)
 		snprintf(err, errlen, "clearing capabilities: %s", strerror(errno));
 		return false;
 	}
-#else
-	(void)err;
-	(void)errlen;
-#endif
 	return true;
 }
 
 bool privdrop_all(char *err, size_t errlen)
 {
+	if (!clear_bounding_set(err, errlen))
+		return false;
 	if (geteuid() == 0 || getuid() == 0) {
 		const struct passwd *pw = getpwnam("nobody");
 		uid_t uid = pw ? pw->pw_uid : NOBODY_ID;

@@ -11,8 +11,10 @@
 
 /*
  * Root becomes nobody (uid/gid 65534, no groups) and the drop is verified;
- * any user loses every capability (file capabilities included).  No new
- * privileges can be gained afterwards.  False with a message on failure.
+ * any user loses every capability (file capabilities included), and the
+ * bounding set is emptied where that is allowed (CAP_SETPCAP: as root).
+ * No new privileges can be gained afterwards.  False with a message on
+ * failure.  The seccomp filter (sandbox.h) comes next.
  */
 bool privdrop_all(char *err, size_t errlen);
 

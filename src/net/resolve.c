@@ -1,8 +1,12 @@
 /*
  * Forward resolution of the target and a reverse-DNS cache for responders
- * (see resolve.h).  getnameinfo() blocks, so reverse lookups run on one
+ * (see resolve.h).  A target must be an address a host can hold: not
+ * unspecified, multicast or broadcast, not a numeric shorthand ("1"), and
+ * a link-local one only with its zone.  getnameinfo() blocks, so reverse lookups run on one
  * worker thread; the live view polls the cache and never waits.
  */
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,21 +15,90 @@
 #include <time.h>
 
 #include "net/resolve.h"
+#include "numparse.h"
 
-bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen)
+/*
+ * A literal with a zone, "fe80::1%eth0" (RFC 4007 section 11): the zone
+ * names the interface (or is its index), and only a link-local address
+ * needs one.  False + err when the text has a '%' but is not that.
+ */
+static bool parse_scoped(const char *host, struct ip_addr *out, char *err, size_t errlen)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_family = AF_UNSPEC}, *res, *ai;
-	struct ip_addr literal;
-	int rc;
+	const char *pct = strchr(host, '%');
+	char literal[INET6_ADDRSTRLEN];
+	size_t n = (size_t)(pct - host);
+	unsigned idx;
 
-	if (addr_parse(host, &literal)) {
-		if (family != 0 && literal.family != family) {
-			snprintf(err, errlen, "address '%s' is not an IPv%d address", host,
-				 family == AF_INET ? 4 : 6);
+	if (n >= sizeof(literal)) {
+		snprintf(err, errlen, "'%s' is not an address with a zone (ADDRESS%%INTERFACE)", host);
+		return false;
+	}
+	memcpy(literal, host, n);
+	literal[n] = '\0';
+	if (!addr_parse(literal, out) || !addr_is_link_local(out)) {
+		snprintf(err, errlen, "'%s': a zone (%%INTERFACE) belongs only to an IPv6 "
+			 "link-local address (fe80::/10)", host);
+		return false;
+	}
+	idx = if_nametoindex(pct + 1);
+	if (idx == 0) {
+		long long v;
+
+		if (!parse_int(pct + 1, 1, UINT32_MAX, &v, NULL, 0) || if_indextoname((unsigned)v,
+		    (char[IF_NAMESIZE]){0}) == NULL) {
+			snprintf(err, errlen, "'%s': no interface '%s' on this host", host, pct + 1);
 			return false;
 		}
-		*out = literal;
+		idx = (unsigned)v;
+	}
+	out->scope = idx;
+	return true;
+}
+
+/* A name or an address is resolved; whether it can be a target is judged here. */
+static bool usable_target(const char *host, const struct ip_addr *a, char *err, size_t errlen)
+{
+	const char *problem = addr_target_problem(a);
+	char text[ADDR_STRLEN];
+
+	if (problem != NULL) {
+		addr_format(a, text, sizeof(text));
+		if (strcmp(text, host) == 0)
+			snprintf(err, errlen, "'%s' is %s %s address: not a host to trace", host,
+				 problem[0] == 'u' || problem[0] == 'I' ? "an" : "a", problem);
+		else
+			snprintf(err, errlen, "'%s' resolves to %s, %s %s address: not a host to "
+				 "trace", host, text, problem[0] == 'u' || problem[0] == 'I' ?
+				 "an" : "a", problem);
+		return false;
+	}
+	if (addr_is_link_local(a) && a->scope == 0) {
+		snprintf(err, errlen, "'%s' is link-local: name the interface, as in '%s%%eth0'",
+			 host, host);
+		return false;
+	}
+	return true;
+}
+
+static bool resolve_any(const char *host, int family, struct ip_addr *out, char *err,
+			size_t errlen)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_family = AF_UNSPEC}, *res, *ai;
+	int rc;
+
+	if (addr_parse(host, out))
 		return true;
+	if (strchr(host, '%') != NULL)
+		return parse_scoped(host, out, err, errlen);
+	if (addr_is_numeric_shorthand(host)) {
+		struct in_addr meant;
+		char full[INET_ADDRSTRLEN] = "?";
+
+		if (inet_aton(host, &meant) != 0)
+			inet_ntop(AF_INET, &meant, full, sizeof(full));
+		snprintf(err, errlen, "'%s' is not a full IPv4 address (it would mean %s): "
+			 "write all four decimal parts, or a name", host, full);
+		return false;
 	}
 	hints.ai_family = family ? family : AF_UNSPEC;
 	rc = getaddrinfo(host, NULL, &hints, &res);
@@ -47,6 +120,24 @@ bool resolve_target(const char *host, int family, struct ip_addr *out, char *err
 		snprintf(err, errlen, "unknown host '%s'", host);
 		return false;
 	}
+	return true;
+}
+
+bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen)
+{
+	struct ip_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (!resolve_any(host, family, &a, err, errlen))
+		return false;
+	if (family != 0 && a.family != family) {
+		snprintf(err, errlen, "address '%s' is not an IPv%d address", host,
+			 family == AF_INET ? 4 : 6);
+		return false;
+	}
+	if (!usable_target(host, &a, err, errlen))
+		return false;
+	*out = a;
 	return true;
 }
 

@@ -9,9 +9,9 @@
  * (RTM_GETROUTE without RTM_F_FIB_MATCH: one resolved path).  The
  * link-layer check asks it whether a neighbour is on a link of this host,
  * and what the host's neighbour table holds (RTM_GETNEIGH).
- * Every byte of a reply is bounds-checked before use.
+ * This file holds the conversation (the socket, sequence numbers, who may
+ * answer); the messages are built and read by src/wire/rtnl.c.
  */
-#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "net/route.h"
+#include "wire/rtnl.h"
 
 /*
  * The kernel never builds a dump message bigger than 32 KiB, so a buffer of
@@ -33,14 +34,6 @@
  */
 #define NL_BUFSIZE 32768
 
-/* Attribute slots kept per message; higher types are only noted. */
-#define ATTR_SLOTS 64
-
-/* The kernel's own tables, the only ones its default rules point to. */
-#define TABLE_DEFAULT 253
-#define TABLE_MAIN 254
-#define TABLE_LOCAL 255
-
 /* One rtnetlink conversation. */
 struct nl {
 	int fd;
@@ -48,14 +41,8 @@ struct nl {
 	uint32_t seq;		/* sequence number of the request in flight */
 };
 
-/* The attributes of one message, by type (the last of a type wins). */
-struct attrs {
-	const struct rtattr *tb[ATTR_SLOTS];
-	bool high;		/* a type >= ATTR_SLOTS was present */
-};
-
-/* Called on each reply message; false stops the conversation with a "no". */
-typedef bool (*reply_fn)(const struct nlmsghdr *h, void *arg);
+/* Called on each reply message (len bytes); false stops the conversation with a "no". */
+typedef bool (*reply_fn)(const uint8_t *msg, size_t len, void *arg);
 
 static bool nl_open(struct nl *nl)
 {
@@ -79,16 +66,21 @@ static bool nl_open(struct nl *nl)
 	return true;
 }
 
-/* Sends one request (its nlmsg_len already set) under a new sequence number. */
-static bool nl_send(struct nl *nl, struct nlmsghdr *req)
+/* Sends one request built by rtnl.c (len 0: it could not be) under a new sequence number. */
+static bool nl_send(struct nl *nl, void *req, size_t len)
 {
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	struct nlmsghdr h;
 	ssize_t n;
 
-	req->nlmsg_seq = ++nl->seq;
-	req->nlmsg_pid = nl->portid;
-	n = sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	return n >= 0 && (size_t)n == req->nlmsg_len;
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, req, sizeof(h));
+	h.nlmsg_seq = ++nl->seq;
+	h.nlmsg_pid = nl->portid;
+	memcpy(req, &h, sizeof(h));
+	n = sendto(nl->fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	return n >= 0 && (size_t)n == len;
 }
 
 /*
@@ -106,6 +98,8 @@ static bool nl_replies(struct nl *nl, bool dump, reply_fn fn, void *arg)
 		ssize_t n = recvfrom(nl->fd, buf, sizeof(buf), MSG_TRUNC,
 				     (struct sockaddr *)&from, &fromlen);
 		size_t len, off = 0;
+		struct nlmsghdr h;
+		const uint8_t *msg;
 
 		if (n <= 0 || (size_t)n > sizeof(buf))
 			return false;	/* error, timeout, or truncated */
@@ -113,274 +107,76 @@ static bool nl_replies(struct nl *nl, bool dump, reply_fn fn, void *arg)
 			return false;	/* only the kernel may answer */
 		len = (size_t)n;
 		while (off < len) {
-			const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
-			int32_t status;
-
-			if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
-			    h->nlmsg_len > len - off)
+			if (!rtnl_next(buf, len, &off, &h, &msg))
 				return false;
-			if (h->nlmsg_pid == nl->portid && h->nlmsg_seq < nl->seq) {
+			if (h.nlmsg_pid == nl->portid && h.nlmsg_seq < nl->seq)
 				/*
 				 * The late answer to an earlier request that timed
 				 * out: skip it, or every later answer of a long-lived
 				 * conversation would be read one request behind.
 				 */
-				off += NLMSG_ALIGN(h->nlmsg_len);
 				continue;
-			}
-			if (h->nlmsg_seq != nl->seq || h->nlmsg_pid != nl->portid ||
-			    (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0)
+			if (h.nlmsg_seq != nl->seq || h.nlmsg_pid != nl->portid ||
+			    (h.nlmsg_flags & NLM_F_DUMP_INTR) != 0)
 				return false;
-			if (h->nlmsg_type == NLMSG_ERROR)
+			if (h.nlmsg_type == NLMSG_ERROR)
 				return false;	/* no ack was asked for: an error */
-			if (h->nlmsg_type == NLMSG_DONE) {
-				/* The payload, when there is one, says whether the dump failed. */
-				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) {
-					memcpy(&status, (const unsigned char *)h + NLMSG_HDRLEN, sizeof(status));
-					if (status != 0)
-						return false;
-				}
-				return dump;
-			}
-			if (!fn(h, arg))
+			if (h.nlmsg_type == NLMSG_DONE)
+				return dump && rtnl_done_status(msg, h.nlmsg_len) == 0;
+			if (!fn(msg, h.nlmsg_len, arg))
 				return false;
 			if (!dump)
 				return true;
-			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
 	}
 }
 
-/*
- * The payload of h after a fixed header of hdrlen bytes: sets *fixed to the
- * header and fills a with the attributes that follow.  False when the
- * message is too short or an attribute length does not fit.
- */
-static bool msg_parse(const struct nlmsghdr *h, size_t hdrlen, const void **fixed, struct attrs *a)
-{
-	const unsigned char *p = (const unsigned char *)h + NLMSG_HDRLEN;
-	size_t left;
-
-	memset(a, 0, sizeof(*a));
-	if (h->nlmsg_len < NLMSG_LENGTH(hdrlen))
-		return false;
-	*fixed = p;
-	if (h->nlmsg_len < NLMSG_SPACE(hdrlen))
-		return true;	/* no room for attributes */
-	p += NLMSG_ALIGN(hdrlen);
-	left = h->nlmsg_len - NLMSG_SPACE(hdrlen);
-	while (left > 0) {
-		const struct rtattr *rta = (const struct rtattr *)p;
-		unsigned type;
-
-		if (left < sizeof(*rta) || rta->rta_len < sizeof(*rta) || rta->rta_len > left)
-			return false;
-		type = rta->rta_type & ~(unsigned)(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
-		if (type < ATTR_SLOTS)
-			a->tb[type] = rta;
-		else
-			a->high = true;
-		if (RTA_ALIGN(rta->rta_len) >= left)
-			break;	/* the last one, perhaps without its padding */
-		p += RTA_ALIGN(rta->rta_len);
-		left -= RTA_ALIGN(rta->rta_len);
-	}
-	return true;
-}
-
-/* The 32-bit value of an attribute that must hold exactly one. */
-static bool attr_u32(const struct rtattr *rta, uint32_t *v)
-{
-	if (rta == NULL || RTA_PAYLOAD(rta) != sizeof(*v))
-		return false;
-	memcpy(v, (const unsigned char *)rta + RTA_LENGTH(0), sizeof(*v));
-	return true;
-}
-
-/*
- * Whether one attribute of a rule leaves it a default rule.  The kernel
- * (6.18) emits FRA_TABLE, FRA_PROTOCOL, FRA_PRIORITY (when not 0) and
- * FRA_SUPPRESS_PREFIXLEN = -1 for its defaults (FRA_PAD is only padding,
- * the suppressors are unset at -1); every other attribute selects packets
- * by something a route lookup by destination alone cannot see.
- */
-static bool rule_attr_is_default(unsigned type, const struct rtattr *rta)
-{
-	uint32_t v;
-
-	switch (type) {
-	case FRA_PRIORITY:
-	case FRA_TABLE:
-	case FRA_PROTOCOL:
-	case FRA_PAD:
-		return true;
-	case FRA_SUPPRESS_PREFIXLEN:
-	case FRA_SUPPRESS_IFGROUP:
-		return attr_u32(rta, &v) && v == UINT32_MAX;	/* -1: not set */
-	default:
-		return false;
-	}
-}
-
 /* reply_fn for the rule dump: true while every rule is a default one. */
-static bool rule_is_default(const struct nlmsghdr *h, void *arg)
+static bool rule_is_default(const uint8_t *msg, size_t len, void *arg)
 {
-	const int *family = arg;
-	const struct fib_rule_hdr *frh;
-	const void *fixed;
-	struct attrs a;
-	uint32_t table;
-
-	if (h->nlmsg_type != RTM_NEWRULE || !msg_parse(h, sizeof(*frh), &fixed, &a) || a.high)
-		return false;
-	frh = fixed;
-	if (frh->family != *family || frh->dst_len != 0 || frh->src_len != 0 || frh->tos != 0 ||
-	    frh->action != FR_ACT_TO_TBL || (frh->flags & ~(uint32_t)FIB_RULE_PERMANENT) != 0)
-		return false;
-	for (unsigned t = 0; t < ATTR_SLOTS; t++)
-		if (a.tb[t] != NULL && !rule_attr_is_default(t, a.tb[t]))
-			return false;
-	table = frh->table;
-	if (a.tb[FRA_TABLE] != NULL && !attr_u32(a.tb[FRA_TABLE], &table))
-		return false;
-	return table == TABLE_LOCAL || table == TABLE_MAIN || table == TABLE_DEFAULT;
+	return rtnl_rule_default(msg, len, *(const int *)arg) == RTNL_OK;
 }
 
 /* Whether every policy rule of family is one the kernel installs itself. */
 static bool rules_are_default(struct nl *nl, int family)
 {
-	struct {
-		struct nlmsghdr h;
-		struct fib_rule_hdr frh;
-	} req;
+	_Alignas(struct nlmsghdr) uint8_t req[RTNL_REQUEST_MAX];
 
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.frh));
-	req.h.nlmsg_type = RTM_GETRULE;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.frh.family = (uint8_t)family;
-	return nl_send(nl, &req.h) && nl_replies(nl, true, rule_is_default, &family);
-}
-
-/*
- * The live next hops in an RTA_MULTIPATH payload (a run of struct
- * rtnexthop, each followed by its own attributes), or -1 when it is
- * malformed.  A dead next hop takes no flows, so it does not count.
- */
-static int count_nexthops(const struct rtattr *mp, bool *shared)
-{
-	const unsigned char *p = (const unsigned char *)mp + RTA_LENGTH(0);
-	size_t left = RTA_PAYLOAD(mp);
-	int live = 0, seen[64], nseen = 0;
-
-	while (left > 0) {
-		const struct rtnexthop *nh = (const struct rtnexthop *)p;
-		size_t step;
-
-		if (left < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
-			return -1;
-		if ((nh->rtnh_flags & RTNH_F_DEAD) == 0) {
-			live++;
-			/* Two live next hops behind one interface: it cannot tell them apart. */
-			for (int i = 0; i < nseen; i++)
-				*shared |= seen[i] == nh->rtnh_ifindex;
-			if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
-				seen[nseen++] = nh->rtnh_ifindex;
-		}
-		step = ((size_t)nh->rtnh_len + RTNH_ALIGNTO - 1) & ~(size_t)(RTNH_ALIGNTO - 1);
-		if (step >= left)
-			break;
-		p += step;
-		left -= step;
-	}
-	return live;
+	return nl_send(nl, req, rtnl_dump_request(req, sizeof(req), RTM_GETRULE, family)) &&
+	       nl_replies(nl, true, rule_is_default, &family);
 }
 
 /* What the route reply says, for route_fanout_of(). */
 struct route_answer {
 	int family;		/* the family asked about */
-	int fanout;		/* the result, 0 until a good reply is read */
-	bool shared;		/* two of its next hops leave by one interface */
+	struct rtnl_fanout f;	/* fanout 0 until a good reply is read */
 };
 
-/* A route message of family: its header and attributes; NULL when it is anything else. */
-static const struct rtmsg *route_msg(const struct nlmsghdr *h, int family, struct attrs *a)
-{
-	const void *fixed;
-	const struct rtmsg *rtm;
-
-	if (h->nlmsg_type != RTM_NEWROUTE || !msg_parse(h, sizeof(*rtm), &fixed, a))
-		return NULL;
-	rtm = fixed;
-	return rtm->rtm_family == family ? rtm : NULL;
-}
-
-/* reply_fn for RTM_GETROUTE: the fanout of the matched route. */
-static bool route_fanout_of(const struct nlmsghdr *h, void *arg)
+/* reply_fn for RTM_GETROUTE with RTM_F_FIB_MATCH: the fanout of the matched route. */
+static bool route_fanout_of(const uint8_t *msg, size_t len, void *arg)
 {
 	struct route_answer *ans = arg;
-	struct attrs a;
-	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
 
-	if (rtm == NULL)
-		return false;
-	if (rtm->rtm_type == RTN_LOCAL) {
-		ans->fanout = 1;	/* the target is this host */
-		return true;
-	}
-	if (rtm->rtm_type != RTN_UNICAST)
-		return false;	/* blackhole, unreachable, prohibit, ... */
-	if (a.tb[RTA_MULTIPATH] != NULL) {
-		int k = count_nexthops(a.tb[RTA_MULTIPATH], &ans->shared);
-
-		ans->fanout = k > 0 ? k : 0;
-	} else if (a.tb[RTA_NH_ID] != NULL && a.tb[RTA_OIF] == NULL && a.tb[RTA_GATEWAY] == NULL) {
-		ans->fanout = 0;	/* a nexthop object we cannot see into */
-	} else {
-		ans->fanout = 1;
-	}
-	return true;
+	return rtnl_route_fanout(msg, len, ans->family, &ans->f) == RTNL_OK;
 }
 
-/* The route request: header, rtmsg and one RTA_DST attribute. */
-struct route_req {
-	struct nlmsghdr h;
-	struct rtmsg rtm;
-	struct rtattr dst_attr;
-	unsigned char dst[16];
-};
-
-_Static_assert(offsetof(struct route_req, dst_attr) == NLMSG_SPACE(sizeof(struct rtmsg)),
-	       "RTA_DST must follow the rtmsg at its aligned offset");
-_Static_assert(offsetof(struct route_req, dst) == offsetof(struct route_req, dst_attr) +
-	       RTA_LENGTH(0), "the address must follow its attribute header");
-
-/* The fanout of the route the kernel matches for dst, 0 when unsure. */
-static int route_lookup(struct nl *nl, const struct ip_addr *dst, size_t alen, bool *shared)
+/* The fanout of the route the kernel matches for dst (in its zone), 0 when unsure. */
+static int route_lookup(struct nl *nl, const struct ip_addr *dst, bool *shared)
 {
-	struct route_req req;
-	struct route_answer ans = {.family = dst->family, .fanout = 0};
+	_Alignas(struct nlmsghdr) uint8_t req[RTNL_REQUEST_MAX];
+	struct rtnl_route_query q = {.dst = dst, .fib_match = true};
+	struct route_answer ans = {.family = dst->family};
 
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = (uint32_t)(offsetof(struct route_req, dst) + alen);
-	req.h.nlmsg_type = RTM_GETROUTE;
-	req.h.nlmsg_flags = NLM_F_REQUEST;
-	req.rtm.rtm_family = (uint8_t)dst->family;
-	req.rtm.rtm_dst_len = (uint8_t)(alen * 8);
-	req.rtm.rtm_flags = RTM_F_FIB_MATCH;
-	req.dst_attr.rta_type = RTA_DST;
-	req.dst_attr.rta_len = (unsigned short)RTA_LENGTH(alen);
-	memcpy(req.dst, dst->b, alen);
-	if (!nl_send(nl, &req.h) || !nl_replies(nl, false, route_fanout_of, &ans))
+	if (!nl_send(nl, req, rtnl_route_request(req, sizeof(req), &q)) ||
+	    !nl_replies(nl, false, route_fanout_of, &ans))
 		return 0;
-	*shared = ans.shared;
-	return ans.fanout;
+	*shared = ans.f.shared;
+	return ans.f.fanout;
 }
 
 int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface)
 {
 	struct nl nl;
-	size_t alen;
 	int fanout = 0;
 	bool shared = false;
 
@@ -388,13 +184,10 @@ int route_first_hop_fanout(const struct ip_addr *dst, bool *shared_interface)
 		*shared_interface = false;
 	if (dst == NULL || (dst->family != AF_INET && dst->family != AF_INET6))
 		return 0;
-	alen = addr_len(dst);
-	if (alen == 0 || alen > sizeof(dst->b))
-		return 0;
 	if (!nl_open(&nl))
 		return 0;
 	if (rules_are_default(&nl, dst->family))
-		fanout = route_lookup(&nl, dst, alen, &shared);
+		fanout = route_lookup(&nl, dst, &shared);
 	close(nl.fd);
 	if (shared_interface != NULL)
 		*shared_interface = fanout > 1 && shared;
@@ -439,71 +232,30 @@ struct route_steer {
 	struct nl nl;
 };
 
-/* Room for the attributes of a steering request: two addresses, three small ones. */
-#define STEER_ATTR_ROOM (2 * RTA_SPACE(16) + 3 * RTA_SPACE(sizeof(uint32_t)))
-
-/* A steering request: header, rtmsg, then the attributes packed in buf. */
-struct steer_req {
-	struct nlmsghdr h;
-	struct rtmsg rtm;
-	unsigned char buf[STEER_ATTR_ROOM];
-};
-
-_Static_assert(offsetof(struct steer_req, buf) == NLMSG_SPACE(sizeof(struct rtmsg)),
-	       "the attributes must follow the rtmsg at its aligned offset");
-
-/* Appends one attribute to a steering request; false when it would not fit. */
-static bool steer_put(struct steer_req *req, unsigned short type, const void *data, size_t len)
-{
-	size_t used = req->h.nlmsg_len - offsetof(struct steer_req, buf);
-	struct rtattr rta;
-
-	if (used > sizeof(req->buf) || RTA_SPACE(len) > sizeof(req->buf) - used)
-		return false;
-	rta.rta_type = type;
-	rta.rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(req->buf + used, &rta, sizeof(rta));
-	memcpy(req->buf + used + RTA_LENGTH(0), data, len);
-	req->h.nlmsg_len += (uint32_t)RTA_SPACE(len);
-	return true;
-}
-
-/* What a resolved route lookup says, for route_oif_of(). */
-struct oif_answer {
+/* What a resolved route lookup says, for route_path_of(). */
+struct path_answer {
 	int family;		/* the family asked about */
-	int oif;		/* the result, 0 until a good reply is read */
-	struct ip_addr src;	/* the source the kernel would pick (RTA_PREFSRC); unset if none */
-	struct ip_addr gateway;	/* the next hop's address (RTA_GATEWAY); unset when on-link */
-	bool via_router;	/* a gateway of this family or another (RTA_VIA) */
+	struct rtnl_path p;	/* oif 0 until a good reply is read */
 };
-
-/* An address attribute of family, into *out; left unset when absent or of another size. */
-static void attr_addr(const struct rtattr *rta, int family, struct ip_addr *out)
-{
-	size_t alen = family == AF_INET ? 4 : 16;
-
-	if (rta == NULL || RTA_PAYLOAD(rta) != alen)
-		return;
-	out->family = family;
-	memcpy(out->b, RTA_DATA(rta), alen);
-}
 
 /* reply_fn for a resolved RTM_GETROUTE: the interface it leaves by, its source and gateway. */
-static bool route_oif_of(const struct nlmsghdr *h, void *arg)
+static bool route_path_of(const uint8_t *msg, size_t len, void *arg)
 {
-	struct oif_answer *ans = arg;
-	struct attrs a;
-	const struct rtmsg *rtm = route_msg(h, ans->family, &a);
-	uint32_t oif;
+	struct path_answer *ans = arg;
 
-	if (rtm == NULL || rtm->rtm_type != RTN_UNICAST)
-		return false;	/* local, blackhole, unreachable, ...: nothing to steer */
-	if (!attr_u32(a.tb[RTA_OIF], &oif) || oif == 0 || oif > INT32_MAX)
+	return rtnl_route_path(msg, len, ans->family, &ans->p) == RTNL_OK;
+}
+
+/* Asks q of the kernel; false when it has no unicast path for it. */
+static bool ask_path(struct route_steer *rs, const struct rtnl_route_query *q, struct rtnl_path *p)
+{
+	_Alignas(struct nlmsghdr) uint8_t req[RTNL_REQUEST_MAX];
+	struct path_answer ans = {.family = q->dst->family};
+
+	if (!nl_send(&rs->nl, req, rtnl_route_request(req, sizeof(req), q)) ||
+	    !nl_replies(&rs->nl, false, route_path_of, &ans))
 		return false;
-	ans->oif = (int)oif;
-	attr_addr(a.tb[RTA_PREFSRC], ans->family, &ans->src);
-	attr_addr(a.tb[RTA_GATEWAY], ans->family, &ans->gateway);
-	ans->via_router = a.tb[RTA_GATEWAY] != NULL || a.tb[RTA_VIA] != NULL;
+	*p = ans.p;
 	return true;
 }
 
@@ -528,60 +280,19 @@ void route_steer_close(struct route_steer *rs)
 	free(rs);
 }
 
-/* A resolved route request (RTM_GETROUTE, one path) for dst, attributes to follow. */
-static bool lookup_req(struct steer_req *req, const struct ip_addr *dst)
-{
-	size_t alen = addr_len(dst);
-
-	memset(req, 0, sizeof(*req));
-	req->h.nlmsg_len = (uint32_t)offsetof(struct steer_req, buf);
-	req->h.nlmsg_type = RTM_GETROUTE;
-	req->h.nlmsg_flags = NLM_F_REQUEST;
-	req->rtm.rtm_family = (uint8_t)dst->family;
-	req->rtm.rtm_dst_len = (uint8_t)(alen * 8);
-	return steer_put(req, RTA_DST, dst->b, alen);
-}
-
-/* One steering lookup: with the source address when src is set, else without. */
-static bool steer_lookup(struct route_steer *rs, const struct ip_addr *src, const struct ip_addr *dst,
-			 int ipproto, uint16_t sport, uint16_t dport, struct oif_answer *ans)
-{
-	struct steer_req req;
-	uint8_t proto8 = (uint8_t)ipproto;
-	uint16_t sp = htons(sport), dp = htons(dport);
-	size_t alen = addr_len(dst);
-
-	if (!lookup_req(&req, dst))
-		return false;
-	if (src != NULL && addr_is_set(src)) {
-		req.rtm.rtm_src_len = (uint8_t)(alen * 8);
-		if (!steer_put(&req, RTA_SRC, src->b, alen))
-			return false;
-	}
-	/* The kernel reads RTA_IP_PROTO as a u8 and the ports in network order. */
-	if (!steer_put(&req, RTA_IP_PROTO, &proto8, sizeof(proto8)) ||
-	    !steer_put(&req, RTA_SPORT, &sp, sizeof(sp)) ||
-	    !steer_put(&req, RTA_DPORT, &dp, sizeof(dp)))
-		return false;
-	*ans = (struct oif_answer){.family = dst->family, .oif = 0};
-	return nl_send(&rs->nl, &req.h) && nl_replies(&rs->nl, false, route_oif_of, ans);
-}
-
 int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ipproto,
 		     uint16_t sport, uint16_t dport, struct ip_addr *src, struct ip_addr *gateway)
 {
-	struct oif_answer first, final;
-	size_t alen;
+	struct rtnl_route_query q = {.dst = dst, .ipproto = (uint8_t)ipproto, .sport = sport,
+				     .dport = dport};
+	struct rtnl_path first, final;
 
 	if (rs == NULL || dst == NULL || src == NULL || gateway == NULL ||
 	    (dst->family != AF_INET && dst->family != AF_INET6) ||
 	    (ipproto != IPPROTO_UDP && ipproto != IPPROTO_TCP))
 		return 0;
-	alen = addr_len(dst);
-	if (alen == 0 || alen > sizeof(dst->b))
-		return 0;
 	/* As connect() does: without a source first, which picks the source... */
-	if (!steer_lookup(rs, NULL, dst, ipproto, sport, dport, &first) || !addr_is_set(&first.src))
+	if (!ask_path(rs, &q, &first) || !addr_is_set(&first.src))
 		return 0;
 	*src = first.src;
 	if (dst->family == AF_INET6) {
@@ -589,7 +300,8 @@ int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ippr
 		return first.oif;	/* ...and on IPv6 the path too (see above) */
 	}
 	/* ...then on IPv4 again with it, which picks the path. */
-	if (!steer_lookup(rs, &first.src, dst, ipproto, sport, dport, &final))
+	q.src = &first.src;
+	if (!ask_path(rs, &q, &final))
 		return 0;
 	*gateway = final.gateway;
 	return final.oif;
@@ -597,17 +309,15 @@ int route_steer_flow(struct route_steer *rs, const struct ip_addr *dst, int ippr
 
 int route_on_link_oif(struct route_steer *rs, const struct ip_addr *addr)
 {
-	struct steer_req req;
-	struct oif_answer ans;
+	struct rtnl_route_query q = {.dst = addr};
+	struct rtnl_path p;
 
 	if (rs == NULL || addr == NULL || (addr->family != AF_INET && addr->family != AF_INET6))
 		return 0;
-	ans = (struct oif_answer){.family = addr->family};
 	/* Local, unreachable (no answer) or behind a router: not on a link of ours. */
-	if (!lookup_req(&req, addr) || !nl_send(&rs->nl, &req.h) ||
-	    !nl_replies(&rs->nl, false, route_oif_of, &ans) || ans.via_router)
+	if (!ask_path(rs, &q, &p) || p.via_router)
 		return 0;
-	return ans.oif;
+	return p.oif;
 }
 
 /* The dump's callback and its caller's, for neigh_entry(). */
@@ -617,47 +327,25 @@ struct neigh_dump {
 	void *ctx;
 };
 
-/* Entry states that hold a link-layer address the host uses or has used. */
-#define NUD_WITH_LLADDR (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
-
 /* reply_fn for an RTM_GETNEIGH dump: hands over each usable entry. */
-static bool neigh_entry(const struct nlmsghdr *h, void *arg)
+static bool neigh_entry(const uint8_t *msg, size_t len, void *arg)
 {
 	struct neigh_dump *d = arg;
-	const void *fixed;
-	const struct ndmsg *nd;
-	struct attrs a;
-	struct ip_addr addr = {0};
-	size_t llen;
+	struct rtnl_neigh n;
+	enum rtnl_verdict v = rtnl_neigh_entry(msg, len, d->family, &n);
 
-	if (h->nlmsg_type != RTM_NEWNEIGH || !msg_parse(h, sizeof(*nd), &fixed, &a))
-		return false;
-	nd = fixed;
-	if (nd->ndm_family != d->family || (nd->ndm_state & NUD_WITH_LLADDR) == 0 ||
-	    a.tb[NDA_DST] == NULL || a.tb[NDA_LLADDR] == NULL)
-		return true;	/* another family, an unresolved entry, or none of ours */
-	llen = RTA_PAYLOAD(a.tb[NDA_LLADDR]);
-	attr_addr(a.tb[NDA_DST], d->family, &addr);
-	if (!addr_is_set(&addr) || llen == 0)
-		return true;
-	d->fn(d->ctx, nd->ndm_ifindex, &addr, RTA_DATA(a.tb[NDA_LLADDR]), llen);
-	return true;
+	if (v == RTNL_OK)
+		d->fn(d->ctx, n.ifindex, &n.addr, n.lladdr, n.lladdr_len);
+	return v != RTNL_BAD;
 }
 
 bool route_neighbours(struct route_steer *rs, int family, route_neigh_fn fn, void *ctx)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ndmsg nd;
-	} req;
+	_Alignas(struct nlmsghdr) uint8_t req[RTNL_REQUEST_MAX];
 	struct neigh_dump d = {.family = family, .fn = fn, .ctx = ctx};
 
 	if (rs == NULL || (family != AF_INET && family != AF_INET6))
 		return false;
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
-	req.h.nlmsg_type = RTM_GETNEIGH;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nd.ndm_family = (uint8_t)family;
-	return nl_send(&rs->nl, &req.h) && nl_replies(&rs->nl, true, neigh_entry, &d);
+	return nl_send(&rs->nl, req, rtnl_dump_request(req, sizeof(req), RTM_GETNEIGH, family)) &&
+	       nl_replies(&rs->nl, true, neigh_entry, &d);
 }

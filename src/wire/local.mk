@@ -6,3 +6,5 @@ libcore_a_SOURCES += \
 	src/wire/probe.c src/wire/probe.h \
 	src/wire/dissect.c src/wire/dissect.h
 include $(srcdir)/src/wire/neigh.mk
+# rtnetlink requests and answers for src/net/route.c (RFC 3549).
+libcore_a_SOURCES += src/wire/rtnl.c src/wire/rtnl.h

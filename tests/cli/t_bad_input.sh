@@ -67,6 +67,8 @@ bad "interval 3601 out of range" -i 3601 127.0.0.1
 bad "invalid interval 'soon'" -i soon 127.0.0.1
 bad "timeout 0.01 out of range" --timeout 0.01 127.0.0.1
 bad "timeout 61 out of range" --timeout 61 127.0.0.1
+bad "timeout 60.0000001 out of range" --timeout 60.0000001 127.0.0.1
+bad "interval 3600.0000001 out of range" -i 3600.0000001 127.0.0.1
 bad "rate 0 out of range" --rate 0 127.0.0.1
 bad "rate 100001 out of range" --rate 100001 127.0.0.1
 bad "max-unknown 0 out of range" --max-unknown 0 127.0.0.1
@@ -88,6 +90,19 @@ bad "no-such-host.invalid" -r -c 1 no-such-host.invalid
 bad "::1" -4 -r -c 1 ::1
 bad "127.0.0.1" -6 -r -c 1 127.0.0.1
 bad "IPv6" --vary label -r -c 1 127.0.0.1
+# Addresses no host holds, and numeric forms nobody means (getaddrinfo would take them).
+bad "'0.0.0.0' is an unspecified address" -r -c 1 0.0.0.0
+bad "'::' is an unspecified address" -r -c 1 ::
+bad "'224.0.0.1' is a multicast address" -r -c 1 224.0.0.1
+bad "'ff02::1' is a multicast address" -r -c 1 ff02::1
+bad "'255.255.255.255' is a broadcast address" -r -c 1 255.255.255.255
+bad "'::ffff:192.0.2.1' is an IPv4-mapped address" -r -c 1 ::ffff:192.0.2.1
+bad "'1' is not a full IPv4 address (it would mean 0.0.0.1)" -r -c 1 1
+bad "'10.1' is not a full IPv4 address (it would mean 10.0.0.1)" -r -c 1 10.1
+bad "'0x7f.1' is not a full IPv4 address (it would mean 127.0.0.1)" -r -c 1 0x7f.1
+bad "'fe80::1' is link-local: name the interface" -r -c 1 fe80::1
+bad "no interface 'no-such-if0'" -r -c 1 fe80::1%no-such-if0
+bad "belongs only to an IPv6 link-local address" -r -c 1 2001:db8::1%lo
 
 # good ARG... PATTERN: exit 0, PATTERN on stdout, nothing on stderr.
 good() {

@@ -6,7 +6,7 @@
 #
 #   tests/fuzz/run-libfuzzer.sh [TARGET [SECONDS [WORKDIR]]]
 #
-# TARGET is dissect (default); SECONDS defaults to 60.  Other targets can be
+# TARGET is dissect (default) or rtnl; SECONDS defaults to 60.  Other targets can be
 # run by setting FUZZ_SOURCES to the extra .c files they need.  Exit status
 # is libFuzzer's: 0 if nothing was found; a crash leaves crash-* in WORKDIR.
 set -eu
@@ -20,6 +20,9 @@ cc=${CLANG:-clang}
 case $target in
 dissect)
 	sources="src/addr.c src/wire/checksum.c src/wire/probe.c src/wire/dissect.c src/wire/link.c"
+	;;
+rtnl)
+	sources="src/addr.c src/wire/rtnl.c"
 	;;
 *)
 	sources=${FUZZ_SOURCES:?"set FUZZ_SOURCES to the sources target $target needs"}

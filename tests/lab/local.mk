@@ -23,6 +23,10 @@ LAB_TESTS = \
 	tests/lab/t_host_ecmp.sh \
 	tests/lab/t_shared_gw.sh \
 	tests/lab/t_linklayer.sh \
+	tests/lab/t_outputs.sh \
+	tests/lab/t_leaks.sh \
+	tests/lab/t_targets.sh \
+	tests/lab/t_sandbox.sh \
 	tests/lab/t_verdict.sh \
 	tests/lab/t_scenarios.sh
 TESTS += $(LAB_TESTS)

@@ -1,6 +1,7 @@
 /*
  * Tests of src/addr.c: parsing and formatting both families, equality,
- * hashing and the sockaddr conversions, table-driven.
+ * hashing and the sockaddr conversions, which addresses can be targets,
+ * numeric shorthands and zones, table-driven.
  */
 #include "config.h"
 
@@ -34,6 +35,101 @@ static const struct {
 	{ "192.0.2.1/24", 0, NULL },
 };
 
+/* Which addresses can be a target, and why not (NULL: it can). */
+static const struct {
+	const char *text;
+	const char *problem;
+} target_cases[] = {
+	{ "192.0.2.1", NULL },
+	{ "10.0.0.1", NULL },
+	{ "1.0.0.0", NULL },
+	{ "223.255.255.255", NULL },
+	{ "255.255.255.254", NULL },
+	{ "0.0.0.0", "unspecified" },
+	{ "0.0.0.1", "this network" },
+	{ "0.255.255.255", "this network" },
+	{ "224.0.0.1", "multicast" },
+	{ "239.255.255.250", "multicast" },
+	{ "255.255.255.255", "broadcast" },
+	{ "2001:db8::1", NULL },
+	{ "fe80::1", NULL },
+	{ "::1", NULL },
+	{ "::", "unspecified" },
+	{ "ff02::1", "multicast" },
+	{ "ff0e::1", "multicast" },
+	{ "::ffff:192.0.2.1", "IPv4-mapped" },
+};
+
+/* Numeric forms getaddrinfo() takes for IPv4 but nobody means (true), and others. */
+static const struct {
+	const char *text;
+	bool shorthand;
+} shorthand_cases[] = {
+	{ "1", true },
+	{ "10.1", true },
+	{ "10.0.1", true },
+	{ "0x7f.1", true },
+	{ "0x7f000001", true },
+	{ "127.0.0.01", true },		/* octal: 127.0.0.1, but who knows */
+	{ "010.0.0.1", true },		/* octal: 8.0.0.1 */
+	{ "4294967295", true },
+	{ "192.0.2.1", false },
+	{ "0.0.0.0", false },
+	{ "4294967296", false },	/* not even inet_aton's */
+	{ "1.2.3.4.5", false },
+	{ "example.com", false },
+	{ "1.example", false },
+	{ "cafe", false },
+	{ "2001:db8::1", false },
+	{ "1 2", false },		/* inet_aton would stop at the blank */
+	{ "", false },
+};
+
+static void test_targets(void)
+{
+	struct ip_addr a;
+
+	for (size_t i = 0; i < sizeof(target_cases) / sizeof(target_cases[0]); i++) {
+		const char *want = target_cases[i].problem, *got;
+
+		addr_parse(target_cases[i].text, &a);
+		got = addr_target_problem(&a);
+		ok(want == NULL ? got == NULL : got != NULL && strcmp(got, want) == 0,
+		   "target %s: %s (got %s)", target_cases[i].text, want ? want : "fine",
+		   got ? got : "fine");
+	}
+	for (size_t i = 0; i < sizeof(shorthand_cases) / sizeof(shorthand_cases[0]); i++)
+		ok(addr_is_numeric_shorthand(shorthand_cases[i].text) == shorthand_cases[i].shorthand,
+		   "\"%s\" is %sa numeric shorthand", shorthand_cases[i].text,
+		   shorthand_cases[i].shorthand ? "" : "not ");
+	addr_parse("fe80::1", &a);
+	ok(addr_is_link_local(&a), "fe80::1 is link-local");
+	addr_parse("febf::1", &a);
+	ok(addr_is_link_local(&a), "febf::1 is link-local (fe80::/10)");
+	addr_parse("fec0::1", &a);
+	ok(!addr_is_link_local(&a), "fec0::1 is not");
+	addr_parse("169.254.0.1", &a);
+	ok(!addr_is_link_local(&a), "IPv4 169.254.0.1 needs no zone");
+}
+
+/* The zone of a link-local address survives the sockaddr round trip, and equality ignores it. */
+static void test_zone(void)
+{
+	struct sockaddr_storage ss;
+	struct ip_addr a, b;
+
+	addr_parse("fe80::99", &a);
+	ok(a.scope == 0, "a parsed address has no zone");
+	a.scope = 7;
+	addr_to_sockaddr(&a, 0, &ss);
+	ok(((struct sockaddr_in6 *)(void *)&ss)->sin6_scope_id == 7, "the zone reaches the sockaddr");
+	ok(addr_from_sockaddr((struct sockaddr *)&ss, &b) && b.scope == 7,
+	   "and comes back from it");
+	b.scope = 0;
+	ok(addr_equal(&a, &b) && addr_hash(&a) == addr_hash(&b),
+	   "a reply without zone is the zoned target");
+}
+
 /* Link-layer addresses print as lower-case colon pairs, never past the buffer. */
 static void test_lladdr(void)
 {
@@ -52,6 +148,8 @@ static void test_lladdr(void)
 int main(void)
 {
 	test_lladdr();
+	test_targets();
+	test_zone();
 	struct ip_addr a, b, unset;
 	struct sockaddr_storage ss;
 	char buf[ADDR_STRLEN], tiny[4];

@@ -72,6 +72,10 @@ static const struct sec_case sec_cases[] = {
 	{ "3601", 10000, 3600000000ULL, false, 0, "out of range" },
 	{ "0.0500001", 50000, 60000000, true, 50000, NULL },	/* below 1 us is dropped */
 	{ "0.0499999", 50000, 60000000, false, 0, "out of range (0.05-60 seconds)" },
+	{ "60.0000001", 50000, 60000000, false, 0, "out of range (0.05-60 seconds)" },
+	{ "60.0000000", 50000, 60000000, true, 60000000, NULL },
+	{ "59.9999999", 50000, 60000000, true, 59999999, NULL },
+	{ "3600.0000000001", 10000, 3600000000ULL, false, 0, "out of range" },
 	{ "1.123456", 0, 60000000, true, 1123456, NULL },
 	{ "0", 0, 10, true, 0, NULL },
 	{ "-1", 10000, 3600000000ULL, false, 0, "negative" },
