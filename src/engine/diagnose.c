@@ -55,6 +55,8 @@
 #define MIN_EFFECT 0.03
 /* Loss at or below this (fraction) is the background noise of any network. */
 #define BACKGROUND_LOSS 0.01
+/* Linux's ICMP error limit towards one destination: a burst of this many, then one a second. */
+#define LINUX_RL_BURST 6
 /* Least end-to-end probes of every flow before loss common to all of them is said. */
 #define MIN_COMMON_FLOW 16
 /* Rounds of "find branches, then return paths" (each removes what it explains). */
@@ -437,20 +439,83 @@ static void add_cause(struct finding *f, enum finding_cause c)
 }
 
 /*
- * The last hop index before k where the masked flows got through cleanly;
- * -1 when none did (the range starts at this host).  A hop that cannot be
- * judged (too few answers, or loss from rate limiting) is passed over:
- * the range widens rather than name a link the evidence cannot.
+ * The last hop index before k where the masked flows got through cleanly:
+ * no more loss than background noise, and significantly less than they
+ * lose end to end (e2e), so that a few lucky probes at one of many hops
+ * do not count; -1 when none did (the range starts at this host).  A hop
+ * that cannot be judged (too few answers, or loss from rate limiting) is
+ * passed over: the range widens rather than name a link the evidence
+ * cannot.
  */
-static int clean_before(const struct diag *d, const unsigned char *g, int k)
+static int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e)
 {
+	int m = 0;
+
+	for (int j = 0; j < k; j++)
+		m += informative(pool_hop(d, g, j));
 	for (int j = k - 1; j >= 0; j--) {
 		struct tally t = pool_hop(d, g, j);
 
-		if (informative(t) && clean_figure(t))
+		if (informative(t) && clean_figure(t) && test_lossier(e2e, t) < ALPHA / (m ? m : 1))
 			return j;
 	}
 	return -1;
+}
+
+/*
+ * Did the router answering at at (hop index k) answer more often than
+ * Linux's default ICMP limit (LINUX_RL_BURST, then one a second) would
+ * let it over the run?  Then its silences were not that limit's.
+ */
+static bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at)
+{
+	const struct hop_result *h;
+	uint64_t allowed = LINUX_RL_BURST + d->r->elapsed_us / 1000000u + 1;
+
+	if (k >= d->nhops || !addr_is_set(at))
+		return false;
+	h = &d->r->hops[k];
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
+		if (addr_equal(&h->branches[i].addr, at))
+			return h->branches[i].received > allowed;
+	return false;
+}
+
+/*
+ * Is the loss of flows g at hop index k forwarding loss rather than the
+ * router's ICMP limit?  A router limits its errors towards us whoever they
+ * are about, so one that answers the reference flows cleanly at k while
+ * g's probes go unanswered is not limiting them; and loss that a later hop
+ * of g's shows again is not one router's limit either, nor are the
+ * silences of a router that answered more than a default limit allows.
+ * Otherwise the hop alone proves nothing.
+ */
+static bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned char *ref,
+			   int k, int end, struct tally e2e)
+{
+	struct ip_addr at = majority_addr(d, g, k);
+	struct tally same = {0, 0};
+
+	if (beyond_default_limit(d, k, &at))
+		return true;
+
+	for (int i = 0; ref != NULL && addr_is_set(&at) && i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+
+		if (ref[i] && flow_has_hop(f, k) && addr_equal(&f->path[k], &at)) {
+			same.recv += f->hop_received[k];
+			same.lost += f->hop_lost[k];
+		}
+	}
+	if (informative(same) && clean_figure(same))
+		return true;
+	for (int j = k + 1; j < end; j++) {
+		struct tally t = pool_hop(d, g, j);
+
+		if (informative(t) && !clean_figure(t) && test_lossier(e2e, t) >= ALPHA)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -739,8 +804,11 @@ static int localise(const struct diag *d, const unsigned char *g, const unsigned
 		for (int k2 = k + 1; k2 < end && persists; k2++)
 			if (test_lossier(e2e, pool_hop(d, g, k2)) < ALPHA)
 				persists = false;
-		if (persists)
+		if (persists) {
+			/* Shown here only if not the router's own limit (else: from here on, somewhere). */
+			*shown = loss_confirmed(d, g, ref, k, end, e2e);
 			return k;
+		}
 	}
 	/*
 	 * From some hop on these flows get no answer at all, there and at
@@ -838,7 +906,7 @@ static void emit_return_of_branch(struct diag *d, const struct candidate *c, int
 	f->prev_addr = prev_responder(d, c->gmask, end);
 	add_cause(f, CAUSE_RETURN_PATH);
 	add_cause(f, CAUSE_FORWARD_LOSS);
-	set_range(d, f, c->gmask, clean_before(d, c->gmask, end), end, r->config.dst);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, r->config.dst);
 	finding_loss(f, c->g, tally_rate(c->s));
 	finding_flows(d, f, c->gmask);
 	addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br));
@@ -890,7 +958,7 @@ static bool merge_return(struct diag *d, const struct candidate *c, int end)
 	finding_flows(d, f, mask);
 	free(mask);
 	add_cause(f, CAUSE_FORWARD_LOSS);
-	set_range(d, f, c->gmask, clean_before(d, c->gmask, end), end, d->r->config.dst);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, d->r->config.dst);
 	addr_format(&d->r->hops[c->k].branches[c->b].addr, br, sizeof(br));
 	say(f, "%d flows (source ports ", f->nflows);
 	say_ports(f);
@@ -938,7 +1006,7 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	add_cause(f, CAUSE_RETURN_PATH);
 	/* Loss not placed yet: anywhere from the link into the branch to the target. */
 	to = shown ? surely_by(d, c->gmask, k, c->g) : end;
-	set_range(d, f, c->gmask, clean_before(d, c->gmask, k), to,
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, k, c->g), to,
 		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
 	finding_loss(f, c->g, tally_rate(c->s));
 	finding_flows(d, f, c->gmask);
@@ -961,6 +1029,35 @@ struct kept {
 	struct candidate *v;
 	int n, cap;
 };
+
+/*
+ * A branch further on whose flows all went through an earlier lossy
+ * branch, and lose no more than that branch's other flows, only inherits
+ * the earlier loss: it gives way, or its range would miss the link.
+ */
+static void drop_explained(struct diag *d, struct candidate *cands, int ncands, unsigned char *part)
+{
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *y = &cands[i];
+
+		for (int j = 0; j < ncands && y->keep; j++) {
+			const struct candidate *x = &cands[j];
+			bool subset = true;
+
+			if (j == i || !x->keep || x->k >= y->k)
+				continue;
+			for (int f = 0; f < d->nflows && subset; f++)
+				if (y->gmask[f] && !x->gmask[f])
+					subset = false;
+			if (!subset)
+				continue;
+			for (int f = 0; f < d->nflows; f++)
+				part[f] = x->gmask[f] && !y->gmask[f];
+			if (test_lossier(y->g, pool_e2e(d, part)) >= ALPHA)
+				y->keep = false;
+		}
+	}
+}
 
 /*
  * Finds branches whose flows lose more end to end than their siblings'
@@ -1108,6 +1205,7 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			}
 		}
 	}
+	drop_explained(d, cands, ncands, part);
 	for (int i = 0; i < ncands; i++) {
 		if (!cands[i].keep)
 			continue;
@@ -1398,6 +1496,9 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	} else if (first >= 0 && uniform) {
 		at = first;
 	}
+	/* One hop's loss may be its ICMP limit: without a later hop showing it too, it places nothing. */
+	if (at >= 0 && !loss_confirmed(d, u, NULL, at, end, e2e))
+		at = -1;
 	f = finding_new(d, at >= 0 ? FINDING_LOSSY_BRANCH : FINDING_DESTINATION_LOSS);
 	if (f == NULL)
 		return;

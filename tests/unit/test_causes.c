@@ -217,6 +217,31 @@ static void test_unplaced(void)
 	results_free(r);
 }
 
+/* A later split among a lossy branch's flows inherits its loss: only the branch is named. */
+static void test_inherited(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	ecmp(&s, 5);
+	for (int i = 0; i < 16; i++)
+		hop(&s, i, 4, i < 4 ? A4 : B4, 0);
+	for (int i = 0; i < 8; i++) {
+		hop(&s, i, 2, BR_A, 10);
+		hop(&s, i, 3, A3, 10);
+		hop(&s, i, 4, i < 4 ? A4 : B4, 10);
+		reach(&s, i, 5, 10);
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 1 && f && flows_are_range(f, 0, 7),
+	   "one lossy-branch, for branch " BR_A "'s flows; its share of a later split adds none");
+	ok(f && f->range_from_ttl <= 1 && f->range_to_ttl >= 2, "its range holds the link into " BR_A);
+	results_free(r);
+}
+
 static void test_single_causes(void)
 {
 	struct scen s;
@@ -290,6 +315,7 @@ int main(void)
 	test_target_only();
 	test_merged_return();
 	test_unplaced();
+	test_inherited();
 	test_single_causes();
 	test_everyone_loses();
 	test_names();
