@@ -872,6 +872,52 @@ static bool branch_comparable(const struct branch_result *b)
 	return addr_is_set(&b->addr) && !b->is_destination && b->flows != NULL && b->nflows > 0;
 }
 
+/*
+ * An unknown branch ("*") whose flows never got an answer there: they may
+ * have died on the link into it (a mesh link, a next hop that is gone).
+ * It can be blamed like a router, by what its flows lose end to end.
+ */
+static bool branch_dark(const struct branch_result *b)
+{
+	return !addr_is_set(&b->addr) && !b->is_destination && b->flows != NULL && b->nflows > 0 &&
+	       b->received == 0 && b->lost >= MIN_SAMPLES;
+}
+
+/* Do the branch's flows stay unanswered from hop index k on (a router that only keeps quiet would not)? */
+static bool dark_on(const struct diag *d, const struct branch_result *b, int k)
+{
+	for (int j = 0; j < b->nflows; j++) {
+		int i = flow_index(d->r, b->flows[j]);
+		const struct flow_result *f;
+
+		if (i < 0)
+			return false;
+		f = &d->r->flows[i];
+		if (f->received > 0)
+			return false;
+		for (int k2 = k; k2 < f->path_len && k2 < d->end[i]; k2++)
+			if (f->hop_received[k2] > 0)
+				return false;
+	}
+	return true;
+}
+
+/* "flows through 10.0.2.2 ", or for a dark branch "flows unanswered at hop 3 after 10.0.2.2 " */
+static void say_branch(const struct diag *d, struct finding *f, const struct candidate *c)
+{
+	const struct ip_addr *a = &d->r->hops[c->k].branches[c->b].addr;
+	struct ip_addr before;
+	char br[ADDR_STRLEN];
+
+	if (addr_is_set(a)) {
+		say(f, "flows through %s ", addr_format(a, br, sizeof(br)));
+		return;
+	}
+	before = prev_responder(d, c->gmask, c->k);
+	say(f, "flows unanswered at hop %d after %s ", ttl_of(d, c->k),
+	    addr_format(&before, br, sizeof(br)));
+}
+
 /* "their 7 siblings through 10.0.3.2 lose 0%" */
 static void say_siblings(const struct diag *d, struct finding *f, const struct candidate *c)
 {
@@ -978,7 +1024,6 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	bool shown;
 	struct ip_addr at, prev;
 	struct finding *f;
-	char br[ADDR_STRLEN];
 
 	k = localise(d, c->gmask, c->smask, c->k, c->g, &shown);
 	prev = prev_responder(d, c->gmask, k);
@@ -1004,13 +1049,13 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	f->prev_addr = prev;
 	add_cause(f, CAUSE_FORWARD_LOSS);
 	add_cause(f, CAUSE_RETURN_PATH);
+	say_branch(d, f, c);
 	/* Loss not placed yet: anywhere from the link into the branch to the target. */
 	to = shown ? surely_by(d, c->gmask, k, c->g) : end;
 	set_range(d, f, c->gmask, clean_before(d, c->gmask, k, c->g), to,
 		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
 	finding_loss(f, c->g, tally_rate(c->s));
 	finding_flows(d, f, c->gmask);
-	say(f, "flows through %s ", addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br)));
 	say_loss(f, "end to end");
 	if (shown)
 		say(f, " from hop %d on (", f->ttl);
@@ -1029,6 +1074,41 @@ struct kept {
 	struct candidate *v;
 	int n, cap;
 };
+
+/*
+ * Two lossy branches share some flows (at different hops, each split
+ * picks its own): the one whose other flows lose nothing special while
+ * the other's other flows lose on their own is only riding on it, by the
+ * chance of which flows it drew, and gives way.
+ */
+static void drop_riders(struct diag *d, struct candidate *cands, int ncands, unsigned char *xo,
+			unsigned char *yo)
+{
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *x = &cands[i];
+
+		for (int j = 0; j < ncands && x->keep; j++) {
+			const struct candidate *y = &cands[j];
+			bool overlap = false;
+			struct tally tx, ty;
+
+			if (j == i || !y->keep)
+				continue;
+			for (int f = 0; f < d->nflows; f++) {
+				overlap |= x->gmask[f] && y->gmask[f];
+				xo[f] = x->gmask[f] && !y->gmask[f];
+				yo[f] = y->gmask[f] && !x->gmask[f];
+			}
+			tx = pool_e2e(d, xo);
+			ty = pool_e2e(d, yo);
+			if (!overlap || tally_n(ty) == 0)
+				continue;
+			if ((tally_n(tx) == 0 || test_lossier(tx, x->s) >= ALPHA_LOOSE) &&
+			    test_lossier(ty, y->s) < ALPHA)
+				x->keep = false;
+		}
+	}
+}
 
 /*
  * A branch further on whose flows all went through an earlier lossy
@@ -1092,7 +1172,7 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			/* A branch reported in an earlier pass stays reported once. */
 			for (int j = 0; j < kept->n; j++)
 				done |= kept->v[j].k == k && kept->v[j].b == bi;
-			if (done || !branch_comparable(b))
+			if (done || !(branch_comparable(b) || (branch_dark(b) && dark_on(d, b, k))))
 				continue;
 			c.gmask = calloc((size_t)d->nflows + 1, 1);
 			c.smask = calloc((size_t)d->nflows + 1, 1);
@@ -1206,6 +1286,7 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 		}
 	}
 	drop_explained(d, cands, ncands, part);
+	drop_riders(d, cands, ncands, part, lossy);
 	for (int i = 0; i < ncands; i++) {
 		if (!cands[i].keep)
 			continue;

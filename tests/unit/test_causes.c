@@ -242,6 +242,52 @@ static void test_inherited(void)
 	results_free(r);
 }
 
+/* Flows that die on a link into a router that never answers them: a dark branch. */
+static void test_dark_branch(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	ecmp(&s, 4);
+	for (int i = 0; i < 3; i++) {
+		hop(&s, i, 3, A3, 30);
+		reach(&s, i, 4, 30);
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f && flows_are_range(f, 0, 2) && count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "flows dark from hop 3 on: a lossy-branch for them, not a return path");
+	ok(f && f->range_from_ttl <= 2 && f->range_to_ttl >= 3, "its range holds the link after " BR_A);
+	ok(f && strstr(f->summary, "unanswered at hop 3 after " BR_A), "summary: %s",
+	   f ? f->summary : "");
+	results_free(r);
+}
+
+/* A branch that only drew most of its flows from a lossier later split gives way to it. */
+static void test_rider(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	ecmp(&s, 5);
+	for (int i = 0; i < 16; i++) {
+		bool via_a4 = i < 6 || i == 8 || i == 9;
+
+		hop(&s, i, 4, via_a4 ? A4 : B4, 0);
+		if (via_a4)
+			reach(&s, i, 5, 10);
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 1 && f && f->ttl >= 4 && f->nflows == 8,
+	   "the split at hop 4 carries the loss; branch " BR_A " (6 of its 8 flows lossy) is not named");
+	results_free(r);
+}
+
 static void test_single_causes(void)
 {
 	struct scen s;
@@ -316,6 +362,8 @@ int main(void)
 	test_merged_return();
 	test_unplaced();
 	test_inherited();
+	test_dark_branch();
+	test_rider();
 	test_single_causes();
 	test_everyone_loses();
 	test_names();
