@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/flow.h"
+#include "engine/limiter.h"
 #include "engine/mda.h"
 #include "engine/stats.h"
 #include "wire/dissect.h"
@@ -139,6 +140,7 @@ struct engine {
 	bool stopped, paused;
 
 	struct mda mda;			/* adaptive mode: discovery state (mda.h) */
+	struct limiters lim;		/* adaptive mode: ICMP rate limiters learned (limiter.h) */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */
@@ -157,6 +159,10 @@ void link_note_answer(struct engine *e, const struct reply *r, uint64_t now);
 void link_reset_answers(struct engine *e);
 /* linkcheck.c: 0 when no question series is running, else when to look again. */
 uint64_t link_busy_until(const struct engine *e, uint64_t now);
+
+struct results;
+/* results_routers.c: the routers of several addresses, and each branch's router id. */
+bool results_routers(const struct engine *e, struct results *r);
 
 /* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */
 int engine_add_flow(struct engine *e);
