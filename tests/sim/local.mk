@@ -12,7 +12,8 @@ check_PROGRAMS += \
 	tests/sim/sim_engine_proto \
 	tests/sim/sim_engine_control \
 	tests/sim/sim_diagnose \
-	tests/sim/sim_mda
+	tests/sim/sim_mda \
+	tests/sim/sim_limiter
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -36,3 +37,6 @@ tests_sim_sim_diagnose_LDADD = libcore.a $(LIBS)
 # Branch discovery (MDA) over generated topologies: miss rate and probe counts.
 tests_sim_sim_mda_SOURCES = tests/sim/sim_mda.c $(SIM_CORE)
 tests_sim_sim_mda_LDADD = libcore.a $(LIBS)
+# Rate limiters per router: a merge router answering from several addresses.
+tests_sim_sim_limiter_SOURCES = tests/sim/sim_limiter.c $(SIM_CORE)
+tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
