@@ -176,71 +176,26 @@ bench_per_packet() {	# bench_per_packet NAME PEER...
 
 # lab_topo_chain N from lab.sh, for the CPU and memory runs, is used as is.
 
-# bench_topo_merge: the diamond of issue 10, point 4: a 4-way split whose
-# branches merge on one router m that answers from several addresses,
-# then a 2-way split:
-#
-#	client - r1 -+- a1 -+- m -+- c1 -+- server
-#	             +- a2 -+     +- c2 -+
-#	             +- a3 -+
-#	             +- a4 -+
-#
-#	TTL 1 r1, TTL 2 a1..a4, TTL 3 m, TTL 4 c1|c2, TTL 5 the server.
-#
-# m's route back to the client is itself multipath (over a1..a4) and has
-# no "src": Linux sends a Time Exceeded from the address of the interface
-# it leaves by, chosen by hashing, so m shows as four addresses (its
-# addresses towards a1..a4), one per return branch.  They all share m's
-# ICMP limiter.  Every other router answers from one address.
-# Exports as bench_topo_wide, plus
+# bench_topo_merge: lab_topo_merge (tests/lab/lab.sh), the diamond of
+# issue 10, point 4: client - r1 - {a1..a4} - m - {c1, c2} - server, m
+# answering from four addresses (its route back is multipath, no src)
+# that share its one ICMP limiter.  Exports as bench_topo_wide, plus
 #	BENCH_ALIASES		"A,B,C,D": the addresses that are one router (m)
 bench_topo_merge() {
-	local n i routers="r1 a1 a2 a3 a4 m c1 c2" maddrs=""
-	for n in client server; do lab_ns "$n" || return 1; done
-	for n in $routers; do lab_ns "$n" router || return 1; done
-	# Links: 1 client-r1, 2..5 r1-ai, 6..9 ai-m, 10 m-c1, 11 m-c2,
-	# 12 c1-server (the server's address), 13 c2-server.
-	lab_link client r1 1 || return 1
-	for i in 1 2 3 4; do
-		lab_link r1 "a$i" $((1 + i)) && lab_link "a$i" m $((5 + i)) || return 1
-	done
-	lab_link m c1 10 && lab_link m c2 11 && lab_link c1 server 12 &&
-		lab_link c2 server 13 || return 1
-	lab_default client r1 || return 1
-	# Towards the server (link 12).
-	lab_route r1 12 a1 a2 a3 a4 || return 1
-	for i in 1 2 3 4; do lab_route "a$i" 12 m || return 1; done
-	lab_route m 12 c1 c2 && lab_route c2 12 server || return 1
-	# Back to the client (link 1): m over all four a's, no src.
-	lab_route server 1 c1 c2 && lab_route m 1 a1 a2 a3 a4 || return 1
-	for n in c1 c2; do lab_route "$n" 1 m src m || return 1; done
-	for i in 1 2 3 4; do lab_route "a$i" 1 r1 src r1 || return 1; done
-	lab_answers_from r1 client client
-	for i in 1 2 3 4; do lab_answers_from "a$i" r1 r1; done
-	lab_answers_from m a1 a1
-	lab_answers_from c1 m m
-	lab_answers_from c2 m m
-	lab_set_ends client r1 server c1
-	# shellcheck disable=SC2034 # read by lab.sh's lab_path
-	LAB_CLIENT_FIRST_DEV=v-r1
-	LAB_ECMP_NS="$LAB_PREFIX-r1"
-	LAB_DEST_TTL=5
+	local n i mx cj ai r1a
+	lab_topo_merge || return 1
 	BENCH_DIAMOND_TTLS="2 3 4"
 	BENCH_LONG_ADDR=""
-	lab_ttl_addrs_from_names "1 r1" "2 a1" "2 a2" "2 a3" "2 a4" "4 c1" "4 c2"
-	for i in 1 2 3 4; do maddrs="$maddrs $(lab_ifaddr 4 m "a$i")"; done
-	LAB_TTL_ADDRS[3]=${maddrs# }
-	BENCH_ALIASES=$(echo "${maddrs# }" | tr ' ' ',')
+	BENCH_ALIASES=$(echo "$LAB_ALIAS_ADDRS" | tr ' ' ',')
 	BENCH_BALANCER=merge
-	local r1a ai mx cj
 	r1a=$(lab_answer "$LAB_PREFIX-r1")
 	BENCH_EDGES=""
 	for i in 1 2 3 4; do
 		ai=$(lab_answer "$LAB_PREFIX-a$i")
 		BENCH_EDGES="$BENCH_EDGES $r1a>$ai"
-		for mx in $maddrs; do BENCH_EDGES="$BENCH_EDGES $ai>$mx"; done
+		for mx in $LAB_ALIAS_ADDRS; do BENCH_EDGES="$BENCH_EDGES $ai>$mx"; done
 	done
-	for mx in $maddrs; do
+	for mx in $LAB_ALIAS_ADDRS; do
 		for n in c1 c2; do
 			cj=$(lab_answer "$LAB_PREFIX-$n")
 			BENCH_EDGES="$BENCH_EDGES $mx>$cj"
@@ -249,6 +204,5 @@ bench_topo_merge() {
 	for n in c1 c2; do
 		BENCH_EDGES="$BENCH_EDGES $(lab_answer "$LAB_PREFIX-$n")>$LAB_SERVER_ADDR"
 	done
-	export LAB_ECMP_NS LAB_DEST_TTL BENCH_DIAMOND_TTLS BENCH_BALANCER BENCH_EDGES \
-		BENCH_LONG_ADDR BENCH_ALIASES
+	export BENCH_DIAMOND_TTLS BENCH_BALANCER BENCH_EDGES BENCH_LONG_ADDR BENCH_ALIASES
 }
