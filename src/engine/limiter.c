@@ -105,12 +105,13 @@ bool limiter_answer(struct limiters *L, int i, uint64_t now)
 	/*
 	 * A real bucket never answers without a token.  The model can fall
 	 * short a little (answers were sent before they reached us, and the
-	 * kernel counts in jiffies); by a whole token more, the addresses are
-	 * not one bucket, or the bucket is not what was learned.
+	 * kernel counts in jiffies); by more than a token and a half, the
+	 * addresses are not one bucket.
 	 */
-	if (t < -1.0 && l->limited && l->members > 1) {
-		l->tokens = 0;
-		return false;
+	if (l->limited && l->members > 1) {
+		/* A joined bucket keeps its debt: two answers beyond it are not one bucket. */
+		l->tokens = t;
+		return t >= -1.5;
 	}
 	l->tokens = t < 0 ? 0 : t;
 	return true;
@@ -170,11 +171,14 @@ int limiter_join(struct limiters *L, int i, int j, enum limiter_evidence ev)
 	a->limited = a->limited || b->limited;
 	if (b->first_ttl < a->first_ttl)
 		a->first_ttl = b->first_ttl;
-	/* One bucket: it holds no more than the emptier estimate. */
-	if (b->at > a->at)
-		a->at = b->at;
-	if (b->tokens < a->tokens)
-		a->tokens = b->tokens;
+	/* One bucket: it holds no more than the emptier estimate, both taken at the later time. */
+	{
+		uint64_t at = a->at > b->at ? a->at : b->at;
+		double ta = limiter_tokens(L, i, at), tb = limiter_tokens(L, j, at);
+
+		a->at = at;
+		a->tokens = ta < tb ? ta : tb;
+	}
 	a->evidence = (uint8_t)ev;
 	*b = (struct limiter){0};
 	return i;

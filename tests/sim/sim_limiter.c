@@ -151,8 +151,12 @@ static void run(uint32_t seed, bool aliased, struct tally *t)
 		t->probes += (long)c.run.nsends;
 		t->dropped += (long)simnet_stats(n)->fate[SIMNET_FATE_RATE_LIMITED];
 		t->elapsed_us += c.res->elapsed_us;
-		if (aliased && getenv("SIM_LIMITER_VERBOSE") != NULL)
+		if (aliased && getenv("SIM_LIMITER_VERBOSE") != NULL) {
 			show(seed, c.res);
+			printf("#   %zu probes, %llu withheld, %.2f s\n", c.run.nsends,
+			       (unsigned long long)simnet_stats(n)->fate[SIMNET_FATE_RATE_LIMITED],
+			       (double)c.res->elapsed_us / 1e6);
+		}
 		if (aliased)
 			t->as_one += m_as_one(c.res, simnet_node(n, simnet_at(n, 3, 0)));
 		else
