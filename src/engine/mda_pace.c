@@ -193,7 +193,7 @@ static int earlier_silent(const struct engine *e, int t, uint64_t since, uint64_
 }
 
 /*
- * A probe at t was not answered in time (sent at `sent`, given up at
+ * A probe at t went unanswered (sent at `sent`, given up at
  * now).  Which limiter withheld it, if the answers before it can tell:
  * one that gave its whole burst; or, when every probe before it was
  * answered and the answers came to one burst, all of those that answered
