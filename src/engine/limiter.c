@@ -38,7 +38,7 @@ static bool grow(void **p, int *cap, int need, size_t size)
 }
 
 /* A new limiter holding one address, with Linux's bucket as the prior, full. */
-static int new_limiter(struct limiters *L, int ttl, uint64_t now)
+static int new_limiter(struct limiters *L, int ttl, uint64_t now, uint64_t refill_us)
 {
 	void *p = L->l;
 
@@ -49,7 +49,7 @@ static int new_limiter(struct limiters *L, int ttl, uint64_t now)
 		.used = true,
 		.members = 1,
 		.burst = LIMITER_BURST,
-		.refill_us = LIMITER_REFILL_US,
+		.refill_us = refill_us,
 		.tokens = LIMITER_BURST,
 		.at = now,
 		.first_ttl = ttl,
@@ -78,7 +78,7 @@ int limiter_of(struct limiters *L, const struct ip_addr *a, int ttl, uint64_t no
 	if (!grow(&p, &L->capa, L->na + 1, sizeof(*L->a)))
 		return -1;
 	L->a = p;
-	i = new_limiter(L, ttl, now);
+	i = new_limiter(L, ttl, now, a->family == AF_INET6 ? LIMITER_REFILL6_US : LIMITER_REFILL_US);
 	if (i < 0)
 		return -1;
 	L->a[L->na++] = (struct limiter_addr){.addr = *a, .lim = i};
@@ -198,7 +198,7 @@ void limiter_split(struct limiters *L, int i, uint64_t now)
 			first = false;
 			continue;
 		}
-		n = new_limiter(L, L->l[i].first_ttl, now);
+		n = new_limiter(L, L->l[i].first_ttl, now, L->l[i].refill_us);
 		if (n < 0)
 			break;
 		L->a[k].lim = n;

@@ -21,6 +21,8 @@
 #define LIMITER_BURST 6
 /* Time one token takes to come back: Linux's icmp_ratelimit default, 1000 ms. */
 #define LIMITER_REFILL_US 1000000u
+/* The same for ICMPv6: net.ipv6.icmp.ratelimit, 100 ms by default. */
+#define LIMITER_REFILL6_US 100000u
 /* Slowest refill learned (a limiter that withholds answers even when paced). */
 #define LIMITER_REFILL_MAX_US 8000000u
 
@@ -63,7 +65,10 @@ struct limiters {
 };
 
 void limiter_free(struct limiters *L);
-/* The limiter of address a, made (alone, full) if a is new; -1 out of memory. */
+/*
+ * The limiter of address a, made (alone, full, Linux's bucket for a's
+ * family as the prior) if a is new; -1 out of memory.
+ */
 int limiter_of(struct limiters *L, const struct ip_addr *a, int ttl, uint64_t now);
 /* The limiter of address a, or -1 if it never answered. */
 int limiter_find(const struct limiters *L, const struct ip_addr *a);

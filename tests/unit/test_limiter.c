@@ -89,9 +89,24 @@ static void join_split(void)
 	limiter_free(&L);
 }
 
+/* ICMPv6 errors come back ten times faster by default (net.ipv6.icmp.ratelimit 100 ms). */
+static void v6_prior(void)
+{
+	struct limiters L = {0};
+	struct ip_addr a = {.family = AF_INET6, .b = {0xfd, 0, [15] = 1}};
+	int l = limiter_of(&L, &a, 2, S);
+
+	limiter_withheld(&L, l, S, 6);
+	ok(L.l[l].refill_us == LIMITER_REFILL6_US &&
+	   limiter_ready(&L, l, S, 1, false) == S + LIMITER_REFILL6_US + 1,
+	   "an IPv6 limiter refills a token in 100 ms");
+	limiter_free(&L);
+}
+
 int main(void)
 {
 	bucket();
+	v6_prior();
 	slower_refill();
 	join_split();
 	return tap_done();
