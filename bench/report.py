@@ -6,8 +6,10 @@ issue 6 with PASS or MISS next to each.
 Files in a scenario directory (written by run.sh):
   expected        "ttl T ADDR..." (addresses that may answer at TTL T),
                   "edge A B" (B can follow A one TTL later), "diamond T..."
-                  (the TTLs inside the diamond) and, for the unequal
-                  diamond, "long ADDR" (x, the longer branch's router)
+                  (the TTLs inside the diamond), for the unequal
+                  diamond "long ADDR" (x, the longer branch's router), and
+                  for the merge diamond "alias A,B,..." (addresses of one
+                  router)
   TOOL-N.json     run N's ecmptrace -j output, or sc_warts2json output
                   for scamper (N = 1 .. BENCH_REPS)
   scamper-N.txt   sc_warts2text output (its addresses count as found too)
@@ -18,7 +20,7 @@ Files in a scenario directory (written by run.sh):
   ecmptrace.mode  "mda" or "fixed"
 Goals are judged on the medians over the runs (completeness: every run).
 Usage: report.py diamond|unequal|perpacket|cpu|memory DIR [--wall-goal X]
-       [--no-probe-goal] [--floor]
+       [--no-probe-goal] [--floor] [--aliases]
 """
 import json
 import os
@@ -53,6 +55,17 @@ def read_extra(d):
             elif len(w) == 2 and w[0] == "long":
                 long_addr = w[1]
     return diamond_ttls, long_addr
+
+
+def read_aliases(d):
+    """The address sets of the expected file's "alias" lines."""
+    sets = []
+    with open(d + "/expected") as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 2 and w[0] == "alias":
+                sets.append(frozenset(w[1].split(",")))
+    return sets
 
 
 def read_ru(path):
@@ -115,9 +128,10 @@ def load_ecmptrace(path):
     probes = doc.get("probes") or {}
     ports = [fl.get("source_port") for fl in doc.get("flows") or []
              if fl.get("source_port") is not None]
+    routers = [frozenset(r.get("addresses") or []) for r in doc.get("routers") or []]
     return {"found": found, "flows": flows, "findings": kinds, "load": load,
             "self": probes.get("sent"), "answers": probes.get("replies"),
-            "sport": min(ports) if ports else None}
+            "sport": min(ports) if ports else None, "routers": routers}
 
 
 def walk_addrs(node, found, flows, answered, load):
@@ -329,14 +343,19 @@ def header(d, tools=("ecmptrace", "scamper")):
     print("  ecmptrace mode: %s" % label)
 
 
-def floor_line(tool, runs):
+def floor_line(tool, runs, aliases=()):
     """Least time Linux's default limits impose on the answers a run got:
     a router answers a burst of 6, then 1 a second, so N answers from one
     router take at least N - 6 seconds (this ignores answers lost and
-    asked again, which only add)."""
+    asked again, which only add).  The addresses of one router (aliases)
+    count together: they share its limiter."""
     parts = []
     for r in runs:
-        load = r["res"].get("load") or {}
+        load = dict(r["res"].get("load") or {})
+        for a in aliases:
+            n = sum(load.pop(x, 0) for x in a)
+            if n:
+                load["+".join(sorted(a))] = n
         if not load:
             continue
         addr, n = max(load.items(), key=lambda kv: kv[1])
@@ -387,7 +406,24 @@ def completeness_line(e, s, expected):
               min(len(r["found"]) for r in e), min(len(r["found"]) for r in s)))
 
 
-def diamond(d, wall_goal, probe_goal, floor=False):
+def alias_line(e, aliases):
+    """Did ecmptrace report each expected router as one, and no router
+    the lab does not have?  Judged on every run."""
+    good = 0
+    for r in e:
+        got = set(r["res"].get("routers") or [])
+        wrong = [g for g in got if not any(g <= a for a in aliases)]
+        good += all(a in got for a in aliases) and not wrong
+    print("  goal: routers of several addresses reported as one (ecmptrace)  %s (%d of %d runs;"
+          " %s)" % (verdict(good == len(e)), good, len(e),
+                    " | ".join(",".join(sorted(a)) for a in aliases)))
+    for i, r in enumerate(e):
+        got = r["res"].get("routers") or []
+        print("    run %d reported: %s" % (i + 1, " | ".join(
+            ",".join(sorted(g)) for g in got) or "none"))
+
+
+def diamond(d, wall_goal, probe_goal, floor=False, aliases=False):
     header(d)
     rows = tool_rows(d, ("ecmptrace", "scamper"), LOADERS)
     expected = set(read_expected(d)[0])
@@ -401,9 +437,10 @@ def diamond(d, wall_goal, probe_goal, floor=False):
     ew, sw = median([r["ru"]["wall"] for r in e]), median([r["ru"]["wall"] for r in s])
     pr = ep / sp if sp else float("inf")
     wr = ew / sw if sw else float("inf")
+    truth = read_aliases(d) if aliases else []
     if floor:
-        floor_line("ecmptrace", e)
-        floor_line("scamper", s)
+        floor_line("ecmptrace", e, truth)
+        floor_line("scamper", s, truth)
     runs = "median of %d and %d runs" % (len(e), len(s)) if len(e) + len(s) > 2 else "one run each"
     print("  ratio ecmptrace/scamper (%s): probes %.2f (TTL 2-4: %.2f), wall time %.3f" % (
         runs, pr, ed / sd if sd else float("inf"), wr))
@@ -420,6 +457,12 @@ def diamond(d, wall_goal, probe_goal, floor=False):
         wrong |= set(r["res"]["findings"]) & {"per-packet-balancing", "path-change"}
     print("  check: per-flow ECMP not taken for per-packet (ecmptrace)  %s%s" % (
         verdict(not wrong), (" (" + ", ".join(sorted(wrong)) + ")") if wrong else ""))
+    if aliases:
+        full = sum(r["found"] == expected for r in e)
+        print("  goal: every interface found in every run (ecmptrace)  %s (%d of %d runs;"
+              " scamper %d of %d)" % (verdict(full == len(e)), full, len(e),
+                                      sum(r["found"] == expected for r in s), len(s)))
+        alias_line(e, truth)
 
 
 def unequal(d):
@@ -568,7 +611,8 @@ def main(argv):
     if "--wall-goal" in opts:
         wall_goal = float(opts[opts.index("--wall-goal") + 1])
     if kind == "diamond":
-        diamond(d, wall_goal, "--no-probe-goal" not in opts, "--floor" in opts)
+        diamond(d, wall_goal, "--no-probe-goal" not in opts, "--floor" in opts,
+                "--aliases" in opts)
     elif kind == "unequal":
         unequal(d)
     elif kind == "perpacket":

@@ -57,6 +57,9 @@ T_TOOL=${BENCH_T_TOOL:-120}
 # tool's run does not drain the routers for the next.
 REFILL=7
 REPS=${BENCH_REPS:-3}
+# BENCH_ONLY="1 2b ...": run only these scenarios (default: all).
+ONLY=${BENCH_ONLY:-}
+want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 case $REPS in ''|*[!0-9]*|0) die "BENCH_REPS must be a positive number" ;; esac
 # Scenario 1b counts how many runs find x: 3 runs say little about a miss
 # that happens about half the time.  Bounded: scamper takes ~14 s a run.
@@ -216,118 +219,148 @@ if [ "$ET_MODE" = fixed ]; then
 	echo "bench:       nothing about the adaptive discovery the goals are about"
 fi
 
-# 1. The 4-way -> 4 -> 2-way diamond, per-flow ECMP, ICMP limits off.
-D1=$LAB_TMP/diamond-off
-mkdir -p "$D1"
-bench_topo_wide flow || die "could not build the diamond"
-bench_limits off
-bench_expected "$D1"
-echo
-echo "== 1. diamond 4-way -> 4 -> 2-way (TTL 2, 3, 4; server at TTL 5), per-flow ECMP,"
-echo "==    routers' ICMP limits off"
-bench_pair "$D1" 0 "$REPS" --rate 10000
-bench_report diamond "$D1" --wall-goal 0.1
-lab_teardown
+if want 1; then
+	# 1. The 4-way -> 4 -> 2-way diamond, per-flow ECMP, ICMP limits off.
+	D1=$LAB_TMP/diamond-off
+	mkdir -p "$D1"
+	bench_topo_wide flow || die "could not build the diamond"
+	bench_limits off
+	bench_expected "$D1"
+	echo
+	echo "== 1. diamond 4-way -> 4 -> 2-way (TTL 2, 3, 4; server at TTL 5), per-flow ECMP,"
+	echo "==    routers' ICMP limits off"
+	bench_pair "$D1" 0 "$REPS" --rate 10000
+	bench_report diamond "$D1" --wall-goal 0.1
+	lab_teardown
+fi
 
-# 1b. The same diamond with branches of unequal length: c2 reaches the
-# server through one more router, x.  At TTL 5 flows through c1 meet the
-# server and flows through c2 meet x.  ecmptrace follows a flow through
-# each router of TTL 4 to TTL 5; scamper stops at its first answer from
-# the server, and sees x only when its first TTL-5 probe went through c2.
-D1B=$LAB_TMP/diamond-unequal
-mkdir -p "$D1B"
-bench_topo_wide unequal || die "could not build the unequal diamond"
-bench_limits off
-bench_expected "$D1B"
-echo
-echo "== 1b. the same diamond with branches of unequal length: c2 - x - server,"
-echo "==     so TTL 5 is x (via c2) or the server (via c1), and TTL 6 the server;"
-echo "==     routers' ICMP limits off, $REPS_UNEQUAL runs each"
-bench_pair "$D1B" 0 "$REPS_UNEQUAL" --rate 10000
-bench_report unequal "$D1B"
-lab_teardown
+if want 1b; then
+	# 1b. The same diamond with branches of unequal length: c2 reaches the
+	# server through one more router, x.  At TTL 5 flows through c1 meet the
+	# server and flows through c2 meet x.  ecmptrace follows a flow through
+	# each router of TTL 4 to TTL 5; scamper stops at its first answer from
+	# the server, and sees x only when its first TTL-5 probe went through c2.
+	D1B=$LAB_TMP/diamond-unequal
+	mkdir -p "$D1B"
+	bench_topo_wide unequal || die "could not build the unequal diamond"
+	bench_limits off
+	bench_expected "$D1B"
+	echo
+	echo "== 1b. the same diamond with branches of unequal length: c2 - x - server,"
+	echo "==     so TTL 5 is x (via c2) or the server (via c1), and TTL 6 the server;"
+	echo "==     routers' ICMP limits off, $REPS_UNEQUAL runs each"
+	bench_pair "$D1B" 0 "$REPS_UNEQUAL" --rate 10000
+	bench_report unequal "$D1B"
+	lab_teardown
+fi
 
-# Scenario 2 uses scenario 1's diamond again, built anew (new hash seeds).
-bench_topo_wide flow || die "could not build the diamond"
+if want 2; then
+	# Scenario 2 uses scenario 1's diamond again, built anew (new hash seeds).
+	bench_topo_wide flow || die "could not build the diamond"
 
-# 2. The same diamond, every router (and the server) at Linux's default
-# ICMP limits: 6 errors, then 1 per second, per destination.
-D2=$LAB_TMP/diamond-limits
-mkdir -p "$D2"
-bench_limits on
-bench_expected "$D2"
-echo
-echo "== 2. the same diamond, every router and the server at Linux's default ICMP"
-echo "==    limits (icmp_ratelimit 1000 ms: 6 answers, then 1 a second per prober)"
-bench_pair "$D2" "$REFILL" "$REPS"
-bench_report diamond "$D2" --wall-goal 0.75 --no-probe-goal --floor
-lab_teardown
+	# 2. The same diamond, every router (and the server) at Linux's default
+	# ICMP limits: 6 errors, then 1 per second, per destination.
+	D2=$LAB_TMP/diamond-limits
+	mkdir -p "$D2"
+	bench_limits on
+	bench_expected "$D2"
+	echo
+	echo "== 2. the same diamond, every router and the server at Linux's default ICMP"
+	echo "==    limits (icmp_ratelimit 1000 ms: 6 answers, then 1 a second per prober)"
+	bench_pair "$D2" "$REFILL" "$REPS"
+	bench_report diamond "$D2" --wall-goal 0.75 --no-probe-goal --floor
+	lab_teardown
+fi
 
-# 3. Per-packet balancing at r1 (nftables numgen + fwmark rules).
-D3=$LAB_TMP/per-packet
-mkdir -p "$D3"
-bench_topo_wide packet || die "could not build the per-packet diamond"
-bench_limits off
-bench_expected "$D3"
-echo
-echo "== 3. the same diamond with r1 balancing per packet (random mark, ip rule"
-echo "==    fwmark -> one table per branch), ICMP limits off; ecmptrace -c 1 and -c 4"
-# ecmptrace twice: discovery alone (-c 1, as in 1), and 4 rounds (-c 4),
-# so that a flow can show several answers: ecmptrace calls a single change
-# of responder a path change and needs a flow to go back and forth to call
-# it per-packet balancing.
-ET_ROUNDS=4
-for i in $(seq 1 "$REPS"); do
-	bench_ecmptrace "$D3" "$i" --rate 10000 -i 0.05
-	for f in "$D3/ecmptrace-$i".*; do
-		mv "$f" "$D3/ecmptrace_c4-$i.${f##*.}"
+# 2b. Issue 10, point 4: a 4-way split merging on one router m whose route
+# back to the client is multipath without a preferred source, so m answers
+# from four addresses that share its one ICMP limiter; then a 2-way split.
+# Linux's default limits on every router and the server.
+if want 2b; then
+	D2B=$LAB_TMP/merge-limits
+	mkdir -p "$D2B"
+	bench_topo_merge || die "could not build the merge diamond"
+	bench_limits on
+	bench_expected "$D2B"
+	echo "alias $BENCH_ALIASES" >>"$D2B/expected"
+	echo
+	echo "== 2b. 4-way -> merge router m (answers from 4 addresses, one limiter) -> 2-way"
+	echo "==     (TTL 2 a1..a4, TTL 3 m, TTL 4 c1|c2, server at TTL 5), every router"
+	echo "==     and the server at Linux's default ICMP limits"
+	bench_pair "$D2B" "$REFILL" "$REPS"
+	bench_report diamond "$D2B" --wall-goal 0.75 --floor --aliases
+	lab_teardown
+fi
+
+if want 3; then
+	# 3. Per-packet balancing at r1 (nftables numgen + fwmark rules).
+	D3=$LAB_TMP/per-packet
+	mkdir -p "$D3"
+	bench_topo_wide packet || die "could not build the per-packet diamond"
+	bench_limits off
+	bench_expected "$D3"
+	echo
+	echo "== 3. the same diamond with r1 balancing per packet (random mark, ip rule"
+	echo "==    fwmark -> one table per branch), ICMP limits off; ecmptrace -c 1 and -c 4"
+	# ecmptrace twice: discovery alone (-c 1, as in 1), and 4 rounds (-c 4),
+	# so that a flow can show several answers: ecmptrace calls a single change
+	# of responder a path change and needs a flow to go back and forth to call
+	# it per-packet balancing.
+	ET_ROUNDS=4
+	for i in $(seq 1 "$REPS"); do
+		bench_ecmptrace "$D3" "$i" --rate 10000 -i 0.05
+		for f in "$D3/ecmptrace-$i".*; do
+			mv "$f" "$D3/ecmptrace_c4-$i.${f##*.}"
+		done
 	done
-done
-ET_ROUNDS=1
-bench_pair "$D3" 0 "$REPS" --rate 10000
-bench_report perpacket "$D3"
-lab_teardown
+	ET_ROUNDS=1
+	bench_pair "$D3" 0 "$REPS" --rate 10000
+	bench_report perpacket "$D3"
+	lab_teardown
+fi
 
-# 4. A 29-router chain (server at TTL 30): CPU time per probe against mtr,
-# then peak memory at 256 flows x 30 hops.
-D4=$LAB_TMP/chain-cpu
-D5=$LAB_TMP/chain-memory
-mkdir -p "$D4" "$D5"
-lab_topo_chain 29 || die "could not build the chain"
-CAPTURE=0
-bench_limits off
-echo
-echo "== 4. CPU time per probe against mtr -r, 29-router chain (server at TTL 30),"
-echo "==    one flow, 50 rounds 0.1 s apart, ICMP limits off"
-# The lab's forwarding runs in softirq context on the sending CPU, and the
-# kernel charges it to whatever task runs there: the tool's own "sys" time
-# would include 29 routers' work for every probe.  So the tool runs pinned
-# to CPU 0 and RPS moves the first router's receive processing (and with it
-# all the forwarding and the answers) to CPU 1.
-PIN=()
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
-	ip netns exec "$(lab_ns_name c1)" sh -c \
-		'echo 2 >/sys/class/net/v-client/queues/rx-0/rps_cpus' && PIN=(taskset -c 0)
+if want 4; then
+	# 4. A 29-router chain (server at TTL 30): CPU time per probe against mtr,
+	# then peak memory at 256 flows x 30 hops.
+	D4=$LAB_TMP/chain-cpu
+	D5=$LAB_TMP/chain-memory
+	mkdir -p "$D4" "$D5"
+	lab_topo_chain 29 || die "could not build the chain"
+	CAPTURE=0
+	bench_limits off
+	echo
+	echo "== 4. CPU time per probe against mtr -r, 29-router chain (server at TTL 30),"
+	echo "==    one flow, 50 rounds 0.1 s apart, ICMP limits off"
+	# The lab's forwarding runs in softirq context on the sending CPU, and the
+	# kernel charges it to whatever task runs there: the tool's own "sys" time
+	# would include 29 routers' work for every probe.  So the tool runs pinned
+	# to CPU 0 and RPS moves the first router's receive processing (and with it
+	# all the forwarding and the answers) to CPU 1.
+	PIN=()
+	if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+		ip netns exec "$(lab_ns_name c1)" sh -c \
+			'echo 2 >/sys/class/net/v-client/queues/rx-0/rps_cpus' && PIN=(taskset -c 0)
+	fi
+	if [ "${#PIN[@]}" -gt 0 ]; then
+		echo "==    (tools pinned to CPU 0; the lab's forwarding steered to CPU 1 by RPS)"
+	else
+		echo "==    (one CPU: the tools' sys time includes the lab's forwarding)"
+	fi
+	# A few runs of each, alternating: one run's CPU time is tick-sampled and
+	# moves with whatever else the machine does; the goal is judged on medians.
+	for i in $(seq 1 "$REPS"); do
+		bench_run "$D4" "mtr-$i" "$T_TOOL" "${PIN[@]}" mtr -r -n -c 50 -i 0.1 "$LAB_SERVER_ADDR"
+		bench_run "$D4" "ecmptrace-$i" "$T_TOOL" "${PIN[@]}" "$ECMPTRACE" -r -n --flows 1 -c 50 \
+			-i 0.1 --rate 10000 "$LAB_SERVER_ADDR"
+	done
+	bench_report cpu "$D4"
+	echo
+	echo "== 5. peak memory at 256 flows x 30 hops (same chain)"
+	bench_run "$D5" ecmptrace-1 "$T_TOOL" "$ECMPTRACE" -n -j --flows 256 -m 30 -c 2 \
+		-i 0.5 --rate 10000 "$LAB_SERVER_ADDR"
+	bench_report memory "$D5"
+	lab_teardown
 fi
-if [ "${#PIN[@]}" -gt 0 ]; then
-	echo "==    (tools pinned to CPU 0; the lab's forwarding steered to CPU 1 by RPS)"
-else
-	echo "==    (one CPU: the tools' sys time includes the lab's forwarding)"
-fi
-# A few runs of each, alternating: one run's CPU time is tick-sampled and
-# moves with whatever else the machine does; the goal is judged on medians.
-for i in $(seq 1 "$REPS"); do
-	bench_run "$D4" "mtr-$i" "$T_TOOL" "${PIN[@]}" mtr -r -n -c 50 -i 0.1 "$LAB_SERVER_ADDR"
-	bench_run "$D4" "ecmptrace-$i" "$T_TOOL" "${PIN[@]}" "$ECMPTRACE" -r -n --flows 1 -c 50 \
-		-i 0.1 --rate 10000 "$LAB_SERVER_ADDR"
-done
-bench_report cpu "$D4"
-echo
-echo "== 5. peak memory at 256 flows x 30 hops (same chain)"
-bench_run "$D5" ecmptrace-1 "$T_TOOL" "$ECMPTRACE" -n -j --flows 256 -m 30 -c 2 \
-	-i 0.5 --rate 10000 "$LAB_SERVER_ADDR"
-bench_report memory "$D5"
-lab_teardown
 
 echo
 echo "bench: done"

@@ -175,3 +175,34 @@ bench_per_packet() {	# bench_per_packet NAME PEER...
 }
 
 # lab_topo_chain N from lab.sh, for the CPU and memory runs, is used as is.
+
+# bench_topo_merge: lab_topo_merge (tests/lab/lab.sh), the diamond of
+# issue 10, point 4: client - r1 - {a1..a4} - m - {c1, c2} - server, m
+# answering from four addresses (its route back is multipath, no src)
+# that share its one ICMP limiter.  Exports as bench_topo_wide, plus
+#	BENCH_ALIASES		"A,B,C,D": the addresses that are one router (m)
+bench_topo_merge() {
+	local n i mx cj ai r1a
+	lab_topo_merge || return 1
+	BENCH_DIAMOND_TTLS="2 3 4"
+	BENCH_LONG_ADDR=""
+	BENCH_ALIASES=$(echo "$LAB_ALIAS_ADDRS" | tr ' ' ',')
+	BENCH_BALANCER=merge
+	r1a=$(lab_answer "$LAB_PREFIX-r1")
+	BENCH_EDGES=""
+	for i in 1 2 3 4; do
+		ai=$(lab_answer "$LAB_PREFIX-a$i")
+		BENCH_EDGES="$BENCH_EDGES $r1a>$ai"
+		for mx in $LAB_ALIAS_ADDRS; do BENCH_EDGES="$BENCH_EDGES $ai>$mx"; done
+	done
+	for mx in $LAB_ALIAS_ADDRS; do
+		for n in c1 c2; do
+			cj=$(lab_answer "$LAB_PREFIX-$n")
+			BENCH_EDGES="$BENCH_EDGES $mx>$cj"
+		done
+	done
+	for n in c1 c2; do
+		BENCH_EDGES="$BENCH_EDGES $(lab_answer "$LAB_PREFIX-$n")>$LAB_SERVER_ADDR"
+	done
+	export BENCH_DIAMOND_TTLS BENCH_BALANCER BENCH_EDGES BENCH_LONG_ADDR BENCH_ALIASES
+}

@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/lane.h"
+#include "engine/limiter.h"
 #include "engine/mda.h"
 #include "engine/stats.h"
 #include "wire/dissect.h"
@@ -167,6 +168,7 @@ struct engine {
 	bool reached;			/* the target answered a reach probe */
 	bool lane_last_turn;		/* the latest probe was the lane's (they take turns) */
 	bool pass_detached;		/* the running pass outlasted its round: it goes on beside the rounds */
+	struct limiters lim;		/* adaptive mode: ICMP rate limiters learned (limiter.h) */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */
@@ -200,6 +202,9 @@ int rounds_flows_per_round(const struct engine *e);
 void rounds_plan_quota(struct engine *e);
 /* A round probe went to ttl. */
 void rounds_sent(struct engine *e, int ttl);
+struct results;
+/* results_routers.c: the routers of several addresses, and each branch's router id. */
+bool results_routers(const struct engine *e, struct results *r);
 
 /* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */
 int engine_add_flow(struct engine *e);

@@ -6,6 +6,8 @@ libcore_a_SOURCES += \
 	src/engine/mda.c src/engine/mda.h \
 	src/engine/lane.c src/engine/lane.h \
 	src/engine/rounds.c \
+	src/engine/mda.c src/engine/mda.h src/engine/mda_pace.c src/engine/mda_pass.c \
+	src/engine/limiter.c src/engine/limiter.h \
 	src/engine/linkcheck.c \
-	src/engine/results.c src/engine/results.h \
+	src/engine/results.c src/engine/results.h src/engine/results_routers.c \
 	src/engine/diagnose.h

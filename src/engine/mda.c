@@ -33,6 +33,13 @@
  * Linux routers answer a burst of 6 then one per second, and a flow whose
  * answers were suppressed must not be replaced by one that happens to take
  * an unlimited router.
+ *
+ * Rate limiters are per router, not per address (mda_pace.c, limiter.c):
+ * every probe waits until the limiters of its hop can answer it, and
+ * addresses that share one limiter are one vertex.  The walk counts
+ * routers; a router that answers from several addresses (a multipath
+ * route back) has them enumerated by plan_rest while the walk goes on,
+ * and a hop the walk would wait on a limiter for is finished there too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +102,7 @@ void mda_free(struct engine *e)
 	free(m->sum);
 	free(m->pp_ttl);
 	free(m->scratch);
+	limiter_free(&e->lim);
 }
 
 static void obs_clear(struct mda_obs *o)
@@ -150,14 +158,10 @@ static int hop_add(struct mda_hop *h, const struct ip_addr *a, bool end)
 	return h->nresp++;
 }
 
-/* Responders at a hop that are routers (not the target, not an unreachable). */
-static int hop_routers(const struct mda_hop *h)
+/* Routers at a hop (not the target, not an unreachable); addresses of one router count once. */
+static int hop_routers(const struct engine *e, const struct mda_hop *h)
 {
-	int n = 0;
-
-	for (int i = 0; i < h->nresp; i++)
-		n += !h->resp_end[i];
-	return n;
+	return mda_hop_routers(e, h);
 }
 
 static bool hop_has_target(const struct engine *e, const struct mda_hop *h)
@@ -176,9 +180,13 @@ static int hop_stop_count(const struct engine *e, int t, const struct mda_hop *h
 	/* The host's next hops: all of them, or as many answers as if one were silent. */
 	if (t == 1 && fanout > 0)
 		return h->nresp >= fanout ? 1 : mda_stop_count(e->cfg.confidence, fanout);
-	if (hop_routers(h) == 0 && hop_has_target(e, h))
+	if (hop_routers(e, h) == 0 && hop_has_target(e, h))
 		return 1;
-	return mda_stop_count(e->cfg.confidence, h->nresp);
+	/*
+	 * Routers, not addresses: the addresses of a router seen through
+	 * several return branches are enumerated after the walk (plan_enum).
+	 */
+	return mda_stop_count(e->cfg.confidence, mda_hop_vertices(e, h));
 }
 
 void mda_pass_begin(struct engine *e, uint64_t now)
@@ -217,14 +225,6 @@ void mda_pass_begin(struct engine *e, uint64_t now)
 	m->dirty = true;
 }
 
-/* Time between two probes at a hop that drops answers: about one per second per router. */
-static uint64_t hop_spacing(const struct mda_hop *h)
-{
-	int k = hop_routers(h);
-
-	return MDA_RETRY_GAP_US / (uint64_t)(k > 0 ? k : 1);
-}
-
 void mda_sent(struct engine *e, int flow, int ttl, uint64_t now)
 {
 	struct mda_obs *o = &e->flows[flow].obs[ttl];
@@ -238,7 +238,7 @@ void mda_sent(struct engine *e, int flow, int ttl, uint64_t now)
 			o->tries++;
 	}
 	o->last_sent = now;
-	h->next_send = now + hop_spacing(h);
+	o->presumed = false;
 	if (e->mda.topup)
 		h->topup_sent++;
 	e->mda.dirty = true;
@@ -256,9 +256,15 @@ void mda_answer(struct engine *e, int flow, int ttl, const struct ip_addr *from,
 	e->mda.dirty = true;
 	if (idx < 0)
 		return;
-	/* A router that shows only after the pass left its hop: the rule there did not hold. */
-	if (idx >= known && ttl < e->mda.ttl)
+	mda_pace_answer(e, ttl, from, end, o->last_sent + rtt_us);
+	/*
+	 * A router that shows only after the pass left its hop: the rule there
+	 * did not hold.  A new address of a router it knew is not one.
+	 */
+	if (idx >= known && ttl < e->mda.ttl && mda_vertex(e, h, idx) == idx) {
 		h->complete = false;
+		h->late_router = true;
+	}
 	if (o->state == OBS_ANSWERED) {
 		/* A second probe of the same flow: another responder means per-packet balancing. */
 		if (o->recheck == 1)
@@ -300,6 +306,7 @@ void mda_lost(struct engine *e, int flow, int ttl)
 	if (recheck_over(o))
 		return;
 	if (o->state == OBS_PENDING) {
+		mda_pace_lost(e, flow, ttl, o->last_sent + e->cfg.timeout_us);
 		o->state = OBS_LOST;
 		e->mda.hops[ttl].lossy = true;
 	}
@@ -422,13 +429,18 @@ static int free_flow(const struct engine *e, int t, bool for_prev)
 	return e->nflows < e->cfg.max_flows ? -1 : -2;
 }
 
-/* Pacing of a hop that drops answers. */
-static struct want paced(const struct engine *e, int flow, int ttl, uint64_t now)
-{
-	const struct mda_hop *h = &e->mda.hops[ttl];
+/* How long an answer at t may take before it counts as withheld (0: no round trip known). */
+static uint64_t hop_grace(const struct engine *e, int t);
 
-	if (h->lossy && now < h->next_send)
-		return (struct want){.step = MDA_WAIT, .wake = h->next_send};
+/* A probe at ttl, when the hop's rate limiters allow it (mda_pace.c). */
+static struct want paced(struct engine *e, int flow, int ttl, uint64_t now)
+{
+	uint64_t wake = 0;
+
+	if (!mda_pace_gate(e, ttl, now, hop_grace(e, ttl), &wake)) {
+		e->mda.gated = true;
+		return (struct want){.step = MDA_WAIT, .wake = wake};
+	}
 	return (struct want){.step = MDA_PROBE, .flow = flow, .ttl = ttl};
 }
 
@@ -496,6 +508,16 @@ static uint64_t answer_grace(const struct engine *e, uint64_t slowest_us)
 	return grace < e->cfg.timeout_us ? grace : e->cfg.timeout_us;
 }
 
+static uint64_t hop_grace(const struct engine *e, int t)
+{
+	const struct mda_hop *h = &e->mda.hops[t];
+	const struct mda_hop *hp = t > e->cfg.first_ttl ? &e->mda.hops[t - 1] : NULL;
+	uint64_t slowest = hp != NULL && hp->slowest_us > h->slowest_us ? hp->slowest_us
+								: h->slowest_us;
+
+	return answer_grace(e, slowest);
+}
+
 /*
  * When the first answers of a hop whose probes went out at sent should be
  * in; 0 when nothing is known of the hop before (probe on at once).
@@ -536,7 +558,7 @@ static bool branches_held_before(const struct engine *e, int u)
 {
 	for (int s = u; s > e->cfg.first_ttl; s--) {
 		const struct mda_hop *hs = &e->mda.hops[s], *hp = &e->mda.hops[s - 1];
-		int routers = hop_routers(hp), pairs = 0, *from;
+		int routers = hop_routers(e, hp), pairs = 0, *from, w, v;
 		bool merged = false;
 
 		if (routers < 2)
@@ -553,9 +575,11 @@ static bool branches_held_before(const struct engine *e, int u)
 			    o->resp < 0 || hp->resp_end[p->resp])
 				continue;
 			pairs++;
-			if (from[o->resp] < 0)
-				from[o->resp] = p->resp;
-			else if (from[o->resp] != p->resp)
+			w = mda_vertex(e, hs, o->resp);
+			v = mda_vertex(e, hp, p->resp);
+			if (from[w] < 0)
+				from[w] = v;
+			else if (from[w] != v)
 				merged = true;
 		}
 		free(from);
@@ -578,7 +602,7 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	/* Stand-ins only where the hop branches: at one router a new flow meets the same limit. */
 	uint64_t slowest = hp != NULL && hp->slowest_us > h->slowest_us ? hp->slowest_us
 								: h->slowest_us;
-	uint64_t grace = hop_routers(h) >= 2 ? answer_grace(e, slowest) : 0;
+	uint64_t grace = hop_routers(e, h) >= 2 ? answer_grace(e, slowest) : 0;
 	struct vtab v;
 	int need, i;
 
@@ -588,8 +612,10 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 		const struct flow_state *f = &e->flows[i];
 		const struct mda_obs *o = &f->obs[t];
 		const struct mda_obs *p = hp ? &f->obs[t - 1] : NULL;
+		/* Vertices are routers: the addresses of one count as its first. */
 		int vx = p && p->state == OBS_ANSWERED && p->resp >= 0 && !hp->resp_end[p->resp]
-			 ? p->resp : -1;
+			 ? mda_vertex(e, hp, p->resp) : -1;
+		int w = o->resp >= 0 ? mda_vertex(e, h, o->resp) : -1;
 
 		if (p && p->state == OBS_PENDING)
 			prev_pending++;
@@ -617,14 +643,14 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 			break;
 		case OBS_ANSWERED:
 			answered++;
-			if (vx >= 0 && o->resp >= 0) {
-				int *edge = &v.adj[vx * v.nw + o->resp];
+			if (vx >= 0 && w >= 0) {
+				int *edge = &v.adj[vx * v.nw + w];
 
 				v.cnt[vx]++;
 				if (!*edge) {
 					*edge = 1;
 					v.deg[vx]++;
-					v.indeg[o->resp]++;
+					v.indeg[w]++;
 				}
 			}
 			break;
@@ -692,8 +718,8 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	 * a hop whose routers went quiet waits for its retries rather than
 	 * pile more flows onto them.
 	 */
-	presumed_lost = overdue < hop_routers(h) ? overdue : hop_routers(h);
-	if (h->standins >= MDA_STANDINS_PER_ROUTER * hop_routers(h))
+	presumed_lost = overdue < hop_routers(e, h) ? overdue : hop_routers(e, h);
+	if (h->standins >= MDA_STANDINS_PER_ROUTER * hop_routers(e, h))
 		presumed_lost = 0;
 	for (i = 0; presumed_lost > 0 && i < e->nflows; i++) {
 		struct mda_obs *o = &e->flows[i].obs[t];
@@ -780,7 +806,7 @@ static struct want plan_ttl(struct engine *e, int t, uint64_t now, int *gaveup_o
 	for (i = 0; i < v.nv; i++) {
 		int short_by;
 
-		if (hp->resp_end[i])
+		if (hp->resp_end[i] || mda_vertex(e, hp, i) != i)
 			continue;
 		/* A vertex whose every flow is silent at t has no successor worth more probes. */
 		if (v.cnt[i] == 0 && v.gaveup[i] >= mda_stop_count(conf, 1))
@@ -810,9 +836,9 @@ static bool finish_ttl(struct engine *e, int t, int gaveup)
 {
 	struct mda *m = &e->mda;
 	struct mda_hop *h = &m->hops[t];
-	int routers = hop_routers(h);
+	int routers = hop_routers(e, h);
 
-	h->complete = !h->capped && !(h->rate_limited && gaveup > 0);
+	h->complete = !h->capped && !(h->rate_limited && gaveup > 0) && !h->deferred;
 	/*
 	 * Where the hop branches, probes still out or due again are asked
 	 * again later if their answers do not come: a flow's branch there is
@@ -917,8 +943,6 @@ static struct want plan_owed(struct engine *e, int below, uint64_t now, bool *ow
 
 	*owed = false;
 	for (int t = e->cfg.first_ttl; t < below; t++) {
-		const struct mda_hop *h = &e->mda.hops[t];
-
 		for (int i = 0; i < e->nflows; i++) {
 			const struct mda_obs *o = &e->flows[i].obs[t];
 			uint64_t at;
@@ -930,15 +954,100 @@ static struct want plan_owed(struct engine *e, int below, uint64_t now, bool *ow
 			if (o->state != OBS_LOST)
 				continue;	/* still out: its timeout comes first */
 			at = o->last_sent + MDA_RETRY_GAP_US;
-			if (h->lossy && h->next_send > at)
-				at = h->next_send;
-			if (at <= now)
-				return (struct want){.step = MDA_PROBE, .flow = i, .ttl = t};
+			if (at <= now) {
+				struct want w = paced(e, i, t, now);
+
+				if (w.step == MDA_PROBE)
+					return w;
+				at = w.wake ? w.wake : now + MDA_RETRY_GAP_US / 10;
+			}
 			if (wake == 0 || at < wake)
 				wake = at;
 		}
 	}
 	return (struct want){.step = MDA_WAIT, .wake = wake};
+}
+
+/*
+ * Hops the walk has left unfinished, completed while it goes on further
+ * out, a probe whenever the hop's limiters have a token:
+ * - hops it left waiting on a rate limiter (deferred): their own rule;
+ * - hops where a router answers from several addresses (its route back to
+ *   us is multipath): the walk counted it once, and its addresses show
+ *   only as answers happen to leave by each of its return branches, so
+ *   the rule on addresses (n_k answers for k addresses) is applied here.
+ * *open: some hop is not done.
+ */
+static struct want plan_rest(struct engine *e, int below, uint64_t now, bool *open)
+{
+	uint64_t wake = 0;
+
+	*open = false;
+	for (int t = e->cfg.first_ttl; t < below; t++) {
+		struct mda_hop *h = &e->mda.hops[t];
+		int answered = 0, pending = 0, f, need = 0;
+		struct want w;
+
+		if (h->nresp != mda_hop_vertices(e, h))
+			need = mda_stop_count(e->cfg.confidence, h->nresp);
+		if (h->deferred && hop_stop_count(e, t, h) > need)
+			need = hop_stop_count(e, t, h);
+		if (h->capped || need == 0)
+			continue;
+		for (int i = 0; i < e->nflows; i++) {
+			const struct mda_obs *o = &e->flows[i].obs[t];
+
+			answered += o->state == OBS_ANSWERED;
+			pending += o->state == OBS_PENDING && !o->presumed;
+		}
+		if (answered >= need && h->deferred) {
+			h->deferred = false;
+			h->complete = !h->late_router &&
+				      !(t == 1 && h->nresp < e->cfg.first_hop_fanout);
+		}
+		if (answered + pending >= need) {
+			*open |= pending > 0;
+			continue;
+		}
+		*open = true;
+		f = free_flow(e, t, false);
+		if (f == -2) {
+			h->capped = true;
+			continue;
+		}
+		w = paced(e, f, t, now);
+		if (w.step == MDA_PROBE)
+			return w;
+		if (w.wake != 0 && (wake == 0 || w.wake < wake))
+			wake = w.wake;
+	}
+	return (struct want){.step = MDA_WAIT, .wake = wake};
+}
+
+/*
+ * The walk's step at its TTL.  One waiting on a rate limiter longer than
+ * MDA_DEFER_US, at a hop that answered, leaves it to plan_rest: the
+ * limiter refills at its pace whether the walk waits or not.
+ */
+static struct want walk_ttl(struct engine *e, uint64_t now, int *gaveup)
+{
+	struct mda_hop *h = &e->mda.hops[e->mda.ttl];
+	struct want w;
+
+	e->mda.gated = false;
+	w = plan_ttl(e, e->mda.ttl, now, gaveup);
+	if (w.step == MDA_WAIT && e->mda.gated && h->nresp > 0 &&
+	    (w.wake == 0 || w.wake > now + MDA_DEFER_US)) {
+		h->deferred = true;
+		return (struct want){.step = MDA_DONE};
+	}
+	return w;
+}
+
+/* The earlier of two wake times (0: none). */
+static uint64_t wake_min(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
 }
 
 enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
@@ -953,20 +1062,26 @@ enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint
 	}
 	for (;;) {
 		int gaveup = 0;
-		bool owed, walked = m->topup || m->tail;
-		struct want o = plan_owed(e, walked ? m->ttl + 1 : m->ttl, now, &owed), w;
+		bool owed, open = false, walked = m->topup || m->tail;
+		int below = walked ? m->ttl + 1 : m->ttl;
+		struct want o = plan_owed(e, below, now, &owed), w;
+		struct want en = o.step == MDA_PROBE ? o : plan_rest(e, below, now, &open);
 
 		if (o.step == MDA_PROBE)
 			w = o;
+		else if (en.step == MDA_PROBE)
+			w = en;
 		else if (m->tail)
-			w = owed ? o : (struct want){.step = MDA_DONE};
+			w = owed || open ? o : (struct want){.step = MDA_DONE};
 		else if (m->topup)
 			w = plan_topup(e, now);
 		else
-			w = plan_ttl(e, m->ttl, now, &gaveup);
+			w = walk_ttl(e, now, &gaveup);
+		if (w.step == MDA_DONE && walked && open)
+			w = (struct want){.step = MDA_WAIT};
 		/* Wake for whichever comes first. */
-		if (w.step == MDA_WAIT && o.wake != 0 && (w.wake == 0 || o.wake < w.wake))
-			w.wake = o.wake;
+		if (w.step == MDA_WAIT)
+			w.wake = wake_min(wake_min(w.wake, o.wake), o.step == MDA_PROBE ? 0 : en.wake);
 		if (w.step == MDA_PROBE) {
 			*flow = w.flow;
 			*ttl = w.ttl;
@@ -991,150 +1106,4 @@ enum mda_step mda_pick(struct engine *e, uint64_t now, int *flow, int *ttl, uint
 		m->ttl++;
 		m->hops[m->ttl].started = true;
 	}
-}
-
-/* ---- the end of a pass -------------------------------------------------- */
-
-/* Adds flow i to the monitoring set. */
-static void monitor_add(struct engine *e, bool *chosen, int i)
-{
-	if (chosen[i] || e->nactive >= MDA_MONITOR_MAX)
-		return;
-	chosen[i] = true;
-	e->nactive++;
-}
-
-/*
- * The flows rounds keep probing: MDA_FLOWS_PER_BRANCH through every
- * responder of every hop where that many exist, up to MDA_MONITOR_MAX in
- * all, so each branch's loss is measured on several flows.
- */
-static bool choose_monitor(struct engine *e)
-{
-	struct mda *m = &e->mda;
-	bool *chosen = calloc((size_t)e->nflows + 1, sizeof(*chosen));
-	int n = 0;
-
-	if (chosen == NULL)
-		return false;
-	e->nactive = 0;
-	for (int t = e->cfg.first_ttl; t <= e->cfg.max_ttl; t++) {
-		const struct mda_hop *h = &m->hops[t];
-
-		if (!h->started)
-			break;
-		for (int r = 0; r < h->nresp; r++) {
-			int have = 0;
-
-			for (int i = 0; i < e->nflows; i++) {
-				const struct mda_obs *o = &e->flows[i].obs[t];
-
-				if (chosen[i] && o->state == OBS_ANSWERED && o->resp == r)
-					have++;
-			}
-			for (int i = 0; i < e->nflows && have < MDA_FLOWS_PER_BRANCH; i++) {
-				const struct mda_obs *o = &e->flows[i].obs[t];
-
-				if (!chosen[i] && o->state == OBS_ANSWERED && o->resp == r &&
-				    e->nactive < MDA_MONITOR_MAX) {
-					monitor_add(e, chosen, i);
-					have++;
-				}
-			}
-		}
-	}
-	/*
-	 * Flows the end-to-end lane probes are traced too, so that a port
-	 * that fails can be placed on its path and named with its branch.
-	 */
-	for (int i = 0; i < e->nflows && e->nactive < MDA_MONITOR_MAX; i++)
-		if (e->flows[i].lane_sent > 0)
-			monitor_add(e, chosen, i);
-	/* Nothing answered at all: keep a few flows going, as a fixed run would. */
-	for (int i = 0; i < e->nflows && e->nactive < MDA_FLOWS_PER_BRANCH; i++)
-		monitor_add(e, chosen, i);
-	for (int i = 0; i < e->nflows; i++)
-		if (chosen[i])
-			e->active[n++] = i;
-	e->nactive = n;
-	free(chosen);
-	return true;
-}
-
-/* What the pass showed at ttl (pp_ttl: a later pass skips the test where rounds showed it). */
-static struct mda_summary summarize(const struct engine *e, int ttl)
-{
-	const struct mda *m = &e->mda;
-	const struct mda_hop *h = &m->hops[ttl];
-	int probed = 0;
-
-	for (int i = 0; i < e->nflows; i++)
-		probed += e->flows[i].obs[ttl].state != OBS_NONE;
-	return (struct mda_summary){
-		.valid = h->started,
-		.complete = h->started && h->complete,
-		.rate_limited = h->rate_limited,
-		.per_vertex = h->nonuniform,
-		.per_packet = h->per_packet || m->pp_ttl[ttl],
-		.flows_probed = probed,
-		.nresp = h->nresp,
-	};
-}
-
-bool mda_pass_end(struct engine *e, uint64_t now)
-{
-	struct mda *m = &e->mda;
-
-	m->running = false;
-	for (int t = 0; t <= e->cfg.max_ttl; t++) {
-		m->sum[t] = summarize(e, t);
-		if (m->hops[t].per_packet)
-			m->pp_ttl[t] = true;
-	}
-	m->have_sum = true;
-	m->last_pass_end = now;
-	m->last_pass_round_end = e->round;
-	m->rediscover = false;
-	return choose_monitor(e);
-}
-
-void mda_path_changed(struct engine *e, int ttl, int changes)
-{
-	struct mda *m = &e->mda;
-
-	if (ttl < 0 || ttl > e->cfg.max_ttl)
-		return;
-	/* A flow that keeps changing is balanced per packet, not rerouted. */
-	if (changes >= 2)
-		m->pp_ttl[ttl] = true;
-	else if (!m->pp_ttl[ttl])
-		m->rediscover = true;
-}
-
-bool mda_pass_due(const struct engine *e, uint64_t now)
-{
-	const struct mda *m = &e->mda;
-
-	if (!e->cfg.adaptive || m->running)
-		return false;
-	if (m->passes == 0)
-		return true;
-	if (m->rediscover && e->round >= m->last_pass_round_end + MDA_MIN_PASS_GAP)
-		return true;
-	if (e->cfg.rediscover_us == 0)
-		return false;
-	if (m->passes == 1 && e->cfg.rediscover_us > MDA_SECOND_PASS_US)
-		return now >= m->last_pass_end + MDA_SECOND_PASS_US;
-	return now >= m->last_pass_end + e->cfg.rediscover_us;
-}
-
-struct mda_summary mda_hop_summary(const struct engine *e, int ttl)
-{
-	const struct mda *m = &e->mda;
-
-	if (ttl < 0 || ttl > e->cfg.max_ttl || m->sum == NULL)
-		return (struct mda_summary){0};
-	if (m->running && !m->have_sum)
-		return summarize(e, ttl);
-	return m->sum[ttl];
 }

@@ -39,6 +39,11 @@ struct engine;
 #define MDA_ANSWER_SLACK_US 1000u
 /* Stand-ins for withheld answers a hop may send, per router it has shown. */
 #define MDA_STANDINS_PER_ROUTER 2
+/*
+ * The walk waits this long at most on a rate limiter: beyond it, the hop
+ * is completed in the background (plan_rest) while the walk goes on.
+ */
+#define MDA_DEFER_US 100000u
 /* Least rounds between two discovery passes started by path changes. */
 #define MDA_MIN_PASS_GAP 5
 /*
@@ -69,6 +74,7 @@ struct mda_obs {
 	uint8_t tries;		/* probes sent */
 	uint8_t recheck;	/* 0 none, 1 pending, 2 answered: per-packet test */
 	bool owed;		/* presumed rate limited: the pass went on, asks again later */
+	bool presumed;		/* overdue: the limiters were told (mda_pace.c) */
 };
 
 /* One TTL of the current pass. */
@@ -76,7 +82,6 @@ struct mda_hop {
 	struct ip_addr *resp;	/* distinct responders seen this pass */
 	bool *resp_end;		/* the responder is the target or said unreachable */
 	int nresp, capresp;
-	uint64_t next_send;	/* pacing once the hop drops answers */
 	bool started;		/* the pass reached this TTL */
 	bool lossy;		/* a probe here timed out */
 	bool rate_limited;	/* a flow answered only when tried again */
@@ -88,6 +93,8 @@ struct mda_hop {
 	bool complete;		/* the stopping rule held when the pass left the TTL */
 	uint64_t slowest_us;	/* the longest round trip of an answer here this pass */
 	int standins;		/* flows probed in place of answers a rate limit withheld */
+	bool deferred;		/* the walk left it waiting on a limiter: plan_rest completes it */
+	bool late_router;	/* a router showed after the walk left it */
 };
 
 /* Per-hop outcome of the latest finished pass (or of the running first one). */
@@ -109,6 +116,7 @@ struct mda {
 	bool topup;			/* the walk is over: adding flows to thin branches */
 	bool tail;			/* the walk of a -c 1 pass is over: owed answers only */
 	int silent_run;			/* consecutive TTLs without any answer */
+	bool gated;			/* the latest plan waited on a rate limiter */
 	struct mda_hop *hops;		/* indexed by TTL, 0 .. max_ttl */
 	struct mda_summary *sum;	/* indexed by TTL: the latest finished pass */
 	bool have_sum;
@@ -152,5 +160,25 @@ void mda_path_changed(struct engine *e, int ttl, int changes);
 bool mda_pass_due(const struct engine *e, uint64_t now);
 /* The summary of ttl for the snapshot. */
 struct mda_summary mda_hop_summary(const struct engine *e, int ttl);
+
+/*
+ * mda_pace.c: pacing by ICMP rate limiter.  A hop's vertices are its
+ * routers: addresses that share a limiter count as one, represented by
+ * the first of them in the hop's responder table.
+ */
+int mda_vertex(const struct engine *e, const struct mda_hop *h, int r);
+/* Routers (not the target, not an unreachable) at a hop, aliases counted once. */
+int mda_hop_routers(const struct engine *e, const struct mda_hop *h);
+/* Vertices at a hop: routers (aliases once), the target and unreachables. */
+int mda_hop_vertices(const struct engine *e, const struct mda_hop *h);
+/* An answer from `from` at ttl (end: the target or an unreachable): its limiter spent a token. */
+void mda_pace_answer(struct engine *e, int ttl, const struct ip_addr *from, bool end, uint64_t now);
+/* Flow's probe at ttl went unanswered (timed out, or overdue): tell the limiters. */
+void mda_pace_lost(struct engine *e, int flow, int ttl, uint64_t now);
+/*
+ * May a probe go to ttl now?  grace: how long an answer may take there (0:
+ * unknown).  If not, *wake says when to look again (0: at the next answer).
+ */
+bool mda_pace_gate(struct engine *e, int t, uint64_t now, uint64_t grace, uint64_t *wake);
 
 #endif

@@ -150,6 +150,9 @@ void results_free(struct results *r)
 		free(r->flows[i].responders_seen);
 	}
 	free(r->flows);
+	for (i = 0; i < r->nrouters; i++)
+		free(r->routers[i].addrs);
+	free(r->routers);
 	findings_free(r->findings);
 	free(r);
 }
@@ -468,6 +471,8 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 	for (i = 0; i < e->nflows; i++)
 		if (!build_flow(e, i, last, min_dest, &r->flows[i]))
 			goto fail;
+	if (!results_routers(e, r))
+		goto fail;
 	r->findings = diagnose(r);
 	free(prev);
 	free(cur);

@@ -75,6 +75,7 @@ struct branch_result {
 	 */
 	struct link_address *link_addrs;
 	int nlink_addrs;
+	int router;			/* id of the router (results->routers) this address is one of; 0: none */
 };
 
 struct hop_result {
@@ -126,6 +127,23 @@ struct flow_result {
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
 };
 
+/*
+ * One router that answered from several addresses: its route back to us
+ * is multipath, so its errors leave by (and come from) several interfaces.
+ * Told by its ICMP rate limit: the addresses' answers stopped together,
+ * one bucket between them (limiter.h).
+ */
+struct router_result {
+	int id;				/* 1, 2, ... in the order of their TTLs */
+	struct ip_addr *addrs;		/* its addresses, in the order they answered */
+	int naddrs;
+	int ttl;			/* smallest TTL it answered at */
+	bool sure;			/* false: one lock-step silence alone backs it */
+	int burst;			/* answers its limit lets through at once */
+	uint64_t refill_us;		/* and then one per this long */
+	uint64_t withheld;		/* probes seen withheld by its limit */
+};
+
 struct results {
 	struct engine_config config;
 	struct engine_counters counters;
@@ -136,6 +154,8 @@ struct results {
 	struct flow_result *flows;
 	int nflows;
 	struct findings *findings;	/* the diagnosis of this snapshot (diagnose.h) */
+	struct router_result *routers;	/* routers seen from several addresses */
+	int nrouters;
 };
 
 void results_free(struct results *r);

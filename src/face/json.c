@@ -198,6 +198,10 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 			cJSON_AddBoolToObject(br, "is_destination", b->is_destination);
 			cJSON_AddItemToObject(br, "via", vias(r, b));
 			cJSON_AddItemToObject(br, "link_addresses", link_addresses(b));
+			if (b->router)
+				cJSON_AddNumberToObject(br, "router", b->router);
+			else
+				cJSON_AddNullToObject(br, "router");
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
@@ -311,6 +315,30 @@ static cJSON *findings(const struct results *r, const struct json_options *o)
 	return arr;
 }
 
+/* Routers seen from several addresses: one ICMP rate limit between them. */
+static cJSON *routers(const struct results *r)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int i = 0; i < r->nrouters; i++) {
+		const struct router_result *rr = &r->routers[i];
+		cJSON *ro = cJSON_CreateObject(), *addrs = cJSON_CreateArray(), *lim;
+
+		cJSON_AddNumberToObject(ro, "id", rr->id);
+		cJSON_AddNumberToObject(ro, "ttl", rr->ttl);
+		for (int k = 0; k < rr->naddrs; k++)
+			cJSON_AddItemToArray(addrs, json_address(&rr->addrs[k]));
+		cJSON_AddItemToObject(ro, "addresses", addrs);
+		cJSON_AddStringToObject(ro, "evidence", rr->sure ? "lock-step" : "lock-step-once");
+		lim = cJSON_AddObjectToObject(ro, "icmp_limit");
+		cJSON_AddNumberToObject(lim, "burst", rr->burst);
+		cJSON_AddNumberToObject(lim, "refill_ms", round3((double)rr->refill_us / 1000.0));
+		cJSON_AddNumberToObject(lim, "withheld", (double)rr->withheld);
+		cJSON_AddItemToArray(arr, ro);
+	}
+	return arr;
+}
+
 void json_add_target(cJSON *obj, const struct results *r, const struct json_options *o)
 {
 	cJSON *target = cJSON_AddObjectToObject(obj, "target");
@@ -350,6 +378,7 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	cJSON_AddItemToObject(doc, "hops", json_hops(r, o));
 	cJSON_AddItemToObject(doc, "flows", json_flows(r));
 	cJSON_AddItemToObject(doc, "findings", findings(r, o));
+	cJSON_AddItemToObject(doc, "routers", routers(r));
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
 	if (text == NULL)

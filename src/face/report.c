@@ -106,6 +106,20 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 	}
 }
 
+/* A branch's label: its name, and " [R2]" when it is one address of router 2. */
+static const char *branch_label(const struct report_options *o, const struct branch_result *b,
+				char *buf, size_t len)
+{
+	char name[LABEL_MAX - 20];	/* room for the mark */
+
+	names_label(o->resolver, &b->addr, name, sizeof(name));
+	if (b->router)
+		snprintf(buf, len, "%s [R%d]", name, b->router);
+	else
+		snprintf(buf, len, "%s", name);
+	return buf;
+}
+
 static void print_hops(FILE *out, const struct results *r, const struct report_options *o,
 		       int width)
 {
@@ -123,7 +137,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			const struct branch_result *b = &h->branches[0];
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
-			print_row(out, hopno, names_label(o->resolver, &b->addr, name, sizeof(name)), width, &s,
+			print_row(out, hopno, branch_label(o, b, name, sizeof(name)), width, &s,
 				  discovery_mark(h));
 			print_vias(out, r, o, b, "", width);
 			continue;
@@ -145,7 +159,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
-				 names_label(o->resolver, &b->addr, name, sizeof(name)));
+				 branch_label(o, b, name, sizeof(name)));
 			print_row(out, "", sub, width, &s, "");
 			print_vias(out, r, o, b, j + 1 == h->nbranches ? "   " : "|  ", width);
 		}
@@ -180,6 +194,30 @@ static void print_link_layer(FILE *out, const struct results *r)
 		fprintf(out, "  %-24s %s\n", addr_format(&c->addr, addr, sizeof(addr)),
 			c->unaskable ? "not on a link of this host: not asked"
 				     : "asked, no ARP/ND answer");
+	}
+}
+
+/*
+ * Routers seen from several addresses (their route back to us is
+ * multipath): the [Rn] marks in the hop list, with the limit that tells.
+ */
+static void print_routers(FILE *out, const struct results *r)
+{
+	char addr[ADDR_STRLEN];
+
+	if (r->nrouters == 0)
+		return;
+	fprintf(out, "\nRouters with several addresses (their answers stop together: one ICMP "
+		     "limit):\n");
+	for (int i = 0; i < r->nrouters; i++) {
+		const struct router_result *rr = &r->routers[i];
+
+		fprintf(out, "  R%d, TTL %d:", rr->id, rr->ttl);
+		for (int k = 0; k < rr->naddrs; k++)
+			fprintf(out, " %s", addr_format(&rr->addrs[k], addr, sizeof(addr)));
+		fprintf(out, "\n      limit: %d answers at once, then 1 per %.1f s; %llu withheld%s\n",
+			rr->burst, (double)rr->refill_us / 1e6, (unsigned long long)rr->withheld,
+			rr->sure ? "" : " (seen once: could be a silent router or a loss)");
 	}
 }
 
@@ -284,6 +322,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	fputc('\n', out);
 	print_hops(out, r, o, width);
 	print_link_layer(out, r);
+	print_routers(out, r);
 	print_flows(out, r);
 	print_findings(out, r, o);
 }

@@ -913,6 +913,37 @@ static void link_line(struct tui *t, int *y, int ymax, int w, const struct branc
 	put((*y)++, 1, w, b->nlink_addrs > 1 ? colour(t, C_BAD) : 0, line);
 }
 
+/*
+ * The router this branch's address is one of, when it answered from
+ * several (its route back is multipath): its other addresses are other
+ * branches here, not other routers.
+ */
+static void router_line(struct tui *t, int *y, int ymax, int w, const struct branch_result *b)
+{
+	const struct router_result *rr = NULL;
+	char line[1024], addr[ADDR_STRLEN];
+	size_t used;
+
+	for (int i = 0; i < t->snap->nrouters && b->router; i++)
+		if (t->snap->routers[i].id == b->router)
+			rr = &t->snap->routers[i];
+	if (rr == NULL || *y >= ymax)
+		return;
+	used = (size_t)snprintf(line, sizeof(line), "one router (R%d) with", rr->id);
+	for (int k = 0; k < rr->naddrs && used < sizeof(line); k++) {
+		int n = snprintf(line + used, sizeof(line) - used, " %s",
+				 addr_format(&rr->addrs[k], addr, sizeof(addr)));
+
+		if (n < 0 || (size_t)n >= sizeof(line) - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used < sizeof(line))
+		snprintf(line + used, sizeof(line) - used, ": one ICMP limit, %d at once then 1 per %.1f s%s",
+			 rr->burst, (double)rr->refill_us / 1e6, rr->sure ? "" : " (seen once)");
+	put((*y)++, 1, w, 0, line);
+}
+
 static void detail_branch(struct tui *t, const struct tui_row *row, int y, int ymax, int w)
 {
 	const struct results *r = t->snap;
@@ -934,6 +965,7 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 		return;
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
 	link_line(t, &y, ymax - 1, w, b);
+	router_line(t, &y, ymax - 1, w, b);
 	if (row->hop > 0 && b->nparents > 0 && y < ymax) {
 		const struct hop_result *prev = &r->hops[row->hop - 1];
 
@@ -1070,7 +1102,8 @@ static int detail_height(const struct tui *t, const struct tui_row *row)
 	for (int i = 0; i < h->nbranches; i++)
 		links += h->branches[i].nlink_addrs > 0;
 	if (row->branch >= 0 && t->view == TUI_VIEW_TREE)
-		return 6 + (h->branches[row->branch].nlink_addrs > 0);
+		return 6 + (h->branches[row->branch].nlink_addrs > 0) +
+		       (h->branches[row->branch].router > 0);
 	return 3 + h->nbranches + links;
 }
 

@@ -658,6 +658,56 @@ lab_ttl_addrs_from_names() {	# lab_ttl_addrs_from_names "TTL NAME" ...
 	LAB_TTL_ADDRS[$LAB_DEST_TTL]=$LAB_SERVER_ADDR
 }
 
+# client - r1 -+- a1 -+- m -+- c1 -+- server
+#              +- a2 -+     +- c2 -+
+#              +- a3 -+
+#              +- a4 -+
+# TTL 1 r1, TTL 2 a1..a4, TTL 3 m, TTL 4 c1|c2, TTL 5 the server.  m's
+# route back to the client is multipath over a1..a4 and has no "src":
+# Linux sends a Time Exceeded from the address of the interface it leaves
+# by, chosen by hashing, so m answers from four addresses (towards
+# a1..a4), all behind its one ICMP limiter.  Every other router answers
+# from one address.  Exports LAB_ALIAS_ADDRS (m's four addresses) and
+# LAB_TTL_ADDRS, LAB_DEST_TTL=5.
+lab_topo_merge() {
+	local n i
+	for n in client server; do lab_ns "$n" || return 1; done
+	for n in r1 a1 a2 a3 a4 m c1 c2; do lab_ns "$n" router || return 1; done
+	# Links: 1 client-r1, 2..5 r1-ai, 6..9 ai-m, 10 m-c1, 11 m-c2,
+	# 12 c1-server (the server's address), 13 c2-server.
+	lab_link client r1 1 || return 1
+	for i in 1 2 3 4; do
+		lab_link r1 "a$i" $((1 + i)) && lab_link "a$i" m $((5 + i)) || return 1
+	done
+	lab_link m c1 10 && lab_link m c2 11 && lab_link c1 server 12 &&
+		lab_link c2 server 13 || return 1
+	lab_default client r1 || return 1
+	# Towards the server (link 12), and back to the client (link 1).
+	lab_route r1 12 a1 a2 a3 a4 || return 1
+	for i in 1 2 3 4; do
+		lab_route "a$i" 12 m && lab_route "a$i" 1 r1 src r1 || return 1
+		lab_answers_from "a$i" r1 r1
+	done
+	lab_route m 12 c1 c2 && lab_route c2 12 server || return 1
+	lab_route server 1 c1 c2 && lab_route m 1 a1 a2 a3 a4 || return 1
+	for n in c1 c2; do
+		lab_route "$n" 1 m src m || return 1
+		lab_answers_from "$n" m m
+	done
+	lab_answers_from r1 client client
+	lab_answers_from m a1 a1
+	lab_set_ends client r1 server c1
+	LAB_CLIENT_FIRST_DEV=v-r1
+	LAB_ECMP_NS="$LAB_PREFIX-r1"
+	LAB_DEST_TTL=5
+	LAB_ALIAS_ADDRS=""
+	for i in 1 2 3 4; do LAB_ALIAS_ADDRS="$LAB_ALIAS_ADDRS $(lab_ifaddr "$LAB_FAMILY" m "a$i")"; done
+	LAB_ALIAS_ADDRS=${LAB_ALIAS_ADDRS# }
+	lab_ttl_addrs_from_names "1 r1" "2 a1" "2 a2" "2 a3" "2 a4" "4 c1" "4 c2"
+	LAB_TTL_ADDRS[3]=$LAB_ALIAS_ADDRS
+	export LAB_ECMP_NS LAB_DEST_TTL LAB_ALIAS_ADDRS
+}
+
 # client - r1 - {r2a, r2b} - r3 - server.  r1 splits towards the server,
 # r3 splits back towards the client.  The lossy branch router drops
 # LOSS_PERMILLE of what it forwards towards r3 (the server's direction).

@@ -14,6 +14,7 @@ LAB_TESTS = \
 	tests/lab/t_chain.sh \
 	tests/lab/t_return_loss.sh \
 	tests/lab/t_ratelimit.sh \
+	tests/lab/t_alias.sh \
 	tests/lab/t_ipv6.sh \
 	tests/lab/t_stream.sh \
 	tests/lab/t_demo.sh \

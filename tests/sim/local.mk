@@ -13,7 +13,8 @@ check_PROGRAMS += \
 	tests/sim/sim_engine_control \
 	tests/sim/sim_diagnose \
 	tests/sim/sim_mda \
-	tests/sim/sim_lane
+	tests/sim/sim_lane \
+	tests/sim/sim_limiter
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -40,3 +41,6 @@ tests_sim_sim_mda_LDADD = libcore.a $(LIBS)
 # The defaults' verdict: how soon and how completely (the end-to-end lane).
 tests_sim_sim_lane_SOURCES = tests/sim/sim_lane.c $(SIM_CORE)
 tests_sim_sim_lane_LDADD = libcore.a $(LIBS)
+# Rate limiters per router: a merge router answering from several addresses.
+tests_sim_sim_limiter_SOURCES = tests/sim/sim_limiter.c $(SIM_CORE)
+tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)

@@ -429,9 +429,13 @@ int simnet_node_count(const struct simnet *n)
 
 int simnet_find(const struct simnet *n, const struct ip_addr *addr)
 {
-	for (int i = 0; i < n->nnodes; i++)
+	for (int i = 0; i < n->nnodes; i++) {
 		if (same_addr(&n->nodes[i].addr, addr))
 			return i;
+		for (int k = 0; k < n->nodes[i].nanswer_addrs; k++)
+			if (same_addr(&n->nodes[i].answer_addrs[k], addr))
+				return i;
+	}
 	return -1;
 }
 
@@ -776,6 +780,18 @@ static enum simnet_fate at_destination(struct simnet *n, const struct probe_spec
 	return SIMNET_FATE_DEST_ANSWERED;
 }
 
+/*
+ * The address a router's error about p comes from: its own, or the one of
+ * the return next hop the error is hashed onto.
+ */
+static const struct ip_addr *answer_addr(const struct simnet_node *node, const struct probe_spec *p)
+{
+	if (node->nanswer_addrs <= 0)
+		return &node->addr;
+	return &node->answer_addrs[pick(hfinal(hstep(flow_hash(node, p), node->answer_seed)),
+					node->nanswer_addrs)];
+}
+
 /* Router `id` at hop `hop` answers p (time exceeded or unreachable). */
 static enum simnet_fate router_answers(struct simnet *n, int id, const struct probe_spec *p,
 				       int hop, bool unreach, uint64_t now)
@@ -789,11 +805,11 @@ static enum simnet_fate router_answers(struct simnet *n, int id, const struct pr
 	if (!rl_allow(node, now))
 		return SIMNET_FATE_RATE_LIMITED;
 	if (unreach)
-		reply_icmp_error(p, &node->addr, REPLY_DEST_UNREACH, v6 ? 1 : 3,
+		reply_icmp_error(p, answer_addr(node, p), REPLY_DEST_UNREACH, v6 ? 1 : 3,
 				 (uint8_t)node->unreach_code, (uint8_t)(p->ttl - hop + 1), &r);
 	else
 		/* Linux checks ttl <= 1 before decrementing: the quote says 1. */
-		reply_icmp_error(p, &node->addr, REPLY_TIME_EXCEEDED, v6 ? 3 : 11, 0, 1, &r);
+		reply_icmp_error(p, answer_addr(node, p), REPLY_TIME_EXCEEDED, v6 ? 3 : 11, 0, 1, &r);
 	r.reply_ttl = (uint8_t)(SIMNET_REPLY_TTL - (hop - 1));
 	node->answered++;
 	if (chance(n, S_REPLY_LOSS, n->serial, id, node->reply_loss))

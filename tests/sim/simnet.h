@@ -36,6 +36,7 @@
 #define SIMNET_MAX_HOPS 255	/* longest path walked */
 #define SIMNET_MAX_DROP_SPORTS 64
 #define SIMNET_MAX_RET 16	/* members of the destination's return ECMP group */
+#define SIMNET_MAX_ANSWER_ADDRS 8	/* answer addresses of one router */
 
 /* Linux ICMP rate limit: icmp_ratelimit 1000 ms with a burst of 6. */
 #define SIMNET_LINUX_RL_BURST 6
@@ -76,6 +77,16 @@ struct simnet_node {
 	 */
 	uint8_t lladdrs[2][6];
 	int nlladdrs;
+	/*
+	 * A router whose route back to the source is multipath, without a
+	 * preferred source: each error leaves by one return next hop, chosen
+	 * by hashing the probe's flow (with answer_seed), and comes from the
+	 * address of that interface.  Given (n > 0), answers come from these
+	 * instead of addr; they share the node's one token bucket.
+	 */
+	struct ip_addr answer_addrs[SIMNET_MAX_ANSWER_ADDRS];
+	int nanswer_addrs;
+	uint32_t answer_seed;
 
 	/* state */
 	uint64_t rl_tokens_us;		/* token bucket content, in time units */
@@ -162,7 +173,7 @@ bool simnet_check(const struct simnet *n, char *err, size_t errlen);
 
 struct simnet_node *simnet_node(struct simnet *n, int id);
 int simnet_node_count(const struct simnet *n);
-/* Id of the node answering from addr, or -1. */
+/* Id of the node answering from addr (or from one of its answer_addrs), or -1. */
 int simnet_find(const struct simnet *n, const struct ip_addr *addr);
 /* Id of the builders' router at stage (1-based) and index, or -1. */
 int simnet_at(const struct simnet *n, int stage, int index);
