@@ -106,6 +106,16 @@ const char *finding_cause_name(enum finding_cause cause)
 	return cause_names[cause];
 }
 
+/*
+ * UDP probes the target answers with ICMP port unreachables, which it may
+ * rate-limit like any router: its silences prove loss only once it has
+ * answered beyond a default limit (results.target_unlimited).
+ */
+static bool udp_target_limited(const struct results *r)
+{
+	return r->config.proto == PROBE_UDP && !r->target_unlimited;
+}
+
 /* Resolved probes of a group: answered and timed out. */
 struct tally {
 	uint64_t recv, lost;
@@ -1210,7 +1220,7 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			 * limited: flows probed later in a round lose more.  Only
 			 * siblings that do not lose make the branch stand out.
 			 */
-			if (r->config.proto == PROBE_UDP && !clean_figure(c.s))
+			if (udp_target_limited(r) && !clean_figure(c.s))
 				c.p = 1.0;
 			if (ncands == cap) {
 				int ncap = cap ? 2 * cap : 16;
@@ -1442,7 +1452,7 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 		if (test_lossier(t, tm) >= ALPHA / nactive)
 			continue;
 		/* UDP: path-mates that lose too may just be rate-limited by the target. */
-		if (d->r->config.proto == PROBE_UDP && !clean_figure(tm))
+		if (udp_target_limited(d->r) && !clean_figure(tm))
 			continue;
 		bad[i] = 1;
 		for (int j = 0; j < d->nflows; j++)
@@ -1540,7 +1550,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	const struct results *r = d->r;
 	struct tally e2e = pool_e2e(d, u), base = {0, 0};
 	int end = mask_end(d, u), m = 0, clean = -1, first = -1, at = -1, to;
-	bool udp = r->config.proto == PROBE_UDP, uniform = true;
+	bool udp = udp_target_limited(r), uniform = true;
 	struct finding *f;
 	char a[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
 

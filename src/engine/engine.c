@@ -468,6 +468,8 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 	}
 	send_probe(e, now, flow, ttl, place ? FOR_ROUND : FOR_LANE, probe);
 	lane_sent(e, flow, ttl, place, now);
+	if (!place)
+		e->probes[probe->probe_id].burst_pos = (uint8_t)lane_burst_pos(e);
 	e->lane_last_turn = true;
 	return true;
 }
@@ -847,7 +849,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 		f->src = r->probe_src;
 	note_round_trip(e, now - p->sent_at, now);
 	if (answer_from_target(e, r))
-		lane_target_answered(e, now);
+		lane_target_answered(e, now, p->burst_pos);
 	if (p->reach) {
 		/* Only the target's answer says anything end to end; a router's at the largest TTL does not. */
 		if (answer_from_target(e, r)) {

@@ -34,6 +34,7 @@ struct probe_rec {
 	uint32_t pass;		/* ... this one (mda.passes when sent) */
 	bool reach;		/* an end-to-end lane probe sent before the flow's hop count was known (lane.c) */
 	bool early_lost;	/* counted lost before the full timeout: a later answer still counts */
+	uint8_t burst_pos;	/* UDP: its place in the lane's first burst (lane.h), 0 if none */
 };
 
 /* End-to-end answers and losses of one flow outside the per-TTL cells. */

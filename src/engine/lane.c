@@ -213,14 +213,32 @@ void lane_sent(struct engine *e, int flow, int ttl, bool place, uint64_t now)
 		f->lane_sent++;
 	if (e->cfg.proto == PROBE_UDP && !l->udp_unlimited && l->udp_tokens > 0)
 		l->udp_tokens--;
+	if (l->udp_burst_sent <= LANE_UDP_FIRST)
+		l->udp_burst_sent++;
 }
 
-void lane_target_answered(struct engine *e, uint64_t now)
+int lane_burst_pos(const struct engine *e)
+{
+	int n = e->lane.udp_burst_sent;
+
+	return e->cfg.proto == PROBE_UDP && n > 0 && n <= LANE_UDP_FIRST ? n : 0;
+}
+
+bool lane_target_unlimited(const struct engine *e)
+{
+	return e->cfg.proto != PROBE_UDP || e->lane.udp_unlimited;
+}
+
+void lane_target_answered(struct engine *e, uint64_t now, int burst_pos)
 {
 	struct lane *l = &e->lane;
 
 	if (e->cfg.proto != PROBE_UDP || l->udp_unlimited)
 		return;
+	if (burst_pos >= LANE_UDP_LATE_POS) {
+		l->udp_unlimited = true;
+		return;
+	}
 	if (l->udp_window_answers == 0 || now >= l->udp_window_start + LANE_UDP_REFILL_US) {
 		l->udp_window_start = now;
 		l->udp_window_answers = 0;

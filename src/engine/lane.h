@@ -36,9 +36,15 @@ struct engine;
  * first; a target that answers LANE_UDP_PROOF of them within a second
  * (more than a burst and its refill) is not limited and gets the full lane; else one a second.
  */
-#define LANE_UDP_FIRST 12
+#define LANE_UDP_FIRST 20
 #define LANE_UDP_PROOF 9
 #define LANE_UDP_REFILL_US 1000000u
+/*
+ * A limiter answers the first of a quick burst and then nothing; loss
+ * answers any of them.  An answer to a probe this far into the first
+ * burst proves the target is not limited, however lossy it is.
+ */
+#define LANE_UDP_LATE_POS 10
 
 /*
  * A failing flow is named with its branch only when its path is known
@@ -58,6 +64,7 @@ struct lane {
 	int udp_tokens;
 	uint64_t udp_refill_at;
 	bool udp_unlimited;
+	int udp_burst_sent;		/* lane probes of the first burst sent so far */
 	uint64_t udp_window_start;	/* first lane answer from the target in the current second */
 	int udp_window_answers;
 };
@@ -75,7 +82,14 @@ bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place,
 bool lane_placing(const struct engine *e, int ttl);
 /* A lane probe of flow was sent now (place: a placement probe at ttl). */
 void lane_sent(struct engine *e, int flow, int ttl, bool place, uint64_t now);
-/* The target answered a lane probe now (UDP: evidence on its limiter). */
-void lane_target_answered(struct engine *e, uint64_t now);
+/*
+ * The target answered now (UDP: evidence on its limiter); burst_pos: the
+ * answered probe's place in the lane's first burst (1..), 0 if none.
+ */
+void lane_target_answered(struct engine *e, uint64_t now, int burst_pos);
+/* The place of the lane probe just sent in the first UDP burst (1..), 0 past it. */
+int lane_burst_pos(const struct engine *e);
+/* Has the target shown it does not limit its answers (UDP; always true otherwise)? */
+bool lane_target_unlimited(const struct engine *e);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "engine/diagnose.h"
 #include "engine/engine_int.h"
+#include "engine/lane.h"
 #include "engine/results.h"
 
 /* A growable int array (flow lists, parent lists). */
@@ -441,6 +442,7 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 		if (e->flows[i].dest_ttl && (min_dest == 0 || e->flows[i].dest_ttl < min_dest))
 			min_dest = e->flows[i].dest_ttl;
 	r->dest_ttl = min_dest;
+	r->target_unlimited = lane_target_unlimited(e);
 
 	last = display_last_ttl(e);
 	r->nhops = last >= e->cfg.first_ttl ? last - e->cfg.first_ttl + 1 : 0;

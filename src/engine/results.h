@@ -149,6 +149,11 @@ struct results {
 	struct engine_counters counters;
 	uint64_t elapsed_us;		/* since the first probe */
 	int dest_ttl;			/* smallest TTL at which any flow reached the target; 0 if none */
+	/*
+	 * UDP: the target answered beyond a default ICMP limit (lane.h), so
+	 * its silences are loss, not its limit.  Always true for TCP and ICMP.
+	 */
+	bool target_unlimited;
 	struct hop_result *hops;	/* one per TTL from first_ttl */
 	int nhops;
 	struct flow_result *flows;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "engine/diagnose.h"
+#include "engine/lane.h"
 #include "engine/results.h"
 #include "simnet.h"
 #include "simrun.h"
@@ -266,7 +267,7 @@ static void udp_target_limited(void)
 	/* Reach probes are the lane's alone: its first dozen, then one a second at most. */
 	for (size_t i = 0; i < c.run.nsends; i++)
 		reach += c.run.sends[i].probe.ttl == cfg.max_ttl;
-	ok(reach <= 12 + 5, "the lane spends the limited target's answers with care: %d reach probes",
+	ok(reach <= LANE_UDP_FIRST + 5, "the lane spends the limited target's answers with care: %d reach probes",
 	   reach);
 	simrun_case_free(&c);
 	simnet_free(n);

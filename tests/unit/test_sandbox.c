@@ -107,9 +107,21 @@ static void *thread_main(void *arg)
 	return arg;
 }
 
-/* What a run does: sockets for DNS, files read-only, a thread, the status file. */
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * What a run does: sockets for DNS, files read-only, a thread, the status
+ * file, and sorting a large array (glibc's qsort() then calls sysinfo(),
+ * which killed a run of the diagnosis once).
+ */
 static void do_allowed(void)
 {
+	static int big[50000];
 	char buf[4096];
 	const char *p;
 	pthread_t t;
@@ -120,6 +132,11 @@ static void do_allowed(void)
 	if (fd < 0)
 		_exit(10);
 	close(fd);
+	for (int i = 0; i < 50000; i++)
+		big[i] = (i * 7919) % 50000;
+	qsort(big, 50000, sizeof(big[0]), int_cmp);
+	if (big[0] != 0 || big[49999] != 49999)
+		_exit(15);
 	if (pthread_create(&t, NULL, thread_main, buf) != 0 || pthread_join(t, &back) != 0 ||
 	    back != buf)
 		_exit(11);
@@ -152,7 +169,8 @@ int main(void)
 	bool ran = in_sandbox(do_allowed, &o);
 
 	ok(ran && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0,
-	   "allowed: a UDP socket, a thread, reading /proc/self/status (Seccomp 2, NoNewPrivs 1) "
+	   "allowed: a UDP socket, a thread, a large qsort, reading /proc/self/status (Seccomp 2, "
+	   "NoNewPrivs 1) "
 	   "(status 0x%x, stderr '%s')", o.status, o.err);
 	expect_sigsys(do_execve, SYS_execve, "execve");
 	expect_sigsys(do_packet_socket, SYS_socket, "a packet socket");
