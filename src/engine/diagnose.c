@@ -269,10 +269,11 @@ static struct ip_addr majority_addr(const struct diag *d, const unsigned char *m
 		const struct flow_result *f = &d->r->flows[i];
 		int n = 0;
 
-		if (!mask[i] || !flow_has_hop(f, k) || !addr_is_set(&f->path[k]))
+		/* Only hops before the flow's own destination: a longer path's hop k may be its target. */
+		if (!mask[i] || k >= d->end[i] || !flow_has_hop(f, k) || !addr_is_set(&f->path[k]))
 			continue;
 		for (int j = i; j < d->nflows; j++)
-			if (mask[j] && flow_has_hop(&d->r->flows[j], k) &&
+			if (mask[j] && k < d->end[j] && flow_has_hop(&d->r->flows[j], k) &&
 			    addr_equal(&d->r->flows[j].path[k], &f->path[k]))
 				n++;
 		if (n > best_n) {
@@ -1269,7 +1270,9 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 	}
 	/*
 	 * A branch that only looks lossy because a narrower branch further on
-	 * carries the loss gives way to it: compare what is left of it.
+	 * carries the loss gives way to it: compare what is left of it.  The
+	 * narrower one need only be loosely significant: the wider one's
+	 * other flows being clean is what shows it is a mix.
 	 */
 	for (int i = 0; i < ncands; i++) {
 		struct candidate *x = &cands[i];
@@ -1280,7 +1283,7 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			const struct candidate *y = &cands[j];
 			bool subset = true;
 
-			if (j == i || y->k <= x->k || !(y->p < ALPHA / m))
+			if (j == i || y->k <= x->k || !(y->p < ALPHA_LOOSE))
 				continue;
 			for (int f = 0; f < d->nflows && subset; f++)
 				if (y->gmask[f] && !x->gmask[f])
@@ -1579,8 +1582,9 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 			uniform = false;
 	}
 	if (clean >= 0) {
+		/* The first hop after the clean one that shows the loss; none: the destination. */
 		for (int k = clean + 1; k < end && at < 0; k++)
-			if (informative(pool_hop(d, u, k)))
+			if (informative(pool_hop(d, u, k)) && !clean_figure(pool_hop(d, u, k)))
 				at = k;
 	} else if (udp && end > 0) {
 		return;

@@ -34,9 +34,18 @@ static uint64_t steady_gap(const struct engine *e)
 	return gap > e->cfg.interval_us ? gap : e->cfg.interval_us;
 }
 
+/* Has flow f lost an end-to-end probe (its reach tally, or the cell where it meets the target)? */
+static bool lost_end_to_end(const struct flow_state *f)
+{
+	return f->reach.lost > 0 || (f->dest_ttl != 0 && f->cells[f->dest_ttl].lost > 0);
+}
+
+/* A flow that loses needs more evidence than one that does not: it gets the longer burst. */
 static bool in_burst(const struct flow_state *f, int i)
 {
-	return i < LANE_BURST_FLOWS && f->lane_sent < LANE_BURST;
+	if (i >= LANE_BURST_FLOWS)
+		return false;
+	return f->lane_sent < (lost_end_to_end(f) ? LANE_BURST_LOSSY : LANE_BURST);
 }
 
 /* When flow i's next lane probe is due; UINT64_MAX when it takes none. */

@@ -23,6 +23,12 @@ struct engine;
  */
 #define LANE_BURST 8
 #define LANE_BURST_GAP_US 50000u
+/*
+ * A flow that lost one of them goes on to this many: partial loss, and
+ * loss every flow shares (which must be told from a few flows' own loss),
+ * need more probes per flow before anything is said.
+ */
+#define LANE_BURST_LOSSY 16
 /* Flows (by index) that get the quick burst; later ones only the steady pace. */
 #define LANE_BURST_FLOWS 64
 /*
