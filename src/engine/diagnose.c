@@ -1086,6 +1086,18 @@ struct kept {
 	int n, cap;
 };
 
+/* Is every flow of inner in outer?  Then rest holds outer's other flows. */
+static bool outside_of(const struct diag *d, const unsigned char *inner, const unsigned char *outer,
+		       unsigned char *rest)
+{
+	for (int f = 0; f < d->nflows; f++)
+		if (inner[f] && !outer[f])
+			return false;
+	for (int f = 0; f < d->nflows; f++)
+		rest[f] = outer[f] && !inner[f];
+	return true;
+}
+
 /*
  * Two lossy branches share some flows (at different hops, each split
  * picks its own): the one whose other flows lose nothing special while
@@ -1133,17 +1145,10 @@ static void drop_explained(struct diag *d, struct candidate *cands, int ncands, 
 
 		for (int j = 0; j < ncands && y->keep; j++) {
 			const struct candidate *x = &cands[j];
-			bool subset = true;
 
-			if (j == i || !x->keep || x->k >= y->k)
+			if (j == i || !x->keep || x->k >= y->k ||
+			    !outside_of(d, y->gmask, x->gmask, part))
 				continue;
-			for (int f = 0; f < d->nflows && subset; f++)
-				if (y->gmask[f] && !x->gmask[f])
-					subset = false;
-			if (!subset)
-				continue;
-			for (int f = 0; f < d->nflows; f++)
-				part[f] = x->gmask[f] && !y->gmask[f];
 			if (test_lossier(y->g, pool_e2e(d, part)) >= ALPHA)
 				y->keep = false;
 		}
@@ -1281,17 +1286,10 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			continue;
 		for (int j = 0; j < ncands; j++) {
 			const struct candidate *y = &cands[j];
-			bool subset = true;
 
-			if (j == i || y->k <= x->k || !(y->p < ALPHA_LOOSE))
+			if (j == i || y->k <= x->k || !(y->p < ALPHA_LOOSE) ||
+			    !outside_of(d, y->gmask, x->gmask, part))
 				continue;
-			for (int f = 0; f < d->nflows && subset; f++)
-				if (y->gmask[f] && !x->gmask[f])
-					subset = false;
-			if (!subset)
-				continue;
-			for (int f = 0; f < d->nflows; f++)
-				part[f] = x->gmask[f] && !y->gmask[f];
 			if (test_lossier(pool_e2e(d, part), x->s) >= ALPHA) {
 				x->keep = false;
 				break;
