@@ -15,18 +15,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 static int count_kind(const struct results *r, enum finding_kind kind)
 {
 	int count = 0;
@@ -83,7 +71,7 @@ static void clean(void)
 	cfg.seed = 71;
 	cfg.rounds = 30;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, true, 71);
-	RUN(&c, &cfg, n, NULL, "clean ECMP network");
+	SIMRUN_OK(&c, &cfg, n, NULL, "clean ECMP network");
 	ok(c.res && c.res->findings && c.res->findings->count == 0, "clean network: no findings (%s)",
 	   kinds(c.res, buf, sizeof(buf)));
 	simrun_case_free(&c);
@@ -104,7 +92,7 @@ static void lossy_branch(void)
 	cfg.rounds = 50;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 21);
 	simnet_node(n, simnet_at(n, 2, 1))->fwd_loss = 0.3;
-	RUN(&c, &cfg, n, NULL, "30% loss behind one ECMP member");
+	SIMRUN_OK(&c, &cfg, n, NULL, "30% loss behind one ECMP member");
 	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 1), bad, 64);
 	f = first_kind(c.res, FINDING_LOSSY_BRANCH);
 	ok(f != NULL && count_kind(c.res, FINDING_LOSSY_BRANCH) == 1 && loss_findings(c.res) == 1,
@@ -142,7 +130,7 @@ static void dead_branch(void)
 	cfg.rounds = 20;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, false, 23);
 	simnet_node(n, simnet_at(n, 2, 1))->fwd_loss = 1.0;
-	RUN(&c, &cfg, n, NULL, "an ECMP member that forwards nothing");
+	SIMRUN_OK(&c, &cfg, n, NULL, "an ECMP member that forwards nothing");
 	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 1), bad, 64);
 	f = first_kind(c.res, FINDING_LOSSY_BRANCH);
 	ok(f != NULL && f->nflows == nbad && f->nflows > 0,
@@ -182,7 +170,7 @@ static void link_conflict(void)
 		memcpy(gw->lladdrs[0], mac_a, 6);
 		memcpy(gw->lladdrs[1], mac_b, 6);
 		gw->nlladdrs = two ? 2 : 1;
-		RUN(&c, &cfg, n, NULL, two ? "first hop answering from two MACs" : "first hop, one MAC");
+		SIMRUN_OK(&c, &cfg, n, NULL, two ? "first hop answering from two MACs" : "first hop, one MAC");
 		f = first_kind(c.res, FINDING_LINK_ADDRESS_CONFLICT);
 		if (two) {
 			ok(f != NULL && count_kind(c.res, FINDING_LINK_ADDRESS_CONFLICT) == 1 &&
@@ -214,7 +202,7 @@ static void link_conflict(void)
 			memcpy(simnet_node(n, simnet_at(n, 1, i))->lladdrs[0], mac_a, 6);
 			simnet_node(n, simnet_at(n, 1, i))->nlladdrs = 1;
 		}
-		RUN(&c, &cfg, n, NULL, "two first hops with one MAC");
+		SIMRUN_OK(&c, &cfg, n, NULL, "two first hops with one MAC");
 		g = first_kind(c.res, FINDING_LINK_ADDRESS_SHARED);
 		ok(g != NULL && count_kind(c.res, FINDING_LINK_ADDRESS_SHARED) == 1 && g->ttl == 1 &&
 		   g->nflows == c.res->nflows && strstr(g->summary, "02:00:00:00:00:0a") &&
@@ -247,7 +235,7 @@ static void return_path(void)
 	simnet_dest(n)->drop_sports[0] = 30003;
 	simnet_dest(n)->drop_sports[1] = 30007;
 	simnet_dest(n)->ndrop_sports = 2;
-	RUN(&c, &cfg, n, NULL, "SYN-ACKs to ports 30003 and 30007 lost");
+	SIMRUN_OK(&c, &cfg, n, NULL, "SYN-ACKs to ports 30003 and 30007 lost");
 	f = first_kind(c.res, FINDING_RETURN_PATH_LOSS);
 	ok(f != NULL && loss_findings(c.res) == 1, "one return-path-loss finding, no other loss finding (%s)",
 	   kinds(c.res, buf, sizeof(buf)));
@@ -273,7 +261,7 @@ static void return_member(void)
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 79);
 	simnet_dest(n)->ret_members = 4;
 	simnet_dest(n)->ret_loss[1] = 0.5;
-	RUN(&c, &cfg, n, NULL, "one of four return members loses 50%");
+	SIMRUN_OK(&c, &cfg, n, NULL, "one of four return members loses 50%");
 	for (int i = 0; c.res && i < cfg.nflows; i++)
 		if (simnet_return_member(n, simrun_flow_probe(&c.run, &cfg, i)) == 1)
 			want[nwant++] = i;
@@ -298,7 +286,7 @@ static void destination(void)
 	cfg.rounds = 30;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 74);
 	simnet_dest(n)->loss = 0.2;
-	RUN(&c, &cfg, n, NULL, "20% loss at the destination");
+	SIMRUN_OK(&c, &cfg, n, NULL, "20% loss at the destination");
 	ok(count_kind(c.res, FINDING_DESTINATION_LOSS) == 1 && loss_findings(c.res) == 1,
 	   "one destination-loss finding, no other loss finding (%s)", kinds(c.res, buf, sizeof(buf)));
 	simrun_case_free(&c);
@@ -319,7 +307,7 @@ static void rate_limited(void)
 	n = simnet_chain(&cfg.src, &cfg.dst, 4, 75);
 	simnet_rate_limit(simnet_node(n, simnet_at(n, 2, 0)), SIMNET_LINUX_RL_BURST,
 			  SIMNET_LINUX_RL_INTERVAL_US);
-	RUN(&c, &cfg, n, NULL, "ICMP rate limit at hop 2");
+	SIMRUN_OK(&c, &cfg, n, NULL, "ICMP rate limit at hop 2");
 	f = first_kind(c.res, FINDING_RATE_LIMITED_HOP);
 	ok(f && f->ttl == 2 && loss_findings(c.res) == 0,
 	   "a rate-limited-hop finding at TTL 2, and no loss finding (%s)", kinds(c.res, buf, sizeof(buf)));
@@ -340,7 +328,7 @@ static void per_packet(void)
 	cfg.seed = 76;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 76);
 	simnet_node(n, simnet_at(n, 1, 0))->hash = SIMNET_HASH_PER_PACKET;
-	RUN(&c, &cfg, n, NULL, "per-packet balancing after hop 1");
+	SIMRUN_OK(&c, &cfg, n, NULL, "per-packet balancing after hop 1");
 	f = first_kind(c.res, FINDING_PER_PACKET_BALANCING);
 	ok(f && f->ttl == 2 && loss_findings(c.res) == 0,
 	   "a per-packet-balancing finding at TTL 2 (%s)", kinds(c.res, buf, sizeof(buf)));
@@ -383,7 +371,7 @@ static void per_packet_discovery(int rounds)
 	simnet_node(n, simnet_at(n, 1, 0))->hash = SIMNET_HASH_PER_PACKET;
 	snprintf(what, sizeof(what), "adaptive, %d round%s, per-packet 1 -> 4 -> 4 -> 1", rounds,
 		 rounds == 1 ? "" : "s");
-	RUN(&c, &cfg, n, NULL, what);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	f = first_kind(c.res, FINDING_PER_PACKET_BALANCING);
 	ok(c.res && c.res->nhops >= 2 && c.res->hops[1].ttl == 2 && c.res->hops[1].per_packet &&
 	   !c.res->hops[0].per_packet, "%s: discovery marks hop 2 per-packet, hop 1 not", what);
@@ -412,7 +400,7 @@ static void per_flow_discovery(void)
 	cfg.adaptive = true;
 	cfg.rounds = 1;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 79);
-	RUN(&c, &cfg, n, NULL, "adaptive, 1 round, per-flow 1 -> 4 -> 1");
+	SIMRUN_OK(&c, &cfg, n, NULL, "adaptive, 1 round, per-flow 1 -> 4 -> 1");
 	for (int h = 0; c.res && h < c.res->nhops; h++)
 		marked |= c.res->hops[h].per_packet;
 	ok(c.res && !marked && count_kind(c.res, FINDING_PER_PACKET_BALANCING) == 0,
@@ -442,7 +430,7 @@ static void path_change(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 77;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 64);
-	RUN(&c, &cfg, n, &lim, "ECMP rehash at 5 s");
+	SIMRUN_OK(&c, &cfg, n, &lim, "ECMP rehash at 5 s");
 	ok(count_kind(c.res, FINDING_PATH_CHANGE) >= 1 && count_kind(c.res, FINDING_PER_PACKET_BALANCING) == 0 &&
 	   loss_findings(c.res) == 0, "a path-change finding, not per-packet balancing (%s)",
 	   kinds(c.res, buf, sizeof(buf)));
@@ -475,7 +463,7 @@ static void linux_everywhere(enum probe_proto proto, const char *name)
 			simnet_rate_limit(simnet_node(n, i), SIMNET_LINUX_RL_BURST,
 					  SIMNET_LINUX_RL_INTERVAL_US);
 	snprintf(what, sizeof(what), "%s, Linux ICMP rate limits everywhere", name);
-	RUN(&c, &cfg, n, NULL, what);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	ok(count_kind(c.res, FINDING_RATE_LIMITED_HOP) >= 1, "%s: rate limiting is recognised", what);
 	ok(c.res && loss_findings(c.res) == 0, "%s: no loss is reported (%s)", what,
 	   kinds(c.res, buf, sizeof(buf)));

@@ -13,18 +13,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 static uint64_t elapsed(const struct simrun_case *c)
 {
 	return c->run.now_us - c->run.start_us;
@@ -54,7 +42,7 @@ static void stop(void)
 	cfg.seed = 61;
 	cfg.rounds = 0;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 61);
-	RUN(&c, &cfg, n, &lim, "endless rounds, stopped at 5.5 s");
+	SIMRUN_OK(&c, &cfg, n, &lim, "endless rounds, stopped at 5.5 s");
 	if (!c.res)
 		goto out;
 	ok(c.run.stopped && elapsed(&c) <= 5500000 + cfg.timeout_us,
@@ -100,7 +88,7 @@ static void pause_resume(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 62;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 62);
-	RUN(&c, &cfg, n, &lim, "paused from 3.05 s to 8.05 s");
+	SIMRUN_OK(&c, &cfg, n, &lim, "paused from 3.05 s to 8.05 s");
 	if (!c.res)
 		goto out;
 	ok(paused && resumed, "engine_paused() follows engine_pause()");
@@ -133,7 +121,7 @@ static void reset(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 63;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 63);
-	RUN(&c, &cfg, n, &lim, "statistics reset at 5.005 s");
+	SIMRUN_OK(&c, &cfg, n, &lim, "statistics reset at 5.005 s");
 	if (!c.res)
 		goto out;
 	for (int h = 0; h < c.res->nhops; h++)
@@ -181,7 +169,7 @@ static void path_change(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 64;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 64);
-	RUN(&c, &cfg, n, &lim, "path change at 5.005 s");
+	SIMRUN_OK(&c, &cfg, n, &lim, "path change at 5.005 s");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {
@@ -218,7 +206,7 @@ static void id_wrap(void)
 	cfg.timeout_us = 1000000;
 	cfg.interval_us = 100000;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 65);
-	RUN(&c, &cfg, n, NULL, "66560 probes, ids wrapping twice");
+	SIMRUN_OK(&c, &cfg, n, NULL, "66560 probes, ids wrapping twice");
 	if (!c.res)
 		goto out;
 	for (size_t i = 0; i < c.run.nsends; i++)
@@ -246,7 +234,7 @@ static void ttl_limits(void)
 	cfg.first_ttl = 3;
 	n = simnet_chain(&cfg.src, &cfg.dst, 4, 66);
 	simnet_stage_addr(AF_INET, 3, 0, &r3);
-	RUN(&c, &cfg, n, NULL, "first TTL 3");
+	SIMRUN_OK(&c, &cfg, n, NULL, "first TTL 3");
 	for (size_t i = 0; i < c.run.nsends; i++)
 		low &= c.run.sends[i].probe.ttl >= 3;
 	ok(low && c.res && c.res->nhops == 3 && c.res->hops[0].ttl == 3 && c.res->dest_ttl == 5 &&
@@ -259,7 +247,7 @@ static void ttl_limits(void)
 	cfg.seed = 67;
 	cfg.max_ttl = 6;
 	n = simnet_chain(&cfg.src, &cfg.dst, 10, 67);
-	RUN(&c, &cfg, n, NULL, "max TTL 6 on a 10-router path");
+	SIMRUN_OK(&c, &cfg, n, NULL, "max TTL 6 on a 10-router path");
 	ok(c.res && simrun_max_ttl(&c.run) == 6 && c.res->dest_ttl == 0 && c.res->nhops == 6 &&
 	   c.res->hops[5].lost == 0, "probes stop at TTL 6; no destination, no loss");
 	simrun_case_free(&c);
@@ -276,7 +264,7 @@ static void slow_router(void)
 	cfg.seed = 68;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 68);
 	simnet_node(n, simnet_at(n, 2, 0))->delay_us = cfg.timeout_us + 1000000;
-	RUN(&c, &cfg, n, NULL, "router 2 answers after 3 s, timeout 2 s");
+	SIMRUN_OK(&c, &cfg, n, NULL, "router 2 answers after 3 s, timeout 2 s");
 	if (!c.res || c.res->nhops < 4)
 		goto out;
 	const struct hop_result *h2 = &c.res->hops[1];
@@ -305,7 +293,7 @@ static void single_flow(void)
 	cfg.nflows = 1;
 	cfg.rounds = 3;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 69);
-	RUN(&c, &cfg, n, NULL, "one flow");
+	SIMRUN_OK(&c, &cfg, n, NULL, "one flow");
 	ok(c.res && c.res->nflows == 1 && c.res->hops[1].nbranches == 1 && c.res->dest_ttl == 4 &&
 	   c.res->flows[0].received == cfg.rounds && c.run.nsends == 4 * cfg.rounds,
 	   "one flow sees one branch of four, %zu probes", c.run.nsends);

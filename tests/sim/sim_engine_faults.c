@@ -14,18 +14,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 /* A lossy 3-way ECMP network with some jitter: statistics worth comparing. */
 static struct simnet *network(const struct engine_config *cfg)
 {
@@ -54,7 +42,7 @@ static void run_clean(void)
 
 	config(&cfg);
 	n = network(&cfg);
-	RUN(&clean, &cfg, n, NULL, "clean");
+	SIMRUN_OK(&clean, &cfg, n, NULL, "clean");
 	ok(clean.res && clean.res->counters.duplicates + clean.res->counters.late +
 	   clean.res->counters.foreign == 0, "clean run: no duplicates, late or foreign replies");
 	simnet_free(n);
@@ -66,7 +54,7 @@ static void run_clean(void)
 	config(&cfg);
 	n = network(&cfg);
 	simnet_dest(n)->loss = 0.07;
-	RUN(&other, &cfg, n, NULL, "control");
+	SIMRUN_OK(&other, &cfg, n, NULL, "control");
 	ok(clean.res && other.res && !simrun_results_equal(other.res, clean.res, true, why, sizeof(why)),
 	   "control: 7%% instead of 5%% destination loss is a difference (%s)", why);
 	simrun_case_free(&other);
@@ -95,7 +83,7 @@ static void duplicates(void)
 	n = network(&cfg);
 	simnet_faults(n)->dup_prob = 0.3;
 	simnet_faults(n)->dup_gap_us = 200;
-	RUN(&c, &cfg, n, NULL, "duplicates");
+	SIMRUN_OK(&c, &cfg, n, NULL, "duplicates");
 	if (!c.res || !clean.res)
 		goto out;
 	ok(simnet_stats(n)->duplicates > 0 &&
@@ -123,7 +111,7 @@ static void foreign(void)
 	config(&cfg);
 	n = network(&cfg);
 	simnet_faults(n)->foreign_prob = 0.5;
-	RUN(&c, &cfg, n, NULL, "foreign");
+	SIMRUN_OK(&c, &cfg, n, NULL, "foreign");
 	if (!c.res || !clean.res)
 		goto out;
 	ok(simnet_stats(n)->foreign > 0 && simnet_pending(n) == 0 &&
@@ -173,7 +161,7 @@ static void reordering(void)
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 32);
 	simnet_faults(n)->reorder_prob = 0.4;
 	simnet_faults(n)->reorder_extra_us = 30000;
-	RUN(&c, &cfg, n, NULL, "reordering");
+	SIMRUN_OK(&c, &cfg, n, NULL, "reordering");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {
@@ -206,7 +194,7 @@ static void late(void)
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 33);
 	simnet_faults(n)->late_prob = 0.1;
 	simnet_faults(n)->late_extra_us = cfg.timeout_us + 500000;
-	RUN(&c, &cfg, n, NULL, "late");
+	SIMRUN_OK(&c, &cfg, n, NULL, "late");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {
@@ -256,7 +244,7 @@ static void burst_case(uint32_t rate)
 	cfg.rounds = 20;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 35);
 	snprintf(what, sizeof(what), "bursts at %u pps", rate);
-	RUN(&c, &cfg, n, NULL, what);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	/* The most sends in any window of 1 ms (a sliding window over the send times). */
 	for (size_t i = 0, j = 0; i < c.run.nsends; i++) {
 		while (c.run.sends[i].at - c.run.sends[j].at >= 1000)
@@ -300,7 +288,7 @@ static void pacing_case(uint32_t rate, uint64_t interval, int nflows)
 	char what[64];
 
 	snprintf(what, sizeof(what), "pacing %u pps, interval %llu us", rate, (unsigned long long)interval);
-	RUN(&c, &cfg, n, NULL, what);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	for (size_t i = 0; i < c.run.nsends; i++) {
 		const struct simrun_send *s = &c.run.sends[i];
 

@@ -16,19 +16,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
-
 /* lost out of n within k standard deviations of Binomial(n, p). */
 static bool binomial_ok(uint64_t lost, uint64_t n, double p, double k)
 {
@@ -49,7 +36,7 @@ static void lossy_branch(void)
 	cfg.rounds = 50;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 21);
 	simnet_node(n, simnet_at(n, 2, 1))->fwd_loss = 0.3;
-	RUN(&c, &cfg, n, NULL, "lossy branch");
+	SIMRUN_OK(&c, &cfg, n, NULL, "lossy branch");
 	if (!c.res || c.res->nhops < 4)
 		goto out;
 	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 1), bad, 64);
@@ -115,7 +102,7 @@ static void return_path(void)
 	simnet_dest(n)->drop_sports[0] = 30003;
 	simnet_dest(n)->drop_sports[1] = 30007;
 	simnet_dest(n)->ndrop_sports = 2;
-	RUN(&c, &cfg, n, NULL, "return-path loss");
+	SIMRUN_OK(&c, &cfg, n, NULL, "return-path loss");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {
@@ -195,7 +182,7 @@ static void rate_limited_hop(void)
 	n = simnet_chain(&cfg.src, &cfg.dst, 4, 25);
 	simnet_rate_limit(simnet_node(n, simnet_at(n, 2, 0)), SIMNET_LINUX_RL_BURST,
 			  SIMNET_LINUX_RL_INTERVAL_US);
-	RUN(&c, &cfg, n, NULL, "rate limit");
+	SIMRUN_OK(&c, &cfg, n, NULL, "rate limit");
 	if (!c.res || c.res->nhops < 5)
 		goto out;
 	/* 16 probes a second reach the router; it answers 6, then 1 a second. */
@@ -234,7 +221,7 @@ static void destination_loss(void)
 	cfg.rounds = 40;
 	n = simnet_chain(&cfg.src, &cfg.dst, 2, 26);
 	simnet_dest(n)->loss = 0.2;
-	RUN(&c, &cfg, n, NULL, "destination loss");
+	SIMRUN_OK(&c, &cfg, n, NULL, "destination loss");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {

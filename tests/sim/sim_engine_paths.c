@@ -13,18 +13,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 static bool same(const struct ip_addr *a, const struct ip_addr *b)
 {
 	return a->family == b->family && memcmp(a->b, b->b, 16) == 0;
@@ -42,7 +30,7 @@ static void chain(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 101;
 	n = simnet_chain(&cfg.src, &cfg.dst, 4, 1);
-	RUN(&c, &cfg, n, NULL, "chain");
+	SIMRUN_OK(&c, &cfg, n, NULL, "chain");
 	if (!c.res) {
 		simnet_free(n);
 		simrun_case_free(&c);
@@ -145,7 +133,7 @@ static void ecmp(void)
 	simrun_config(&cfg, AF_INET);
 	cfg.seed = 202;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 2);
-	RUN(&c, &cfg, n, NULL, "ECMP");
+	SIMRUN_OK(&c, &cfg, n, NULL, "ECMP");
 	if (!c.res)
 		goto out;
 	ok(c.res->nhops == 4 && c.res->hops[1].nbranches == 2,
@@ -181,7 +169,7 @@ static void wide_mesh(void)
 	cfg.rounds = 4;
 	cfg.rate_pps = 1000;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, true, 12);
-	RUN(&c, &cfg, n, NULL, "8x4 meshed ECMP, 64 flows");
+	SIMRUN_OK(&c, &cfg, n, NULL, "8x4 meshed ECMP, 64 flows");
 	if (!c.res || c.res->nhops != 5)
 		goto out;
 	ok(branches_match_oracle(n, &c, 2, 2, 8) && branches_match_oracle(n, &c, 3, 3, 4),
@@ -208,7 +196,7 @@ static void silent_branch(void)
 	cfg.seed = 303;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 4, false, 3);
 	simnet_node(n, simnet_at(n, 3, 1))->silent = true;
-	RUN(&c, &cfg, n, NULL, "silent router");
+	SIMRUN_OK(&c, &cfg, n, NULL, "silent router");
 	if (!c.res || c.res->nhops < 5)
 		goto out;
 	count = simrun_oracle_flows(n, &c, simnet_at(n, 3, 1), flows, 64);
@@ -255,7 +243,7 @@ static void unequal(void)
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 4);
 	simnet_stage_addr(AF_INET, 22, 1, &extra);
 	simnet_split(n, simnet_at(n, 2, 1), simnet_at(n, 3, 0), &extra);
-	RUN(&c, &cfg, n, NULL, "unequal paths");
+	SIMRUN_OK(&c, &cfg, n, NULL, "unequal paths");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++) {
@@ -305,7 +293,7 @@ static void per_packet(void)
 	cfg.seed = 505;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 5);
 	simnet_node(n, simnet_at(n, 1, 0))->hash = SIMNET_HASH_PER_PACKET;
-	RUN(&c, &cfg, n, NULL, "per-packet");
+	SIMRUN_OK(&c, &cfg, n, NULL, "per-packet");
 	if (!c.res)
 		goto out;
 	for (int f = 0; f < c.res->nflows; f++)

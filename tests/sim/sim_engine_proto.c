@@ -15,18 +15,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-/*
- * Runs a case, then reports it (arguments of ok() are evaluated in no fixed
- * order, so the run cannot happen inside them).
- */
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 /* Every flow reaches the destination at the oracle's TTL over the oracle's path, losing nothing. */
 static bool all_reach(const struct simnet *n, const struct simrun_case *c)
 {
@@ -73,7 +61,7 @@ static void one(int family, enum probe_proto proto, unsigned vary, enum simnet_h
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 41);
 	simnet_set_hash(n, hash);
 	simnet_dest(n)->listening = listening;
-	RUN(&c, &cfg, n, NULL, what);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	bool reach = all_reach(n, &c);
 	int d = c.res && c.res->nhops >= 4 ? simrun_branch(&c.res->hops[3], &cfg.dst) : -1;
 

@@ -19,14 +19,6 @@
 #include "simrun.h"
 #include "tests/tap.h"
 
-#define RUN(c, cfg, n, lim, what)                                                     \
-	do {                                                                           \
-		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
-		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
-		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
-		   (c)->run.why, (c)->err);                                            \
-	} while (0)
-
 /* The product's defaults (main.c): adaptive discovery, 10 rounds a second apart. */
 static void defaults(struct engine_config *cfg, enum probe_proto proto, uint32_t seed)
 {
@@ -112,7 +104,7 @@ static void return_path(void)
 	d->ret_loss[0] = 1.0;
 	d->ret_seed = 99;
 	lim.events[0] = (struct simrun_event){.after_us = 3000000, .fn = snapshot, .ctx = &v};
-	RUN(&c, &cfg, n, &lim, "field case, defaults");
+	SIMRUN_OK(&c, &cfg, n, &lim, "field case, defaults");
 	ok(v.found && v.has_cause, "3 s in, a return-path-loss finding stands (return path among its causes)");
 	if (c.res) {
 		nsilent = silent_flows(c.res, silent);
@@ -144,7 +136,7 @@ static void lossy_branch(void)
 	simnet_dest(n)->listening = true;
 	simnet_node(n, simnet_at(n, 2, 0))->fwd_loss = 0.3;
 	lim.events[0] = (struct simrun_event){.after_us = 3000000, .fn = snapshot, .ctx = &v};
-	RUN(&c, &cfg, n, &lim, "30% forward loss behind one branch, defaults");
+	SIMRUN_OK(&c, &cfg, n, &lim, "30% forward loss behind one branch, defaults");
 	ok(v.found && v.has_cause, "3 s in, a lossy-branch finding stands (forward loss among its causes)");
 	simrun_case_free(&c);
 	simnet_free(n);
@@ -165,7 +157,7 @@ static void count_bounds_time(void)
 	simnet_dest(n)->listening = true;
 	simnet_dest(n)->ret_members = 2;
 	simnet_dest(n)->ret_loss[1] = 1.0;
-	RUN(&c, &cfg, n, NULL, "-c 5 with silent flows");
+	SIMRUN_OK(&c, &cfg, n, NULL, "-c 5 with silent flows");
 	took = c.run.now_us - c.run.start_us;
 	ok(took <= 5 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
 	   "-c 5 ended after %.2f s (at most 5 intervals + the timeout)", (double)took / 1e6);
@@ -177,7 +169,7 @@ static void count_bounds_time(void)
 	cfg.rounds = 3;
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 8);
 	simnet_node(n, SIMNET_DST)->silent = true;
-	RUN(&c, &cfg, n, NULL, "-c 3 towards a silent target");
+	SIMRUN_OK(&c, &cfg, n, NULL, "-c 3 towards a silent target");
 	took = c.run.now_us - c.run.start_us;
 	ok(took <= 3 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
 	   "-c 3 ended after %.2f s", (double)took / 1e6);
@@ -202,7 +194,7 @@ static void late_answers_count(void)
 	fa = simnet_faults(n);
 	fa->late_prob = 0.2;
 	fa->late_extra_us = 600000;	/* past 4 round trips and the 250 ms floor, before 2 s */
-	RUN(&c, &cfg, n, NULL, "a fifth of the answers 0.6 s late");
+	SIMRUN_OK(&c, &cfg, n, NULL, "a fifth of the answers 0.6 s late");
 	for (int i = 0; c.res && i < c.res->nflows; i++) {
 		lost += c.res->flows[i].lost;
 		recv += c.res->flows[i].received;
@@ -229,7 +221,7 @@ static void one_pass_alone(void)
 	defaults(&cfg, PROBE_UDP, 12);
 	cfg.rounds = 1;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 10);
-	RUN(&c, &cfg, n, NULL, "-c 1");
+	SIMRUN_OK(&c, &cfg, n, NULL, "-c 1");
 	for (size_t i = 0; i < c.run.nsends; i++)
 		reach += c.run.sends[i].probe.ttl == cfg.max_ttl;
 	ok(reach == 0 && c.run.nsends < 60, "-c 1 sends no lane probe (%zu probes)", c.run.nsends);
@@ -238,7 +230,7 @@ static void one_pass_alone(void)
 
 	cfg.rounds = 3;
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 10);
-	RUN(&c, &cfg, n, NULL, "-c 3");
+	SIMRUN_OK(&c, &cfg, n, NULL, "-c 3");
 	reach = 0;
 	for (size_t i = 0; i < c.run.nsends; i++)
 		reach += c.run.sends[i].probe.ttl == cfg.max_ttl;
@@ -263,7 +255,7 @@ static void udp_target_limited(void)
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 11);
 	dst = simnet_node(n, SIMNET_DST);
 	simnet_rate_limit(dst, SIMNET_LINUX_RL_BURST, SIMNET_LINUX_RL_INTERVAL_US);
-	RUN(&c, &cfg, n, NULL, "UDP target with Linux's ICMP limit");
+	SIMRUN_OK(&c, &cfg, n, NULL, "UDP target with Linux's ICMP limit");
 	/* Reach probes are the lane's alone: its first dozen, then one a second at most. */
 	for (size_t i = 0; i < c.run.nsends; i++)
 		reach += c.run.sends[i].probe.ttl == cfg.max_ttl;
@@ -275,7 +267,7 @@ static void udp_target_limited(void)
 	/* Without a limit the lane proves it and probes at its full pace. */
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 11);
 	dst = simnet_node(n, SIMNET_DST);
-	RUN(&c, &cfg, n, NULL, "UDP target without a limit");
+	SIMRUN_OK(&c, &cfg, n, NULL, "UDP target without a limit");
 	ok(dst->answered >= 16 * 8, "an unlimited target gets the burst: %llu answers",
 	   (unsigned long long)dst->answered);
 	simrun_case_free(&c);

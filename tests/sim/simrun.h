@@ -115,4 +115,17 @@ int simrun_max_ttl(const struct simrun *r);
 bool simrun_results_equal(const struct results *a, const struct results *b, bool with_rtt,
 			  char *why, size_t whylen);
 
+/*
+ * Runs a case, then reports it with the test's ok() (tests/tap.h): the run
+ * ended and never asked to wait for the past.  Arguments of ok() are
+ * evaluated in no fixed order, so the run cannot happen inside them.
+ */
+#define SIMRUN_OK(c, cfg, n, lim, what)                                                     \
+	do {                                                                           \
+		bool ran_ = simrun_case_run((c), (cfg), (n), (lim));                   \
+		ok(ran_ && (c)->res && (c)->run.stale_waits == 0,                     \
+		   "%s: the run ends, never asked to wait for the past (%s)%s", (what),   \
+		   (c)->run.why, (c)->err);                                            \
+	} while (0)
+
 #endif
