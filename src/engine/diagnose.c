@@ -363,6 +363,26 @@ static void finding_flows(struct diag *d, struct finding *f, const unsigned char
 		}
 }
 
+/*
+ * A loss finding names the flows that lost probes end to end: with partial
+ * loss a flow of the group seen losing nothing may not cross the bad link
+ * at all (a branch mixes flows whose replies return different ways), and
+ * a port named is a port the user will try.  The figures stay the group's.
+ */
+static void finding_failing_flows(struct diag *d, struct finding *f, const unsigned char *mask)
+{
+	unsigned char *lost = malloc((size_t)d->nflows + 1);
+
+	if (lost == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int i = 0; i < d->nflows; i++)
+		lost[i] = mask[i] && d->r->flows[i].lost > 0;
+	finding_flows(d, f, lost);
+	free(lost);
+}
+
 static void finding_loss(struct finding *f, struct tally t, double baseline)
 {
 	double lo, hi;
@@ -965,7 +985,7 @@ static void emit_return_of_branch(struct diag *d, const struct candidate *c, int
 	add_cause(f, CAUSE_FORWARD_LOSS);
 	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, r->config.dst);
 	finding_loss(f, c->g, tally_rate(c->s));
-	finding_flows(d, f, c->gmask);
+	finding_failing_flows(d, f, c->gmask);
 	addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br));
 	say(f, "flows through %s ", br);
 	say_loss(f, "end to end");
@@ -1012,7 +1032,7 @@ static bool merge_return(struct diag *d, const struct candidate *c, int end)
 	f->source_ports = NULL;
 	f->summary[0] = '\0';
 	finding_loss(f, pool_e2e(d, mask), baseline);
-	finding_flows(d, f, mask);
+	finding_failing_flows(d, f, mask);
 	free(mask);
 	add_cause(f, CAUSE_FORWARD_LOSS);
 	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, d->r->config.dst);
@@ -1066,7 +1086,7 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	set_range(d, f, c->gmask, clean_before(d, c->gmask, k, c->g), to,
 		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
 	finding_loss(f, c->g, tally_rate(c->s));
-	finding_flows(d, f, c->gmask);
+	finding_failing_flows(d, f, c->gmask);
 	say_loss(f, "end to end");
 	if (shown)
 		say(f, " from hop %d on (", f->ttl);
@@ -1469,7 +1489,7 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 	/* The path-mates cross every forward link these flows cross, and get through. */
 	add_cause(f, CAUSE_RETURN_PATH);
 	finding_loss(f, tb, tally_rate(tg));
-	finding_flows(d, f, bad);
+	finding_failing_flows(d, f, bad);
 	say(f, "%d flows (source ports ", f->nflows);
 	say_ports(f);
 	say(f, ") ");
@@ -1596,7 +1616,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	if (f == NULL)
 		return;
 	finding_loss(f, e2e, tally_rate(base));
-	finding_flows(d, f, u);
+	finding_failing_flows(d, f, u);
 	if (at >= 0) {
 		f->ttl = ttl_of(d, at);
 		f->addr = majority_addr(d, u, at);
