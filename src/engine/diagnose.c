@@ -1537,6 +1537,30 @@ static void say_flock(const struct diag *d, struct finding *f)
  *     limited) but cannot be placed: it is reported at the destination,
  *     saying so.
  */
+/* At hop index k, does no router pass the flows of u through it cleanly? */
+static bool every_router_loses(const struct diag *d, const unsigned char *u, int k)
+{
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+		struct tally t = {0, 0};
+
+		if (!u[i] || k >= d->end[i] || !flow_has_hop(f, k) || !addr_is_set(&f->path[k]))
+			continue;
+		for (int j = 0; j < d->nflows; j++) {
+			const struct flow_result *g = &d->r->flows[j];
+
+			if (u[j] && k < d->end[j] && flow_has_hop(g, k) &&
+			    addr_equal(&g->path[k], &f->path[k])) {
+				t.recv += g->hop_received[k];
+				t.lost += g->hop_lost[k];
+			}
+		}
+		if (informative(t) && clean_figure(t))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Do the flows in u lose alike, as loss common to all of them would make
  * them?  Each must have MIN_COMMON_FLOW probes behind it (fewer cannot
@@ -1609,8 +1633,12 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	} else if (first >= 0 && uniform) {
 		at = first;
 	}
-	/* One hop's loss may be its ICMP limit: without a later hop showing it too, it places nothing. */
-	if (at >= 0 && !loss_confirmed(d, u, NULL, at, end, e2e))
+	/*
+	 * One hop's loss may be its ICMP limit: without a later hop showing it
+	 * too, it places nothing; nor does a hop where some router passes its
+	 * flows cleanly (loss every flow shares cannot start before it).
+	 */
+	if (at >= 0 && (!loss_confirmed(d, u, NULL, at, end, e2e) || !every_router_loses(d, u, at)))
 		at = -1;
 	f = finding_new(d, at >= 0 ? FINDING_LOSSY_BRANCH : FINDING_DESTINATION_LOSS);
 	if (f == NULL)
