@@ -344,6 +344,33 @@ static void test_everyone_loses(void)
 	results_free(r);
 }
 
+/*
+ * Every flow loses at the target; the last router of one branch rate-limits
+ * (the other branch's last router passes its flows cleanly): the loss is
+ * not placed at that hop.
+ */
+static void test_common_not_at_limiter(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	ecmp(&s, 5);
+	for (int i = 0; i < 16; i++) {
+		if (i < 8)
+			hop(&s, i, 4, A4, 12 + (uint64_t)(i % 3));
+		reach(&s, i, 5, 8 + (uint64_t)(i % 2));
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	ok(f != NULL && count_kind(r, FINDING_LOSSY_BRANCH) == 0,
+	   "loss at the target, one branch's hop 4 rate-limited: destination-loss, no lossy-branch");
+	ok(f && f->range_to_ttl == 5, "its range runs to the target");
+	results_free(r);
+}
+
 static void test_names(void)
 {
 	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
@@ -366,6 +393,7 @@ int main(void)
 	test_rider();
 	test_single_causes();
 	test_everyone_loses();
+	test_common_not_at_limiter();
 	test_names();
 	return tap_done();
 }
