@@ -1,0 +1,894 @@
+/*
+ * The loss analyses of the diagnosis (diagnose.c, steps 1-3): branches
+ * whose flows lose more than their siblings' (and which of two overlapping
+ * ones carries the loss), flows that lose beside clean ones on the same
+ * forward path (their replies are lost on the way back), and loss every
+ * remaining flow shares, placed after the last clean hop or at the target.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diagnose_int.h"
+#include "engine/statistics.h"
+
+/* ---- Lossy branches ---- */
+
+struct candidate {
+	int k, b;			/* hop index, branch index */
+	double p;			/* branch lossier than siblings */
+	struct tally g, s;		/* end to end: branch flows, sibling flows */
+	unsigned char *gmask, *smask;
+	int nsiblings;			/* sibling branches */
+	struct ip_addr sibling;		/* the first sibling's address */
+	bool keep;
+};
+
+static bool share_parent(const struct branch_result *a, const struct branch_result *b, int k)
+{
+	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
+		return true;
+	if (a->parents == NULL || b->parents == NULL)
+		return false;
+	for (int i = 0; i < a->nparents; i++)
+		for (int j = 0; j < b->nparents; j++)
+			if (a->parents[i] == b->parents[j])
+				return true;
+	return false;
+}
+
+/* Whether the branch can be compared: a known router, not the target. */
+bool branch_comparable(const struct branch_result *b)
+{
+	return addr_is_set(&b->addr) && !b->is_destination && b->flows != NULL && b->nflows > 0;
+}
+
+/*
+ * An unknown branch ("*") whose flows never got an answer there: they may
+ * have died on the link into it (a mesh link, a next hop that is gone).
+ * It can be blamed like a router, by what its flows lose end to end.
+ */
+static bool branch_dark(const struct branch_result *b)
+{
+	return !addr_is_set(&b->addr) && !b->is_destination && b->flows != NULL && b->nflows > 0 &&
+	       b->received == 0 && b->lost >= MIN_SAMPLES;
+}
+
+/* Do the branch's flows stay unanswered from hop index k on (a router that only keeps quiet would not)? */
+static bool dark_on(const struct diag *d, const struct branch_result *b, int k)
+{
+	for (int j = 0; j < b->nflows; j++) {
+		int i = flow_index(d->r, b->flows[j]);
+		const struct flow_result *f;
+
+		if (i < 0)
+			return false;
+		f = &d->r->flows[i];
+		if (f->received > 0)
+			return false;
+		for (int k2 = k; k2 < f->path_len && k2 < d->end[i]; k2++)
+			if (f->hop_received[k2] > 0)
+				return false;
+	}
+	return true;
+}
+
+/* "flows through 10.0.2.2 ", or for a dark branch "flows unanswered at hop 3 after 10.0.2.2 " */
+static void say_branch(const struct diag *d, struct finding *f, const struct candidate *c)
+{
+	const struct ip_addr *a = &d->r->hops[c->k].branches[c->b].addr;
+	struct ip_addr before;
+	char br[ADDR_STRLEN];
+
+	if (addr_is_set(a)) {
+		say(f, "flows through %s ", addr_format(a, br, sizeof(br)));
+		return;
+	}
+	before = prev_responder(d, c->gmask, c->k);
+	say(f, "flows unanswered at hop %d after %s ", ttl_of(d, c->k),
+	    addr_format(&before, br, sizeof(br)));
+}
+
+/* "their 7 siblings through 10.0.3.2 lose 0%" */
+static void say_siblings(const struct diag *d, struct finding *f, const struct candidate *c)
+{
+	char s[ADDR_STRLEN], x[16];
+
+	int n = mask_count(d, c->smask);
+
+	say(f, "their %d sibling%s through ", n, n == 1 ? "" : "s");
+	if (c->nsiblings == 1)
+		say(f, "%s", addr_format(&c->sibling, s, sizeof(s)));
+	else
+		say(f, "%d other branches", c->nsiblings);
+	say(f, " lose %s%%", pct(f->baseline_pct, x, sizeof(x)));
+}
+
+/*
+ * Every hop answers the branch's flows as well as their siblings, the
+ * target does not, and the siblings reach it over the same last link:
+ * the replies are lost on their way back (with symmetric hashing, on the
+ * mirror of the branch), or a filter on the last link picks these flows.
+ */
+static void emit_return_of_branch(struct diag *d, const struct candidate *c, int end)
+{
+	const struct results *r = d->r;
+	struct finding *f = finding_new(d, FINDING_RETURN_PATH_LOSS);
+	char br[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	if (f == NULL)
+		return;
+	f->ttl = ttl_of(d, end);
+	f->addr = r->config.dst;
+	f->prev_addr = prev_responder(d, c->gmask, end);
+	add_cause(f, CAUSE_RETURN_PATH);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, r->config.dst);
+	finding_loss(f, c->g, tally_rate(c->s));
+	finding_failing_flows(d, f, c->gmask);
+	addr_format(&r->hops[c->k].branches[c->b].addr, br, sizeof(br));
+	say(f, "flows through %s ", br);
+	say_loss(f, "end to end");
+	say(f, " though every hop answers them; ");
+	say_siblings(d, f, c);
+	say(f, " over the same last hop: %s's replies to them are lost on the way back (on the "
+	       "mirror of %s if routers hash symmetrically), or a filter on the ",
+	    addr_format(&r->config.dst, dst, sizeof(dst)), br);
+	say_range(f);
+	say(f, " drops only them");
+}
+
+/*
+ * The branch's flows fail like flows found failing on the way back beside
+ * clean path-mates (find_return_path): one cause, one finding.  Their
+ * flows join it; forward loss on the last link stays possible for the
+ * branch's flows, which have no clean path-mates.  False when there is no
+ * such finding.
+ */
+static bool merge_return(struct diag *d, const struct candidate *c, int end)
+{
+	struct finding *f = NULL;
+	unsigned char *mask;
+	char dst[ADDR_STRLEN], br[ADDR_STRLEN];
+	double baseline;
+
+	for (int i = 0; i < d->out->count && f == NULL; i++)
+		if (d->out->items[i].kind == FINDING_RETURN_PATH_LOSS && d->out->items[i].ncauses == 1)
+			f = &d->out->items[i];
+	if (f == NULL || (mask = calloc((size_t)d->nflows + 1, 1)) == NULL)
+		return false;
+	for (int i = 0; i < d->nflows; i++)
+		mask[i] = c->gmask[i];
+	for (int j = 0; j < f->nflows; j++) {
+		int i = flow_index(d->r, f->flows[j]);
+
+		if (i >= 0)
+			mask[i] = 1;
+	}
+	baseline = f->baseline_pct / 100.0;
+	free(f->flows);
+	free(f->source_ports);
+	f->flows = NULL;
+	f->source_ports = NULL;
+	f->summary[0] = '\0';
+	finding_loss(f, pool_e2e(d, mask), baseline);
+	finding_failing_flows(d, f, mask);
+	free(mask);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, end, c->g), end, d->r->config.dst);
+	addr_format(&d->r->hops[c->k].branches[c->b].addr, br, sizeof(br));
+	say(f, "%d flows (source ports ", f->nflows);
+	say_ports(f);
+	say(f, ") ");
+	say_loss(f, "end to end");
+	say(f, ": some beside clean flows on the same forward path, and every flow through %s "
+	       "though every hop answers it; replies from %s are hashed onto a bad return path",
+	    br, addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	say_unplaced(f);
+	return true;
+}
+
+static void emit_lossy_branch(struct diag *d, const struct candidate *c)
+{
+	const struct results *r = d->r;
+	int end = mask_end(d, c->gmask), k, to;
+	bool shown;
+	struct ip_addr at, prev;
+	struct finding *f;
+
+	k = localise(d, c->gmask, c->smask, c->k, c->g, &shown);
+	prev = prev_responder(d, c->gmask, k);
+	if (shown && k >= end && last_hop_shared(d, c->gmask, c->smask, end)) {
+		if (!merge_return(d, c, end))
+			emit_return_of_branch(d, c, end);
+		return;
+	}
+	if (k == c->k)
+		at = r->hops[c->k].branches[c->b].addr;
+	else if (k >= end)
+		at = r->config.dst;	/* every hop clean: the last link */
+	else
+		at = majority_addr(d, c->gmask, k);
+	f = finding_new(d, FINDING_LOSSY_BRANCH);
+	if (f == NULL)
+		return;
+	/* No answer at the hop where the loss starts: the far end of the link is unknown ("*"). */
+	if (!addr_is_set(&at) && k == c->k)
+		at = r->hops[c->k].branches[c->b].addr;
+	f->ttl = ttl_of(d, k);
+	f->addr = at;
+	f->prev_addr = prev;
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	add_cause(f, CAUSE_RETURN_PATH);
+	say_branch(d, f, c);
+	/* Loss not placed yet: anywhere from the link into the branch to the target. */
+	to = shown ? surely_by(d, c->gmask, k, c->g) : end;
+	set_range(d, f, c->gmask, clean_before(d, c->gmask, k, c->g), to,
+		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
+	finding_loss(f, c->g, tally_rate(c->s));
+	finding_failing_flows(d, f, c->gmask);
+	say_loss(f, "end to end");
+	if (shown)
+		say(f, " from hop %d on (", f->ttl);
+	else
+		say(f, " somewhere ");
+	say_range(f);
+	say(f, shown ? "); " : "; ");
+	say_siblings(d, f, c);
+	/* Symmetric hashing sends exactly these flows' replies back over the same links. */
+	say(f, "; or their replies are lost on the way back over the same links, if routers hash "
+	       "symmetrically");
+}
+
+/* Lossy branches found, reported once every pass is done. */
+struct kept {
+	struct candidate *v;
+	int n, cap;
+};
+
+/* Is every flow of inner in outer?  Then rest holds outer's other flows. */
+static bool outside_of(const struct diag *d, const unsigned char *inner, const unsigned char *outer,
+		       unsigned char *rest)
+{
+	for (int f = 0; f < d->nflows; f++)
+		if (inner[f] && !outer[f])
+			return false;
+	for (int f = 0; f < d->nflows; f++)
+		rest[f] = outer[f] && !inner[f];
+	return true;
+}
+
+/*
+ * Two lossy branches share some flows (at different hops, each split
+ * picks its own): the one whose other flows lose nothing special while
+ * the other's other flows lose on their own is only riding on it, by the
+ * chance of which flows it drew, and gives way.
+ */
+static void drop_riders(struct diag *d, struct candidate *cands, int ncands, unsigned char *xo,
+			unsigned char *yo)
+{
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *x = &cands[i];
+
+		for (int j = 0; j < ncands && x->keep; j++) {
+			const struct candidate *y = &cands[j];
+			bool overlap = false;
+			struct tally tx, ty;
+
+			if (j == i || !y->keep)
+				continue;
+			for (int f = 0; f < d->nflows; f++) {
+				overlap |= x->gmask[f] && y->gmask[f];
+				xo[f] = x->gmask[f] && !y->gmask[f];
+				yo[f] = y->gmask[f] && !x->gmask[f];
+			}
+			tx = pool_e2e(d, xo);
+			ty = pool_e2e(d, yo);
+			if (!overlap || tally_n(ty) == 0)
+				continue;
+			if ((tally_n(tx) == 0 || test_lossier(tx, x->s) >= ALPHA_LOOSE) &&
+			    test_lossier(ty, y->s) < ALPHA)
+				x->keep = false;
+		}
+	}
+}
+
+/*
+ * A branch further on whose flows all went through an earlier lossy
+ * branch, and lose no more than that branch's other flows, only inherits
+ * the earlier loss: it gives way, or its range would miss the link.
+ */
+static void drop_explained(struct diag *d, struct candidate *cands, int ncands, unsigned char *part)
+{
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *y = &cands[i];
+
+		for (int j = 0; j < ncands && y->keep; j++) {
+			const struct candidate *x = &cands[j];
+
+			if (j == i || !x->keep || x->k >= y->k ||
+			    !outside_of(d, y->gmask, x->gmask, part))
+				continue;
+			if (test_lossier(y->g, pool_e2e(d, part)) >= ALPHA)
+				y->keep = false;
+		}
+	}
+}
+
+/*
+ * Finds branches whose flows lose more end to end than their siblings'
+ * (among the active flows), adds them to kept and removes their flows from
+ * active.  A branch whose flows split into lossy and clean ones, the clean
+ * ones no worse than the siblings, holds a few bad flows, not a bad link:
+ * it is left to the return-path test.
+ */
+static bool find_lossy_branches(struct diag *d, unsigned char *active, struct kept *kept)
+{
+	const struct results *r = d->r;
+	struct candidate *cands = NULL;
+	unsigned char *part = NULL, *lossy = NULL;
+	int ncands = 0, cap = 0, m = 0;
+	bool found = false;
+
+	part = malloc((size_t)d->nflows + 1);
+	lossy = malloc((size_t)d->nflows + 1);
+	if (part == NULL || lossy == NULL)
+		goto oom;
+	for (int k = 0; k < d->nhops; k++) {
+		const struct hop_result *h = &r->hops[k];
+
+		if (h->branches == NULL)
+			continue;
+		for (int bi = 0; bi < h->nbranches; bi++) {
+			const struct branch_result *b = &h->branches[bi];
+			struct candidate c = {.k = k, .b = bi, .p = 1.0};
+
+			bool done = false;
+
+			/* A branch reported in an earlier pass stays reported once. */
+			for (int j = 0; j < kept->n; j++)
+				done |= kept->v[j].k == k && kept->v[j].b == bi;
+			if (done || !(branch_comparable(b) || (branch_dark(b) && dark_on(d, b, k))))
+				continue;
+			c.gmask = calloc((size_t)d->nflows + 1, 1);
+			c.smask = calloc((size_t)d->nflows + 1, 1);
+			if (c.gmask == NULL || c.smask == NULL) {
+				free(c.gmask);
+				free(c.smask);
+				goto oom;
+			}
+			branch_mask(d, b, c.gmask);
+			for (int i = 0; i < d->nflows; i++)
+				c.gmask[i] = c.gmask[i] && active[i] && k < d->end[i];
+			for (int sj = 0; sj < h->nbranches; sj++) {
+				const struct branch_result *s = &h->branches[sj];
+
+				if (sj == bi || !branch_comparable(s) || !share_parent(b, s, k))
+					continue;
+				branch_mask(d, s, part);
+				for (int i = 0; i < d->nflows; i++)
+					if (part[i] && active[i] && !c.gmask[i] && k < d->end[i])
+						c.smask[i] = 1;
+				if (c.nsiblings++ == 0)
+					c.sibling = s->addr;
+			}
+			c.g = pool_e2e(d, c.gmask);
+			c.s = pool_e2e(d, c.smask);
+			if (tally_n(c.g) < MIN_SAMPLES || tally_n(c.s) < MIN_SAMPLES) {
+				free(c.gmask);
+				free(c.smask);
+				continue;
+			}
+			m++;
+			c.p = test_lossier(c.g, c.s);
+			/*
+			 * In UDP mode the target's port unreachables are rate
+			 * limited: flows probed later in a round lose more.  Only
+			 * siblings that do not lose make the branch stand out.
+			 */
+			if (udp_target_limited(r) && !clean_figure(c.s))
+				c.p = 1.0;
+			if (ncands == cap) {
+				int ncap = cap ? 2 * cap : 16;
+				struct candidate *grown = realloc(cands, (size_t)ncap * sizeof(*grown));
+
+				if (grown == NULL) {
+					free(c.gmask);
+					free(c.smask);
+					goto oom;
+				}
+				cands = grown;
+				cap = ncap;
+			}
+			cands[ncands++] = c;
+		}
+	}
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *c = &cands[i];
+
+		struct tally clean;
+		int n;
+
+		c->keep = c->p < ALPHA / m;
+		if (!c->keep || !partition(d, c->gmask, lossy))
+			continue;
+		/* The branch's flows differ: are its clean ones still worse than the siblings? */
+		for (int j = 0; j < d->nflows; j++)
+			part[j] = c->gmask[j] && !lossy[j];
+		clean = pool_e2e(d, part);
+		if (test_lossier(clean, c->s) >= ALPHA_LOOSE) {
+			c->keep = false;
+			continue;
+		}
+		/*
+		 * A lossy branch, and some of its flows lose much more still:
+		 * those stay out of it, for the return-path test to judge.
+		 */
+		n = mask_count(d, c->gmask);
+		for (int j = 0; j < d->nflows; j++) {
+			struct tally t = {r->flows[j].received, r->flows[j].lost};
+
+			if (c->gmask[j] && lossy[j] && test_lossier(t, clean) < ALPHA / n)
+				c->gmask[j] = 0;
+		}
+		c->g = pool_e2e(d, c->gmask);
+	}
+	/*
+	 * A branch that only looks lossy because a narrower branch further on
+	 * carries the loss gives way to it: compare what is left of it.  The
+	 * narrower one need only be loosely significant: the wider one's
+	 * other flows being clean is what shows it is a mix.
+	 */
+	for (int i = 0; i < ncands; i++) {
+		struct candidate *x = &cands[i];
+
+		if (!x->keep)
+			continue;
+		for (int j = 0; j < ncands; j++) {
+			const struct candidate *y = &cands[j];
+
+			if (j == i || y->k <= x->k || !(y->p < ALPHA_LOOSE) ||
+			    !outside_of(d, y->gmask, x->gmask, part))
+				continue;
+			if (test_lossier(pool_e2e(d, part), x->s) >= ALPHA) {
+				x->keep = false;
+				break;
+			}
+		}
+	}
+	drop_explained(d, cands, ncands, part);
+	drop_riders(d, cands, ncands, part, lossy);
+	for (int i = 0; i < ncands; i++) {
+		if (!cands[i].keep)
+			continue;
+		for (int f = 0; f < d->nflows; f++)
+			if (cands[i].gmask[f])
+				active[f] = 0;
+		if (kept->n == kept->cap) {
+			int ncap = kept->cap ? 2 * kept->cap : 4;
+			struct candidate *grown = realloc(kept->v, (size_t)ncap * sizeof(*grown));
+
+			if (grown == NULL)
+				goto oom;
+			kept->v = grown;
+			kept->cap = ncap;
+		}
+		/* The list takes the masks over. */
+		kept->v[kept->n++] = cands[i];
+		cands[i].gmask = NULL;
+		cands[i].smask = NULL;
+		found = true;
+	}
+	goto out;
+oom:
+	d->oom = true;
+out:
+	for (int i = 0; i < ncands; i++) {
+		free(cands[i].gmask);
+		free(cands[i].smask);
+	}
+	free(cands);
+	free(part);
+	free(lossy);
+	return found;
+}
+
+/* ---- Return path ---- */
+
+/* Does hop index k show several known routers (branches part there)? */
+static bool hop_branches(const struct diag *d, int k)
+{
+	const struct hop_result *h;
+	int known = 0;
+
+	if (k >= d->nhops)
+		return false;
+	h = &d->r->hops[k];
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
+		known += addr_is_set(&h->branches[i].addr);
+	return known > 1;
+}
+
+/* Is flow i's responder unknown at a hop where the branches part? */
+static bool branch_unknown(const struct diag *d, int i)
+{
+	const struct flow_result *f = &d->r->flows[i];
+
+	for (int k = 0; k < d->end[i]; k++)
+		if (hop_branches(d, k) && (!flow_has_hop(f, k) || !addr_is_set(&f->path[k])))
+			return true;
+	return false;
+}
+
+/*
+ * Flows that lose like the finding's (significantly more than the clean
+ * path-mates, tg) but cannot be placed: their branch is not known yet.
+ * They are named apart, with the count, so no failing port goes unsaid.
+ */
+static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
+			 const unsigned char *lossy, const unsigned char *bad, struct tally tg)
+{
+	int n = 0, nactive = mask_count(d, active);
+
+	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
+	if (f->unplaced_ports == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
+
+		if (!active[i] || !lossy[i] || bad[i] || !branch_unknown(d, i))
+			continue;
+		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
+			f->unplaced_ports[n++] = d->r->flows[i].sport;
+	}
+	f->nunplaced = n;
+	say_unplaced(f);
+}
+
+/*
+ * Same forward path: no TTL before both destinations where both answered
+ * differently, and both known wherever the branches part (a flow whose
+ * branch is not known yet may take any of them).
+ */
+static bool same_forward_path(const struct diag *d, int a, int b)
+{
+	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
+	int n = d->end[a] < d->end[b] ? d->end[a] : d->end[b];
+
+	for (int k = 0; k < n; k++) {
+		bool sa, sb;
+
+		if (!flow_has_hop(fa, k) || !flow_has_hop(fb, k))
+			return false;
+		sa = addr_is_set(&fa->path[k]);
+		sb = addr_is_set(&fb->path[k]);
+		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
+			return false;
+		if ((!sa || !sb) && hop_branches(d, k))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Lossy flows (per the split of the active flows) that share their forward
+ * path with flows that lose less lose their replies on the way back.  The
+ * flows to compare with are any judged flows not blamed already: the clean
+ * active ones, and those of lossy branches (a flow failing every time on a
+ * branch that loses 30% fails for another reason).  Reports the blamed
+ * flows, marks them in returned and removes them from active.
+ */
+static bool find_return_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
+			     unsigned char *returned)
+{
+	unsigned char *bad = calloc((size_t)d->nflows + 1, 1);
+	unsigned char *good = calloc((size_t)d->nflows + 1, 1);
+	unsigned char *mine = calloc((size_t)d->nflows + 1, 1);
+	int nactive = mask_count(d, active);
+	struct tally tb, tg;
+	struct finding *f;
+	bool found = false;
+	char a[16], dst[ADDR_STRLEN];
+
+	if (bad == NULL || good == NULL || mine == NULL) {
+		d->oom = true;
+		goto out;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost}, tm;
+
+		if (!active[i] || !lossy[i])
+			continue;
+		for (int j = 0; j < d->nflows; j++)
+			mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
+				  same_forward_path(d, i, j);
+		tm = pool_e2e(d, mine);
+		/*
+		 * The clean side was chosen for being clean, so each flow blamed
+		 * must stand out from its own path-mates on its own, corrected
+		 * for the flows that could have.
+		 */
+		if (test_lossier(t, tm) >= ALPHA / nactive)
+			continue;
+		/* UDP: path-mates that lose too may just be rate-limited by the target. */
+		if (udp_target_limited(d->r) && !clean_figure(tm))
+			continue;
+		bad[i] = 1;
+		for (int j = 0; j < d->nflows; j++)
+			good[j] |= mine[j];
+	}
+	tb = pool_e2e(d, bad);
+	tg = pool_e2e(d, good);
+	if (test_lossier(tb, tg) >= ALPHA)
+		goto out;
+	f = finding_new(d, FINDING_RETURN_PATH_LOSS);
+	if (f == NULL)
+		goto out;
+	/* The path-mates cross every forward link these flows cross, and get through. */
+	add_cause(f, CAUSE_RETURN_PATH);
+	finding_loss(f, tb, tally_rate(tg));
+	finding_failing_flows(d, f, bad);
+	say(f, "%d flows (source ports ", f->nflows);
+	say_ports(f);
+	say(f, ") ");
+	say_loss(f, "end to end");
+	say(f, " while %d flows on the same forward path lose %s%%: ", mask_count(d, good),
+	    pct(f->baseline_pct, a, sizeof(a)));
+	say(f, "replies from %s are hashed onto a bad return path",
+	    addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	add_unplaced(d, f, active, lossy, bad, tg);
+	for (int i = 0; i < d->nflows; i++)
+		if (bad[i]) {
+			active[i] = 0;
+			returned[i] = 1;
+		}
+	found = true;
+out:
+	free(bad);
+	free(good);
+	free(mine);
+	return found;
+}
+
+/* ---- Loss every remaining flow shares ---- */
+
+/* "all 16 flows " or, when other findings took some, "the other 8 flows ". */
+static void say_flock(const struct diag *d, struct finding *f)
+{
+	if (f->nflows == mask_count(d, d->eligible))
+		say(f, "all %d flows ", f->nflows);
+	else
+		say(f, "the other %d flows ", f->nflows);
+}
+
+/*
+ * The flows in u lose alike end to end.  The loss starts after the last
+ * clean hop (its loss no more than background noise) that is significantly
+ * cleaner than the end-to-end figure: at the next hop that answers, or at
+ * the destination when none does.  Without a clean hop:
+ *   - every hop losing about what the flows lose end to end means loss
+ *     from the first hop on (TCP and ICMP echo only: see below);
+ *   - in UDP mode nothing is said: the target's answers are ICMP errors,
+ *     rate-limited like every router's (Linux: 6, then 1 per second), so
+ *     its loss proves no more than theirs;
+ *   - otherwise the loss is real (SYN-ACKs and echo replies are not rate
+ *     limited) but cannot be placed: it is reported at the destination,
+ *     saying so.
+ */
+/* At hop index k, does no router pass the flows of u through it cleanly? */
+static bool every_router_loses(const struct diag *d, const unsigned char *u, int k)
+{
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+		struct tally t = {0, 0};
+
+		if (!u[i] || k >= d->end[i] || !flow_has_hop(f, k) || !addr_is_set(&f->path[k]))
+			continue;
+		for (int j = 0; j < d->nflows; j++) {
+			const struct flow_result *g = &d->r->flows[j];
+
+			if (u[j] && k < d->end[j] && flow_has_hop(g, k) &&
+			    addr_equal(&g->path[k], &f->path[k])) {
+				t.recv += g->hop_received[k];
+				t.lost += g->hop_lost[k];
+			}
+		}
+		if (informative(t) && clean_figure(t))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Do the flows in u lose alike, as loss common to all of them would make
+ * them?  Each must have MIN_COMMON_FLOW probes behind it (fewer cannot
+ * show a flow that loses more), none may lose significantly more than the
+ * pooled rate, and no more may lose nothing at all than chance allows.
+ * Otherwise some flows fail for a reason of their own, and naming every
+ * flow would name ports that do not fail.
+ */
+static bool alike(const struct diag *d, const unsigned char *u, struct tally pooled)
+{
+	double p = tally_rate(pooled), zeros_expected = 0.0;
+	int n = mask_count(d, u), zeros = 0;
+
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+		uint64_t total = f->received + f->lost;
+
+		if (!u[i])
+			continue;
+		if (total < MIN_COMMON_FLOW)
+			return false;
+		if (stat_binom_greater(f->lost, total, p) < ALPHA / n)
+			return false;
+		zeros += f->lost == 0;
+		zeros_expected += pow(1.0 - p, (double)total);
+	}
+	return zeros <= zeros_expected + 3.0 * sqrt(zeros_expected) + 1.0;
+}
+
+static void find_common_loss(struct diag *d, const unsigned char *u)
+{
+	const struct results *r = d->r;
+	struct tally e2e = pool_e2e(d, u), base = {0, 0};
+	int end = mask_end(d, u), m = 0, clean = -1, first = -1, at = -1, to;
+	bool udp = udp_target_limited(r), uniform = true;
+	struct finding *f;
+	char a[ADDR_STRLEN], x[16], where[32 + ADDR_STRLEN];
+
+	if (tally_n(e2e) < MIN_SAMPLES || clean_figure(e2e) || !alike(d, u, e2e))
+		return;
+	for (int k = 0; k < end; k++)
+		if (informative(pool_hop(d, u, k))) {
+			m++;
+			if (first < 0)
+				first = k;
+		}
+	for (int k = 0; k < end; k++) {
+		struct tally t = pool_hop(d, u, k);
+
+		if (!informative(t))
+			continue;
+		if (test_lossier(e2e, t) < ALPHA / m) {
+			uniform = false;
+			if (clean_figure(t)) {
+				clean = k;
+				base = t;
+			}
+		}
+		/* "Every hop alike" needs every hop to show the loss, not only to fail to disprove it. */
+		if (test_lossier(t, e2e) < ALPHA / m || clean_figure(t))
+			uniform = false;
+	}
+	if (clean >= 0) {
+		/* The first hop after the clean one that shows the loss; none: the destination. */
+		for (int k = clean + 1; k < end && at < 0; k++)
+			if (informative(pool_hop(d, u, k)) && !clean_figure(pool_hop(d, u, k)))
+				at = k;
+	} else if (udp && end > 0) {
+		return;
+	} else if (first >= 0 && uniform) {
+		at = first;
+	}
+	/*
+	 * One hop's loss may be its ICMP limit: without a later hop showing it
+	 * too, it places nothing; nor does a hop where some router passes its
+	 * flows cleanly (loss every flow shares cannot start before it).
+	 */
+	if (at >= 0 && (!loss_confirmed(d, u, NULL, at, end, e2e) || !every_router_loses(d, u, at)))
+		at = -1;
+	f = finding_new(d, at >= 0 ? FINDING_LOSSY_BRANCH : FINDING_DESTINATION_LOSS);
+	if (f == NULL)
+		return;
+	finding_loss(f, e2e, tally_rate(base));
+	finding_failing_flows(d, f, u);
+	if (at >= 0) {
+		f->ttl = ttl_of(d, at);
+		f->addr = majority_addr(d, u, at);
+		f->prev_addr = prev_responder(d, u, at);
+		add_cause(f, CAUSE_FORWARD_LOSS);
+		add_cause(f, CAUSE_RETURN_PATH);
+		to = surely_by(d, u, at, e2e);
+		set_range(d, f, u, clean, to, to == at ? f->addr : to >= end ? r->config.dst :
+			  majority_addr(d, u, to));
+		say_flock(d, f);
+		say_loss(f, "end to end");
+		say(f, " from hop %d on (", f->ttl);
+		say_range(f);
+		say(f, ")");
+		if (clean >= 0)
+			say(f, "; hop %d before it loses %s%%", ttl_of(d, clean),
+			    pct(f->baseline_pct, x, sizeof(x)));
+		else
+			say(f, ", every hop alike");
+		return;
+	}
+	f->ttl = r->dest_ttl;
+	f->addr = r->config.dst;
+	f->prev_addr = prev_responder(d, u, end);
+	/* Every flow alike: the target, its last link, or the way back all fit. */
+	add_cause(f, CAUSE_DESTINATION);
+	if (udp)
+		add_cause(f, CAUSE_RATE_LIMITING);
+	add_cause(f, CAUSE_FORWARD_LOSS);
+	add_cause(f, CAUSE_RETURN_PATH);
+	set_range(d, f, u, clean, end, f->addr);
+	snprintf(where, sizeof(where), "at the destination %s", addr_format(&f->addr, a, sizeof(a)));
+	say_flock(d, f);
+	say_loss(f, where);
+	if (clean >= 0)
+		say(f, " while hop %d before it loses %s%%", ttl_of(d, clean),
+		    pct(f->baseline_pct, x, sizeof(x)));
+	if (clean < 0 && end > 0)
+		say(f, "; no hop before it is clean enough to show where the loss starts");
+	else if (udp)
+		say(f, ": the service or its host (or its rate limit on port-unreachable errors)");
+	else
+		say(f, ": the service or its host drops them");
+}
+
+
+/* The flow analyses that need end-to-end figures (steps 1-3 above). */
+void find_loss(struct diag *d)
+{
+	unsigned char *active = malloc((size_t)d->nflows + 1);
+	unsigned char *lossy = malloc((size_t)d->nflows + 1);
+	unsigned char *returned = calloc((size_t)d->nflows + 1, 1);
+	struct kept kept = {NULL, 0, 0};
+	bool split = false;
+
+	if (active == NULL || lossy == NULL || returned == NULL) {
+		d->oom = true;
+		goto out;
+	}
+	memcpy(active, d->eligible, (size_t)d->nflows);
+	/*
+	 * Each pass removes the flows it explains, so a bad branch hidden by
+	 * flows that fail for another reason shows in the next pass.
+	 */
+	for (int pass = 0; pass < MAX_PASSES && !d->oom; pass++) {
+		bool found;
+
+		found = find_lossy_branches(d, active, &kept);
+		split = partition(d, active, lossy);
+		if (split && find_return_path(d, active, lossy, returned))
+			found = true;
+		if (!found)
+			break;
+	}
+	if (d->oom)
+		goto out;
+	/*
+	 * Report the lossy branches now, their siblings' figures without the
+	 * flows found failing on the way back since.
+	 */
+	for (int i = 0; i < kept.n; i++) {
+		struct candidate *c = &kept.v[i];
+
+		for (int j = 0; j < d->nflows; j++)
+			c->smask[j] = c->smask[j] && !returned[j];
+		c->s = pool_e2e(d, c->smask);
+		emit_lossy_branch(d, c);
+	}
+	split = partition(d, active, lossy);
+	/* Flows the split calls lossy but nothing explains are left out. */
+	for (int i = 0; i < d->nflows; i++)
+		if (split && lossy[i])
+			active[i] = 0;
+	find_common_loss(d, active);
+out:
+	for (int i = 0; i < kept.n; i++) {
+		free(kept.v[i].gmask);
+		free(kept.v[i].smask);
+	}
+	free(kept.v);
+	free(active);
+	free(lossy);
+	free(returned);
+}
