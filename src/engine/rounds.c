@@ -62,7 +62,13 @@ static bool horizon_may_grow(const struct engine *e)
 	for (i = 0; i < e->fifo_len; i++) {
 		const struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + i) % PROBE_SLOTS]];
 
-		if (p->state == PROBE_PENDING && p->ttl > e->highest_reply_ttl)
+		/*
+		 * Only the rounds' own probes: the lane's reach probes (largest
+		 * TTL) and a pass going on beside the rounds are always out, and
+		 * waiting on them would hold the round up for good.
+		 */
+		if (p->state == PROBE_PENDING && p->ttl > e->highest_reply_ttl && !p->reach &&
+		    !p->discovery)
 			return true;
 	}
 	return false;

@@ -164,6 +164,28 @@ static void count_bounds_time(void)
 	simrun_case_free(&c);
 	simnet_free(n);
 
+	/*
+	 * Many flows whose replies die: the lane's probes to them are always
+	 * out, and a round that waited on them would never end.
+	 */
+	{
+		int wide[] = {1, 4, 4, 1};
+
+		defaults(&cfg, PROBE_TCP, 14);
+		cfg.rounds = 5;
+		n = simnet_diamond(&cfg.src, &cfg.dst, wide, 4, true, 15);
+		simnet_dest(n)->listening = true;
+		simnet_dest(n)->ret_members = 2;
+		simnet_dest(n)->ret_loss[0] = 1.0;
+		SIMRUN_OK(&c, &cfg, n, NULL, "-c 5, a meshed 4 x 4 diamond, half the replies lost");
+		took = c.run.now_us - c.run.start_us;
+		ok(took <= 5 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
+		   "-c 5 ended after %.2f s with %d flows", (double)took / 1e6,
+		   c.res ? c.res->nflows : -1);
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
+
 	/* A target that never answers at all: the lane does not keep the run going either. */
 	defaults(&cfg, PROBE_UDP, 10);
 	cfg.rounds = 3;
