@@ -658,12 +658,14 @@ out:
 /* ---- Loss every remaining flow shares ---- */
 
 /* "all 16 flows " or, when other findings took some, "the other 8 flows ". */
-static void say_flock(const struct diag *d, struct finding *f)
+static void say_flock(const struct diag *d, struct finding *f, const unsigned char *u)
 {
-	if (f->nflows == mask_count(d, d->eligible))
-		say(f, "all %d flows ", f->nflows);
+	int n = mask_count(d, u);
+
+	if (n == mask_count(d, d->eligible))
+		say(f, "all %d flows ", n);
 	else
-		say(f, "the other %d flows ", f->nflows);
+		say(f, "%d flows ", n);
 }
 
 /*
@@ -733,7 +735,25 @@ static bool alike(const struct diag *d, const unsigned char *u, struct tally poo
 	return zeros <= zeros_expected + 3.0 * sqrt(zeros_expected) + 1.0;
 }
 
-static void find_common_loss(struct diag *d, const unsigned char *u)
+/*
+ * The flows of in with probes enough to be judged alike (MIN_COMMON_FLOW):
+ * the lane gives its first flows more, so a run with many flows still has
+ * a set it can speak of.  False when fewer than COMMON_MIN_FLOWS have.
+ */
+static bool judged_flows(const struct diag *d, const unsigned char *in, unsigned char *out)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+
+		out[i] = in[i] && f->received + f->lost >= MIN_COMMON_FLOW;
+		n += out[i];
+	}
+	return n >= COMMON_MIN_FLOWS;
+}
+
+static void common_loss_of(struct diag *d, const unsigned char *u)
 {
 	const struct results *r = d->r;
 	struct tally e2e = pool_e2e(d, u), base = {0, 0};
@@ -797,7 +817,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 		to = surely_by(d, u, at, e2e);
 		set_range(d, f, u, clean, to, to == at ? f->addr : to >= end ? r->config.dst :
 			  majority_addr(d, u, to));
-		say_flock(d, f);
+		say_flock(d, f, u);
 		say_loss(f, "end to end");
 		say(f, " from hop %d on (", f->ttl);
 		say_range(f);
@@ -820,7 +840,7 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 	add_cause(f, CAUSE_RETURN_PATH);
 	set_range(d, f, u, clean, end, f->addr);
 	snprintf(where, sizeof(where), "at the destination %s", addr_format(&f->addr, a, sizeof(a)));
-	say_flock(d, f);
+	say_flock(d, f, u);
 	say_loss(f, where);
 	if (clean >= 0)
 		say(f, " while hop %d before it loses %s%%", ttl_of(d, clean),
@@ -833,6 +853,20 @@ static void find_common_loss(struct diag *d, const unsigned char *u)
 		say(f, ": the service or its host drops them");
 }
 
+
+/* Loss every flow of in shares, judged on those with probes enough (judged_flows). */
+static void find_common_loss(struct diag *d, const unsigned char *in)
+{
+	unsigned char *u = malloc((size_t)d->nflows + 1);
+
+	if (u == NULL) {
+		d->oom = true;
+		return;
+	}
+	if (judged_flows(d, in, u))
+		common_loss_of(d, u);
+	free(u);
+}
 
 /* The flow analyses that need end-to-end figures (steps 1-3 above). */
 void find_loss(struct diag *d)

@@ -27,6 +27,8 @@
 #define LINUX_RL_BURST 6
 /* Least end-to-end probes of every flow before loss common to all of them is said. */
 #define MIN_COMMON_FLOW 16
+/* ... and least flows with that many. */
+#define COMMON_MIN_FLOWS 8
 /* Rounds of "find branches, then return paths" (each removes what it explains). */
 #define MAX_PASSES 4
 

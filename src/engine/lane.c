@@ -45,7 +45,9 @@ static bool in_burst(const struct flow_state *f, int i)
 {
 	if (i >= LANE_BURST_FLOWS)
 		return false;
-	return f->lane_sent < (lost_end_to_end(f) ? LANE_BURST_LOSSY : LANE_BURST);
+	if (i < LANE_LOSSY_FLOWS && lost_end_to_end(f))
+		return f->lane_sent < LANE_BURST_LOSSY;
+	return f->lane_sent < LANE_BURST;
 }
 
 /* When flow i's next lane probe is due; UINT64_MAX when it takes none. */

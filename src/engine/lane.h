@@ -29,6 +29,8 @@ struct engine;
  * need more probes per flow before anything is said.
  */
 #define LANE_BURST_LOSSY 16
+/* Flows (by index) that get the longer burst: enough to judge, soon, with many flows. */
+#define LANE_LOSSY_FLOWS 16
 /* Flows (by index) that get the quick burst; later ones only the steady pace. */
 #define LANE_BURST_FLOWS 64
 /*

@@ -377,7 +377,12 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 		out->lost += f->reach.lost;
 		rtt_merge(&out->rtt, &f->reach.rtt);
 	}
-	if (from == 0)
+	/*
+	 * A flow the target answered only through the lane reaches it; its
+	 * silent TTLs past where other flows met the target are a longer
+	 * path's routers keeping quiet (rate limits), not loss.
+	 */
+	if (from == 0 || (f->dest_ttl == 0 && f->reach.received > 0))
 		return;
 	for (t = from; t <= e->cfg.max_ttl; t++) {
 		const struct cell *c = &f->cells[t];
