@@ -366,7 +366,13 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			for (int sj = 0; sj < h->nbranches; sj++) {
 				const struct branch_result *s = &h->branches[sj];
 
-				if (sj == bi || !branch_comparable(s) || !share_parent(b, s, k))
+				/*
+				 * Two addresses of one router (its route back is
+				 * multipath) part flows by how their errors return,
+				 * not by where they go: no sibling of each other.
+				 */
+				if (sj == bi || !branch_comparable(s) || !share_parent(b, s, k) ||
+				    (b->router != 0 && s->router == b->router))
 					continue;
 				branch_mask(d, s, part);
 				for (int i = 0; i < d->nflows; i++)

@@ -371,6 +371,29 @@ static void test_common_not_at_limiter(void)
 	results_free(r);
 }
 
+/* Two addresses of one router (its errors leave by either) are not two branches to compare. */
+static void test_alias_not_sibling(void)
+{
+	struct scen s;
+	struct results *r;
+	bool named_a = false;
+
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++)
+		reach(&s, i, 4, 12);
+	r = build(&s);
+	for (int b = 0; b < r->hops[1].nbranches; b++)
+		r->hops[1].branches[b].router = 1;
+	r->findings = diagnose(r);
+	ok(r->findings != NULL, "diagnose returns findings");
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		named_a |= strstr(r->findings->items[i].summary, "through " BR_A " ") != NULL;
+	ok(!named_a, "flows answered by one router's two addresses at TTL 2: neither is blamed as a branch");
+	results_free(r);
+}
+
 static void test_names(void)
 {
 	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
@@ -394,6 +417,7 @@ int main(void)
 	test_single_causes();
 	test_everyone_loses();
 	test_common_not_at_limiter();
+	test_alias_not_sibling();
 	test_names();
 	return tap_done();
 }
