@@ -381,7 +381,7 @@ int clean_before(const struct diag *d, const unsigned char *g, int k, struct tal
  * Linux's default ICMP limit (LINUX_RL_BURST, then one a second) would
  * let it over the run?  Then its silences were not that limit's.
  */
-static bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at)
+bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at)
 {
 	const struct hop_result *h;
 	uint64_t allowed = LINUX_RL_BURST + d->r->elapsed_us / 1000000u + 1;
