@@ -621,8 +621,13 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 		 */
 		if (test_lossier(t, tm) >= ALPHA / nactive)
 			continue;
-		/* UDP: path-mates that lose too may just be rate-limited by the target. */
-		if (udp_target_limited(d->r) && !clean_figure(tm))
+		/*
+		 * When the path-mates lose too (loss at the target, or its rate
+		 * limit on UDP), a flow that loses somewhat more is chance; only
+		 * one that loses (nearly) every probe has a return path of its
+		 * own.  UDP: the target's limit may withhold any answer.
+		 */
+		if (!clean_figure(tm) && (udp_target_limited(d->r) || tally_rate(t) < NEARLY_ALL))
 			continue;
 		bad[i] = 1;
 		for (int j = 0; j < d->nflows; j++)

@@ -394,6 +394,29 @@ static void test_alias_not_sibling(void)
 	results_free(r);
 }
 
+/* Every flow loses a third at the target; one loses more by chance: no return path of its own. */
+static void test_chance_not_return(void)
+{
+	struct scen s;
+	struct results *r;
+
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	single(&s, 3);
+	for (int i = 0; i < 16; i++)
+		reach(&s, i, 3, i == 5 ? 26 : 9 + (uint64_t)(i % 3));
+	r = run(&s);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "one flow losing 87%% beside path-mates losing a third: no return-path-loss");
+	results_free(r);
+
+	/* The same flow losing every probe has a return path of its own. */
+	reach(&s, 5, 3, 30);
+	r = run(&s);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 1, "losing every probe: return-path-loss");
+	results_free(r);
+}
+
 static void test_names(void)
 {
 	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
@@ -418,6 +441,7 @@ int main(void)
 	test_everyone_loses();
 	test_common_not_at_limiter();
 	test_alias_not_sibling();
+	test_chance_not_return();
 	test_names();
 	return tap_done();
 }
