@@ -6,8 +6,6 @@
  * lane's share of the rate allows).  Silence is evidence here: a flow that
  * never answers is probed on schedule like any other, never waited for.
  */
-#include <stdlib.h>
-
 #include "engine/engine_int.h"
 #include "engine/lane.h"
 #include "engine/mda.h"
@@ -111,6 +109,15 @@ static int lane_ttl(const struct engine *e, const struct flow_state *f)
 	return e->highest_reply_ttl >= 1 ? 0 : -1;
 }
 
+/* Does flow f, which the lane probes, still need its responder at ttl placed? */
+static bool needs_placing(const struct flow_state *f, int ttl)
+{
+	const struct cell *c = &f->cells[ttl];
+
+	return f->lane_sent > 0 && c->nresp == 0 && c->place_tries < LANE_PLACE_TRIES &&
+	       f->unreach_ttl == 0 && (f->dest_ttl == 0 || ttl < f->dest_ttl);
+}
+
 /*
  * A placement probe due now: a flow the lane probes whose responder is
  * unknown at a hop where discovery saw several.  False, with *wake
@@ -118,21 +125,11 @@ static int lane_ttl(const struct engine *e, const struct flow_state *f)
  */
 static bool pick_placement(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
 {
-	int routers[256] = {0}, last = e->max_dest_ttl;
-
-	if (last <= e->cfg.first_ttl)
-		return false;
-	for (int t = e->cfg.first_ttl; t < last; t++)
-		routers[t] = mda_hop_summary(e, t).nresp;
-	for (int t = e->cfg.first_ttl; t < last; t++) {
-		if (routers[t] < 2)
+	for (int t = e->cfg.first_ttl; t < e->max_dest_ttl; t++) {
+		if (mda_hop_summary(e, t).nresp < 2)
 			continue;
 		for (int i = 0; i < e->nflows; i++) {
-			const struct flow_state *f = &e->flows[i];
-			const struct cell *c = &f->cells[t];
-
-			if (f->lane_sent == 0 || c->nresp > 0 || c->place_tries >= LANE_PLACE_TRIES ||
-			    (f->dest_ttl != 0 && t >= f->dest_ttl) || f->unreach_ttl != 0)
+			if (!needs_placing(&e->flows[i], t))
 				continue;
 			if (now < e->lane.place_next[t]) {
 				*wake = wake_earliest(*wake, e->lane.place_next[t]);
@@ -150,14 +147,9 @@ bool lane_placing(const struct engine *e, int ttl)
 {
 	if (!lane_enabled(e))
 		return false;
-	for (int i = 0; i < e->nflows; i++) {
-		const struct flow_state *f = &e->flows[i];
-
-		if (f->lane_sent > 0 && f->cells[ttl].nresp == 0 &&
-		    f->cells[ttl].place_tries < LANE_PLACE_TRIES && f->unreach_ttl == 0 &&
-		    (f->dest_ttl == 0 || ttl < f->dest_ttl))
+	for (int i = 0; i < e->nflows; i++)
+		if (needs_placing(&e->flows[i], ttl))
 			return true;
-	}
 	return false;
 }
 

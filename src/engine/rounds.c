@@ -85,8 +85,8 @@ int rounds_flow_at(const struct engine *e, int position)
 	return e->active[(position + e->rotation) % e->nactive];
 }
 
-/* Loss at ttl over every flow, in percent, and the probes behind it. */
-static int ttl_loss_pct(const struct engine *e, int ttl, uint64_t *n)
+/* Loss at ttl over every flow, in percent; -1 with fewer than RL_MIN_PROBES behind it. */
+static int ttl_loss_pct(const struct engine *e, int ttl)
 {
 	uint64_t recv = 0, lost = 0;
 
@@ -94,18 +94,18 @@ static int ttl_loss_pct(const struct engine *e, int ttl, uint64_t *n)
 		recv += e->flows[i].cells[ttl].received;
 		lost += e->flows[i].cells[ttl].lost;
 	}
-	*n = recv + lost;
-	return *n ? (int)(100 * lost / *n) : 0;
+	return recv + lost >= RL_MIN_PROBES ? (int)(100 * lost / (recv + lost)) : -1;
 }
 
 /*
  * Sets this round's quota per TTL: a hop that loses RL_EXCESS_PCT more
  * than a later one (the same probes get through it, so its silence is its
- * ICMP limit) gets one probe a second per router it has shown.
+ * ICMP limit) gets one probe a second per router it has shown.  Walked
+ * from the last hop back, keeping the least loss seen behind each one.
  */
 void rounds_plan_quota(struct engine *e)
 {
-	int last = e->max_dest_ttl ? e->max_dest_ttl : e->highest_reply_ttl;
+	int last = e->max_dest_ttl ? e->max_dest_ttl : e->highest_reply_ttl, best = 100;
 	uint64_t secs = e->cfg.interval_us / 1000000u;
 
 	for (int t = 0; t <= e->cfg.max_ttl; t++) {
@@ -113,33 +113,25 @@ void rounds_plan_quota(struct engine *e)
 		e->ttl_used[t] = 0;
 	}
 	/* A fixed --flows run probes every flow at every TTL, as asked. */
-	if (!e->cfg.adaptive)
+	if (!e->cfg.adaptive || last > e->cfg.max_ttl)
 		return;
-	for (int t = e->cfg.first_ttl; t < last; t++) {
-		uint64_t n, n2;
-		int loss = ttl_loss_pct(e, t, &n), best = 100, routers;
+	for (int t = last; t >= e->cfg.first_ttl; t--) {
+		int loss = ttl_loss_pct(e, t), routers;
 
-		if (n < RL_MIN_PROBES)
-			continue;
-		for (int t2 = t + 1; t2 <= last; t2++) {
-			int l2 = ttl_loss_pct(e, t2, &n2);
-
-			if (n2 >= RL_MIN_PROBES && l2 < best)
-				best = l2;
+		if (loss >= 0 && t < last && loss - best >= RL_EXCESS_PCT) {
+			/* While the lane places flows there, it has the hop's answers to itself. */
+			routers = mda_hop_summary(e, t).nresp;
+			e->ttl_quota[t] = lane_placing(e, t) ? 0 :
+					  (routers > 0 ? routers : 1) * (int)(secs > 0 ? secs : 1);
 		}
-		if (loss - best < RL_EXCESS_PCT)
-			continue;
-		/* While the lane places flows there, it has the hop's answers to itself. */
-		routers = mda_hop_summary(e, t).nresp;
-		e->ttl_quota[t] = lane_placing(e, t) ? 0 :
-				  (routers > 0 ? routers : 1) * (int)(secs > 0 ? secs : 1);
+		if (loss >= 0 && loss < best)
+			best = loss;
 	}
 }
 
-/* May the round probe flow f at ttl?  At a rate-limited hop only while its quota lasts. */
-static bool within_quota(struct engine *e, const struct flow_state *f, int ttl)
+/* May the round probe at ttl?  At a rate-limited hop only while its quota lasts. */
+static bool within_quota(const struct engine *e, int ttl)
 {
-	(void)f;
 	return e->ttl_quota[ttl] < 0 || e->ttl_used[ttl] < e->ttl_quota[ttl];
 }
 
@@ -160,7 +152,7 @@ enum pick rounds_pick(struct engine *e)
 		for (; e->cur_flow < e->round_flows; e->cur_flow++) {
 			const struct flow_state *f = &e->flows[rounds_flow_at(e, e->cur_flow)];
 
-			if (e->cur_ttl <= rounds_flow_limit(e, f) && within_quota(e, f, e->cur_ttl))
+			if (e->cur_ttl <= rounds_flow_limit(e, f) && within_quota(e, e->cur_ttl))
 				return PICK_PROBE;
 		}
 		/* This TTL is done; go on only if some flow wants the next one. */
