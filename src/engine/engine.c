@@ -247,12 +247,11 @@ static bool of_running_pass(const struct engine *e, const struct probe_rec *p)
 }
 
 /*
- * A probe the discovery pass does not wait on is counted lost once it is
- * several of the slowest round trips seen old (LOSS_RTT_FACTOR, at least
- * LOSS_FLOOR_US), not only after the full timeout: silence is evidence,
- * and a verdict should not wait seconds for it.  An answer that still
- * comes within the timeout turns the loss back into an answer.  Discovery
- * probes keep the full timeout: the pass's own retry logic reads them.
+ * A probe is counted lost once it is several of the slowest round trips
+ * seen old (LOSS_RTT_FACTOR, at least LOSS_FLOOR_US), not only after the
+ * full timeout: silence is evidence, and neither the verdict nor the
+ * discovery pass should wait seconds for it.  An answer that still comes
+ * within the timeout turns the loss back into an answer.
  */
 #define LOSS_RTT_FACTOR 4
 #define LOSS_FLOOR_US 250000u
@@ -272,16 +271,12 @@ static uint64_t loss_deadline(const struct engine *e, const struct probe_rec *p)
 	return p->sent_at + wait + e->cfg.answer_delay_us;
 }
 
-/* The figures a probe's answer or loss counts in: its cell, or the flow's reach tally. */
-static void count_lost(struct engine *e, const struct probe_rec *p, int delta)
+/* Where a probe's loss counts: its cell, or the flow's reach tally. */
+static uint64_t *lost_count(struct engine *e, const struct probe_rec *p)
 {
 	struct flow_state *f = &e->flows[p->flow];
-	uint64_t *lost = p->reach ? &f->reach.lost : &f->cells[p->ttl].lost;
 
-	if (delta > 0)
-		(*lost)++;
-	else if (*lost > 0)
-		(*lost)--;
+	return p->reach ? &f->reach.lost : &f->cells[p->ttl].lost;
 }
 
 /* A pending probe is given up: it counts as lost. */
@@ -289,7 +284,7 @@ static void probe_lost(struct engine *e, struct probe_rec *p, uint64_t now)
 {
 	p->state = PROBE_LOST;
 	p->early_lost = now < p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us;
-	count_lost(e, p, 1);
+	(*lost_count(e, p))++;
 	if (of_running_pass(e, p))
 		mda_lost(e, p->flow, p->ttl);
 }
@@ -830,7 +825,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	/* Counted lost early, answered within the timeout after all: an answer. */
 	if (p->state == PROBE_LOST && p->early_lost &&
 	    now <= p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us) {
-		count_lost(e, p, -1);
+		(*lost_count(e, p))--;
 		p->state = PROBE_PENDING;
 		p->early_lost = false;
 	}
@@ -930,6 +925,14 @@ void engine_reset_stats(struct engine *e)
 			p->state = PROBE_DISCARDED;
 		}
 	}
+	/*
+	 * Probes counted lost early were counted before the reset too: a late
+	 * answer must not take back a loss the new figures never had.  They
+	 * may have left the queue already, so every slot is looked at.
+	 */
+	for (uint32_t id = 0; id < PROBE_SLOTS; id++)
+		if (e->probes[id].state == PROBE_LOST)
+			e->probes[id].early_lost = false;
 	link_reset_answers(e);
 	for (i = 0; i < e->nflows; i++) {
 		e->flows[i].reach = (struct e2e_tally){0};

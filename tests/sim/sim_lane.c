@@ -142,14 +142,27 @@ static void lossy_branch(void)
 	simnet_free(n);
 }
 
+/* Did the run of c end within cfg.rounds intervals plus the timeout (and a little slack)? */
+static bool ended_in_time(const struct simrun_case *c, const struct engine_config *cfg,
+			  double *took_s)
+{
+	uint64_t took = c->run.now_us - c->run.start_us;
+
+	*took_s = (double)took / 1e6;
+	return took <= cfg->rounds * cfg->interval_us + cfg->timeout_us + cfg->answer_delay_us +
+			       500000;
+}
+
 /* -c N lasts about N intervals plus a timeout, even when the target never answers some flows. */
 static void count_bounds_time(void)
 {
 	struct engine_config cfg;
 	struct simrun_case c;
 	int widths[] = {1, 2, 1};
+	int wide[] = {1, 4, 4, 1};
 	struct simnet *n;
-	uint64_t took;
+	double took;
+	bool in_time;
 
 	defaults(&cfg, PROBE_TCP, 9);
 	cfg.rounds = 5;
@@ -158,9 +171,9 @@ static void count_bounds_time(void)
 	simnet_dest(n)->ret_members = 2;
 	simnet_dest(n)->ret_loss[1] = 1.0;
 	SIMRUN_OK(&c, &cfg, n, NULL, "-c 5 with silent flows");
-	took = c.run.now_us - c.run.start_us;
-	ok(took <= 5 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
-	   "-c 5 ended after %.2f s (at most 5 intervals + the timeout)", (double)took / 1e6);
+	in_time = ended_in_time(&c, &cfg, &took);
+	ok(in_time, "-c 5 ended after %.2f s (at most 5 intervals + the timeout)",
+	   took);
 	simrun_case_free(&c);
 	simnet_free(n);
 
@@ -168,23 +181,18 @@ static void count_bounds_time(void)
 	 * Many flows whose replies die: the lane's probes to them are always
 	 * out, and a round that waited on them would never end.
 	 */
-	{
-		int wide[] = {1, 4, 4, 1};
-
-		defaults(&cfg, PROBE_TCP, 14);
-		cfg.rounds = 5;
-		n = simnet_diamond(&cfg.src, &cfg.dst, wide, 4, true, 15);
-		simnet_dest(n)->listening = true;
-		simnet_dest(n)->ret_members = 2;
-		simnet_dest(n)->ret_loss[0] = 1.0;
-		SIMRUN_OK(&c, &cfg, n, NULL, "-c 5, a meshed 4 x 4 diamond, half the replies lost");
-		took = c.run.now_us - c.run.start_us;
-		ok(took <= 5 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
-		   "-c 5 ended after %.2f s with %d flows", (double)took / 1e6,
-		   c.res ? c.res->nflows : -1);
-		simrun_case_free(&c);
-		simnet_free(n);
-	}
+	defaults(&cfg, PROBE_TCP, 14);
+	cfg.rounds = 5;
+	n = simnet_diamond(&cfg.src, &cfg.dst, wide, 4, true, 15);
+	simnet_dest(n)->listening = true;
+	simnet_dest(n)->ret_members = 2;
+	simnet_dest(n)->ret_loss[0] = 1.0;
+	SIMRUN_OK(&c, &cfg, n, NULL, "-c 5, a meshed 4 x 4 diamond, half the replies lost");
+	in_time = ended_in_time(&c, &cfg, &took);
+	ok(in_time, "-c 5 ended after %.2f s with %d flows", took,
+	   c.res ? c.res->nflows : -1);
+	simrun_case_free(&c);
+	simnet_free(n);
 
 	/* A target that never answers at all: the lane does not keep the run going either. */
 	defaults(&cfg, PROBE_UDP, 10);
@@ -192,9 +200,8 @@ static void count_bounds_time(void)
 	n = simnet_chain(&cfg.src, &cfg.dst, 3, 8);
 	simnet_node(n, SIMNET_DST)->silent = true;
 	SIMRUN_OK(&c, &cfg, n, NULL, "-c 3 towards a silent target");
-	took = c.run.now_us - c.run.start_us;
-	ok(took <= 3 * cfg.interval_us + cfg.timeout_us + cfg.answer_delay_us + 500000,
-	   "-c 3 ended after %.2f s", (double)took / 1e6);
+	in_time = ended_in_time(&c, &cfg, &took);
+	ok(in_time, "-c 3 ended after %.2f s", took);
 	simrun_case_free(&c);
 	simnet_free(n);
 }
@@ -228,6 +235,46 @@ static void late_answers_count(void)
 	ok(c.run.match[MATCH_LATE] == 0, "none was thrown away as late");
 	ok(c.res && (c.res->findings == NULL || c.res->findings->count == 0),
 	   "and no finding comes of them");
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+static void reset_now(void *ctx, struct engine *e, struct simnet *n, uint64_t now)
+{
+	(void)ctx;
+	(void)n;
+	(void)now;
+	engine_reset_stats(e);
+}
+
+/* A reset while early-lost probes are still out: their late answers take back no loss. */
+static void late_answers_after_reset(void)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	struct simrun_limits lim = {0};
+	int widths[] = {1, 2, 1};
+	struct simnet *n;
+	struct simnet_faults *fa;
+	bool sane = true;
+
+	defaults(&cfg, PROBE_TCP, 16);
+	cfg.rounds = 4;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 9);
+	simnet_dest(n)->listening = true;
+	fa = simnet_faults(n);
+	fa->late_prob = 0.3;
+	fa->late_extra_us = 600000;
+	lim.events[0] = (struct simrun_event){.after_us = 1500000, .fn = reset_now};
+	SIMRUN_OK(&c, &cfg, n, &lim, "a fifth of the answers late, statistics reset at 1.5 s");
+	for (int i = 0; c.res && i < c.res->nflows; i++) {
+		const struct flow_result *f = &c.res->flows[i];
+
+		sane &= f->lost < 1000000;
+		for (int k = 0; k < f->path_len; k++)
+			sane &= f->hop_lost[k] < 1000000;
+	}
+	ok(c.res && sane, "no count went below zero");
 	simrun_case_free(&c);
 	simnet_free(n);
 }
@@ -302,6 +349,7 @@ int main(void)
 	lossy_branch();
 	count_bounds_time();
 	late_answers_count();
+	late_answers_after_reset();
 	one_pass_alone();
 	udp_target_limited();
 	return tap_done();
