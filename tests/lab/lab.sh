@@ -92,7 +92,8 @@
 #	lab_icmp_ratelimit NS [on|off]		Linux default ICMP rate limits on NS
 #
 # Tools: lab_exec NS CMD... (ip netns exec), lab_bg NS CMD... (background,
-# killed on cleanup), lab_tcp_listen NS PORT (a listener, killed on cleanup),
+# killed on cleanup), lab_stop PID SIGNAL (signal a background child, wait
+# for it at most 10 s, its status), lab_tcp_listen NS PORT (a listener, killed on cleanup),
 # lab_tcp_connect SPORT DST DPORT (from the client), lab_connect_from_ports
 # PROTO DST DPORT SPORT... (one connection per port, the kernel's choice of
 # source and route), lab_seg_bridge and lab_seg_port NAME DEV PORT (a LAN:
@@ -224,6 +225,19 @@ lab_tcp_listen() {	# lab_tcp_listen NS PORT
 	done
 	echo "lab: listener on port $port in $ns did not start" >&2
 	return 1
+}
+
+# Send SIGNAL to PID (a background child of this shell) and wait for it,
+# bounded: one that still runs after 10 s is killed.  Its exit status is
+# the function's.
+lab_stop() {	# lab_stop PID SIGNAL
+	kill "-$2" "$1"
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1"
 }
 
 # Try a TCP connection from the client with a fixed source port; exit

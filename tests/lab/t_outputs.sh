@@ -54,14 +54,8 @@ stop_with() {	# stop_with FACE SIGNAL OUT
 		"$LAB_SERVER_ADDR" >"$out" 2>"$out.err" &
 	pid=$!
 	sleep 1.5
-	kill "-$sig" "$pid"
 	# Bounded: a run that ignores the signal is killed after 10 s and fails.
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid"
+	lab_stop "$pid" "$sig"
 	status=$?
 	echo "$status"
 }

@@ -42,13 +42,7 @@ for run in "-j $server4" "-r $server4" "--json-stream $server4" "-j -T $server4"
 	[ "$got" = "$expect" ]
 	ok $? "ecmptrace $run: nobody, every capability set empty, NoNewPrivs 1, Seccomp 2"
 	[ "$got" = "$expect" ] || diff <(echo "$expect") <(echo "$got") | sed 's/^/#   /'
-	kill -TERM "$pid"
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid"
+	lab_stop "$pid" TERM
 	status=$?
 	[ "$status" -eq 0 ] && [ -s "$out" ] && ! grep -q 'forbidden system call' "$out.err"
 	ok $? "ecmptrace $run: SIGTERM ends it with its results, status $status, no forbidden call"
