@@ -591,6 +591,7 @@ struct findings *diagnose(const struct results *r)
 		d.eligible[i] = f->received + f->lost >= MIN_SAMPLES;
 	}
 	find_loss(&d);
+	find_silent_target(&d);
 	find_rate_limited(&d);
 	find_responder_changes(&d);
 	find_discovery_per_packet(&d);

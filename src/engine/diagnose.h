@@ -63,11 +63,13 @@ struct finding {
 	int ncauses;
 	/*
 	 * Where forward loss can lie: after hop range_from_ttl (0: this host)
-	 * and at or before hop range_to_ttl; range_to_ttl 0: not placed.  One
-	 * link when they are one apart; hops that cannot be judged (rate
+	 * and at or before hop range_to_ttl; range_to_ttl 0: not placed,
+	 * RANGE_TO_TARGET: anywhere up to the target, whose hop is not known.
+	 * One link when they are one apart; hops that cannot be judged (rate
 	 * limited) between them widen it.
 	 */
 	int range_from_ttl, range_to_ttl;
+#define RANGE_TO_TARGET (-1)
 	struct ip_addr range_from, range_to;
 	char summary[480];		/* plain sentences, no trailing newline */
 };

@@ -103,5 +103,7 @@ int localise(const struct diag *d, const unsigned char *g, const unsigned char *
 /* diag_loss.c: lossy branches, return paths, loss every flow shares. */
 bool branch_comparable(const struct branch_result *b);
 void find_loss(struct diag *d);
+/* diag_silent.c: the target that never answers. */
+void find_silent_target(struct diag *d);
 
 #endif

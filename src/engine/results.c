@@ -371,6 +371,8 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 {
 	int t, from = f->dest_ttl ? f->dest_ttl : min_dest;
 
+	out->reach_received = f->reach.received;
+	out->reach_lost = f->reach.lost;
 	/* The lane's probes with the largest TTL reach the target whatever the path's length. */
 	if (from != 0 || e->reached) {
 		out->received += f->reach.received;

@@ -121,6 +121,12 @@ struct flow_result {
 	int dest_ttl;			/* TTL at which the target answered; 0 if never */
 	uint64_t received, lost;	/* end to end: probes at or beyond the destination's TTL */
 	struct rtt_stats rtt;		/* end-to-end RTT */
+	/*
+	 * The lane's probes sent with the largest TTL (they reach the target
+	 * whatever the path's length), answered by the target and unanswered;
+	 * counted in received/lost above only once some flow met the target.
+	 */
+	uint64_t reach_received, reach_lost;
 	uint64_t *hop_received;		/* per TTL (same index as path): answers at that TTL */
 	uint64_t *hop_lost;		/* per TTL: probes at that TTL that timed out */
 	int *responders_seen;		/* per TTL: distinct responders this flow saw there (>1: per-packet or path change) */

@@ -261,7 +261,10 @@ static cJSON *json_range(const struct finding *f)
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "from_ttl", f->range_from_ttl);
 	cJSON_AddItemToObject(o, "from_address", json_address(&f->range_from));
-	cJSON_AddNumberToObject(o, "to_ttl", f->range_to_ttl);
+	if (f->range_to_ttl == RANGE_TO_TARGET)
+		cJSON_AddNullToObject(o, "to_ttl");	/* the target's hop is not known */
+	else
+		cJSON_AddNumberToObject(o, "to_ttl", f->range_to_ttl);
 	cJSON_AddItemToObject(o, "to_address", json_address(&f->range_to));
 	return o;
 }

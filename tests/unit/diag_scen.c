@@ -81,6 +81,8 @@ struct results *build(const struct scen *s)
 		f->dest_ttl = t->dest_ttl;
 		f->received = t->recv;
 		f->lost = t->lost;
+		f->reach_received = t->reach_recv;
+		f->reach_lost = t->reach_lost;
 		f->path_changes = t->changes;
 		if (t->dest_ttl && (r->dest_ttl == 0 || t->dest_ttl < r->dest_ttl))
 			r->dest_ttl = t->dest_ttl;

@@ -37,6 +37,7 @@ struct tflow {
 	int seen[MAXH];			/* responders seen (0: 1 if path set) */
 	int dest_ttl;
 	uint64_t recv, lost;		/* end to end */
+	uint64_t reach_recv, reach_lost;	/* probes sent with the largest TTL */
 	int changes;
 };
 

@@ -417,6 +417,73 @@ static void test_chance_not_return(void)
 	results_free(r);
 }
 
+/*
+ * The target never answers: every hop up to R3 answers, TTL 4 is silent
+ * for every flow, and the probes sent with the largest TTL all went
+ * unanswered (UDP and TCP alike).
+ */
+static void silent_target(struct scen *s, enum probe_proto proto, uint64_t reach_lost)
+{
+	scen_init(s, 16, 10);
+	s->proto = proto;
+	for (int i = 0; i < 16; i++) {
+		hop(s, i, 1, R1, 0);
+		hop(s, i, 2, R2, 0);
+		hop(s, i, 3, R3, 0);
+		hop(s, i, 4, DST, 10);
+		s->f[i].reach_lost = reach_lost;
+	}
+}
+
+static void test_silent_target(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	silent_target(&s, PROBE_TCP, 4);
+	r = run(&s);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	ok(f != NULL && r->findings->count == 1, "a silent target: one destination-loss finding");
+	ok(causes_are(f, 3, CAUSE_DESTINATION, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH),
+	   "the target, the links after the last router, the way back");
+	ok(range_is(f, 3, R3, RANGE_TO_TARGET, DST), "range: after hop 3 (" R3 "), up to the target");
+	ok(f && f->nflows == 16 && f->lost == 64 && f->loss_pct == 100.0,
+	   "names every flow, 100%% of the 64 probes");
+	ok(f && strstr(f->summary, "hop 3 (" R3 ") answers"), "says the last router that answers: %s",
+	   f ? f->summary : "");
+	results_free(r);
+
+	/* UDP: 20 unanswered probes over 10 flows are enough (the lane's first burst). */
+	silent_target(&s, PROBE_UDP, 0);
+	for (int i = 0; i < 10; i++)
+		s.f[i].reach_lost = 2;
+	r = run(&s);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	ok(f != NULL && f->nflows == 10, "UDP, 20 probes on 10 flows: said, naming the 10");
+	ok(f && strstr(f->summary, "port unreachable"), "UDP: says hosts may send no port unreachable");
+	results_free(r);
+
+	silent_target(&s, PROBE_TCP, 4);
+	s.f[7].reach_recv = 1;
+	r = run(&s);
+	ok(count_kind(r, FINDING_DESTINATION_LOSS) == 0, "one answer from the target: not silent");
+	results_free(r);
+
+	silent_target(&s, PROBE_TCP, 1);
+	r = run(&s);
+	ok(count_kind(r, FINDING_DESTINATION_LOSS) == 0, "16 unanswered probes: too few to say");
+	results_free(r);
+
+	/* Discovery has not asked past hop 3 yet: "after hop 3" would be a guess. */
+	silent_target(&s, PROBE_TCP, 4);
+	for (int i = 0; i < 16; i++)
+		s.f[i].len = 3;
+	r = run(&s);
+	ok(count_kind(r, FINDING_DESTINATION_LOSS) == 0, "the hop after the last router not asked: nothing");
+	results_free(r);
+}
+
 static void test_names(void)
 {
 	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
@@ -442,6 +509,7 @@ int main(void)
 	test_common_not_at_limiter();
 	test_alias_not_sibling();
 	test_chance_not_return();
+	test_silent_target();
 	test_names();
 	return tap_done();
 }
