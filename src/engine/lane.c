@@ -48,7 +48,32 @@ static bool in_burst(const struct flow_state *f, int i)
 	return f->lane_sent < LANE_BURST;
 }
 
-/* When flow i's next lane probe is due; UINT64_MAX when it takes none. */
+/*
+ * What flow i's next lane probe is worth, best first.  The verdict waits
+ * on the longer burst of flows that lost; then come the quick burst and a
+ * new flow's first probe; then the steady pace, flows that lost before
+ * those that did not (they are the ones a finding names).  Discovery can
+ * add hundreds of flows: ranking by due time alone let their first probes
+ * starve the bursts that decide.
+ */
+enum lane_class { LANE_CLASS_LOSSY_BURST, LANE_CLASS_BURST, LANE_CLASS_LOSSY, LANE_CLASS_STEADY };
+
+static enum lane_class flow_class(const struct flow_state *f, int i)
+{
+	bool lost = lost_end_to_end(f);
+
+	if (in_burst(f, i))
+		return lost ? LANE_CLASS_LOSSY_BURST : LANE_CLASS_BURST;
+	if (f->lane_sent == 0)
+		return LANE_CLASS_BURST;
+	return lost ? LANE_CLASS_LOSSY : LANE_CLASS_STEADY;
+}
+
+/*
+ * When flow i's next lane probe is due; UINT64_MAX when it takes none.
+ * A flow that lost is probed once per interval, the others once per gap
+ * (longer when there are more flows than the lane's share covers).
+ */
 static uint64_t flow_due(const struct engine *e, int i, uint64_t gap)
 {
 	const struct flow_state *f = &e->flows[i];
@@ -58,7 +83,45 @@ static uint64_t flow_due(const struct engine *e, int i, uint64_t gap)
 		return UINT64_MAX;
 	if (f->lane_sent == 0)
 		return 0;
-	return f->lane_last + (in_burst(f, i) ? LANE_BURST_GAP_US : gap);
+	if (in_burst(f, i))
+		return f->lane_last + LANE_BURST_GAP_US;
+	return f->lane_last + (lost_end_to_end(f) ? e->cfg.interval_us : gap);
+}
+
+/* Is a probe of class c due at due better than the best so far (bc, bdue) at time now? */
+static bool better(enum lane_class c, uint64_t due, enum lane_class bc, uint64_t bdue, uint64_t now)
+{
+	bool ready = due <= now, best_ready = bdue <= now;
+
+	if (ready != best_ready)
+		return ready;
+	if (ready && c != bc)
+		return c < bc;
+	return due < bdue;
+}
+
+/*
+ * The flow whose probe is worth most among those due by now (flow_class),
+ * the earliest due among equals; else the earliest due of all.  -1: none.
+ */
+static int pick_flow(const struct engine *e, uint64_t now, uint64_t *due_out)
+{
+	uint64_t gap = steady_gap(e), best_due = UINT64_MAX;
+	enum lane_class best_class = LANE_CLASS_STEADY;
+	int best = -1;
+
+	for (int i = 0; i < e->nflows; i++) {
+		uint64_t due = flow_due(e, i, gap);
+		enum lane_class c = flow_class(&e->flows[i], i);
+
+		if (due == UINT64_MAX || (best >= 0 && !better(c, due, best_class, best_due, now)))
+			continue;
+		best = i;
+		best_due = due;
+		best_class = c;
+	}
+	*due_out = best_due;
+	return best;
 }
 
 /* UDP: may the lane spend one of the target's answers now?  Else when. */
@@ -155,8 +218,8 @@ bool lane_placing(const struct engine *e, int ttl)
 
 bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place, uint64_t *wake)
 {
-	uint64_t gap, best_due = UINT64_MAX, when = 0;
-	int best = -1;
+	uint64_t best_due, when = 0;
+	int best;
 
 	if (!lane_enabled(e))
 		return false;
@@ -165,16 +228,7 @@ bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place,
 	*place = pick_placement(e, now, flow, ttl, wake);
 	if (*place)
 		return true;
-	gap = steady_gap(e);
-	for (int i = 0; i < e->nflows; i++) {
-		uint64_t due = flow_due(e, i, gap);
-
-		if (due < best_due || (due == best_due && best >= 0 &&
-				       e->flows[i].lane_sent < e->flows[best].lane_sent)) {
-			best_due = due;
-			best = i;
-		}
-	}
+	best = pick_flow(e, now, &best_due);
 	if (best < 0)
 		return false;
 	/* Steady probes keep to the lane's share; the burst takes what it needs. */
