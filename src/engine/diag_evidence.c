@@ -396,6 +396,24 @@ bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at)
 }
 
 /*
+ * Did every router at hop index k (for the flows of u) answer beyond a
+ * default ICMP limit?  Loss every flow shares shows at every hop after it
+ * starts, but so do routers that all limit their answers: only routers
+ * shown not to limit can place it.
+ */
+bool hop_unlimited(const struct diag *d, const unsigned char *u, int k)
+{
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+
+		if (u[i] && k < d->end[i] && flow_has_hop(f, k) && addr_is_set(&f->path[k]) &&
+		    !beyond_default_limit(d, k, &f->path[k]))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Is the loss of flows g at hop index k forwarding loss rather than the
  * router's ICMP limit?  A router limits its errors towards us whoever they
  * are about, so one that answers the reference flows cleanly at k while
@@ -433,22 +451,23 @@ bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned
 }
 
 /*
- * Where loss that shows from hop index k on has surely started: k itself,
- * unless k loses significantly more than the flows do end to end (rate
- * limiting adds to it there, and it may have no forwarding loss at all);
- * then the first later hop whose figure is the end-to-end one, or the
- * target.
+ * Where loss that shows from hop index k on has surely started: the first
+ * hop from k on whose figure is the end-to-end one (no lossier: rate
+ * limiting adds to a hop's loss) and whose routers are shown not to limit
+ * their answers, or the target.  A limiting router's silences can match
+ * the end-to-end loss by chance, and every router of a path may limit.
  */
 int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally e2e)
 {
 	int end = mask_end(d, g);
 
-	if (k >= end || test_lossier(pool_hop(d, g, k), e2e) >= ALPHA)
+	if (k >= end)
 		return k;
-	for (int j = k + 1; j < end; j++) {
+	for (int j = k; j < end; j++) {
 		struct tally t = pool_hop(d, g, j);
 
-		if (informative(t) && test_lossier(t, e2e) >= ALPHA)
+		if ((j == k || informative(t)) && test_lossier(t, e2e) >= ALPHA &&
+		    hop_unlimited(d, g, j))
 			return j;
 	}
 	return end;

@@ -693,24 +693,6 @@ static void say_flock(const struct diag *d, struct finding *f, const unsigned ch
  *     limited) but cannot be placed: it is reported at the destination,
  *     saying so.
  */
-/*
- * Did every router at hop index k (for the flows of u) answer beyond a
- * default ICMP limit?  Loss every flow shares shows at every hop after it
- * starts, but so do routers that all limit their answers: only routers
- * shown not to limit can place it.
- */
-static bool hop_unlimited(const struct diag *d, const unsigned char *u, int k)
-{
-	for (int i = 0; i < d->nflows; i++) {
-		const struct flow_result *f = &d->r->flows[i];
-
-		if (u[i] && k < d->end[i] && flow_has_hop(f, k) && addr_is_set(&f->path[k]) &&
-		    !beyond_default_limit(d, k, &f->path[k]))
-			return false;
-	}
-	return true;
-}
-
 /* At hop index k, does no router pass the flows of u through it cleanly? */
 static bool every_router_loses(const struct diag *d, const unsigned char *u, int k)
 {

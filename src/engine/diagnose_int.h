@@ -88,6 +88,7 @@ void say_unplaced(struct finding *f);
 void add_cause(struct finding *f, enum finding_cause c);
 int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
 bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at);
+bool hop_unlimited(const struct diag *d, const unsigned char *u, int k);
 bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned char *ref,
 			   int k, int end, struct tally e2e);
 int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally e2e);

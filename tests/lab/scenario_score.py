@@ -39,8 +39,9 @@ per-packet balancer, link-address-* (this lab has neither conflict).
 
 Verdict of a run, first match wins: "error" (the instrument could not
 run), "invalid" (a real connection disagreed with the walk), "false-blame"
-(any false blame), "right" (no fault and no loss finding; or a right
-finding), "ambiguous-right" (only ambiguous-right findings), "missed".
+(any false blame), "right" (no fault and no loss finding; a fault that no
+reported flow crosses, e.g. off the one path all ICMP probes hash onto, and
+no loss finding; or a right finding), "ambiguous-right" (only ambiguous-right findings), "missed".
 Time to the first right finding: from the "start" event to the first
 right or ambiguous-right "finding_raised" (event times, ms resolution).
 """
@@ -122,11 +123,14 @@ def judge_noise(sc, f, addr_owner):
     return kind
 
 
+UNCROSSED = "no reported flow crosses the fault (%d flows)"
+
+
 def truth_line(sc, truths, kinds):
     """What a missed run had to find, and what it said instead."""
     failing = [t["p_fail"] for t in truths.values() if t["p_fail"] > 0]
     if not failing:
-        what = "no reported flow crosses the fault (%d flows)" % len(truths)
+        what = UNCROSSED % len(truths)
     else:
         what = "%d/%d flows truly fail (%d-%d%%)" % (
             len(failing), len(truths), round(100 * min(failing)), round(100 * max(failing)))
@@ -134,7 +138,7 @@ def truth_line(sc, truths, kinds):
     return "%s; said: %s" % (what, said)
 
 
-def classify(sc, judged, sanity):
+def classify(sc, judged, sanity, truths):
     """The run's verdict and a one-line why (see the module comment)."""
     if sanity.get("disagree"):
         return "invalid", "real connections disagree with the walk: %s" % sanity["disagree"]
@@ -143,6 +147,12 @@ def classify(sc, judged, sanity):
         return "false-blame", false[0]
     if sc["fault"]["kind"] == "none":
         return "right", "no fault, no loss finding"
+    if truths and not any(t["p_fail"] > 0 for t in truths.values()) and not judged:
+        # ICMP probes carry no ports, so all hash alike; a fault off their
+        # one path (or a return link no reply of its flows takes) is no
+        # fault for any probe it could send.  Any loss finding would be
+        # false blame (it names ports that do not fail).
+        return "right", "%s: no loss finding" % UNCROSSED % len(truths)
     for want in ("right", "ambiguous-right"):
         hit = [w for v, w, _ in judged if v == want]
         if hit:
@@ -172,7 +182,7 @@ def score(sc, events, truths, addr_owner, sanity):
             why = judge_noise(sc, f, addr_owner)
             if why:
                 noise.append(why)
-    verdict, why = classify(sc, judged, sanity)
+    verdict, why = classify(sc, judged, sanity, truths)
     if verdict == "missed":
         kinds = {}
         for f in findings:
@@ -248,6 +258,10 @@ def table(paths):
     walls = [(r.get("run") or {}).get("wall_s") for r in recs if r.get("run")]
     print("ecmptrace wall time (-c 10): median %s s, max %s s" % (
         percentile(walls, 50), max(walls) if walls else None))
+    uncrossed = [r.get("seed") for r in recs if r.get("why", "").startswith(UNCROSSED[:20])
+                 and r.get("verdict") == "right"]
+    print("right because no reported flow crossed the fault (and none was blamed): %d %s" % (
+        len(uncrossed), uncrossed[:20]))
     noisy = [r for r in recs if r.get("noise")]
     print("noise findings: %d in %d runs" % (sum(len(r["noise"]) for r in noisy), len(noisy)))
     print("not right:")
@@ -286,6 +300,8 @@ def selftest_cases():
         ("none", {"kind": "rate-limited-hop", "ttl": 2, "address": "x", "source_ports": [5]},
          fwd, "right"),
         ("none", None, fwd, "right"),
+        ("forward", None, {6: fwd[6]}, "right"),		# no reported flow crosses it
+        ("forward", dict(lb, source_ports=[6]), {6: fwd[6]}, "false-blame"),
     ]
 
 
@@ -303,7 +319,7 @@ def selftest(sc):
                            "finding": finding})
         got = score(sc, events + [end], truths, {}, {})
         good = got["verdict"] == want and (
-            want not in ("right", "ambiguous-right") or kind == "none"
+            want not in ("right", "ambiguous-right") or kind == "none" or finding is None
             or got["first_right_s"] == 2.5)
         # SC has no ICMP limit anywhere: a rate-limited-hop is noise.
         good = good and bool(got["noise"]) == ((finding or {}).get("kind") == "rate-limited-hop")

@@ -119,6 +119,28 @@ static void test_range_widens(void)
 	ok(range_is(f, 0, NULL, 4, DST), "range from this host to the target, not one link");
 	ok(causes_are(f, 2, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH), "both causes remain");
 	results_free(r);
+
+	/*
+	 * Every router limits its answers (none answered more than Linux's
+	 * default limit allows over a 200 s run): hops 3 and 4 of branch A
+	 * lose what the flows lose end to end by their limits alone, and the
+	 * real loss may lie on the last link.  The range must reach the target.
+	 */
+	scen_init(&s, 16, 30);
+	ecmp(&s, 5);
+	for (int i = 0; i < 8; i++) {
+		hop(&s, i, 3, A3, 10);
+		hop(&s, i, 4, A4, 10);
+		reach(&s, i, 5, 10);
+	}
+	r = build(&s);
+	r->elapsed_us = 200u * 1000000u;
+	r->findings = diagnose(r);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->range_to_ttl == 5 && addr_is(&f->range_to, DST),
+	   "routers within their limits: the range reaches the target, not hop 3 or 4 (to %d)",
+	   f ? f->range_to_ttl : -1);
+	results_free(r);
 }
 
 /* R1, then branch A (flows 0-7) or B, then one merge router R3, the target at TTL 4. */
