@@ -624,6 +624,30 @@ static enum engine_step attached_pass(struct engine *e, uint64_t now, struct pro
 	return ENGINE_DONE;
 }
 
+/* The round's next probe, picked by rounds_pick (PICK_PROBE), goes out. */
+static enum engine_step send_round_probe(struct engine *e, uint64_t now, struct probe_spec *probe)
+{
+	send_probe(e, now, rounds_flow_at(e, e->cur_flow), e->cur_ttl, FOR_ROUND, probe);
+	rounds_sent(e, e->cur_ttl);
+	e->lane_last_turn = false;
+	e->pass_last_turn = false;
+	e->cur_flow++;
+	return ENGINE_SEND;
+}
+
+/*
+ * After a probe of a detached pass, the round goes first if it has one
+ * ready: a pass with hundreds of flows always has one, and the rounds
+ * (the per-hop figures, and -c N lasting N intervals) must not wait for
+ * it to end.
+ */
+static bool round_turn(struct engine *e, uint64_t now)
+{
+	if (!e->pass_last_turn || !e->in_round || !e->pass_detached || now < e->next_send_at)
+		return false;
+	return rounds_pick(e) == PICK_PROBE;
+}
+
 enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *probe,
 			     uint64_t *wake)
 {
@@ -654,9 +678,12 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 			if (lane_try(e, now, probe, &ignored))
 				return ENGINE_SEND;
 		}
+		if (round_turn(e, now))
+			return send_round_probe(e, now, probe);
 		step = background_pass(e, now, probe, &bg_wake);
 		if (step == ENGINE_SEND) {
 			e->lane_last_turn = false;
+			e->pass_last_turn = true;
 			return step;
 		}
 		if (!e->in_round) {
@@ -684,11 +711,7 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		*wake = e->next_send_at;
 		return ENGINE_WAIT;
 	}
-	send_probe(e, now, rounds_flow_at(e, e->cur_flow), e->cur_ttl, FOR_ROUND, probe);
-	rounds_sent(e, e->cur_ttl);
-	e->lane_last_turn = false;
-	e->cur_flow++;
-	return ENGINE_SEND;
+	return send_round_probe(e, now, probe);
 }
 
 /* ---- reply matching ---------------------------------------------------- */

@@ -168,6 +168,7 @@ struct engine {
 	uint64_t early_scan_at;		/* no probe can be lost early before this; 0 = none pending */
 	bool reached;			/* the target answered a reach probe */
 	bool lane_last_turn;		/* the latest probe was the lane's (they take turns) */
+	bool pass_last_turn;		/* ... and of the others, the detached pass's (it and the rounds take turns) */
 	bool pass_detached;		/* the running pass outlasted its round: it goes on beside the rounds */
 	struct limiters lim;		/* adaptive mode: ICMP rate limiters learned (limiter.h) */
 	struct engine_counters counters;

@@ -172,12 +172,17 @@ static int lane_ttl(const struct engine *e, const struct flow_state *f)
 	return e->highest_reply_ttl >= 1 ? 0 : -1;
 }
 
-/* Does flow f, which the lane probes, still need its responder at ttl placed? */
+/*
+ * Does flow f, which the lane probes, still need its responder at ttl
+ * placed?  Only flows that lost end to end: a finding names them with
+ * their branch.  Placing every flow would hold a rate-limited hop's few
+ * answers for as long as there are flows (discovery can make a thousand).
+ */
 static bool needs_placing(const struct flow_state *f, int ttl)
 {
 	const struct cell *c = &f->cells[ttl];
 
-	return f->lane_sent > 0 && c->nresp == 0 && c->place_tries < LANE_PLACE_TRIES &&
+	return f->lane_sent > 0 && lost_end_to_end(f) && c->nresp == 0 && c->place_tries < LANE_PLACE_TRIES &&
 	       f->unreach_ttl == 0 && (f->dest_ttl == 0 || ttl < f->dest_ttl);
 }
 
