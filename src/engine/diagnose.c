@@ -16,13 +16,16 @@
  *      with flows that lose less; the replies must be hashed onto a bad
  *      branch on the way back.
  *   3. Loss common to all remaining flows, when they lose alike: placed
- *      after the last clean hop, at the destination when no later hop
- *      shows it for every router.
+ *      after the last clean hop, at the hop that shows it for every
+ *      router, somewhere up to the target when those routers may be
+ *      limiting, at the destination when no later hop shows it.  A target
+ *      that answers no flow at all while routers before it do is said too.
  *
  * Every loss finding says which causes remain (forward loss, the return
  * path, the destination, rate limiting); one alone only when the others
- * are ruled out.  Steps 1-3 live in diag_loss.c, the figures, sentences,
- * causes and ranges they share in diag_evidence.c (diagnose_int.h).
+ * are ruled out.  Steps 1-2 live in diag_loss.c, step 3 in diag_common.c
+ * and diag_silent.c, the figures, sentences, causes and ranges they share
+ * in diag_evidence.c (diagnose_int.h).
  *   4. Rate-limited hop: a branch's hop loss that the same flows do not
  *      show further on.  Never reported as loss.
  *   5. Per-packet balancing and path changes, from the responders each flow

@@ -1,6 +1,6 @@
 /*
- * The diagnosis' shared parts, private to diagnose.c, diag_evidence.c and
- * diag_loss.c: thresholds, the tallies and masks flows are judged by, the
+ * The diagnosis' shared parts, private to diagnose.c and its diag_*.c steps:
+ * thresholds, the tallies and masks flows are judged by, the
  * building of findings and their sentences, and where loss can lie.
  */
 #ifndef ECMPTRACE_ENGINE_DIAGNOSE_INT_H
@@ -104,6 +104,8 @@ int localise(const struct diag *d, const unsigned char *g, const unsigned char *
 /* diag_loss.c: lossy branches, return paths, loss every flow shares. */
 bool branch_comparable(const struct branch_result *b);
 void find_loss(struct diag *d);
+/* diag_common.c: loss every flow of in shares. */
+void find_common_loss(struct diag *d, const unsigned char *in);
 /* diag_silent.c: the target that never answers. */
 void find_silent_target(struct diag *d);
 

@@ -393,6 +393,49 @@ static void test_common_not_at_limiter(void)
 	results_free(r);
 }
 
+/*
+ * Every flow loses a quarter from hop 2 on (a per-packet balancer after
+ * hop 1 spreads one bad link's loss over every flow like this), hop 1 is
+ * clean, and the routers after it answered no more than a default ICMP
+ * limit allows: the loss lies somewhere from hop 1 to the target, which is
+ * a place (lossy-branch, range) and not "at the destination".
+ */
+static void test_common_in_range(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 32);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, R2, 8);
+		hop(&s, i, 3, R3, 8 + (uint64_t)(i % 2));
+		reach(&s, i, 4, 8);
+	}
+	r = build(&s);
+	r->elapsed_us = 1000u * 1000000u;
+	r->findings = diagnose(r);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && count_kind(r, FINDING_DESTINATION_LOSS) == 0,
+	   "common loss after a clean hop, limited routers behind it: a lossy-branch, not destination");
+	ok(range_is(f, 1, R1, 4, DST), "its range: from hop 1 (" R1 ") to the target");
+	ok(causes_are(f, 3, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH, CAUSE_DESTINATION),
+	   "forward loss, the way back, the target: all remain");
+	ok(f && f->nflows == 16 && strstr(f->summary, "somewhere"), "names every flow: %s",
+	   f ? f->summary : "");
+	results_free(r);
+
+	/* The same routers shown not to limit (a short run): the loss is placed at hop 2. */
+	r = build(&s);
+	r->elapsed_us = 10u * 1000000u;
+	r->findings = diagnose(r);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->ttl == 2 && range_is(f, 1, R1, 2, R2), "routers unlimited: link " R1 " -> " R2);
+	results_free(r);
+}
+
 /* Two addresses of one router (its errors leave by either) are not two branches to compare. */
 static void test_alias_not_sibling(void)
 {
@@ -529,6 +572,7 @@ int main(void)
 	test_single_causes();
 	test_everyone_loses();
 	test_common_not_at_limiter();
+	test_common_in_range();
 	test_alias_not_sibling();
 	test_chance_not_return();
 	test_silent_target();
