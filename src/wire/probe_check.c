@@ -42,6 +42,13 @@ static bool payload_matches(const struct probe_spec *s, const struct reply *r)
 	return true;
 }
 
+/* The whole MAC came back in the payload (UDP, ICMP). */
+static bool payload_whole(const struct probe_spec *s, const struct reply *r)
+{
+	return s->proto != PROBE_TCP && s->payload_len >= PROBE_MIN_PAYLOAD + 8 &&
+	       r->payload_len >= s->payload_len;
+}
+
 /* Who the reply is about and from: the same for every kind. */
 static enum probe_check check_identity(const struct probe_spec *s, const struct reply *r)
 {
@@ -90,7 +97,12 @@ static enum probe_check check_quote(const struct probe_spec *s, const struct rep
 	/* IPv6 nodes quote up to 1280 bytes: a quote without our payload is not theirs. */
 	if (v6 && r->payload_len < s->payload_len && s->proto != PROBE_TCP)
 		return PROBE_CHECK_LENGTH;
-	if (!v6 && r->ip_id != probe_ip_id(s))
+	/*
+	 * Some firewalls rewrite the IPv4 identification (OpenBSD's "scrub
+	 * random-id"): where the payload is quoted whole, its 64-bit MAC
+	 * suffices; where it is not, the IP-ID is half the check.
+	 */
+	if (!v6 && r->ip_id != probe_ip_id(s) && !payload_whole(s, r))
 		return PROBE_CHECK_MAC;
 	if (s->proto == PROBE_TCP && r->tcp_seq != probe_tcp_seq(s))
 		return PROBE_CHECK_MAC;

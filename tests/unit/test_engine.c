@@ -298,7 +298,7 @@ struct tamper {
 	void (*apply)(struct reply *r);
 };
 
-static void t_ip_id(struct reply *r) { r->ip_id ^= 0x0100; }
+static void t_ip_id(struct reply *r) { r->ip_id ^= 0x0100, r->payload_len = 0; }
 static void t_payload(struct reply *r) { r->payload[5] ^= 1; }
 static void t_ttl(struct reply *r) { r->quoted_ttl = 200; }
 static void t_len(struct reply *r) { r->quoted_len += 4; }
@@ -315,7 +315,7 @@ static void t_short(struct reply *r) { r->payload_len = 6; }
 static void test_authentication(void)
 {
 	static const struct tamper tampers[] = {
-		{"IP-ID (MAC)", t_ip_id},
+		{"IP-ID (MAC) in an 8-byte quote", t_ip_id},
 		{"payload byte (MAC)", t_payload},
 		{"quoted TTL above the one sent", t_ttl},
 		{"quoted IP length", t_len},
