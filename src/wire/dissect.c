@@ -13,7 +13,10 @@
  *
  * Every byte is hostile: all reads go through a span whose bounds are
  * checked before a fixed-size block of fields is read, and a problem in
- * the optional RFC 4884 part never costs us the reply.
+ * the optional RFC 4884 part never costs us the reply.  Nothing here
+ * decides whether the reply is ours: it reports every quoted or echoed
+ * field (lengths, TTL left, IP-ID, sequence, payload) for
+ * probe_check.c to compare with the probe it names.
  */
 #include "config.h"
 
