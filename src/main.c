@@ -44,6 +44,16 @@ static uint32_t random_u32(void)
 	return v;
 }
 
+/*
+ * The run's secret for the probes' MACs and ids (engine/auth.h).  Unlike
+ * the port window it has no weaker fallback: without the kernel's random
+ * source, answers could be forged.
+ */
+static bool random_key(uint8_t *key, size_t len)
+{
+	return getrandom(key, len, 0) == (ssize_t)len;
+}
+
 static void rfc3339_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -134,6 +144,10 @@ static bool configure(const struct options *o, const struct ip_addr *dst, struct
 	c->rate_pps = o->rate_pps;
 	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
 	c->seed = random_u32();
+	if (!random_key(c->key, sizeof(c->key))) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return false;
+	}
 	return true;
 }
 

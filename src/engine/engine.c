@@ -14,6 +14,7 @@
 #include "engine/engine_int.h"
 #include "engine/results.h"
 #include "wake.h"
+#include "wire/probe_check.h"
 
 void engine_config_defaults(struct engine_config *cfg)
 {
@@ -121,9 +122,9 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 			e->active[i] = i;
 		e->nactive = e->nflows;
 	}
-	/* A per-run start for ids and TCP sequences: replies to an earlier run are foreign. */
+	/* Ids and MACs under the run's key: answers to an earlier run do not check out. */
+	auth_init(&e->auth, cfg->key);
 	e->next_id = (uint16_t)(cfg->seed & 0xffff);
-	e->seq_base = (uint16_t)(cfg->seed >> 16);
 	return e;
 nomem:
 	engine_free(e);
@@ -329,11 +330,13 @@ static void note_deadline(struct engine *e, const struct probe_rec *p)
 
 static uint16_t take_probe_id(struct engine *e)
 {
-	uint16_t id;
+	uint16_t id, wire;
 
+	/* The id on the wire must not be 0 or 0xffff (probe.h): skip the slots that map there. */
 	do {
 		id = e->next_id++;
-	} while (id == 0 || id == 0xffff);
+		wire = auth_wire_id(&e->auth, id);
+	} while (wire == 0 || wire == 0xffff);
 	/*
 	 * Ids wrap after 65534 probes; a probe still pending that long ago is
 	 * far past any sane timeout, so its slot is reclaimed as lost.
@@ -350,6 +353,7 @@ static bool all_rounds_started(const struct engine *e)
 	return e->stopped || (e->cfg.rounds != 0 && e->round >= e->cfg.rounds);
 }
 
+/* The probe in slot id as it goes out (and as an answer must quote it): its id and MAC keyed. */
 static void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id,
 		       struct probe_spec *p)
 {
@@ -364,11 +368,11 @@ static void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id,
 		.sport = fid->sport,
 		.dport = e->cfg.proto == PROBE_ICMP ? 0 : e->cfg.dport,
 		.flow_label = fid->flow_label,
-		.probe_id = id,
-		.seq_base = e->seq_base,
+		.probe_id = auth_wire_id(&e->auth, id),
 		.icmp_checksum = fid->icmp_checksum,
 		.payload_len = e->cfg.payload_len,
 	};
+	p->tag = auth_tag(&e->auth, p, e->probes[id].sent_at);
 }
 
 /*
@@ -412,8 +416,8 @@ enum probe_purpose { FOR_ROUND, FOR_DISCOVERY, FOR_LANE };
  * TTL 0 is a reach probe: it goes with the largest TTL and counts in the
  * flow's reach tally, not in a cell.
  */
-static void send_probe(struct engine *e, uint64_t now, int flow, int ttl,
-		       enum probe_purpose why, struct probe_spec *probe)
+static uint16_t send_probe(struct engine *e, uint64_t now, int flow, int ttl,
+			   enum probe_purpose why, struct probe_spec *probe)
 {
 	uint16_t id = take_probe_id(e);
 	struct probe_rec *rec = &e->probes[id];
@@ -441,6 +445,7 @@ static void send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 	if (e->first_send_at == 0)
 		e->first_send_at = now ? now : 1;
 	pace(e, now);
+	return id;
 }
 
 /*
@@ -452,6 +457,7 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 	int flow = 0, ttl = 0;
 	uint64_t lane_wake = 0;
 	bool place = false;
+	uint16_t slot;
 
 	if (e->paused || !lane_pick(e, now, &flow, &ttl, &place, &lane_wake)) {
 		*wake = wake_earliest(*wake, lane_wake);
@@ -461,10 +467,10 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 		*wake = wake_earliest(*wake, e->next_send_at);
 		return false;
 	}
-	send_probe(e, now, flow, ttl, place ? FOR_ROUND : FOR_LANE, probe);
+	slot = send_probe(e, now, flow, ttl, place ? FOR_ROUND : FOR_LANE, probe);
 	lane_sent(e, flow, ttl, place, now);
 	if (!place)
-		e->probes[probe->probe_id].burst_pos = (uint8_t)lane_burst_pos(e);
+		e->probes[slot].burst_pos = (uint8_t)lane_burst_pos(e);
 	e->lane_last_turn = true;
 	return true;
 }
@@ -716,19 +722,33 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 
 /* ---- reply matching ---------------------------------------------------- */
 
-/* Does the reply's reconstructed probe belong to flow f of this run? */
-static bool same_probe(const struct engine *e, const struct reply *r, const struct probe_rec *p,
-		       int flow)
+/* Is the reply about one of this run's flows: our target, protocol, port and source ports? */
+static bool names_our_flow(const struct engine *e, const struct reply *r)
 {
-	if (p->state == PROBE_FREE || p->flow != flow)
-		return false;
 	if (r->proto != e->cfg.proto || !addr_equal(&r->probe_dst, &e->cfg.dst))
 		return false;
 	if (e->cfg.proto != PROBE_ICMP && r->dport != e->cfg.dport)
 		return false;
-	if (e->cfg.proto == PROBE_TCP && r->seq_base != e->seq_base)
+	if (!(e->plan.vary & VARY_SPORT))
+		return r->sport == e->plan.sport_base;
+	return r->sport >= e->plan.sport_base && r->sport - e->plan.sport_base < e->plan.nflows;
+}
+
+/*
+ * Is the reply an authentic answer to the probe in slot, of flow f?  The
+ * probe is rebuilt as it was sent, and everything the reply quotes or
+ * echoes of it must match, its MAC included (wire/probe_check.h).  That
+ * is one table lookup and one SipHash per reply, whatever the flood.
+ */
+static bool same_probe(const struct engine *e, const struct reply *r, uint16_t slot, int flow)
+{
+	const struct probe_rec *p = &e->probes[slot];
+	struct probe_spec sent;
+
+	if (p->state == PROBE_FREE || p->flow != flow)
 		return false;
-	return true;
+	fill_probe(e, flow, p->ttl, slot, &sent);
+	return probe_check_reply(&sent, r) == PROBE_CHECK_OK;
 }
 
 static bool answer_from_target(const struct engine *e, const struct reply *r)
@@ -809,38 +829,26 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	struct flow_state *f;
 	struct cell *c;
 	int flow, ttl, changes;
-	uint16_t id = r->probe_id;
+	uint16_t slot;
 
-	p = &e->probes[id];
-	if (answers_directly(r)) {
-		/*
-		 * Echo replies and TCP answers quote nothing of the probe, so
-		 * no flow label: the probe id names the probe, and its flow
-		 * must then have the port (or ICMP identifier) they carry.
-		 */
-		flow = p->state != PROBE_FREE ? p->flow : -1;
-		if (flow < 0 || e->flows[flow].id.sport != r->sport)
-			goto foreign;
-	} else {
-		flow = flow_decode(&e->plan, r->sport, r->flow_label);
-		if (flow < 0)
-			goto foreign;
-	}
-	/*
-	 * The transport field carries the id; on IPv4 the IP-ID carries it too,
-	 * which still identifies the probe if a middlebox rewrote the checksum.
-	 */
-	if (!same_probe(e, r, p, flow)) {
-		if (r->ip_id == 0 || r->ip_id == id)
-			goto foreign;
-		id = r->ip_id;
-		p = &e->probes[id];
-		if (!same_probe(e, r, p, flow))
-			goto foreign;
-	}
-	/* Only the target itself may answer with echo replies or TCP. */
-	if (answers_directly(r) && !answer_from_target(e, r))
+	if (!names_our_flow(e, r))
 		goto foreign;
+	slot = auth_slot(&e->auth, r->probe_id);
+	p = &e->probes[slot];
+	/*
+	 * Errors quote the flow's ports and label, which name the flow.  Echo
+	 * replies and TCP answers carry no label: the probe names the flow,
+	 * and probe_check_reply() compares its port with theirs.
+	 */
+	if (answers_directly(r))
+		flow = p->state != PROBE_FREE ? p->flow : -1;
+	else
+		flow = flow_decode(&e->plan, r->sport, r->flow_label);
+	/* There is no weaker second guess: the reply proves it answers that probe, or is ignored. */
+	if (flow < 0 || !same_probe(e, r, slot, flow)) {
+		e->counters.unauthenticated++;
+		return MATCH_UNAUTHENTICATED;
+	}
 	if (p->state == PROBE_ANSWERED) {
 		e->counters.duplicates++;
 		return MATCH_DUPLICATE;

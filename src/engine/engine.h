@@ -47,7 +47,13 @@ struct engine_config {
 	uint64_t answer_delay_us;	/* answers may reach the engine this late (capture batching) */
 	uint32_t rate_pps;		/* never send faster than this */
 	uint16_t payload_len;		/* bytes after the transport header */
-	uint32_t seed;			/* run-specific randomness (TCP sequence base, first probe id) */
+	uint32_t seed;			/* run-specific randomness (the first probe slot) */
+	/*
+	 * The run's 128-bit secret: probes carry a MAC under it and their ids
+	 * are permuted by it, so answers cannot be forged (auth.h).  The
+	 * caller draws it from a good random source; tests pass fixed keys.
+	 */
+	uint8_t key[16];
 	/*
 	 * Adaptive mode (Multipath Detection Algorithm, mda.c): when set,
 	 * nflows is ignored; each run (and every rediscovery) starts with a
@@ -86,7 +92,9 @@ enum match_result {
 	MATCH_OK,		/* counted */
 	MATCH_DUPLICATE,	/* a second answer to an answered probe: ignored */
 	MATCH_LATE,		/* answer to a probe already counted lost: ignored */
-	MATCH_FOREIGN,		/* not an answer to any probe of this run: ignored */
+	MATCH_FOREIGN,		/* not about this run's flows (target, protocol, ports): ignored */
+	MATCH_UNAUTHENTICATED,	/* names a flow of this run but no probe it sent, or fails the
+				   probe's check (MAC, quoted fields, not from the target): ignored */
 };
 
 struct engine_counters {
@@ -95,6 +103,7 @@ struct engine_counters {
 	uint64_t duplicates;
 	uint64_t late;
 	uint64_t foreign;
+	uint64_t unauthenticated;	/* MATCH_UNAUTHENTICATED: forged, or mangled on the way */
 	uint64_t rounds_started;
 	uint64_t rounds_done;	/* rounds whose every probe is resolved */
 };

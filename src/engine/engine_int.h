@@ -5,6 +5,7 @@
 #ifndef ECMPTRACE_ENGINE_ENGINE_INT_H
 #define ECMPTRACE_ENGINE_ENGINE_INT_H
 
+#include "engine/auth.h"
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/lane.h"
@@ -13,7 +14,11 @@
 #include "engine/stats.h"
 #include "wire/dissect.h"
 
-/* Probe ids are 16 bits (they live in the UDP checksum); 0 and 0xffff are never used. */
+/*
+ * Probes are kept in 65536 slots; a probe's id on the wire is its slot
+ * permuted under the run's key (auth.h), never 0 or 0xffff (16 bits: it
+ * lives in the UDP checksum).
+ */
 #define PROBE_SLOTS 65536
 
 enum probe_state {
@@ -139,10 +144,10 @@ struct engine {
 	int *active;			/* flows a (non-discovery) round probes, in order */
 	int nactive;
 
-	struct probe_rec *probes;	/* indexed by probe id */
-	uint16_t next_id;
-	uint16_t seq_base;		/* TCP sequence high half for this run */
-	uint16_t *fifo;			/* ids of unresolved probes in send order */
+	struct probe_rec *probes;	/* indexed by slot */
+	uint16_t next_id;		/* next slot to try */
+	struct auth auth;		/* the run's key: wire ids and MACs (auth.h) */
+	uint16_t *fifo;			/* slots of unresolved probes in send order */
 	uint32_t fifo_head, fifo_len;
 
 	/* Scheduling state. */

@@ -378,6 +378,7 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	cJSON_AddNumberToObject(counters, "duplicates", (double)r->counters.duplicates);
 	cJSON_AddNumberToObject(counters, "late", (double)r->counters.late);
 	cJSON_AddNumberToObject(counters, "foreign", (double)r->counters.foreign);
+	cJSON_AddNumberToObject(counters, "unauthenticated", (double)r->counters.unauthenticated);
 	cJSON_AddItemToObject(doc, "hops", json_hops(r, o));
 	cJSON_AddItemToObject(doc, "flows", json_flows(r));
 	cJSON_AddItemToObject(doc, "findings", findings(r, o));

@@ -325,4 +325,8 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	print_routers(out, r);
 	print_flows(out, r);
 	print_findings(out, r, o);
+	/* Someone answered in our flows' name without the probes' MAC: worth knowing, never counted. */
+	if (r->counters.unauthenticated > 0)
+		fprintf(out, "Ignored %llu answers that failed authentication (forged, or altered on "
+			"the way)\n", (unsigned long long)r->counters.unauthenticated);
 }

@@ -13,7 +13,10 @@
  *
  * Every byte is hostile: all reads go through a span whose bounds are
  * checked before a fixed-size block of fields is read, and a problem in
- * the optional RFC 4884 part never costs us the reply.
+ * the optional RFC 4884 part never costs us the reply.  Nothing here
+ * decides whether the reply is ours: it reports every quoted or echoed
+ * field (lengths, TTL left, IP-ID, sequence, payload) for
+ * probe_check.c to compare with the probe it names.
  */
 #include "config.h"
 
@@ -78,7 +81,9 @@ struct ip_info {
 	uint8_t ttl;		/* TTL / hop limit */
 	uint16_t ip_id;		/* IPv4 identification; 0 on IPv6 */
 	uint32_t flow_label;	/* IPv6 only */
+	uint16_t total_len;	/* datagram length the header claims (IPv6: 40 + payload length) */
 	struct span l4;		/* from the upper-layer header to the end of the datagram */
+	size_t l4_claimed;	/* upper-layer bytes the header claims; a quote may hold fewer */
 };
 
 /*
@@ -146,6 +151,8 @@ static enum dissect_result parse_ip4(const struct span *s, bool quoted, struct i
 	if ((get16(s, 6) & 0x1fff) != 0)
 		return DISSECT_IGNORED;
 	ip->family = AF_INET;
+	ip->total_len = get16(s, 2);
+	ip->l4_claimed = ip->total_len > hlen ? ip->total_len - hlen : 0;
 	ip->ip_id = get16(s, 4);
 	ip->ttl = s->p[8];
 	ip->proto = s->p[9];
@@ -184,6 +191,8 @@ static enum dissect_result parse_ip6(const struct span *s, bool quoted, struct i
 		return r;
 	ip->proto = nh;
 	ip->l4 = sub(&d, off, d.len - off);
+	ip->total_len = (uint16_t)(IP6_HLEN + get16(s, 4) <= 0xffff ? IP6_HLEN + get16(s, 4) : 0xffff);
+	ip->l4_claimed = IP6_HLEN + (size_t)get16(s, 4) > off ? IP6_HLEN + (size_t)get16(s, 4) - off : 0;
 	return DISSECT_OK;
 }
 
@@ -211,8 +220,28 @@ static enum dissect_result parse_ip(const struct span *s, int want_family, struc
 }
 
 /*
+ * Keeps the payload found from off on in t (at most claimed bytes of it
+ * belong to the datagram): the probe's MAC is there when the answer
+ * carries it (a full quote, an echo reply).
+ */
+static void keep_payload(const struct span *t, size_t off, size_t claimed, struct reply *r)
+{
+	size_t n = 0;
+
+	if (off < t->len)
+		n = t->len - off;
+	if (claimed < off + n)
+		n = claimed > off ? claimed - off : 0;
+	if (n > 0xffff)
+		n = 0xffff;
+	r->payload_len = (uint16_t)n;
+	memcpy(r->payload, t->p + off, n < REPLY_PAYLOAD_MAX ? n : REPLY_PAYLOAD_MAX);
+}
+
+/*
  * Reads the first 8 bytes of the transport header quoted in an ICMP error,
- * which is all RFC 792 promises, and recovers the probe's identity.
+ * which is all RFC 792 promises, and recovers the probe's identity; and
+ * the payload after it where the router quoted more.
  */
 static enum dissect_result parse_quoted_l4(const struct ip_info *q, struct reply *r)
 {
@@ -230,33 +259,37 @@ static enum dissect_result parse_quoted_l4(const struct ip_info *q, struct reply
 		r->proto = PROBE_UDP;
 		r->sport = get16(t, 0);
 		r->dport = get16(t, 2);
+		r->quoted_l4_len = get16(t, 4);
 		r->probe_id = get16(t, 6);	/* the checksum is the id (probe.c) */
+		keep_payload(t, QUOTE_L4_LEN, q->l4_claimed, r);
 		break;
 	case 6:
 		r->proto = PROBE_TCP;
 		r->sport = get16(t, 0);
 		r->dport = get16(t, 2);
 		seq = get32(t, 4);
-		r->probe_id = (uint16_t)seq;
-		r->seq_base = (uint16_t)(seq >> 16);
+		r->tcp_seq = seq;
+		r->probe_id = (uint16_t)(seq >> 16);
 		break;
 	default:
 		/* Only our echo requests; an error about an error is never ours. */
 		if (t->p[0] != echo_request)
 			return DISSECT_IGNORED;
 		r->proto = PROBE_ICMP;
+		r->icmp_checksum = get16(t, 2);
 		r->sport = get16(t, 4);
 		r->probe_id = get16(t, 6);
+		keep_payload(t, QUOTE_L4_LEN, q->l4_claimed, r);
 		break;
 	}
 	r->probe_src = q->src;
 	r->probe_dst = q->dst;
-	if (q->family == AF_INET) {
+	r->quoted_ttl = q->ttl;
+	r->quoted_len = q->total_len;
+	if (q->family == AF_INET)
 		r->ip_id = q->ip_id;
-		r->quoted_ttl = q->ttl;
-	} else {
+	else
 		r->flow_label = q->flow_label;
-	}
 	return DISSECT_OK;
 }
 
@@ -343,6 +376,8 @@ static enum dissect_result parse_icmp(const struct ip_info *ip, struct reply *r)
 		r->probe_id = get16(m, 6);
 		r->probe_src = ip->dst;
 		r->probe_dst = ip->src;
+		/* The target echoes the whole payload, MAC included. */
+		keep_payload(m, ICMP_HLEN, m->len, r);
 		return DISSECT_OK;
 	}
 
@@ -401,8 +436,8 @@ static enum dissect_result parse_tcp(const struct ip_info *ip, struct reply *r)
 	r->probe_dst = ip->src;
 	/* Our SYN used one sequence number, so the ACK is our sequence + 1. */
 	ours = get32(t, 8) - 1;
-	r->probe_id = (uint16_t)ours;
-	r->seq_base = (uint16_t)(ours >> 16);
+	r->tcp_seq = ours;
+	r->probe_id = (uint16_t)(ours >> 16);
 	return DISSECT_OK;
 }
 
@@ -419,6 +454,7 @@ enum dissect_result reply_dissect(const uint8_t *pkt, size_t len, struct reply *
 	if (res != DISSECT_OK)
 		return res;
 	r.from = ip.src;
+	r.to = ip.dst;
 	r.reply_ttl = ip.ttl;
 
 	if (ip.proto == (ip.family == AF_INET ? 1 : 58))

@@ -27,6 +27,8 @@ enum reply_kind {
 /* Longest link-layer address kept (Linux cooked captures carry up to 8 bytes). */
 #define REPLY_LLADDR_MAX 8
 #define REPLY_MAX_MPLS 8
+/* Payload bytes kept from a quote or an echo: the compensation word and the MAC twice. */
+#define REPLY_PAYLOAD_MAX 18
 
 struct reply {
 	enum reply_kind kind;
@@ -39,11 +41,23 @@ struct reply {
 	struct ip_addr probe_src;
 	struct ip_addr probe_dst;
 	uint16_t sport, dport;		/* probe's ports (TCP replies are swapped back); ICMP: sport = identifier */
-	uint16_t probe_id;		/* UDP checksum / TCP (ack-1) low 16 bits / ICMP sequence */
-	uint16_t seq_base;		/* TCP: high 16 bits of (ack-1) or of the quoted seq */
+	uint16_t probe_id;		/* UDP checksum / TCP sequence high half / ICMP sequence */
+	uint32_t tcp_seq;		/* TCP: the quoted sequence number, or the ack - 1 of an answer */
+	uint16_t icmp_checksum;		/* ICMP: the quoted echo request's checksum */
 	uint16_t ip_id;			/* quoted IPv4 identification (0 if not available) */
-	uint8_t quoted_ttl;		/* TTL left in the quoted header (IPv4; 0 if none) */
+	uint8_t quoted_ttl;		/* TTL / hop limit left in the quoted header (0 if none) */
+	uint16_t quoted_len;		/* the quote's datagram length (IPv4 total length, IPv6 40 +
+					   payload length); 0 for answers that quote nothing */
+	uint16_t quoted_l4_len;		/* UDP: the quoted length field; 0 otherwise */
 	uint32_t flow_label;		/* quoted IPv6 flow label */
+	struct ip_addr to;		/* outer destination: the address of ours it came to */
+	/*
+	 * The probe's payload as the error quoted it or the echo reply
+	 * echoed it: payload_len bytes were there (0 if the quote stopped at
+	 * the transport header's first 8 bytes), the first ones are kept.
+	 */
+	uint16_t payload_len;
+	uint8_t payload[REPLY_PAYLOAD_MAX];
 
 	int mpls_count;			/* RFC 4950 labels, outermost first */
 	uint32_t mpls_label[REPLY_MAX_MPLS];

@@ -8,7 +8,8 @@
  * errors quote it.  For UDP and ICMP a 16-bit word at the start of the
  * payload is chosen so that the checksum comes out as the value we want
  * (RFC 1624 arithmetic: the checksum is a linear one's-complement sum, so
- * one free word can steer it to any value).
+ * one free word can steer it to any value).  The rest of the payload and
+ * the IPv4 identification carry the probe's MAC (probe.h).
  */
 #include "config.h"
 
@@ -59,7 +60,7 @@ static void put_ip(const struct probe_spec *s, uint8_t *buf, size_t l4len)
 		buf[0] = 0x45;			/* version 4, IHL 5: no options */
 		buf[1] = s->tos;
 		put16(buf + 2, (uint16_t)(IP4_HLEN + l4len));
-		put16(buf + 4, s->probe_id);	/* IP-ID carries the probe id as well */
+		put16(buf + 4, probe_ip_id(s));	/* IP-ID carries part of the MAC */
 		/* Flags/fragment offset stay 0: no DF, so a small MTU on one branch does not eat probes. */
 		buf[8] = s->ttl;
 		buf[9] = kinds[s->proto].proto4;
@@ -90,6 +91,37 @@ static uint16_t compensation(uint32_t sum, uint16_t want)
 
 	w = (w & 0xffff) + (w >> 16);
 	return (uint16_t)w;
+}
+
+uint16_t probe_ip_id(const struct probe_spec *s)
+{
+	uint16_t id = (uint16_t)s->tag;
+
+	return id != 0 ? id : 1;
+}
+
+uint32_t probe_tcp_seq(const struct probe_spec *s)
+{
+	return (uint32_t)s->probe_id << 16 | (uint16_t)(s->tag >> 16);
+}
+
+uint8_t probe_payload_byte(const struct probe_spec *s, size_t i)
+{
+	size_t k = (i - PROBE_MIN_PAYLOAD) % 8;
+
+	return (uint8_t)(s->tag >> (56 - 8 * k));
+}
+
+size_t probe_l4_len(const struct probe_spec *s)
+{
+	if ((unsigned)s->proto >= sizeof(kinds) / sizeof(kinds[0]))
+		return 0;
+	return (size_t)kinds[s->proto].hlen + s->payload_len;
+}
+
+size_t probe_ip_len(const struct probe_spec *s)
+{
+	return (s->dst.family == AF_INET6 ? IP6_HLEN : IP4_HLEN) + probe_l4_len(s);
 }
 
 size_t probe_build(const struct probe_spec *s, uint8_t *buf, size_t cap)
@@ -126,7 +158,7 @@ size_t probe_build(const struct probe_spec *s, uint8_t *buf, size_t cap)
 	case PROBE_TCP:
 		put16(l4, s->sport);
 		put16(l4 + 2, s->dport);
-		put32(l4 + 4, (uint32_t)s->seq_base << 16 | s->probe_id);
+		put32(l4 + 4, probe_tcp_seq(s));
 		l4[12] = 5 << 4;		/* data offset: 5 words, no options */
 		l4[13] = TCP_FLAG_SYN;
 		put16(l4 + 14, TCP_SYN_WINDOW);
@@ -146,6 +178,9 @@ size_t probe_build(const struct probe_spec *s, uint8_t *buf, size_t cap)
 		break;
 	}
 
+	if (kinds[s->proto].has_payload)
+		for (size_t i = PROBE_MIN_PAYLOAD; i < s->payload_len; i++)
+			l4[kinds[s->proto].hlen + i] = probe_payload_byte(s, i);
 	sum = cksum_add(psum, l4, l4len);
 	if (kinds[s->proto].has_payload) {
 		/* The word sits at an even offset, so it adds to the sum as one aligned word. */

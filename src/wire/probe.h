@@ -7,12 +7,17 @@
  * Paris-traceroute rule: every field a router may hash on (addresses,
  * protocol, TOS/traffic class, ports, flow label, ICMP identifier and
  * checksum) comes from the flow; the per-probe identity goes only into
- * fields routers do not hash on and that ICMP errors quote:
- *   UDP  - the UDP checksum equals probe_id (a payload word compensates),
- *          and on IPv4 also the IP identification;
- *   TCP  - the sequence number is (seq_base << 16 | probe_id), IPv4 IP-ID too;
- *   ICMP - the echo sequence equals probe_id and a payload word keeps the
- *          ICMP checksum equal to the flow's constant icmp_checksum.
+ * fields routers do not hash on and that answers quote or echo back:
+ *   probe_id - the UDP checksum (a payload word compensates), the high
+ *          half of the TCP sequence number, the ICMP echo sequence;
+ *   tag  - a keyed MAC of the probe (engine/auth.h), unknown to anyone
+ *          without the run's key: the IPv4 identification (low 16 bits,
+ *          never 0), the low half of the TCP sequence number (bits 16-31),
+ *          and every UDP/ICMP payload byte after the compensation word
+ *          (the tag's 8 bytes, big-endian, repeated).  An answer is ours
+ *          only if it carries them all back (probe_check.h).
+ * The ICMP checksum stays the flow's constant icmp_checksum (a payload
+ * word compensates for the sequence and the tag).
  */
 #ifndef ECMPTRACE_WIRE_PROBE_H
 #define ECMPTRACE_WIRE_PROBE_H
@@ -42,8 +47,8 @@ struct probe_spec {
 	uint16_t sport;			/* UDP/TCP source port; ICMP echo identifier */
 	uint16_t dport;			/* UDP/TCP destination port; unused for ICMP */
 	uint32_t flow_label;		/* IPv6 only, low 20 bits */
-	uint16_t probe_id;		/* identity of this probe; never 0 or 0xffff */
-	uint16_t seq_base;		/* TCP: high half of the sequence number */
+	uint16_t probe_id;		/* which probe this is; never 0 or 0xffff */
+	uint64_t tag;			/* the probe's MAC (see above) */
 	uint16_t icmp_checksum;		/* ICMP: the flow's constant checksum */
 	uint16_t payload_len;		/* bytes after the transport header, >= PROBE_MIN_PAYLOAD */
 };
@@ -54,5 +59,19 @@ struct probe_spec {
  * or the datagram would not fit in cap).
  */
 size_t probe_build(const struct probe_spec *spec, uint8_t *buf, size_t cap);
+
+/*
+ * Where the tag goes, for probe_build and for checking what answers quote
+ * (probe_check.c, and the simulator).
+ */
+/* IPv4 identification: the tag's low 16 bits; a zero would be replaced by the kernel's own. */
+uint16_t probe_ip_id(const struct probe_spec *spec);
+/* TCP sequence number: probe_id in the high half, tag bits 16-31 in the low half. */
+uint32_t probe_tcp_seq(const struct probe_spec *spec);
+/* Payload byte i (i >= PROBE_MIN_PAYLOAD; bytes before it are the compensation word). */
+uint8_t probe_payload_byte(const struct probe_spec *spec, size_t i);
+/* Length of the transport header and payload, and of the whole datagram. */
+size_t probe_l4_len(const struct probe_spec *spec);
+size_t probe_ip_len(const struct probe_spec *spec);
 
 #endif

@@ -19,7 +19,7 @@ cc=${CLANG:-clang}
 
 case $target in
 dissect)
-	sources="src/addr.c src/wire/checksum.c src/wire/probe.c src/wire/dissect.c src/wire/link.c"
+	sources="src/addr.c src/wire/checksum.c src/wire/probe.c src/wire/probe_check.c src/wire/dissect.c src/wire/link.c"
 	;;
 rtnl)
 	sources="src/addr.c src/wire/rtnl.c"

@@ -29,6 +29,7 @@ LAB_TESTS = \
 	tests/lab/t_targets.sh \
 	tests/lab/t_sandbox.sh \
 	tests/lab/t_verdict.sh \
+	tests/lab/t_forgery.sh \
 	tests/lab/t_scenarios.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
@@ -43,3 +44,7 @@ EXTRA_DIST += contrib/demo-network.sh
 noinst_PROGRAMS += tests/lab/route_fanout
 tests_lab_route_fanout_SOURCES = tests/lab/route_fanout.c src/net/route.c src/net/route.h
 tests_lab_route_fanout_LDADD = libcore.a $(LIBS)
+# forge floods a prober with forged answers (t_forgery.sh, bench/forgery.sh).
+noinst_PROGRAMS += tests/lab/forge
+tests_lab_forge_SOURCES = tests/lab/forge.c
+tests_lab_forge_LDADD = libcore.a $(LIBS)

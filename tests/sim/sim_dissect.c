@@ -59,10 +59,7 @@ static size_t wire_reply(const struct reply *r, const struct probe_spec *p, cons
 		l4[1] = r->icmp_code;
 		memcpy(l4 + 8, probe, plen);
 		/* The quoted header as the answering node saw it. */
-		if (v6)
-			l4[8 + 7] = 1;
-		else
-			l4[8 + 8] = r->quoted_ttl;
+		l4[8 + (v6 ? 7 : 8)] = r->quoted_ttl;
 		l4len = 8 + plen;
 		break;
 	case REPLY_ECHO_REPLY:
@@ -80,7 +77,7 @@ static size_t wire_reply(const struct reply *r, const struct probe_spec *p, cons
 		put16(l4, p->dport);
 		put16(l4 + 2, p->sport);
 		put32(l4 + 4, 0x11223344u);
-		put32(l4 + 8, ((uint32_t)p->seq_base << 16 | p->probe_id) + 1);
+		put32(l4 + 8, probe_tcp_seq(p) + 1);
 		l4[12] = 5 << 4;
 		l4[13] = r->kind == REPLY_TCP_SYNACK ? 0x12 : 0x14;
 		break;
@@ -119,8 +116,15 @@ static const char *differs(const struct reply *a, const struct reply *b)
 		return "ports";
 	if (a->probe_id != b->probe_id)
 		return "probe_id";
-	if (a->seq_base != b->seq_base)
-		return "seq_base";
+	if (a->tcp_seq != b->tcp_seq || a->icmp_checksum != b->icmp_checksum)
+		return "tcp_seq/icmp_checksum";
+	if (!same_addr(&a->to, &b->to))
+		return "to";
+	if (a->quoted_len != b->quoted_len || a->quoted_l4_len != b->quoted_l4_len)
+		return "quoted lengths";
+	if (a->payload_len != b->payload_len ||
+	    memcmp(a->payload + 2, b->payload + 2, sizeof(a->payload) - 2) != 0)
+		return "payload";
 	if (a->ip_id != b->ip_id)
 		return "ip_id";
 	if (a->quoted_ttl != b->quoted_ttl)
@@ -158,7 +162,7 @@ static void check(int family, enum probe_proto proto, int ttl, bool listening, i
 	p.dport = proto == PROBE_ICMP ? 0 : 33434;
 	p.flow_label = family == AF_INET6 ? 0x12345 : 0;
 	p.probe_id = 0x4321;
-	p.seq_base = 0x0abc;
+	p.tag = 0x0abc5eed1234cafeull;
 	p.icmp_checksum = 0x9a9a;
 	p.payload_len = proto == PROBE_TCP ? 0 : 12;
 	plen = probe_build(&p, probe, sizeof(probe));

@@ -33,7 +33,7 @@ static struct probe_spec probe(const struct ip_addr *src, const struct ip_addr *
 	p.sport = sport;
 	p.dport = proto == PROBE_ICMP ? 0 : 33434;
 	p.probe_id = id;
-	p.seq_base = 0x1234;
+	p.tag = 0x1234567890abcdefull;
 	p.icmp_checksum = (uint16_t)(0x8000u ^ (sport * 0x9e37u + 1u));
 	p.payload_len = 12;
 	if (dst->family == AF_INET6)
@@ -68,8 +68,9 @@ static void test_chain(void)
 		good &= same(&r.from, &want) && r.reply_ttl == 64 - (t - 1);
 		good &= same(&r.probe_src, &src4) && same(&r.probe_dst, &dst4);
 		good &= r.proto == PROBE_UDP && r.sport == 33000 && r.dport == 33434;
-		good &= r.probe_id == 100 + t && r.ip_id == 100 + t && r.quoted_ttl == 1;
-		good &= r.seq_base == 0 && r.mpls_count == 0;
+		good &= r.probe_id == 100 + t && r.ip_id == 0xcdef && r.quoted_ttl == 1;
+		good &= r.tcp_seq == 0 && r.mpls_count == 0 && r.payload_len == 12;
+		good &= r.payload[2] == 0x12 && r.payload[9] == 0xef && r.payload[10] == 0x12;
 	}
 	ok(good, "TTL t expires at router t with a TIME_EXCEEDED filled like reply_dissect");
 
@@ -83,7 +84,7 @@ static void test_chain(void)
 	p = probe(&src4, &dst4, PROBE_TCP, 5, 33002, 201);
 	simnet_send(n, &p, 0);
 	ok(simnet_next_reply(n, 1000000, &r) && r.kind == REPLY_TCP_SYNACK && r.icmp_type == 0 &&
-	   same(&r.from, &dst4) && r.probe_id == 201 && r.seq_base == 0x1234 && r.sport == 33002 &&
+	   same(&r.from, &dst4) && r.probe_id == 201 && r.tcp_seq == (201u << 16 | 0x90ab) && r.sport == 33002 &&
 	   r.dport == 33434 && r.ip_id == 0 && r.quoted_ttl == 0, "TCP SYN to a listener: SYN-ACK");
 	simnet_dest(n)->listening = false;
 	simnet_send(n, &p, 0);
@@ -113,7 +114,7 @@ static void test_v6(void)
 	simnet_stage_addr(AF_INET6, 1, 0, &want);
 	simnet_send(n, &p, 0);
 	ok(simnet_next_reply(n, 10000, &r) && r.kind == REPLY_TIME_EXCEEDED && r.icmp_type == 3 &&
-	   same(&r.from, &want) && r.flow_label == 7 && r.ip_id == 0 && r.quoted_ttl == 0,
+	   same(&r.from, &want) && r.flow_label == 7 && r.ip_id == 0 && r.quoted_ttl == 1,
 	   "IPv6 hop limit exceeded: type 3, flow label quoted");
 	p.ttl = 3;
 	simnet_send(n, &p, 0);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "simnet.h"
+#include "wire/probe_check.h"
 
 /* A reply waiting for its arrival time; seq keeps equal times in queue order. */
 struct pending {
@@ -591,35 +592,19 @@ static bool rl_allow(struct simnet_node *node, uint64_t now)
 	return true;
 }
 
-/* The fields every reply about p shares. */
-static void reply_base(const struct probe_spec *p, struct reply *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->proto = p->proto;
-	r->probe_src = p->src;
-	r->probe_dst = p->dst;
-	r->sport = p->sport;
-	r->dport = p->proto == PROBE_ICMP ? 0 : p->dport;
-	r->probe_id = p->probe_id;
-	r->seq_base = p->proto == PROBE_TCP ? p->seq_base : 0;
-}
-
-/* An ICMP error quoting p, sent by `from` with the quoted TTL left. */
+/*
+ * An ICMP error quoting p, sent by `from` with the quoted TTL left.  Like
+ * Linux, the router quotes the whole probe (576 bytes on IPv4, 1280 on
+ * IPv6 hold it), MAC and all.
+ */
 static void reply_icmp_error(const struct probe_spec *p, const struct ip_addr *from,
 			     enum reply_kind kind, uint8_t type, uint8_t code,
 			     uint8_t quoted_ttl, struct reply *r)
 {
-	reply_base(p, r);
-	r->kind = kind;
+	probe_expected_reply(p, kind, quoted_ttl, true, r);
 	r->icmp_type = type;
 	r->icmp_code = code;
 	r->from = *from;
-	if (p->dst.family == AF_INET) {
-		r->ip_id = p->probe_id;		/* probe_build puts the id in the IP-ID too */
-		r->quoted_ttl = quoted_ttl;
-	} else {
-		r->flow_label = p->flow_label & 0xfffff;
-	}
 }
 
 /* Queues r (already decided to come back) with the reply-stream impairments. */
@@ -698,6 +683,8 @@ static void send_foreign(struct simnet *n, const struct probe_spec *p, uint64_t 
 	}
 	reply_icmp_error(&q, &from, REPLY_TIME_EXCEEDED,
 			 from.family == AF_INET ? 11 : 3, 0, 1, &r);
+	/* Whatever it quotes, it reached our own address. */
+	r.to = p->src;
 	r.reply_ttl = SIMNET_REPLY_TTL - 3;
 	queue_reply(n, &r, now + 700);
 	n->stats.foreign++;
@@ -748,9 +735,7 @@ static enum simnet_fate at_destination(struct simnet *n, const struct probe_spec
 		return SIMNET_FATE_DEST_LOST;
 	if (node->silent)
 		return SIMNET_FATE_SILENT;
-	reply_base(p, &r);
-	r.from = p->dst;
-	r.reply_ttl = (uint8_t)(SIMNET_REPLY_TTL - hops);
+	memset(&r, 0, sizeof(r));
 	switch (p->proto) {
 	case PROBE_UDP:
 		/* Port unreachable is an ICMP error: rate limited, quotes the probe. */
@@ -761,14 +746,18 @@ static enum simnet_fate at_destination(struct simnet *n, const struct probe_spec
 		r.reply_ttl = (uint8_t)(SIMNET_REPLY_TTL - hops);
 		break;
 	case PROBE_TCP:
-		r.kind = n->dest.listening ? REPLY_TCP_SYNACK : REPLY_TCP_RST;
+		probe_expected_reply(p, n->dest.listening ? REPLY_TCP_SYNACK : REPLY_TCP_RST, 0,
+				     false, &r);
 		break;
 	case PROBE_ICMP:
 	default:
-		r.kind = REPLY_ECHO_REPLY;
+		/* The whole payload comes back, MAC and all. */
+		probe_expected_reply(p, REPLY_ECHO_REPLY, 0, false, &r);
 		r.icmp_type = v6 ? 129 : 0;
 		break;
 	}
+	r.from = p->dst;
+	r.reply_ttl = (uint8_t)(SIMNET_REPLY_TTL - hops);
 	/*
 	 * Echo replies and SYN-ACKs quote nothing: reply_dissect leaves
 	 * flow_label, ip_id and quoted_ttl at 0 for them, and so do we.

@@ -64,7 +64,7 @@ static void deliver_due(struct simrun *r, struct engine *e, struct simnet *n)
 	while (simnet_next_reply(n, r->now_us, &rep)) {
 		enum match_result m = engine_reply(e, &rep, r->now_us);
 
-		if ((unsigned)m < 4)
+		if ((unsigned)m < sizeof(r->match) / sizeof(r->match[0]))
 			r->match[m]++;
 		r->delivered++;
 	}
@@ -214,7 +214,7 @@ bool simrun_probe_equal(const struct probe_spec *a, const struct probe_spec *b)
 	return a->proto == b->proto && addr_same(&a->src, &b->src) && addr_same(&a->dst, &b->dst) &&
 	       a->ttl == b->ttl && a->tos == b->tos && a->sport == b->sport && a->dport == b->dport &&
 	       a->flow_label == b->flow_label && a->probe_id == b->probe_id &&
-	       a->seq_base == b->seq_base && a->icmp_checksum == b->icmp_checksum &&
+	       a->tag == b->tag && a->icmp_checksum == b->icmp_checksum &&
 	       a->payload_len == b->payload_len;
 }
 

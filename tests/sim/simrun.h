@@ -49,7 +49,7 @@ struct simrun {
 	uint64_t waits;			/* WAIT answers */
 	uint64_t stale_waits;		/* WAIT with a wake time not after now (the clock is nudged by 1 us) */
 	uint64_t delivered;		/* replies handed to engine_reply */
-	uint64_t match[4];		/* engine_reply results by enum match_result */
+	uint64_t match[MATCH_UNAUTHENTICATED + 1];	/* engine_reply results by enum match_result */
 	bool done;			/* the engine said DONE */
 	bool guard_hit;			/* a limit stopped the run */
 	bool stopped;			/* engine_stop() was called by stop_after_us */

@@ -14,6 +14,7 @@
 #include "engine/stats.h"
 #include "tests/tap.h"
 #include "wire/link.h"
+#include "wire/probe_check.h"
 
 static void test_flow_ids(void)
 {
@@ -154,18 +155,10 @@ static int bench_send_until_wait(struct bench *b, uint64_t horizon)
 static struct reply reply_for(const struct bench *b, const struct probe_spec *p,
 			      enum reply_kind kind, const char *from)
 {
-	struct reply r = {
-		.kind = kind,
-		.proto = p->proto,
-		.probe_src = p->src,
-		.probe_dst = p->dst,
-		.sport = p->sport,
-		.dport = p->dport,
-		.probe_id = p->probe_id,
-		.seq_base = p->seq_base,
-	};
+	struct reply r;
 
 	(void)b;
+	probe_expected_reply(p, kind, 1, true, &r);
 	addr_parse(from, &r.from);
 	return r;
 }
@@ -217,12 +210,14 @@ static void test_matching(void)
 	ok(engine_reply(b.e, &r, b.now) == MATCH_FOREIGN, "another destination port is foreign");
 	r = reply_for(&b, &first, REPLY_TIME_EXCEEDED, "203.0.113.1");
 	r.probe_id = (uint16_t)(first.probe_id + 1000);
-	ok(engine_reply(b.e, &r, b.now) == MATCH_FOREIGN, "an id never sent is foreign");
+	ok(engine_reply(b.e, &r, b.now) == MATCH_UNAUTHENTICATED,
+	   "an id never sent, in one of our flows, is unauthenticated");
 	r = reply_for(&b, &first, REPLY_TIME_EXCEEDED, "203.0.113.1");
 	r.proto = PROBE_TCP;
 	ok(engine_reply(b.e, &r, b.now) == MATCH_FOREIGN, "another protocol is foreign");
 	r = reply_for(&b, &b.sent[1], REPLY_ECHO_REPLY, "203.0.113.1");
-	ok(engine_reply(b.e, &r, b.now) == MATCH_FOREIGN, "echo reply not from the target is foreign");
+	ok(engine_reply(b.e, &r, b.now) == MATCH_UNAUTHENTICATED,
+	   "echo reply not from the target is unauthenticated");
 
 	/* Let flow 1's TTL 1 time out, then answer it late. */
 	b.now += b.cfg.timeout_us + 1;
@@ -231,10 +226,12 @@ static void test_matching(void)
 	ok(engine_reply(b.e, &r, b.now) == MATCH_LATE, "answer after the timeout is late");
 
 	c = engine_get_counters(b.e);
-	ok(c.replies == 2 && c.duplicates == 1 && c.late == 1 && c.foreign == 6,
-	   "counters: %llu ok, %llu dup, %llu late, %llu foreign", (unsigned long long)c.replies,
-	   (unsigned long long)c.duplicates, (unsigned long long)c.late,
-	   (unsigned long long)c.foreign);
+	ok(c.replies == 2 && c.duplicates == 1 && c.late == 1 && c.foreign == 4 &&
+	   c.unauthenticated == 2,
+	   "counters: %llu ok, %llu dup, %llu late, %llu foreign, %llu unauthenticated",
+	   (unsigned long long)c.replies, (unsigned long long)c.duplicates,
+	   (unsigned long long)c.late, (unsigned long long)c.foreign,
+	   (unsigned long long)c.unauthenticated);
 
 	res = engine_results(b.e, b.now);
 	if (res)
@@ -292,6 +289,104 @@ static void test_destination_and_done(enum probe_proto proto, enum reply_kind ki
 	ok(res && res->hops[1].branches[0].is_destination, "last hop is the target");
 	ok(engine_get_counters(b.e).rounds_done == 3, "3 rounds done");
 	results_free(res);
+	engine_free(b.e);
+}
+
+/* One altered field of a faithful answer, and what the engine must make of it. */
+struct tamper {
+	const char *what;
+	void (*apply)(struct reply *r);
+};
+
+static void t_ip_id(struct reply *r) { r->ip_id ^= 0x0100, r->payload_len = 0; }
+static void t_payload(struct reply *r) { r->payload[5] ^= 1; }
+static void t_ttl(struct reply *r) { r->quoted_ttl = 200; }
+static void t_len(struct reply *r) { r->quoted_len += 4; }
+static void t_udp_len(struct reply *r) { r->quoted_l4_len += 4; }
+static void t_id(struct reply *r) { r->probe_id ^= 0x0001; }
+static void t_to(struct reply *r) { r->to.b[3] ^= 1; }
+static void t_short(struct reply *r) { r->payload_len = 6; }
+
+/*
+ * Issue 11: an answer is counted only if it carries the probe's MAC and
+ * quotes every field as sent; otherwise it is unauthenticated, however
+ * plausible, and the probe still waits for its real answer.
+ */
+static void test_authentication(void)
+{
+	static const struct tamper tampers[] = {
+		{"IP-ID (MAC) in an 8-byte quote", t_ip_id},
+		{"payload byte (MAC)", t_payload},
+		{"quoted TTL above the one sent", t_ttl},
+		{"quoted IP length", t_len},
+		{"quoted UDP length", t_udp_len},
+		{"probe id", t_id},
+		{"quote not about the address it came to", t_to},
+	};
+	struct bench b, other;
+	struct reply r;
+	struct probe_spec p;
+	bool steps_of_one = true;
+
+	bench_init(&b, PROBE_UDP, 1);
+	bench_send_until_wait(&b, b.now + 10000);
+	p = b.sent[0];
+	for (int i = 1; i < b.nsent; i++)
+		steps_of_one &= b.sent[i].probe_id == (uint16_t)(b.sent[i - 1].probe_id + 1);
+	ok(b.nsent >= 3 && !steps_of_one, "wire ids are not sequential (%d probes)", b.nsent);
+	for (size_t i = 0; i < sizeof(tampers) / sizeof(tampers[0]); i++) {
+		r = reply_for(&b, &p, REPLY_TIME_EXCEEDED, "203.0.113.1");
+		tampers[i].apply(&r);
+		ok(engine_reply(b.e, &r, b.now + 10) == MATCH_UNAUTHENTICATED, "altered %s: unauthenticated",
+		   tampers[i].what);
+	}
+	/* The old second guess: the transport id of no probe, the IP-ID of a real one. */
+	r = reply_for(&b, &p, REPLY_TIME_EXCEEDED, "203.0.113.1");
+	r.probe_id = (uint16_t)(p.probe_id ^ 0x5555);
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_UNAUTHENTICATED, "no IP-ID second guess");
+	/* An 8-byte quote (RFC 792) still authenticates on IPv4: IP-ID and checksum. */
+	probe_expected_reply(&p, REPLY_TIME_EXCEEDED, 1, false, &r);
+	addr_parse("203.0.113.1", &r.from);
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_OK, "the faithful answer still counts after all that");
+
+	/* The same answer under another key (another run) is not ours. */
+	memset(&other, 0, sizeof(other));
+	bench_init(&other, PROBE_UDP, 1);
+	engine_free(other.e);
+	other.cfg.key[0] ^= 1;
+	other.e = engine_new(&other.cfg, (char[64]){0}, 64);
+	bench_send_until_wait(&other, other.now + 10000);
+	r = reply_for(&b, &b.sent[1], REPLY_TIME_EXCEEDED, "203.0.113.1");
+	ok(other.e && other.sent[1].probe_id != b.sent[1].probe_id &&
+	   engine_reply(other.e, &r, other.now + 10) == MATCH_UNAUTHENTICATED,
+	   "another key: other wire ids, and the first run's answers are unauthenticated");
+	engine_free(other.e);
+	engine_free(b.e);
+
+	/* Direct answers carry the MAC too: TCP in the acknowledgement, echo in the payload. */
+	bench_init(&b, PROBE_TCP, 1);
+	b.cfg.max_ttl = 1;
+	bench_send_until_wait(&b, b.now + 10000);
+	p = b.sent[0];
+	r = reply_for(&b, &p, REPLY_TCP_SYNACK, "198.51.100.9");
+	r.tcp_seq ^= 0x10000 >> 1;
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_UNAUTHENTICATED, "SYN-ACK acking another sequence");
+	r = reply_for(&b, &p, REPLY_TCP_RST, "198.51.100.9");
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_OK, "the RST acking seq + 1 counts");
+	engine_free(b.e);
+
+	bench_init(&b, PROBE_ICMP, 1);
+	bench_send_until_wait(&b, b.now + 10000);
+	p = b.sent[0];
+	r = reply_for(&b, &p, REPLY_ECHO_REPLY, "198.51.100.9");
+	t_short(&r);
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_UNAUTHENTICATED, "echo reply without the whole payload");
+	r = reply_for(&b, &p, REPLY_ECHO_REPLY, "198.51.100.9");
+	t_payload(&r);
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_UNAUTHENTICATED, "echo reply with another payload");
+	r = reply_for(&b, &p, REPLY_ECHO_REPLY, "198.51.100.9");
+	ok(engine_reply(b.e, &r, b.now + 10) == MATCH_OK, "the echo reply with the MAC counts");
+	ok(engine_get_counters(b.e).unauthenticated == 2, "two unauthenticated, counted");
 	engine_free(b.e);
 }
 
@@ -394,6 +489,7 @@ int main(void)
 	test_flow_ids();
 	test_stats();
 	test_matching();
+	test_authentication();
 	test_destination_and_done(PROBE_UDP, REPLY_DEST_UNREACH);
 	test_destination_and_done(PROBE_TCP, REPLY_TCP_SYNACK);
 	test_destination_and_done(PROBE_ICMP, REPLY_ECHO_REPLY);

@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "tests/tap.h"
+#include "wire/probe_check.h"
 
 /* The engine's timing, as documented in linkcheck.c (a test, not a copy of the code). */
 #define RETRY_US 250000
@@ -67,16 +68,9 @@ static void bench_init(struct bench *b, bool v6, int nflows, uint64_t rounds, bo
 /* The answer the path gives to p: time exceeded from hop1 (with its MAC), else the target's. */
 static struct reply answer_to(const struct bench *b, const struct probe_spec *p)
 {
-	struct reply r = {
-		.kind = p->ttl == 1 ? REPLY_TIME_EXCEEDED : REPLY_DEST_UNREACH,
-		.proto = p->proto,
-		.probe_src = p->src,
-		.probe_dst = p->dst,
-		.sport = p->sport,
-		.dport = p->dport,
-		.probe_id = p->probe_id,
-		.seq_base = p->seq_base,
-	};
+	struct reply r;
+
+	probe_expected_reply(p, p->ttl == 1 ? REPLY_TIME_EXCEEDED : REPLY_DEST_UNREACH, 1, true, &r);
 
 	if (p->ttl == 1) {
 		int flow = p->sport - b->cfg.sport_base;

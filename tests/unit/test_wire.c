@@ -121,7 +121,7 @@ static struct probe_spec base_spec(enum probe_proto proto, int family)
 	s.dport = proto == PROBE_UDP ? 33434 : proto == PROBE_TCP ? 443 : 0;
 	s.flow_label = 0xabcde;
 	s.probe_id = 0x4242;
-	s.seq_base = 0x5a17;
+	s.tag = 0x5a17c3d2e1f00f1eull;
 	s.icmp_checksum = 0x1357;
 	s.payload_len = proto == PROBE_UDP ? 12 : proto == PROBE_ICMP ? 25 : 0;
 	return s;
@@ -156,7 +156,7 @@ static const char *check_probe(const struct probe_spec *s, const uint8_t *b, siz
 
 		if (b[0] != 0x45 || b[1] != s->tos || rd16(b + 2) != len)
 			return "ipv4 version/ihl/tos/total length";
-		if (rd16(b + 4) != s->probe_id || rd16(b + 6) != 0)
+		if (rd16(b + 4) != probe_ip_id(s) || rd16(b + 6) != 0)
 			return "ipv4 id / flags (no DF)";
 		if (b[8] != s->ttl || b[9] != want_proto)
 			return "ipv4 ttl/protocol";
@@ -186,7 +186,8 @@ static const char *check_probe(const struct probe_spec *s, const uint8_t *b, siz
 	case PROBE_TCP:
 		if (rd16(l4) != s->sport || rd16(l4 + 2) != s->dport)
 			return "tcp ports";
-		if (rd32(l4 + 4) != ((uint32_t)s->seq_base << 16 | s->probe_id) || rd32(l4 + 8) != 0)
+		if (rd32(l4 + 4) != ((uint32_t)s->probe_id << 16 | (uint16_t)(s->tag >> 16)) ||
+		    rd32(l4 + 8) != 0)
 			return "tcp seq/ack";
 		if (l4[12] != 0x50 || l4[13] != 0x02 || rd16(l4 + 14) == 0 || rd16(l4 + 18) != 0)
 			return "tcp offset/flags/window/urgent";
@@ -201,6 +202,10 @@ static const char *check_probe(const struct probe_spec *s, const uint8_t *b, siz
 			return "icmp checksum != flow checksum";
 		break;
 	}
+	/* After the compensation word, the payload is the tag's 8 bytes, big-endian, repeated. */
+	for (size_t i = 2; i < s->payload_len; i++)
+		if (l4[l4hlen(s->proto) + i] != (uint8_t)(s->tag >> (56 - 8 * ((i - 2) % 8))))
+			return "payload != tag";
 	return NULL;
 }
 
@@ -517,7 +522,7 @@ static size_t wrap_target(uint8_t *out, const struct probe_spec *s, const uint8_
 	wr16(l4, s->dport);
 	wr16(l4 + 2, s->sport);
 	wr32(l4 + 4, w == W_SYNACK ? 0xdeadbeef : 0);
-	wr32(l4 + 8, ((uint32_t)s->seq_base << 16 | s->probe_id) + 1);
+	wr32(l4 + 8, probe_tcp_seq(s) + 1);
 	l4[12] = (uint8_t)((l4len / 4) << 4);
 	l4[13] = w == W_SYNACK ? 0x12 : 0x14;
 	wr16(l4 + 14, w == W_SYNACK ? 65160 : 0);
@@ -543,7 +548,8 @@ static struct reply expected(const struct probe_spec *s, enum wrap w, enum quote
 	r.sport = s->sport;
 	r.dport = s->proto == PROBE_ICMP ? 0 : s->dport;
 	r.probe_id = s->probe_id;
-	r.seq_base = s->proto == PROBE_TCP ? s->seq_base : 0;
+	r.tcp_seq = s->proto == PROBE_TCP ? probe_tcp_seq(s) : 0;
+	r.to = s->src;
 	switch (w) {
 	case W_TIMEX:
 	case W_UNREACH:
@@ -552,9 +558,15 @@ static struct reply expected(const struct probe_spec *s, enum wrap w, enum quote
 		r.icmp_code = (uint8_t)(w == W_TIMEX ? 0 : v4 ? 3 : 4);
 		r.from = *router(s->src.family);
 		r.reply_ttl = 243;
-		r.ip_id = v4 ? s->probe_id : 0;
-		r.quoted_ttl = v4 ? 1 : 0;
+		r.ip_id = v4 ? probe_ip_id(s) : 0;
+		r.quoted_ttl = 1;
 		r.flow_label = v4 ? 0 : s->flow_label;
+		r.quoted_len = (uint16_t)probe_ip_len(s);
+		r.quoted_l4_len = s->proto == PROBE_UDP ? (uint16_t)probe_l4_len(s) : 0;
+		r.icmp_checksum = s->proto == PROBE_ICMP ? s->icmp_checksum : 0;
+		/* Beyond the first 8 transport bytes (UDP, ICMP): the payload, as far as quoted. */
+		if (q != Q_MIN && s->proto != PROBE_TCP)
+			r.payload_len = s->payload_len;
 		if (q == Q_MPLS || q == Q_COMPAT) {
 			r.mpls_count = NLABELS;
 			memcpy(r.mpls_label, test_labels, sizeof(test_labels));
@@ -565,6 +577,7 @@ static struct reply expected(const struct probe_spec *s, enum wrap w, enum quote
 		r.icmp_type = v4 ? 0 : 129;
 		r.from = s->dst;
 		r.reply_ttl = 57;
+		r.payload_len = s->payload_len;
 		break;
 	default:
 		r.kind = w == W_SYNACK ? REPLY_TCP_SYNACK : REPLY_TCP_RST;
@@ -572,7 +585,23 @@ static struct reply expected(const struct probe_spec *s, enum wrap w, enum quote
 		r.reply_ttl = 57;
 		break;
 	}
+	for (size_t i = 2; i < r.payload_len && i < REPLY_PAYLOAD_MAX; i++)
+		r.payload[i] = probe_payload_byte(s, i);
 	return r;
+}
+
+/*
+ * The payload kept: its length when the quote is whole (exact), and its
+ * bytes after the compensation word as far as they go.
+ */
+static bool payload_same(const struct reply *got, const struct reply *want, bool exact)
+{
+	if (exact ? got->payload_len != want->payload_len : got->payload_len > want->payload_len)
+		return false;
+	for (size_t i = 2; i < got->payload_len && i < REPLY_PAYLOAD_MAX; i++)
+		if (got->payload[i] != want->payload[i])
+			return false;
+	return true;
 }
 
 /* Name of the first field where got differs from want, or NULL. */
@@ -592,8 +621,16 @@ static const char *reply_diff(const struct reply *got, const struct reply *want,
 		return "probe addresses";
 	if (got->sport != want->sport || got->dport != want->dport)
 		return "ports";
-	if (got->probe_id != want->probe_id || got->seq_base != want->seq_base)
-		return "probe_id/seq_base";
+	if (got->probe_id != want->probe_id || got->tcp_seq != want->tcp_seq)
+		return "probe_id/tcp_seq";
+	if (!addr_equal(&got->to, &want->to))
+		return "to";
+	if (got->quoted_len != want->quoted_len || got->quoted_l4_len != want->quoted_l4_len)
+		return "quoted lengths";
+	if (got->icmp_checksum != want->icmp_checksum)
+		return "icmp_checksum";
+	if (!payload_same(got, want, labels))
+		return "payload";
 	if (got->ip_id != want->ip_id || got->quoted_ttl != want->quoted_ttl)
 		return "ip_id/quoted_ttl";
 	if (got->flow_label != want->flow_label)
@@ -714,7 +751,7 @@ static void test_round_trips(void)
 				size_t plen, len;
 
 				s.probe_id = (uint16_t)id;
-				s.seq_base = (uint16_t)(id * 31);
+				s.tag = id * 0x9e3779b97f4a7c15ull;
 				plen = probe_build(&s, probe, sizeof(probe));
 				len = wrap_error(pkt, probe, plen, s.src.family, W_TIMEX, Q_MIN);
 				want = expected(&s, W_TIMEX, Q_MIN);
@@ -923,14 +960,14 @@ static void test_tcp_replies(void)
 	ok(dis(b, len, &r) == DISSECT_TRUNCATED, "TCP data offset 15 past the end -> TRUNCATED");
 
 	/* ack 0 means our sequence was 0xffffffff: the subtraction must wrap. */
-	s.seq_base = 0xffff;
+	s.tag = 0xffff0000u;
 	s.probe_id = 0xfffe;
 	plen = probe_build(&s, probe, sizeof(probe));
 	len = wrap_target(pkt, &s, probe, plen, W_RST);
-	ok(dis(pkt, len, &r) == DISSECT_OK && r.seq_base == 0xffff && r.probe_id == 0xfffe,
-	   "ack-1 with seq_base 0xffff");
+	ok(dis(pkt, len, &r) == DISSECT_OK && r.tcp_seq == 0xfffeffff && r.probe_id == 0xfffe,
+	   "ack-1 with the tag's half 0xffff");
 	wr32(pkt + 20 + 8, 0);
-	ok(dis(pkt, len, &r) == DISSECT_OK && r.seq_base == 0xffff && r.probe_id == 0xffff,
+	ok(dis(pkt, len, &r) == DISSECT_OK && r.tcp_seq == 0xffffffff && r.probe_id == 0xffff,
 	   "ack 0 wraps to seq 0xffffffff");
 }
 
@@ -1005,7 +1042,8 @@ static void test_ipv6_ext(void)
 	n = off + len - 48 - 40;
 	fix_icmp(b, n);
 	save_seed("udp-v6-timex-quote-ext-chain", b, n);
-	ok(dis(b, n, &r) == DISSECT_OK && reply_diff(&r, &want, true) == NULL,
+	/* The quoted payload length was left as sent: it claims 16 payload bytes fewer. */
+	ok(dis(b, n, &r) == DISSECT_OK && reply_diff(&r, &want, false) == NULL,
 	   "quote with dest options + fragment headers");
 	fix_icmp(b, 48 + 40 + 16 + 7);
 	ok(dis(b, 48 + 40 + 16 + 7, &r) == DISSECT_TRUNCATED,
