@@ -213,6 +213,13 @@ struct results;
 /* results_routers.c: the routers of several addresses, and each branch's router id. */
 bool results_routers(const struct engine *e, struct results *r);
 
+/* engine.c: where a probe's loss counts (its cell, or the flow's reach tally). */
+uint64_t *lost_count(struct engine *e, const struct probe_rec *p);
+/* engine.c: is p a probe of the discovery pass still running? */
+bool of_running_pass(const struct engine *e, const struct probe_rec *p);
+/* engine.c: the probe in slot id as it goes out (and as an answer must quote it). */
+void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id, struct probe_spec *p);
+
 /* Adds a flow (adaptive mode); returns its index, or -1 at max_flows or out of memory. */
 int engine_add_flow(struct engine *e);
 

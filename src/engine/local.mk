@@ -3,7 +3,7 @@ libcore_a_SOURCES += \
 	src/engine/stats.c src/engine/stats.h \
 	src/engine/flow.c src/engine/flow.h \
 	src/engine/auth.c src/engine/auth.h \
-	src/engine/engine.c src/engine/engine.h src/engine/engine_int.h \
+	src/engine/engine.c src/engine/engine_reply.c src/engine/engine.h src/engine/engine_int.h \
 	src/engine/lane.c src/engine/lane.h \
 	src/engine/rounds.c \
 	src/engine/mda.c src/engine/mda.h src/engine/mda_pace.c src/engine/mda_pass.c \
