@@ -622,12 +622,14 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 		if (test_lossier(t, tm) >= ALPHA / nactive)
 			continue;
 		/*
-		 * When the path-mates lose too (loss at the target, or its rate
-		 * limit on UDP), a flow that loses somewhat more is chance; only
-		 * one that loses (nearly) every probe has a return path of its
-		 * own.  UDP: the target's limit may withhold any answer.
+		 * When the path-mates lose too (loss at the target, or on a
+		 * forward link they share, or the target's rate limit on UDP),
+		 * a flow that loses more is chance: a share like 15 of 16 comes
+		 * up among a few flows losing half.  Only one that loses every
+		 * probe has a return path of its own.  UDP: the target's limit
+		 * may withhold any answer.
 		 */
-		if (!clean_figure(tm) && (udp_target_limited(d->r) || tally_rate(t) < NEARLY_ALL))
+		if (!clean_figure(tm) && (udp_target_limited(d->r) || t.recv > 0))
 			continue;
 		bad[i] = 1;
 		for (int j = 0; j < d->nflows; j++)

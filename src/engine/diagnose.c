@@ -559,6 +559,19 @@ static int finding_cmp(const void *pa, const void *pb)
 }
 
 
+/*
+ * Did a router answer flow f at hop index k or beyond?  Then its path is
+ * longer than the nearest flow's to the target, and its hops go on past
+ * where that one met it (the target is not at that TTL for f).
+ */
+static bool answered_from(const struct flow_result *f, int k)
+{
+	for (int j = k > 0 ? k : 0; j < f->path_len; j++)
+		if (addr_is_set(&f->path[j]))
+			return true;
+	return false;
+}
+
 struct findings *diagnose(const struct results *r)
 {
 	struct diag d = {0};
@@ -582,10 +595,10 @@ struct findings *diagnose(const struct results *r)
 
 		if (f->dest_ttl > 0)
 			e = f->dest_ttl - r->config.first_ttl;
-		else if (r->dest_ttl > 0)
+		else if (r->dest_ttl > 0 && !answered_from(f, r->dest_ttl - r->config.first_ttl))
 			e = r->dest_ttl - r->config.first_ttl;
 		else
-			e = f->path_len;
+			e = f->path_len;	/* a longer path: a router answers it there */
 		if (e > f->path_len)
 			e = f->path_len;
 		if (e < 0 || !flow_has_hop(f, 0))

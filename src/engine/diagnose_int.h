@@ -29,8 +29,6 @@
 #define MIN_COMMON_FLOW 16
 /* ... and least flows with that many. */
 #define COMMON_MIN_FLOWS 8
-/* A flow losing this share of its probes beside lossy path-mates has a return path of its own. */
-#define NEARLY_ALL 0.9
 /* Rounds of "find branches, then return paths" (each removes what it explains). */
 #define MAX_PASSES 4
 

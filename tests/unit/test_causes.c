@@ -475,6 +475,22 @@ static void test_chance_not_return(void)
 	   "one flow losing 87%% beside path-mates losing a third: no return-path-loss");
 	results_free(r);
 
+	/* Path-mates losing half (a forward link they share): 28 of 30 is chance, not a return path. */
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	single(&s, 3);
+	for (int i = 0; i < 16; i++)
+		reach(&s, i, 3, i == 5 ? 28 : 13 + (uint64_t)(i % 4));
+	r = run(&s);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "one flow losing 93%% beside path-mates losing half: no return-path-loss");
+	results_free(r);
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	single(&s, 3);
+	for (int i = 0; i < 16; i++)
+		reach(&s, i, 3, 9 + (uint64_t)(i % 3));
+
 	/* The same flow losing every probe has a return path of its own. */
 	reach(&s, 5, 3, 30);
 	r = run(&s);
@@ -549,6 +565,39 @@ static void test_silent_target(void)
 	results_free(r);
 }
 
+/*
+ * Branch A's path is one hop longer than B's: B's flows meet the target at
+ * TTL 4 where A4 answers A's, and A's flows never met the target at any
+ * TTL (their lane probes alone reach it, and lose half).  A's hops go on
+ * past TTL 4: the range of their loss must reach past A4, where the lossy
+ * link may be, not stop at TTL 4 as if the target were there.
+ */
+static void test_longer_path(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	s.proto = PROBE_TCP;
+	ecmp(&s, 4);
+	for (int i = 0; i < 8; i++) {
+		struct tflow *t = &s.f[i];
+
+		hop(&s, i, 4, A4, 0);
+		hop(&s, i, 5, DST, 30);		/* silent: only the lane's probes met the target */
+		t->dest_ttl = 0;
+		t->recv = 15;
+		t->lost = 15;
+	}
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->range_to_ttl >= 5 && f->range_from_ttl <= 4,
+	   "a longer path's loss: the range covers the link after A4 (hop %d to %d)",
+	   f ? f->range_from_ttl : -1, f ? f->range_to_ttl : -1);
+	results_free(r);
+}
+
 static void test_names(void)
 {
 	ok(strcmp(finding_cause_name(CAUSE_FORWARD_LOSS), "forward-loss") == 0 &&
@@ -576,6 +625,7 @@ int main(void)
 	test_alias_not_sibling();
 	test_chance_not_return();
 	test_silent_target();
+	test_longer_path();
 	test_names();
 	return tap_done();
 }
