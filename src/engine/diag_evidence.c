@@ -473,14 +473,43 @@ int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally 
 	return end;
 }
 
-/* Forward loss of flows g lies after hop index from (-1: this host) and at or before hop index to. */
+/*
+ * Is hop index end (mask_end) the target's hop for the flows of g that go
+ * that far?  Yes when they met the target there, or when the nearest flow
+ * met it at that TTL and a router answered them just before it.  No when
+ * their end is only where discovery has got to so far, or a longer path's:
+ * the target is farther, and a range must not stop short of it.
+ */
+static bool end_is_target(const struct diag *d, const unsigned char *g, int end)
+{
+	const struct results *r = d->r;
+
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &r->flows[i];
+
+		if (!g[i] || d->end[i] != end || f->dest_ttl > 0)
+			continue;
+		if (r->dest_ttl == 0 || end != r->dest_ttl - r->config.first_ttl || end < 1 ||
+		    !flow_has_hop(f, end - 1) || !addr_is_set(&f->path[end - 1]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Forward loss of flows g lies after hop index from (-1: this host) and at
+ * or before hop index to; at the target (to >= their end) whose hop is not
+ * known, RANGE_TO_TARGET.
+ */
 void set_range(const struct diag *d, struct finding *f, const unsigned char *g, int from,
 		      int to, struct ip_addr to_addr)
 {
+	int end = mask_end(d, g);
+
 	f->range_from_ttl = from >= 0 ? ttl_of(d, from) : 0;
 	f->range_from = from >= 0 ? majority_addr(d, g, from) : d->r->config.src;
-	f->range_to_ttl = ttl_of(d, to);
-	f->range_to = to_addr;
+	f->range_to_ttl = to >= end && !end_is_target(d, g, end) ? RANGE_TO_TARGET : ttl_of(d, to);
+	f->range_to = f->range_to_ttl == RANGE_TO_TARGET ? d->r->config.dst : to_addr;
 }
 
 /* "link A -> B" when the range is one link, else "between hop 2 (A) and hop 5 (B)". */
@@ -490,7 +519,12 @@ void say_range(struct finding *f)
 
 	addr_format(&f->range_from, a, sizeof(a));
 	addr_format(&f->range_to, b, sizeof(b));
-	if (f->range_to_ttl == f->range_from_ttl + 1)
+	if (f->range_to_ttl == RANGE_TO_TARGET && f->range_from_ttl == 0)
+		say(f, "between this host and the target %s", b);
+	else if (f->range_to_ttl == RANGE_TO_TARGET)
+		say(f, "between hop %d (%s) and the target %s, whose hop is not known yet",
+		    f->range_from_ttl, a, b);
+	else if (f->range_to_ttl == f->range_from_ttl + 1)
 		say(f, "link %s -> %s", a, b);
 	else if (f->range_from_ttl == 0)
 		say(f, "between this host and hop %d (%s)", f->range_to_ttl, b);

@@ -11,7 +11,8 @@ return-path-loss and destination-loss.  Their causes are the "causes"
 field; without it (older binaries), the kind alone: lossy-branch ->
 forward-loss, return-path-loss -> return-path, destination-loss ->
 destination.  Their forward range is the "range" field (loss starts after
-from_ttl and at or before to_ttl); without the field, a lossy-branch
+from_ttl and at or before to_ttl; to_ttl null: anywhere up to the target);
+without the field, a lossy-branch
 finding's link is ttl - 1 -> ttl (previous_address -> address); "range":
 null says nothing about where.  A port "truly fails" when the truth gives
 its probes a loss probability above zero.
@@ -65,6 +66,8 @@ def finding_range(f):
     if "range" in f:
         r = f["range"]
         try:
+            if r is not None and "from_ttl" in r and r.get("to_ttl", 0) is None:
+                return (int(r["from_ttl"]), 255)	# up to the target, its hop unknown
             return (int(r["from_ttl"]), int(r["to_ttl"]))
         except (TypeError, KeyError, ValueError):
             return None		# null, or a range without both ends
@@ -285,6 +288,8 @@ def selftest_cases():
         ("forward", dict(lb, causes=["forward-loss", "return-path"],
                          range={"from_ttl": 1, "to_ttl": 4}), fwd, "ambiguous-right"),
         ("forward", dict(lb, range={"from_ttl": 3, "to_ttl": 5}), fwd, "false-blame"),
+        ("forward", dict(lb, range={"from_ttl": 1, "to_ttl": None}), fwd, "right"),
+        ("forward", dict(lb, range={"from_ttl": 3, "to_ttl": None}), fwd, "false-blame"),
         ("forward", dict(lb, range=None), fwd, "missed"),	# says nothing of where
         ("forward", dict(lb, source_ports=[5, 6]), fwd, "false-blame"),
         ("forward", None, fwd, "missed"),

@@ -33,8 +33,12 @@ def when(event):
 
 
 def holds_link(finding, link):
+    """to_ttl null: anywhere from from_ttl up to the target, whose hop is unknown."""
     r = finding.get("range")
-    return r is not None and r["from_ttl"] < link[1] <= r["to_ttl"] and r["from_ttl"] <= link[0]
+    if r is None:
+        return False
+    to = r["to_ttl"] if r["to_ttl"] is not None else 255
+    return r["from_ttl"] < link[1] <= to and r["from_ttl"] <= link[0]
 
 
 def judge(events, truth, failing, link):
