@@ -120,7 +120,7 @@ struct common_place {
 /* The last clean hop, and the first hop after it that shows the loss (see above). */
 static void common_placement(const struct diag *d, const unsigned char *u, struct common_place *c)
 {
-	int m = 0, first = -1;
+	int m = 0, first = -1, mixed = mixed_from(d, u);
 	bool udp = udp_target_limited(d->r), uniform = true;
 
 	c->end = mask_end(d, u);
@@ -139,7 +139,8 @@ static void common_placement(const struct diag *d, const unsigned char *u, struc
 			continue;
 		if (test_lossier(c->e2e, t) < ALPHA / m) {
 			uniform = false;
-			if (clean_figure(t)) {
+			/* Past per-packet balancing a clean-looking hop proves nothing (mixed_from). */
+			if (clean_figure(t) && k < mixed) {
 				c->clean = k;
 				c->base = t;
 			}

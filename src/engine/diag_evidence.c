@@ -353,18 +353,42 @@ void add_cause(struct finding *f, enum finding_cause c)
 }
 
 /*
+ * The first hop index where the flows of g meet per-packet balancing (the
+ * discovery pass saw it, or one of them met several routers there), or
+ * end when they do not.  From there on a flow's probes to one TTL take
+ * several branches: a hop's figure mixes them, and a clean-looking hop
+ * proves nothing about the links a flow's other probes crossed.
+ */
+int mixed_from(const struct diag *d, const unsigned char *g)
+{
+	int end = mask_end(d, g);
+
+	for (int k = 0; k < end; k++) {
+		if (k < d->nhops && d->r->hops[k].per_packet)
+			return k;
+		for (int i = 0; i < d->nflows; i++)
+			if (g[i] && flow_has_hop(&d->r->flows[i], k) &&
+			    d->r->flows[i].responders_seen[k] > 1)
+				return k;
+	}
+	return end;
+}
+
+/*
  * The last hop index before k where the masked flows got through cleanly:
  * no more loss than background noise, and significantly less than they
  * lose end to end (e2e), so that a few lucky probes at one of many hops
  * do not count; -1 when none did (the range starts at this host).  A hop
  * that cannot be judged (too few answers, or loss from rate limiting) is
  * passed over: the range widens rather than name a link the evidence
- * cannot.
+ * cannot, and so is every hop past per-packet balancing (mixed_from).
  */
 int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e)
 {
-	int m = 0;
+	int m = 0, mixed = mixed_from(d, g);
 
+	if (k > mixed)
+		k = mixed;
 	for (int j = 0; j < k; j++)
 		m += informative(pool_hop(d, g, j));
 	for (int j = k - 1; j >= 0; j--) {

@@ -84,6 +84,7 @@ void say_loss(struct finding *f, const char *where);
 void say_ports(struct finding *f);
 void say_unplaced(struct finding *f);
 void add_cause(struct finding *f, enum finding_cause c);
+int mixed_from(const struct diag *d, const unsigned char *g);
 int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
 bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at);
 bool hop_unlimited(const struct diag *d, const unsigned char *u, int k);

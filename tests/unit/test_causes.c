@@ -436,6 +436,40 @@ static void test_common_in_range(void)
 	results_free(r);
 }
 
+/*
+ * Per-packet balancing after hop 1: every flow's probes meet several
+ * routers at hop 2, so one bad link behind it costs every flow a quarter.
+ * Hop 3 happens to look clean (its probes took the good branches): past
+ * the balancer a clean-looking hop proves nothing, and the range must not
+ * start there.
+ */
+static void test_common_per_packet(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 32);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, R2, 8);
+		s.f[i].seen[1] = 3;
+		hop(&s, i, 3, R3, 0);
+		reach(&s, i, 4, 8);
+	}
+	r = run(&s);
+	f = r->findings && r->findings->count ? &r->findings->items[0] : NULL;
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		if (r->findings->items[i].kind == FINDING_LOSSY_BRANCH ||
+		    r->findings->items[i].kind == FINDING_DESTINATION_LOSS)
+			f = &r->findings->items[i];
+	ok(f != NULL && f->range_from_ttl <= 1,
+	   "per-packet balancing after hop 1: the loss range starts at or before it (from hop %d)",
+	   f ? f->range_from_ttl : -1);
+	results_free(r);
+}
+
 /* Two addresses of one router (its errors leave by either) are not two branches to compare. */
 static void test_alias_not_sibling(void)
 {
@@ -625,6 +659,7 @@ int main(void)
 	test_everyone_loses();
 	test_common_not_at_limiter();
 	test_common_in_range();
+	test_common_per_packet();
 	test_alias_not_sibling();
 	test_chance_not_return();
 	test_silent_target();
