@@ -418,7 +418,14 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 		struct tally clean;
 		int n;
 
-		c->keep = c->p < ALPHA / m;
+		/*
+		 * Siblings that lose as well (loss the flows share, at the
+		 * target or on a common link) make chance differences between
+		 * branches likelier than the exact test assumes: the lane gives
+		 * flows that lost more probes, and every snapshot tests again.
+		 * A branch must then stand out far more.
+		 */
+		c->keep = c->p < ALPHA / m / (clean_figure(c->s) ? 1.0 : LOSSY_SIBLINGS_FACTOR);
 		if (!c->keep || !partition(d, c->gmask, lossy))
 			continue;
 		/* The branch's flows differ: are its clean ones still worse than the siblings? */
@@ -614,6 +621,9 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 			mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
 				  same_forward_path(d, i, j);
 		tm = pool_e2e(d, mine);
+		/* A path-mate or two with a few probes may look clean by chance. */
+		if (tally_n(tm) < MIN_COMMON_FLOW)
+			continue;
 		/*
 		 * The clean side was chosen for being clean, so each flow blamed
 		 * must stand out from its own path-mates on its own, corrected

@@ -29,6 +29,8 @@
 #define MIN_COMMON_FLOW 16
 /* ... and least flows with that many. */
 #define COMMON_MIN_FLOWS 8
+/* How much more a branch must stand out when its siblings lose too (diag_loss.c). */
+#define LOSSY_SIBLINGS_FACTOR 100.0
 /* Rounds of "find branches, then return paths" (each removes what it explains). */
 #define MAX_PASSES 4
 

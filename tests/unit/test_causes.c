@@ -470,6 +470,34 @@ static void test_common_per_packet(void)
 	results_free(r);
 }
 
+/*
+ * Every flow loses about half at the target; branch A's eight flows
+ * happen to lose 81% of their 64 probes, B's 55%.  Significant at 1% (p
+ * about 0.001), but with siblings that lose as well that is chance, not a
+ * lossy branch.  The same gap over clean siblings is a lossy branch.
+ */
+static void test_chance_branch(void)
+{
+	struct scen s;
+	struct results *r;
+
+	scen_init(&s, 16, 8);
+	s.proto = PROBE_TCP;
+	ecmp(&s, 4);
+	for (int i = 0; i < 16; i++)
+		reach(&s, i, 4, i < 8 ? 6 + (uint64_t)(i % 2) : 4 + (uint64_t)(i % 3 == 0));
+	r = run(&s);
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 0,
+	   "81%% vs 55%% over siblings that lose too: no lossy-branch");
+	results_free(r);
+
+	for (int i = 8; i < 16; i++)
+		reach(&s, i, 4, 0);
+	r = run(&s);
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 1, "81%% vs clean siblings: a lossy-branch");
+	results_free(r);
+}
+
 /* Two addresses of one router (its errors leave by either) are not two branches to compare. */
 static void test_alias_not_sibling(void)
 {
@@ -660,6 +688,7 @@ int main(void)
 	test_common_not_at_limiter();
 	test_common_in_range();
 	test_common_per_packet();
+	test_chance_branch();
 	test_alias_not_sibling();
 	test_chance_not_return();
 	test_silent_target();
