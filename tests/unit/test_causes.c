@@ -19,6 +19,21 @@ static struct results *run(const struct scen *s)
 	return r;
 }
 
+/*
+ * Diagnoses the scenario as a run secs seconds long: how many answers
+ * Linux's default ICMP limit would have let a router send (it shows
+ * whether a router limits) depends on it.
+ */
+static struct results *run_after(const struct scen *s, unsigned secs)
+{
+	struct results *r = build(s);
+
+	r->elapsed_us = (uint64_t)secs * 1000000u;
+	r->findings = diagnose(r);
+	ok(r->findings != NULL, "diagnose returns findings (a %u s run)", secs);
+	return r;
+}
+
 /* The finding's causes are exactly the listed ones, in order. */
 static bool causes_are(const struct finding *f, int n, ...)
 {
@@ -133,9 +148,7 @@ static void test_range_widens(void)
 		hop(&s, i, 4, A4, 10);
 		reach(&s, i, 5, 10);
 	}
-	r = build(&s);
-	r->elapsed_us = 200u * 1000000u;
-	r->findings = diagnose(r);
+	r = run_after(&s, 200);
 	f = first_kind(r, FINDING_LOSSY_BRANCH);
 	ok(f != NULL && f->range_to_ttl == 5 && addr_is(&f->range_to, DST),
 	   "routers within their limits: the range reaches the target, not hop 3 or 4 (to %d)",
@@ -414,9 +427,7 @@ static void test_common_in_range(void)
 		hop(&s, i, 3, R3, 8 + (uint64_t)(i % 2));
 		reach(&s, i, 4, 8);
 	}
-	r = build(&s);
-	r->elapsed_us = 1000u * 1000000u;
-	r->findings = diagnose(r);
+	r = run_after(&s, 1000);
 	f = first_kind(r, FINDING_LOSSY_BRANCH);
 	ok(f != NULL && count_kind(r, FINDING_DESTINATION_LOSS) == 0,
 	   "common loss after a clean hop, limited routers behind it: a lossy-branch, not destination");
@@ -428,9 +439,7 @@ static void test_common_in_range(void)
 	results_free(r);
 
 	/* The same routers shown not to limit (a short run): the loss is placed at hop 2. */
-	r = build(&s);
-	r->elapsed_us = 10u * 1000000u;
-	r->findings = diagnose(r);
+	r = run_after(&s, 10);
 	f = first_kind(r, FINDING_LOSSY_BRANCH);
 	ok(f != NULL && f->ttl == 2 && range_is(f, 1, R1, 2, R2), "routers unlimited: link " R1 " -> " R2);
 	results_free(r);
