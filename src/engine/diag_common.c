@@ -117,6 +117,18 @@ struct common_place {
 	bool unplaced;			/* a hop shows it, but its routers may be limiting */
 };
 
+/* The first hop index from `from` (before end) whose figure for the flows of u shows loss; -1: none. */
+static int first_showing(const struct diag *d, const unsigned char *u, int from, int end)
+{
+	for (int k = from; k < end; k++) {
+		struct tally t = pool_hop(d, u, k);
+
+		if (informative(t) && !clean_figure(t))
+			return k;
+	}
+	return -1;
+}
+
 /* The last clean hop, and the first hop after it that shows the loss (see above). */
 static void common_placement(const struct diag *d, const unsigned char *u, struct common_place *c)
 {
@@ -150,9 +162,7 @@ static void common_placement(const struct diag *d, const unsigned char *u, struc
 			uniform = false;
 	}
 	if (c->clean >= 0) {
-		for (int k = c->clean + 1; k < c->end && c->at < 0; k++)
-			if (informative(pool_hop(d, u, k)) && !clean_figure(pool_hop(d, u, k)))
-				c->at = k;
+		c->at = first_showing(d, u, c->clean + 1, c->end);
 	} else if (!(udp && c->end > 0) && first >= 0 && uniform) {
 		c->at = first;
 	}
@@ -163,14 +173,8 @@ static void common_placement(const struct diag *d, const unsigned char *u, struc
 	 * to limit place it; after a clean hop the loss is then somewhere
 	 * between it and the target.
 	 */
-	while (c->at >= 0 && !every_router_loses(d, u, c->at)) {
-		int k = c->at;
-
-		c->at = -1;
-		while (++k < c->end && c->at < 0)
-			if (informative(pool_hop(d, u, k)) && !clean_figure(pool_hop(d, u, k)))
-				c->at = k;
-	}
+	while (c->at >= 0 && !every_router_loses(d, u, c->at))
+		c->at = first_showing(d, u, c->at + 1, c->end);
 	if (c->at >= 0 && !hop_unlimited(d, u, c->at)) {
 		c->unplaced = c->clean >= 0;
 		c->at = -1;

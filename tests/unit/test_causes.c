@@ -530,40 +530,39 @@ static void test_alias_not_sibling(void)
 	results_free(r);
 }
 
+/*
+ * 16 TCP flows on one path, flow 5 losing `lost` of its 30 probes at the
+ * target and the others base + i % spread.
+ */
+static void one_apart(struct scen *s, uint64_t lost, uint64_t base, int spread)
+{
+	scen_init(s, 16, 30);
+	s->proto = PROBE_TCP;
+	single(s, 3);
+	for (int i = 0; i < 16; i++)
+		reach(s, i, 3, i == 5 ? lost : base + (uint64_t)(i % spread));
+}
+
 /* Every flow loses a third at the target; one loses more by chance: no return path of its own. */
 static void test_chance_not_return(void)
 {
 	struct scen s;
 	struct results *r;
 
-	scen_init(&s, 16, 30);
-	s.proto = PROBE_TCP;
-	single(&s, 3);
-	for (int i = 0; i < 16; i++)
-		reach(&s, i, 3, i == 5 ? 26 : 9 + (uint64_t)(i % 3));
+	one_apart(&s, 26, 9, 3);
 	r = run(&s);
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
 	   "one flow losing 87%% beside path-mates losing a third: no return-path-loss");
 	results_free(r);
 
 	/* Path-mates losing half (a forward link they share): 28 of 30 is chance, not a return path. */
-	scen_init(&s, 16, 30);
-	s.proto = PROBE_TCP;
-	single(&s, 3);
-	for (int i = 0; i < 16; i++)
-		reach(&s, i, 3, i == 5 ? 28 : 13 + (uint64_t)(i % 4));
+	one_apart(&s, 28, 13, 4);
 	r = run(&s);
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
 	   "one flow losing 93%% beside path-mates losing half: no return-path-loss");
 	results_free(r);
-	scen_init(&s, 16, 30);
-	s.proto = PROBE_TCP;
-	single(&s, 3);
-	for (int i = 0; i < 16; i++)
-		reach(&s, i, 3, 9 + (uint64_t)(i % 3));
-
 	/* The same flow losing every probe has a return path of its own. */
-	reach(&s, 5, 3, 30);
+	one_apart(&s, 30, 9, 3);
 	r = run(&s);
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 1, "losing every probe: return-path-loss");
 	results_free(r);
