@@ -43,17 +43,8 @@ lab_init
 echo "bench: forgery, $N forged answers per case, seed $SEED"
 
 lab_topo_ecmp2 || die "topology"
-lab_ns atk && lab_link r3 atk 20 && lab_default atk r3 || die "attacker"
 # Silent: r3 sends no time exceeded, the server answers nothing.
-ip netns exec "$LAB_PREFIX-r3" nft -f - <<'NFT' || die "nft r3"
-table inet silent {
-	chain out {
-		type filter hook output priority 0;
-		icmp type time-exceeded drop
-		icmpv6 type time-exceeded drop
-	}
-}
-NFT
+lab_attacker_behind_silent_r3 || die "attacker behind a silent r3"
 ip netns exec "$LAB_SERVER_NS" nft -f - <<'NFT' || die "nft server"
 table inet silent {
 	chain in {

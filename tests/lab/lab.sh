@@ -610,6 +610,22 @@ lab_nft_base() {	# lab_nft_base NS
 	EOF
 }
 
+# An attacker namespace "atk" behind r3 (lab_topo_ecmp2), and r3 a silent
+# hop (it sends no time exceeded): forged answers "from" beyond it cannot
+# be told from real ones by their place (t_forgery.sh, bench/forgery.sh).
+lab_attacker_behind_silent_r3() {
+	lab_ns atk && lab_link r3 atk 20 && lab_default atk r3 || return 1
+	ip netns exec "$LAB_PREFIX-r3" nft -f - <<'NFT'
+table inet silent {
+	chain out {
+		type filter hook output priority 0;
+		icmp type time-exceeded drop
+		icmpv6 type time-exceeded drop
+	}
+}
+NFT
+}
+
 lab_loss_forward() {	# lab_loss_forward NS DEV PERMILLE
 	lab_nft_base "$1" || return 1
 	[ "$3" -gt 0 ] || return 0

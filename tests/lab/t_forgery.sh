@@ -30,18 +30,8 @@ echo "# seed $SEED, $PPS forged answers a second from each of two senders"
 
 lab_topo_ecmp2
 ok $? "topology built"
-lab_ns atk && lab_link r3 atk 20 && lab_default atk r3
-ok $? "attacker namespace behind r3"
-ip netns exec "$LAB_PREFIX-r3" nft -f - <<'NFT'
-table inet silent {
-	chain out {
-		type filter hook output priority 0;
-		icmp type time-exceeded drop
-		icmpv6 type time-exceeded drop
-	}
-}
-NFT
-ok $? "r3 is a silent hop"
+lab_attacker_behind_silent_r3
+ok $? "attacker namespace behind r3, a silent hop"
 lab_tcp_listen "$LAB_SERVER_NS" 80
 ok $? "a listener on the server's port 80"
 
