@@ -69,7 +69,7 @@ static const struct opt_def opt_table[] = {
 	{ "timeout", OPT_TIMEOUT, ARG_SECONDS, "SECONDS", "timeout", 50000, 60000000,
 	  "how long to wait for a reply", "2" },
 	{ "rate", OPT_RATE, ARG_INT, "PPS", "rate", 1, 100000, "probes per second at most",
-	  "100" },
+	  "200" },
 	{ "max-unknown", OPT_MAX_UNKNOWN, ARG_INT, "N", "max-unknown", 1, 255,
 	  "silent hops before giving up", "5" },
 	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
@@ -165,7 +165,7 @@ void options_defaults(struct options *o)
 	o->count_set = false;
 	o->interval_us = 1000000;
 	o->timeout_us = 2000000;
-	o->rate_pps = 100;
+	o->rate_pps = 200;
 	o->max_unknown = 5;
 	o->vary = 0;
 	o->tos = 0;

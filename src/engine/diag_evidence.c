@@ -375,8 +375,24 @@ int mixed_from(const struct diag *d, const unsigned char *g)
 }
 
 /*
+ * Does tc surely lose less than half of what tl surely loses (95% Wilson
+ * bounds)?  Significance alone says only that tc loses less: a hop that
+ * lost nothing in ten probes is "significantly" cleaner than a path that
+ * loses 20%, yet one in ten hops behind a 20% loss shows just that, and
+ * every snapshot tests again.
+ */
+bool much_cleaner(struct tally tl, struct tally tc)
+{
+	double lo, hi, clo, chi;
+
+	stat_wilson(tl.lost, tally_n(tl), STAT_Z95, &lo, &hi);
+	stat_wilson(tc.lost, tally_n(tc), STAT_Z95, &clo, &chi);
+	return chi < lo / 2.0;
+}
+
+/*
  * The last hop index before k where the masked flows got through cleanly:
- * no more loss than background noise, and significantly less than they
+ * no more loss than background noise, and surely much less than they
  * lose end to end (e2e), so that a few lucky probes at one of many hops
  * do not count; -1 when none did (the range starts at this host).  A hop
  * that cannot be judged (too few answers, or loss from rate limiting) is
@@ -394,7 +410,8 @@ int clean_before(const struct diag *d, const unsigned char *g, int k, struct tal
 	for (int j = k - 1; j >= 0; j--) {
 		struct tally t = pool_hop(d, g, j);
 
-		if (informative(t) && clean_figure(t) && test_lossier(e2e, t) < ALPHA / (m ? m : 1))
+		if (informative(t) && clean_figure(t) && test_lossier(e2e, t) < ALPHA / (m ? m : 1) &&
+		    much_cleaner(e2e, t))
 			return j;
 	}
 	return -1;

@@ -596,16 +596,6 @@ static bool same_forward_path(const struct diag *d, int a, int b)
 	return true;
 }
 
-/* Do path-mates tm surely lose less than half of what flow t surely loses (95% bounds)? */
-static bool mates_much_cleaner(struct tally t, struct tally tm)
-{
-	double lo, hi, mlo, mhi;
-
-	stat_wilson(t.lost, tally_n(t), STAT_Z95, &lo, &hi);
-	stat_wilson(tm.lost, tally_n(tm), STAT_Z95, &mlo, &mhi);
-	return mhi < lo / 2.0;
-}
-
 /*
  * Lossy flows (per the split of the active flows) that share their forward
  * path with flows that lose less lose their replies on the way back.  The
@@ -672,7 +662,7 @@ static bool find_return_path(struct diag *d, unsigned char *active, const unsign
 		 * flow surely loses (95% bounds), or a forward link they share
 		 * losing 30% fits as well.
 		 */
-		if (!mates_much_cleaner(t, tm))
+		if (!much_cleaner(t, tm))
 			continue;
 		bad[i] = 1;
 		for (int j = 0; j < d->nflows; j++)

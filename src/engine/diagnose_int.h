@@ -70,6 +70,7 @@ struct tally pool_e2e(const struct diag *d, const unsigned char *mask);
 struct tally pool_hop(const struct diag *d, const unsigned char *mask, int k);
 bool informative(struct tally t);
 bool clean_figure(struct tally t);
+bool much_cleaner(struct tally tl, struct tally tc);
 int mask_count(const struct diag *d, const unsigned char *mask);
 int mask_end(const struct diag *d, const unsigned char *mask);
 void branch_mask(const struct diag *d, const struct branch_result *b, unsigned char *mask);

@@ -540,7 +540,7 @@ static void test_usage(void)
 		"-r, --report", "-w, --report-wide", "-j, --json", "--json-stream",
 		"-t, --curses", "--report-on-exit", "--no-link-check", "-h, --help", "-v, --version",
 		"1-4096 (default: adaptive)", "--confidence 95|99", "1-255 (default: 30)", "1-1000000 (default: 10)",
-		"0.01-3600 (default: 1)", "0.05-60 (default: 2)", "1-100000 (default: 100)",
+		"0.01-3600 (default: 1)", "0.05-60 (default: 2)", "1-100000 (default: 200)",
 		"1-255 (default: 5)", "0-255 (default: 0)", "Usage: ecmptrace",
 	};
 	char *text = NULL;
