@@ -160,7 +160,7 @@ static const struct option_case cases[] = {
 	{ "h", OPTIONS_RUN,
 	  "host=h family=0 proto=udp port=0 sport=0 flows=16 fixed=0 confidence=95 first=1 "
 	  "max=30 count=10 "
-	  "count_set=0 interval=1000000 timeout=2000000 rate=100 max_unknown=5 vary=0 "
+	  "count_set=0 interval=1000000 timeout=2000000 rate=200 max_unknown=5 vary=0 "
 	  "tos=0 numeric=0 wide=0 roe=0 face=auto" },
 
 	/* Families and protocols. */
