@@ -1,9 +1,10 @@
 /*
  * The loss analyses of the diagnosis (diagnose.c, steps 1-3): branches
  * whose flows lose more than their siblings' (and which of two overlapping
- * ones carries the loss), flows that lose beside clean ones on the same
- * forward path (their replies are lost on the way back); then the loss
- * every remaining flow shares (diag_common.c).
+ * ones carries the loss), then flows that lose beside clean ones on the
+ * same forward path (their replies are lost on the way back,
+ * diag_return.c), then the loss every remaining flow shares
+ * (diag_common.c).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -324,74 +325,121 @@ static void drop_explained(struct diag *d, struct candidate *cands, int ncands, 
 	}
 }
 
-/*
- * Finds branches whose flows lose more end to end than their siblings'
- * (among the active flows), adds them to kept and removes their flows from
- * active.  A branch whose flows split into lossy and clean ones, the clean
- * ones no worse than the siblings, holds a few bad flows, not a bad link:
- * it is left to the return-path test.
- */
-static bool find_lossy_branches(struct diag *d, unsigned char *active, struct kept *kept)
+/* Appends c to a list of candidates (which takes its masks over); false when out of memory. */
+static bool cand_push(struct candidate **v, int *n, int *cap, struct candidate c)
 {
-	const struct results *r = d->r;
-	struct candidate *cands = NULL;
-	unsigned char *part = NULL, *lossy = NULL;
-	int ncands = 0, cap = 0, m = 0;
-	bool found = false;
+	if (*n == *cap) {
+		int ncap = *cap ? 2 * *cap : 8;
+		struct candidate *grown = realloc(*v, (size_t)ncap * sizeof(*grown));
 
-	part = malloc((size_t)d->nflows + 1);
-	lossy = malloc((size_t)d->nflows + 1);
-	if (part == NULL || lossy == NULL)
-		goto oom;
-	for (int k = 0; k < d->nhops; k++) {
-		const struct hop_result *h = &r->hops[k];
+		if (grown == NULL)
+			return false;
+		*v = grown;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = c;
+	return true;
+}
 
-		if (h->branches == NULL)
+static void cand_free(struct candidate *c)
+{
+	free(c->gmask);
+	free(c->smask);
+	c->gmask = c->smask = NULL;
+}
+
+/* Was branch bi at hop index k reported by an earlier pass?  It stays reported once. */
+static bool already_kept(const struct kept *kept, int k, int bi)
+{
+	for (int j = 0; j < kept->n; j++)
+		if (kept->v[j].k == k && kept->v[j].b == bi)
+			return true;
+	return false;
+}
+
+/*
+ * Fills c's sibling mask: the active flows of the branches beside c's at
+ * its hop that share its parent.  Two addresses of one router (its route
+ * back is multipath) part flows by how their errors return, not by where
+ * they go: no sibling of each other.
+ */
+static void sibling_mask(const struct diag *d, const unsigned char *active, struct candidate *c,
+			 unsigned char *part)
+{
+	const struct hop_result *h = &d->r->hops[c->k];
+	const struct branch_result *b = &h->branches[c->b];
+
+	for (int sj = 0; sj < h->nbranches; sj++) {
+		const struct branch_result *s = &h->branches[sj];
+
+		if (sj == c->b || !branch_comparable(s) || !share_parent(b, s, c->k) ||
+		    (b->router != 0 && s->router == b->router))
 			continue;
-		for (int bi = 0; bi < h->nbranches; bi++) {
+		branch_mask(d, s, part);
+		for (int i = 0; i < d->nflows; i++)
+			if (part[i] && active[i] && !c->gmask[i] && c->k < d->end[i])
+				c->smask[i] = 1;
+		if (c->nsiblings++ == 0)
+			c->sibling = s->addr;
+	}
+}
+
+/*
+ * Builds the candidate for branch bi at hop index k: its active flows and
+ * its siblings', pooled end to end.  1 when both have enough samples to
+ * compare, 0 when not (c is left empty), -1 when out of memory.
+ */
+static int make_candidate(const struct diag *d, const unsigned char *active, int k, int bi,
+			  unsigned char *part, struct candidate *c)
+{
+	const struct branch_result *b = &d->r->hops[k].branches[bi];
+
+	*c = (struct candidate){.k = k, .b = bi, .p = 1.0};
+	c->gmask = calloc((size_t)d->nflows + 1, 1);
+	c->smask = calloc((size_t)d->nflows + 1, 1);
+	if (c->gmask == NULL || c->smask == NULL) {
+		cand_free(c);
+		return -1;
+	}
+	branch_mask(d, b, c->gmask);
+	for (int i = 0; i < d->nflows; i++)
+		c->gmask[i] = c->gmask[i] && active[i] && k < d->end[i];
+	sibling_mask(d, active, c, part);
+	c->g = pool_e2e(d, c->gmask);
+	c->s = pool_e2e(d, c->smask);
+	if (tally_n(c->g) < MIN_SAMPLES || tally_n(c->s) < MIN_SAMPLES) {
+		cand_free(c);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Every branch worth testing, with the p-value of its flows losing more
+ * than its siblings'.  Returns the number of tests made (for the
+ * multiple-test correction), -1 when out of memory.
+ */
+static int collect_candidates(const struct diag *d, const unsigned char *active,
+			      const struct kept *kept, unsigned char *part,
+			      struct candidate **cands, int *ncands, int *cap)
+{
+	int m = 0;
+
+	for (int k = 0; k < d->nhops; k++) {
+		const struct hop_result *h = &d->r->hops[k];
+
+		for (int bi = 0; h->branches != NULL && bi < h->nbranches; bi++) {
 			const struct branch_result *b = &h->branches[bi];
-			struct candidate c = {.k = k, .b = bi, .p = 1.0};
+			struct candidate c;
+			int made;
 
-			bool done = false;
-
-			/* A branch reported in an earlier pass stays reported once. */
-			for (int j = 0; j < kept->n; j++)
-				done |= kept->v[j].k == k && kept->v[j].b == bi;
-			if (done || !(branch_comparable(b) || (branch_dark(b) && dark_on(d, b, k))))
+			if (already_kept(kept, k, bi) ||
+			    !(branch_comparable(b) || (branch_dark(b) && dark_on(d, b, k))))
 				continue;
-			c.gmask = calloc((size_t)d->nflows + 1, 1);
-			c.smask = calloc((size_t)d->nflows + 1, 1);
-			if (c.gmask == NULL || c.smask == NULL) {
-				free(c.gmask);
-				free(c.smask);
-				goto oom;
-			}
-			branch_mask(d, b, c.gmask);
-			for (int i = 0; i < d->nflows; i++)
-				c.gmask[i] = c.gmask[i] && active[i] && k < d->end[i];
-			for (int sj = 0; sj < h->nbranches; sj++) {
-				const struct branch_result *s = &h->branches[sj];
-
-				/*
-				 * Two addresses of one router (its route back is
-				 * multipath) part flows by how their errors return,
-				 * not by where they go: no sibling of each other.
-				 */
-				if (sj == bi || !branch_comparable(s) || !share_parent(b, s, k) ||
-				    (b->router != 0 && s->router == b->router))
-					continue;
-				branch_mask(d, s, part);
-				for (int i = 0; i < d->nflows; i++)
-					if (part[i] && active[i] && !c.gmask[i] && k < d->end[i])
-						c.smask[i] = 1;
-				if (c.nsiblings++ == 0)
-					c.sibling = s->addr;
-			}
-			c.g = pool_e2e(d, c.gmask);
-			c.s = pool_e2e(d, c.smask);
-			if (tally_n(c.g) < MIN_SAMPLES || tally_n(c.s) < MIN_SAMPLES) {
-				free(c.gmask);
-				free(c.smask);
+			made = make_candidate(d, active, k, bi, part, &c);
+			if (made <= 0) {
+				if (made < 0)
+					return -1;
 				continue;
 			}
 			m++;
@@ -401,116 +449,128 @@ static bool find_lossy_branches(struct diag *d, unsigned char *active, struct ke
 			 * limited: flows probed later in a round lose more.  Only
 			 * siblings that do not lose make the branch stand out.
 			 */
-			if (udp_target_limited(r) && !clean_figure(c.s))
+			if (udp_target_limited(d->r) && !clean_figure(c.s))
 				c.p = 1.0;
-			if (ncands == cap) {
-				int ncap = cap ? 2 * cap : 16;
-				struct candidate *grown = realloc(cands, (size_t)ncap * sizeof(*grown));
-
-				if (grown == NULL) {
-					free(c.gmask);
-					free(c.smask);
-					goto oom;
-				}
-				cands = grown;
-				cap = ncap;
-			}
-			cands[ncands++] = c;
-		}
-	}
-	for (int i = 0; i < ncands; i++) {
-		struct candidate *c = &cands[i];
-
-		struct tally clean;
-		int n;
-
-		/*
-		 * Siblings that lose as well (loss the flows share, at the
-		 * target or on a common link) make chance differences between
-		 * branches likelier than the exact test assumes: the lane gives
-		 * flows that lost more probes, and every snapshot tests again.
-		 * A branch must then stand out far more.
-		 */
-		c->keep = c->p < ALPHA / m / (clean_figure(c->s) ? 1.0 : LOSSY_SIBLINGS_FACTOR);
-		if (!c->keep || !partition(d, c->gmask, lossy))
-			continue;
-		/* The branch's flows differ: are its clean ones still worse than the siblings? */
-		for (int j = 0; j < d->nflows; j++)
-			part[j] = c->gmask[j] && !lossy[j];
-		clean = pool_e2e(d, part);
-		if (test_lossier(clean, c->s) >= ALPHA_LOOSE) {
-			c->keep = false;
-			continue;
-		}
-		/*
-		 * A lossy branch, and some of its flows lose much more still:
-		 * those stay out of it, for the return-path test to judge.
-		 */
-		n = mask_count(d, c->gmask);
-		for (int j = 0; j < d->nflows; j++) {
-			struct tally t = {r->flows[j].received, r->flows[j].lost};
-
-			if (c->gmask[j] && lossy[j] && test_lossier(t, clean) < ALPHA / n) {
-				c->gmask[j] = 0;
-				kept->spared[j] = 1;
+			if (!cand_push(cands, ncands, cap, c)) {
+				cand_free(&c);
+				return -1;
 			}
 		}
-		c->g = pool_e2e(d, c->gmask);
 	}
-	/*
-	 * A branch that only looks lossy because a narrower branch further on
-	 * carries the loss gives way to it: compare what is left of it.  The
-	 * narrower one need only be loosely significant: the wider one's
-	 * other flows being clean is what shows it is a mix.
-	 */
+	return m;
+}
+
+/*
+ * Does candidate c (one of m tests) stand out as a lossy branch?  Siblings
+ * that lose as well (loss the flows share, at the target or on a common
+ * link) make chance differences between branches likelier than the exact
+ * test assumes: the lane gives flows that lost more probes, and every
+ * snapshot tests again.  A branch must then stand out far more.  A branch
+ * whose flows split into lossy and clean ones, the clean ones no worse
+ * than the siblings, holds a few bad flows, not a bad link; when its clean
+ * ones are worse too, its flows that lose much more still stay out of it
+ * (kept->spared), for the return-path test to judge.
+ */
+static void judge_candidate(struct diag *d, struct candidate *c, int m, unsigned char *part,
+			    unsigned char *lossy, struct kept *kept)
+{
+	struct tally clean;
+	int n;
+
+	c->keep = c->p < ALPHA / m / (clean_figure(c->s) ? 1.0 : LOSSY_SIBLINGS_FACTOR);
+	if (!c->keep || !partition(d, c->gmask, lossy))
+		return;
+	for (int j = 0; j < d->nflows; j++)
+		part[j] = c->gmask[j] && !lossy[j];
+	clean = pool_e2e(d, part);
+	if (test_lossier(clean, c->s) >= ALPHA_LOOSE) {
+		c->keep = false;
+		return;
+	}
+	n = mask_count(d, c->gmask);
+	for (int j = 0; j < d->nflows; j++) {
+		struct tally t = {d->r->flows[j].received, d->r->flows[j].lost};
+
+		if (c->gmask[j] && lossy[j] && test_lossier(t, clean) < ALPHA / n) {
+			c->gmask[j] = 0;
+			kept->spared[j] = 1;
+		}
+	}
+	c->g = pool_e2e(d, c->gmask);
+}
+
+/*
+ * A branch that only looks lossy because a narrower branch further on
+ * carries the loss gives way to it: compare what is left of it.  The
+ * narrower one need only be loosely significant: the wider one's other
+ * flows being clean is what shows it is a mix.
+ */
+static void give_way_to_narrower(const struct diag *d, struct candidate *cands, int ncands,
+				 unsigned char *part)
+{
 	for (int i = 0; i < ncands; i++) {
 		struct candidate *x = &cands[i];
 
-		if (!x->keep)
-			continue;
-		for (int j = 0; j < ncands; j++) {
+		for (int j = 0; x->keep && j < ncands; j++) {
 			const struct candidate *y = &cands[j];
 
 			if (j == i || y->k <= x->k || !(y->p < ALPHA_LOOSE) ||
 			    !outside_of(d, y->gmask, x->gmask, part))
 				continue;
-			if (test_lossier(pool_e2e(d, part), x->s) >= ALPHA) {
+			if (test_lossier(pool_e2e(d, part), x->s) >= ALPHA)
 				x->keep = false;
-				break;
-			}
 		}
 	}
-	drop_explained(d, cands, ncands, part);
-	drop_riders(d, cands, ncands, part, lossy);
+}
+
+/* Moves the candidates still kept to kept and takes their flows out of active. */
+static bool keep_candidates(struct diag *d, struct candidate *cands, int ncands,
+			    unsigned char *active, struct kept *kept)
+{
+	bool found = false;
+
 	for (int i = 0; i < ncands; i++) {
 		if (!cands[i].keep)
 			continue;
 		for (int f = 0; f < d->nflows; f++)
 			if (cands[i].gmask[f])
 				active[f] = 0;
-		if (kept->n == kept->cap) {
-			int ncap = kept->cap ? 2 * kept->cap : 4;
-			struct candidate *grown = realloc(kept->v, (size_t)ncap * sizeof(*grown));
-
-			if (grown == NULL)
-				goto oom;
-			kept->v = grown;
-			kept->cap = ncap;
+		if (!cand_push(&kept->v, &kept->n, &kept->cap, cands[i])) {
+			d->oom = true;
+			return found;
 		}
-		/* The list takes the masks over. */
-		kept->v[kept->n++] = cands[i];
 		cands[i].gmask = NULL;
 		cands[i].smask = NULL;
 		found = true;
 	}
-	goto out;
-oom:
-	d->oom = true;
-out:
-	for (int i = 0; i < ncands; i++) {
-		free(cands[i].gmask);
-		free(cands[i].smask);
+	return found;
+}
+
+/*
+ * Finds branches whose flows lose more end to end than their siblings'
+ * (among the active flows), adds them to kept and removes their flows from
+ * active.
+ */
+static bool find_lossy_branches(struct diag *d, unsigned char *active, struct kept *kept)
+{
+	struct candidate *cands = NULL;
+	unsigned char *part = malloc((size_t)d->nflows + 1), *lossy = malloc((size_t)d->nflows + 1);
+	int ncands = 0, cap = 0, m = -1;
+	bool found = false;
+
+	if (part != NULL && lossy != NULL)
+		m = collect_candidates(d, active, kept, part, &cands, &ncands, &cap);
+	if (m >= 0) {
+		for (int i = 0; i < ncands; i++)
+			judge_candidate(d, &cands[i], m, part, lossy, kept);
+		give_way_to_narrower(d, cands, ncands, part);
+		drop_explained(d, cands, ncands, part);
+		drop_riders(d, cands, ncands, part, lossy);
+		found = keep_candidates(d, cands, ncands, active, kept);
 	}
+	d->oom |= m < 0;
+	for (int i = 0; i < ncands; i++)
+		cand_free(&cands[i]);
 	free(cands);
 	free(part);
 	free(lossy);
@@ -518,188 +578,6 @@ out:
 }
 
 /* ---- Return path ---- */
-
-/* Does hop index k show several known routers (branches part there)? */
-static bool hop_branches(const struct diag *d, int k)
-{
-	const struct hop_result *h;
-	int known = 0;
-
-	if (k >= d->nhops)
-		return false;
-	h = &d->r->hops[k];
-	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
-		known += addr_is_set(&h->branches[i].addr);
-	return known > 1;
-}
-
-/* Is flow i's responder unknown at a hop where the branches part? */
-static bool branch_unknown(const struct diag *d, int i)
-{
-	const struct flow_result *f = &d->r->flows[i];
-
-	for (int k = 0; k < d->end[i]; k++)
-		if (hop_branches(d, k) && (!flow_has_hop(f, k) || !addr_is_set(&f->path[k])))
-			return true;
-	return false;
-}
-
-/*
- * Flows that lose like the finding's (significantly more than the clean
- * path-mates, tg) but cannot be placed: their branch is not known yet.
- * They are named apart, with the count, so no failing port goes unsaid.
- */
-static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
-			 const unsigned char *lossy, const unsigned char *bad, struct tally tg)
-{
-	int n = 0, nactive = mask_count(d, active);
-
-	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
-	if (f->unplaced_ports == NULL) {
-		d->oom = true;
-		return;
-	}
-	for (int i = 0; i < d->nflows; i++) {
-		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
-
-		if (!active[i] || !lossy[i] || bad[i] || !branch_unknown(d, i))
-			continue;
-		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
-			f->unplaced_ports[n++] = d->r->flows[i].sport;
-	}
-	f->nunplaced = n;
-	say_unplaced(f);
-}
-
-/*
- * Same forward path: no TTL before both destinations where both answered
- * differently, and both known wherever the branches part (a flow whose
- * branch is not known yet may take any of them).
- */
-static bool same_forward_path(const struct diag *d, int a, int b)
-{
-	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
-	int n = d->end[a] < d->end[b] ? d->end[a] : d->end[b];
-
-	for (int k = 0; k < n; k++) {
-		bool sa, sb;
-
-		if (!flow_has_hop(fa, k) || !flow_has_hop(fb, k))
-			return false;
-		sa = addr_is_set(&fa->path[k]);
-		sb = addr_is_set(&fb->path[k]);
-		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
-			return false;
-		if ((!sa || !sb) && hop_branches(d, k))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Lossy flows (per the split of the active flows) that share their forward
- * path with flows that lose less lose their replies on the way back.  The
- * flows to compare with are any judged flows not blamed already: the clean
- * active ones, and those of lossy branches (a flow failing every time on a
- * branch that loses 30% fails for another reason).  Reports the blamed
- * flows, marks them in returned and removes them from active.
- */
-static bool find_return_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
-			     unsigned char *returned, const unsigned char *spared)
-{
-	unsigned char *bad = calloc((size_t)d->nflows + 1, 1);
-	unsigned char *good = calloc((size_t)d->nflows + 1, 1);
-	unsigned char *mine = calloc((size_t)d->nflows + 1, 1);
-	int nactive = mask_count(d, active);
-	struct tally tb, tg;
-	struct finding *f;
-	bool found = false;
-	char a[16], dst[ADDR_STRLEN];
-
-	if (bad == NULL || good == NULL || mine == NULL) {
-		d->oom = true;
-		goto out;
-	}
-	for (int i = 0; i < d->nflows; i++) {
-		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost}, tm;
-
-		if (!active[i] || !lossy[i])
-			continue;
-		for (int j = 0; j < d->nflows; j++)
-			mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
-				  same_forward_path(d, i, j);
-		tm = pool_e2e(d, mine);
-		/* A path-mate or two with a few probes may look clean by chance. */
-		if (tally_n(tm) < MIN_COMMON_FLOW)
-			continue;
-		/*
-		 * The clean side was chosen for being clean, so each flow blamed
-		 * must stand out from its own path-mates on its own, corrected
-		 * for the flows that could have.
-		 */
-		if (test_lossier(t, tm) >= ALPHA / nactive)
-			continue;
-		/*
-		 * When the path-mates lose too (loss at the target, or on a
-		 * forward link they share, or the target's rate limit on UDP),
-		 * a flow that loses more is chance: a share like 15 of 16 comes
-		 * up among a few flows losing half.  Only one that loses every
-		 * probe has a return path of its own.  UDP: the target's limit
-		 * may withhold any answer.
-		 */
-		if (!clean_figure(tm) && (udp_target_limited(d->r) || t.recv > 0))
-			continue;
-		/*
-		 * A flow a lossy branch left out (kept.spared) loses on that
-		 * branch's links too: only losing every probe sets it apart.
-		 */
-		if (spared[i] && t.recv > 0)
-			continue;
-		/*
-		 * "Clean" path-mates are only not shown lossy: 2 losses in 22
-		 * pass for clean at a 1% background.  Blaming the way back
-		 * alone needs them shown to lose less than half of what the
-		 * flow surely loses (95% bounds), or a forward link they share
-		 * losing 30% fits as well.
-		 */
-		if (!much_cleaner(t, tm))
-			continue;
-		bad[i] = 1;
-		for (int j = 0; j < d->nflows; j++)
-			good[j] |= mine[j];
-	}
-	tb = pool_e2e(d, bad);
-	tg = pool_e2e(d, good);
-	if (test_lossier(tb, tg) >= ALPHA)
-		goto out;
-	f = finding_new(d, FINDING_RETURN_PATH_LOSS);
-	if (f == NULL)
-		goto out;
-	/* The path-mates cross every forward link these flows cross, and get through. */
-	add_cause(f, CAUSE_RETURN_PATH);
-	finding_loss(f, tb, tally_rate(tg));
-	finding_failing_flows(d, f, bad);
-	say(f, "%d flows (source ports ", f->nflows);
-	say_ports(f);
-	say(f, ") ");
-	say_loss(f, "end to end");
-	say(f, " while %d flows on the same forward path lose %s%%: ", mask_count(d, good),
-	    pct(f->baseline_pct, a, sizeof(a)));
-	say(f, "replies from %s are hashed onto a bad return path",
-	    addr_format(&d->r->config.dst, dst, sizeof(dst)));
-	add_unplaced(d, f, active, lossy, bad, tg);
-	for (int i = 0; i < d->nflows; i++)
-		if (bad[i]) {
-			active[i] = 0;
-			returned[i] = 1;
-		}
-	found = true;
-out:
-	free(bad);
-	free(good);
-	free(mine);
-	return found;
-}
 
 /* The flow analyses that need end-to-end figures (steps 1-3 above). */
 void find_loss(struct diag *d)

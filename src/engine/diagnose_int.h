@@ -103,9 +103,12 @@ bool partition(struct diag *d, const unsigned char *in, unsigned char *lossy);
 int localise(const struct diag *d, const unsigned char *g, const unsigned char *ref,
 		    int from_k, struct tally e2e, bool *shown);
 
-/* diag_loss.c: lossy branches, return paths, loss every flow shares. */
+/* diag_loss.c: lossy branches, then return paths and loss every flow shares. */
 bool branch_comparable(const struct branch_result *b);
 void find_loss(struct diag *d);
+/* diag_return.c: flows whose replies are lost on the way back. */
+bool find_return_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
+		      unsigned char *returned, const unsigned char *spared);
 /* diag_common.c: loss every flow of in shares. */
 void find_common_loss(struct diag *d, const unsigned char *in);
 /* diag_silent.c: the target that never answers. */

@@ -1,0 +1,212 @@
+/*
+ * Return-path loss (diagnose.c, step 2): a flow that loses end to end
+ * while the flows sharing its whole forward path get through loses its
+ * replies on the way back - routers hash the replies onto paths of their
+ * own, so only some flows' replies meet a bad link.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diagnose_int.h"
+#include "engine/statistics.h"
+
+/* Does hop index k show several known routers (branches part there)? */
+static bool hop_branches(const struct diag *d, int k)
+{
+	const struct hop_result *h;
+	int known = 0;
+
+	if (k >= d->nhops)
+		return false;
+	h = &d->r->hops[k];
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
+		known += addr_is_set(&h->branches[i].addr);
+	return known > 1;
+}
+
+/* Is flow i's responder unknown at a hop where the branches part? */
+static bool branch_unknown(const struct diag *d, int i)
+{
+	const struct flow_result *f = &d->r->flows[i];
+
+	for (int k = 0; k < d->end[i]; k++)
+		if (hop_branches(d, k) && (!flow_has_hop(f, k) || !addr_is_set(&f->path[k])))
+			return true;
+	return false;
+}
+
+/*
+ * Flows that lose like the finding's (significantly more than the clean
+ * path-mates, tg) but cannot be placed: their branch is not known yet.
+ * They are named apart, with the count, so no failing port goes unsaid.
+ */
+static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
+			 const unsigned char *lossy, const unsigned char *bad, struct tally tg)
+{
+	int n = 0, nactive = mask_count(d, active);
+
+	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
+	if (f->unplaced_ports == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
+
+		if (!active[i] || !lossy[i] || bad[i] || !branch_unknown(d, i))
+			continue;
+		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
+			f->unplaced_ports[n++] = d->r->flows[i].sport;
+	}
+	f->nunplaced = n;
+	say_unplaced(f);
+}
+
+/*
+ * Same forward path: no TTL before both destinations where both answered
+ * differently, and both known wherever the branches part (a flow whose
+ * branch is not known yet may take any of them).
+ */
+static bool same_forward_path(const struct diag *d, int a, int b)
+{
+	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
+	int n = d->end[a] < d->end[b] ? d->end[a] : d->end[b];
+
+	for (int k = 0; k < n; k++) {
+		bool sa, sb;
+
+		if (!flow_has_hop(fa, k) || !flow_has_hop(fb, k))
+			return false;
+		sa = addr_is_set(&fa->path[k]);
+		sb = addr_is_set(&fb->path[k]);
+		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
+			return false;
+		if ((!sa || !sb) && hop_branches(d, k))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does lossy flow i lose its replies on the way back?  mine gets its
+ * path-mates: judged flows not blamed already (the clean active ones, and
+ * those of lossy branches: a flow failing every time on a branch that
+ * loses 30% fails for another reason) that share its forward path.
+ */
+static bool own_return_path(const struct diag *d, int i, int nactive, const unsigned char *lossy,
+			    const unsigned char *returned, const unsigned char *spared,
+			    unsigned char *mine)
+{
+	struct tally t = {d->r->flows[i].received, d->r->flows[i].lost}, tm;
+
+	for (int j = 0; j < d->nflows; j++)
+		mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
+			  same_forward_path(d, i, j);
+	tm = pool_e2e(d, mine);
+	/* A path-mate or two with a few probes may look clean by chance. */
+	if (tally_n(tm) < MIN_COMMON_FLOW)
+		return false;
+	/*
+	 * The clean side was chosen for being clean, so each flow blamed must
+	 * stand out from its own path-mates on its own, corrected for the
+	 * flows that could have.
+	 */
+	if (test_lossier(t, tm) >= ALPHA / nactive)
+		return false;
+	/*
+	 * When the path-mates lose too (loss at the target, or on a forward
+	 * link they share, or the target's rate limit on UDP), a flow that
+	 * loses more is chance: a share like 15 of 16 comes up among a few
+	 * flows losing half.  Only one that loses every probe has a return
+	 * path of its own.  UDP: the target's limit may withhold any answer.
+	 */
+	if (!clean_figure(tm) && (udp_target_limited(d->r) || t.recv > 0))
+		return false;
+	/*
+	 * A flow a lossy branch left out loses on that branch's links too:
+	 * only losing every probe sets it apart.
+	 */
+	if (spared[i] && t.recv > 0)
+		return false;
+	/*
+	 * "Clean" path-mates are only not shown lossy: 2 losses in 22 pass
+	 * for clean at a 1% background.  Blaming the way back alone needs
+	 * them shown to lose less than half of what the flow surely loses
+	 * (95% bounds), or a forward link they share losing 30% fits as well.
+	 */
+	return much_cleaner(t, tm);
+}
+
+/* The return-path finding for flows bad, against their path-mates good. */
+static struct finding *say_return_path(struct diag *d, const unsigned char *active,
+				       const unsigned char *lossy, const unsigned char *bad,
+				       const unsigned char *good)
+{
+	struct tally tb = pool_e2e(d, bad), tg = pool_e2e(d, good);
+	struct finding *f;
+	char a[16], dst[ADDR_STRLEN];
+
+	if (test_lossier(tb, tg) >= ALPHA)
+		return NULL;
+	f = finding_new(d, FINDING_RETURN_PATH_LOSS);
+	if (f == NULL)
+		return NULL;
+	/* The path-mates cross every forward link these flows cross, and get through. */
+	add_cause(f, CAUSE_RETURN_PATH);
+	finding_loss(f, tb, tally_rate(tg));
+	finding_failing_flows(d, f, bad);
+	say(f, "%d flows (source ports ", f->nflows);
+	say_ports(f);
+	say(f, ") ");
+	say_loss(f, "end to end");
+	say(f, " while %d flows on the same forward path lose %s%%: ", mask_count(d, good),
+	    pct(f->baseline_pct, a, sizeof(a)));
+	say(f, "replies from %s are hashed onto a bad return path",
+	    addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	add_unplaced(d, f, active, lossy, bad, tg);
+	return f;
+}
+
+/*
+ * Lossy flows (per the split of the active flows) that share their forward
+ * path with flows that lose less lose their replies on the way back.
+ * Reports the blamed flows, marks them in returned and removes them from
+ * active.
+ */
+bool find_return_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
+			     unsigned char *returned, const unsigned char *spared)
+{
+	unsigned char *bad = calloc((size_t)d->nflows + 1, 1);
+	unsigned char *good = calloc((size_t)d->nflows + 1, 1);
+	unsigned char *mine = calloc((size_t)d->nflows + 1, 1);
+	int nactive = mask_count(d, active);
+	bool found = false;
+
+	if (bad == NULL || good == NULL || mine == NULL) {
+		d->oom = true;
+		goto out;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		if (!active[i] || !lossy[i] ||
+		    !own_return_path(d, i, nactive, lossy, returned, spared, mine))
+			continue;
+		bad[i] = 1;
+		for (int j = 0; j < d->nflows; j++)
+			good[j] |= mine[j];
+	}
+	if (say_return_path(d, active, lossy, bad, good) == NULL)
+		goto out;
+	for (int i = 0; i < d->nflows; i++)
+		if (bad[i]) {
+			active[i] = 0;
+			returned[i] = 1;
+		}
+	found = true;
+out:
+	free(bad);
+	free(good);
+	free(mine);
+	return found;
+}
