@@ -106,55 +106,56 @@ struct limited {
 };
 
 /*
- * Per branch: hop loss well above what the same flows show at any later
- * hop or end to end is the router limiting its ICMP, not forwarding loss.
+ * The cleanest figure the flows of fm show after hop index k, at a later
+ * hop or end to end (enough samples only); false when there is none.
  */
-static void find_rate_limited(struct diag *d)
+static bool cleanest_later(const struct diag *d, const unsigned char *fm, int k, struct tally *later)
 {
-	const struct results *r = d->r;
+	int end = mask_end(d, fm);
+	bool have = false;
+	struct tally e2e;
+
+	for (int k2 = k + 1; k2 < end; k2++) {
+		struct tally t = pool_hop(d, fm, k2);
+
+		if (tally_n(t) >= MIN_SAMPLES && (!have || tally_rate(t) < tally_rate(*later))) {
+			*later = t;
+			have = true;
+		}
+	}
+	e2e = pool_e2e(d, fm);
+	if (tally_n(e2e) >= MIN_SAMPLES && (!have || tally_rate(e2e) < tally_rate(*later))) {
+		*later = e2e;
+		have = true;
+	}
+	return have;
+}
+
+/* Every branch whose own loss can be set against its flows' later figures; n of them, -1 if out of memory. */
+static int rate_limit_tests(struct diag *d, unsigned char *fm, struct limited **out)
+{
 	struct limited *v = NULL;
-	unsigned char *fm = malloc((size_t)d->nflows + 1);
 	int n = 0, cap = 0;
 
-	if (fm == NULL) {
-		d->oom = true;
-		return;
-	}
 	for (int k = 0; k < d->nhops; k++) {
-		const struct hop_result *h = &r->hops[k];
+		const struct hop_result *h = &d->r->hops[k];
 
 		for (int bi = 0; h->branches && bi < h->nbranches; bi++) {
 			const struct branch_result *b = &h->branches[bi];
-			struct tally own = {b->received, b->lost}, later = {0, 0}, e2e;
-			bool have = false;
-			int end;
+			struct tally own = {b->received, b->lost}, later = {0, 0};
 
 			if (!branch_comparable(b) || b->is_unreachable || tally_n(own) < MIN_SAMPLES)
 				continue;
 			branch_mask(d, b, fm);
-			end = mask_end(d, fm);
-			for (int k2 = k + 1; k2 < end; k2++) {
-				struct tally t = pool_hop(d, fm, k2);
-
-				if (tally_n(t) >= MIN_SAMPLES && (!have || tally_rate(t) < tally_rate(later))) {
-					later = t;
-					have = true;
-				}
-			}
-			e2e = pool_e2e(d, fm);
-			if (tally_n(e2e) >= MIN_SAMPLES && (!have || tally_rate(e2e) < tally_rate(later))) {
-				later = e2e;
-				have = true;
-			}
-			if (!have)
+			if (!cleanest_later(d, fm, k, &later))
 				continue;
 			if (n == cap) {
 				int ncap = cap ? 2 * cap : 16;
 				struct limited *grown = realloc(v, (size_t)ncap * sizeof(*grown));
 
 				if (grown == NULL) {
-					d->oom = true;
-					goto out;
+					free(v);
+					return -1;
 				}
 				v = grown;
 				cap = ncap;
@@ -162,33 +163,51 @@ static void find_rate_limited(struct diag *d)
 			v[n++] = (struct limited){k, bi, later, test_lossier(own, later)};
 		}
 	}
-	for (int i = 0; i < n; i++) {
-		const struct branch_result *b = &r->hops[v[i].k].branches[v[i].b];
-		struct tally own = {b->received, b->lost};
-		struct finding *f;
-		char a[ADDR_STRLEN], x[16];
+	*out = v;
+	return n;
+}
 
-		if (v[i].p >= ALPHA / n)
-			continue;
-		f = finding_new(d, FINDING_RATE_LIMITED_HOP);
-		if (f == NULL)
-			break;
-		add_cause(f, CAUSE_RATE_LIMITING);
-		branch_mask(d, b, fm);
-		f->ttl = ttl_of(d, v[i].k);
-		f->addr = b->addr;
-		f->prev_addr = prev_responder(d, fm, v[i].k);
-		finding_loss(f, own, tally_rate(v[i].later));
-		finding_flows(d, f, fm);
-		say(f, "hop %d %s leaves %s%% of probes unanswered (95%% CI ", f->ttl,
-		    addr_format(&f->addr, a, sizeof(a)), pct(f->loss_pct, x, sizeof(x)));
-		say(f, "%s-", pct(f->ci_lo_pct, x, sizeof(x)));
-		say(f, "%s%%, %llu probes) but the same %d flows lose ", pct(f->ci_hi_pct, x, sizeof(x)),
-		    (unsigned long long)tally_n(own), f->nflows);
-		say(f, "%s%% further on: ICMP rate limiting, not forwarding loss",
-		    pct(f->baseline_pct, x, sizeof(x)));
-	}
-out:
+/* The finding for a branch that leaves more unanswered than its flows lose further on. */
+static void say_rate_limited(struct diag *d, const struct limited *l, unsigned char *fm)
+{
+	const struct branch_result *b = &d->r->hops[l->k].branches[l->b];
+	struct tally own = {b->received, b->lost};
+	struct finding *f = finding_new(d, FINDING_RATE_LIMITED_HOP);
+	char a[ADDR_STRLEN], x[16];
+
+	if (f == NULL)
+		return;
+	add_cause(f, CAUSE_RATE_LIMITING);
+	branch_mask(d, b, fm);
+	f->ttl = ttl_of(d, l->k);
+	f->addr = b->addr;
+	f->prev_addr = prev_responder(d, fm, l->k);
+	finding_loss(f, own, tally_rate(l->later));
+	finding_flows(d, f, fm);
+	say(f, "hop %d %s leaves %s%% of probes unanswered (95%% CI ", f->ttl,
+	    addr_format(&f->addr, a, sizeof(a)), pct(f->loss_pct, x, sizeof(x)));
+	say(f, "%s-", pct(f->ci_lo_pct, x, sizeof(x)));
+	say(f, "%s%%, %llu probes) but the same %d flows lose ", pct(f->ci_hi_pct, x, sizeof(x)),
+	    (unsigned long long)tally_n(own), f->nflows);
+	say(f, "%s%% further on: ICMP rate limiting, not forwarding loss",
+	    pct(f->baseline_pct, x, sizeof(x)));
+}
+
+/*
+ * Per branch: hop loss well above what the same flows show at any later
+ * hop or end to end is the router limiting its ICMP, not forwarding loss.
+ */
+static void find_rate_limited(struct diag *d)
+{
+	struct limited *v = NULL;
+	unsigned char *fm = malloc((size_t)d->nflows + 1);
+	int n = fm != NULL ? rate_limit_tests(d, fm, &v) : -1;
+
+	if (n < 0)
+		d->oom = true;
+	for (int i = 0; i < n && !d->oom; i++)
+		if (v[i].p < ALPHA / n)
+			say_rate_limited(d, &v[i], fm);
 	free(v);
 	free(fm);
 }

@@ -61,7 +61,7 @@ struct diag {
 	bool oom;
 };
 
-/* diag_evidence.c: figures, masks, findings and their sentences, causes and ranges, the split. */
+/* diag_evidence.c: figures, masks, responders, ranges, the split into lossy and clean flows. */
 bool udp_target_limited(const struct results *r);
 double test_lossier(struct tally a, struct tally b);
 int flow_index(const struct results *r, int id);
@@ -77,6 +77,22 @@ void branch_mask(const struct diag *d, const struct branch_result *b, unsigned c
 struct ip_addr majority_addr(const struct diag *d, const unsigned char *mask, int k);
 struct ip_addr prev_responder(const struct diag *d, const unsigned char *mask, int k);
 int ttl_of(const struct diag *d, int k);
+int mixed_from(const struct diag *d, const unsigned char *g);
+int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
+bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at);
+bool hop_unlimited(const struct diag *d, const unsigned char *u, int k);
+bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned char *ref,
+			   int k, int end, struct tally e2e);
+int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
+void set_range(const struct diag *d, struct finding *f, const unsigned char *g, int from,
+		      int to, struct ip_addr to_addr);
+bool last_hop_shared(const struct diag *d, const unsigned char *g, const unsigned char *s,
+			    int end);
+bool partition(struct diag *d, const unsigned char *in, unsigned char *lossy);
+int localise(const struct diag *d, const unsigned char *g, const unsigned char *ref,
+		    int from_k, struct tally e2e, bool *shown);
+
+/* diag_say.c: a finding, its flows, figures, causes and sentence. */
 struct finding *finding_new(struct diag *d, enum finding_kind kind);
 void finding_flows(struct diag *d, struct finding *f, const unsigned char *mask);
 void finding_failing_flows(struct diag *d, struct finding *f, const unsigned char *mask);
@@ -87,21 +103,7 @@ void say_loss(struct finding *f, const char *where);
 void say_ports(struct finding *f);
 void say_unplaced(struct finding *f);
 void add_cause(struct finding *f, enum finding_cause c);
-int mixed_from(const struct diag *d, const unsigned char *g);
-int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
-bool beyond_default_limit(const struct diag *d, int k, const struct ip_addr *at);
-bool hop_unlimited(const struct diag *d, const unsigned char *u, int k);
-bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned char *ref,
-			   int k, int end, struct tally e2e);
-int surely_by(const struct diag *d, const unsigned char *g, int k, struct tally e2e);
-void set_range(const struct diag *d, struct finding *f, const unsigned char *g, int from,
-		      int to, struct ip_addr to_addr);
 void say_range(struct finding *f);
-bool last_hop_shared(const struct diag *d, const unsigned char *g, const unsigned char *s,
-			    int end);
-bool partition(struct diag *d, const unsigned char *in, unsigned char *lossy);
-int localise(const struct diag *d, const unsigned char *g, const unsigned char *ref,
-		    int from_k, struct tally e2e, bool *shown);
 
 /* diag_loss.c: lossy branches, then return paths and loss every flow shares. */
 bool branch_comparable(const struct branch_result *b);
