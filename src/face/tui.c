@@ -18,6 +18,7 @@
 #include "engine/results.h"
 #include "face/tui.h"
 #include "face/tui_int.h"
+#include "face/vocab.h"
 
 /* Snapshots closer together than this reuse the previous one. */
 #define MIN_SNAPSHOT_US 50000
@@ -223,7 +224,7 @@ static void take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
 			tui_hist_update(&t->hist, &k, br->received, br->lost, &br->rtt);
 			for (int v = 0; v < br->nvia; v++) {
 				struct tui_key vk = {.kind = TUI_KEY_VIA, .ttl = hop->ttl, .addr = br->addr,
-						     .via = tui_via_addr(r, br, v)};
+						     .via = vocab_via_addr(r, br, v)};
 
 				tui_hist_update(&t->hist, &vk, br->via[v].received, br->via[v].lost,
 						&br->via[v].rtt);
