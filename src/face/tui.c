@@ -40,7 +40,7 @@ static const struct tui_glyphs glyphs_utf8 = {
 	.more = "\u2026",		/* … */
 };
 
-static const struct tui_glyphs glyphs_ascii = {
+const struct tui_glyphs tui_glyphs_ascii = {
 	.tee = "|-",
 	.corner = "`-",
 	.spark = {"_", ".", ",", "-", "~", "=", "*", "#"},
@@ -160,7 +160,7 @@ struct tui *tui_open(const struct tui_options *o, char *err, size_t errlen)
 	t->screen = (struct screen *)s;
 	t->opt = *o;
 	t->numeric = o->numeric;
-	t->g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &glyphs_utf8 : &glyphs_ascii;
+	t->g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &glyphs_utf8 : &tui_glyphs_ascii;
 	tui_hist_init(&t->hist);
 	t->dirty = true;
 

@@ -54,6 +54,9 @@ struct tui_glyphs {
 	const char *more;		/* the last column of cut text */
 };
 
+/* The ASCII glyphs (terminals without UTF-8; the golden screens use them too). */
+extern const struct tui_glyphs tui_glyphs_ascii;
+
 struct screen;
 
 struct tui {

@@ -136,7 +136,7 @@ static const char *const sort_names[TUI_SORT_COUNT] = {"port", "loss", "rtt", "p
 
 /*
  * What branch discovery concluded, over all hops it covered, in the
- * report's words (vocab.h): "part/rl" and "per-pkt" say why it is open.
+ * same verdicts as the report (vocab.h); the hop rows carry the marks.
  */
 static void draw_discovery(const struct results *r, int x)
 {
@@ -159,8 +159,8 @@ static void draw_discovery(const struct results *r, int x)
 		tui_putf(0, x, COLS - x, 0, "  all branches found (%d%%)", confidence);
 	else
 		tui_putf(0, x, COLS - x, 0, "  discovery incomplete at %d hop%s%s%s", open,
-			 open == 1 ? "" : "s", limited ? " (part/rl: ICMP rate limits)" : "",
-			 perpkt ? " (per-pkt: per-packet balancing)" : "");
+			 open == 1 ? "" : "s", limited ? " (ICMP rate limits)" : "",
+			 perpkt ? " (per-packet balancing)" : "");
 }
 
 void tui_draw_header(struct tui *t)

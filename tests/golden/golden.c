@@ -6,7 +6,7 @@
  * tcpdump's tests replay captures through its printers.
  *
  *   golden list                      the scenario names
- *   golden NAME report|json|stream   that output
+ *   golden NAME report|json|stream|screen   that output
  *
  * What would differ from run to run is fixed: the stream's clock starts at
  * 2026-01-01T00:00:00Z and steps 250 ms per event, and the report's
@@ -21,6 +21,7 @@
 #include "face/json_stream.h"
 #include "face/report.h"
 #include "scenarios.h"
+#include "screen.h"
 
 #define STARTED "2026-01-01T00:00:00Z"
 #define FINISHED "2026-01-01T00:00:10Z"
@@ -105,11 +106,13 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], golden_scenarios[i].name) == 0)
 			sc = &golden_scenarios[i];
 	if (sc == NULL) {
-		fprintf(stderr, "usage: golden list | golden NAME report|json|stream\n");
+		fprintf(stderr, "usage: golden list | golden NAME report|json|stream|screen\n");
 		return 2;
 	}
 	if (strcmp(argv[2], "stream") == 0)
 		return stream(sc);
+	if (strcmp(argv[2], "screen") == 0)
+		return screen_write(stdout, sc->build, TARGET);
 	r = sc->build(false);
 	if (strcmp(argv[2], "report") == 0)
 		rc = report(r);

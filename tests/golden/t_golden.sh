@@ -1,7 +1,8 @@
 #!/bin/bash
 # Golden-output tests, tcpdump style and without root: each hand-built
 # scenario (tests/golden/scenarios.c) goes through the report, the JSON
-# document and the JSON stream, and each output must equal its file here,
+# document, the JSON stream and the live view's drawing (four screens as
+# text, tests/golden/screen.c), and each output must equal its file here,
 # byte for byte; the JSON must also satisfy doc/ecmptrace.schema.json.
 #
 # A deliberate change of an output is recorded with
@@ -27,10 +28,16 @@ ok $? "the driver lists its scenarios"
 ok $? "seven scenarios or more ($(echo $names))"
 
 for name in $names; do
-	for kind in report json stream; do
+	for kind in report json stream screen; do
 		want="$dir/$name.$kind" got="$tmp/$name.$kind"
 		"$golden" "$name" "$kind" >"$got" 2>"$got.err"
-		ok $? "$name: the $kind is written${got:+}" || sed 's/^/#   /' "$got.err"
+		status=$?
+		if [ "$status" -eq 77 ]; then
+			tap_n=$((tap_n + 1))
+			echo "ok $tap_n - $name: the $kind # SKIP curses has no xterm terminfo here"
+			continue
+		fi
+		ok "$status" "$name: the $kind is written" || sed 's/^/#   /' "$got.err"
 		[ -s "$got" ]
 		ok $? "$name: the $kind is not empty"
 		if [ "$update" -eq 1 ]; then
@@ -61,7 +68,7 @@ for name in $names; do
 done
 
 # A file here that no scenario writes is stale: a renamed scenario left it behind.
-for f in "$dir"/*.report "$dir"/*.json "$dir"/*.stream; do
+for f in "$dir"/*.report "$dir"/*.json "$dir"/*.stream "$dir"/*.screen; do
 	base=$(basename "$f")
 	grep -qx "${base%.*}" <<<"$names" || { stale="$stale $base"; }
 done
