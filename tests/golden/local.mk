@@ -9,6 +9,10 @@ tests_golden_golden_SOURCES = tests/golden/golden.c tests/golden/build.c tests/g
 	src/net/resolve.c src/net/resolve.h
 tests_golden_golden_CFLAGS = $(AM_CFLAGS) -pthread $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
 tests_golden_golden_LDADD = libface.a libcore.a $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)
+# test_vocab: the shared vocabulary's rules at their edges.
+check_PROGRAMS += tests/golden/test_vocab
+tests_golden_test_vocab_SOURCES = tests/golden/test_vocab.c
+tests_golden_test_vocab_LDADD = libface.a libcore.a -lm $(LIBS)
 GOLDEN_TESTS = tests/golden/t_golden.sh
 TESTS += $(GOLDEN_TESTS)
 EXTRA_DIST += $(GOLDEN_TESTS) \
