@@ -12,4 +12,5 @@ include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/cli/local.mk
 include $(srcdir)/tests/lab/local.mk
 include $(srcdir)/tests/tui/local.mk
+include $(srcdir)/tests/golden/local.mk
 include $(srcdir)/tests/lint/local.mk

@@ -1,26 +1,78 @@
 /*
  * The statistics column table (see columns.h).  RTTs are kept in
- * microseconds and shown in milliseconds with one decimal, as mtr does.
+ * microseconds; the text shows milliseconds by vocab.h's rule, the JSON
+ * carries milliseconds as numbers.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "engine/stats.h"
 #include "face/columns.h"
+#include "face/vocab.h"
 
-static void ms(char *buf, size_t len, const struct row_stats *s, double us)
+static bool has_rtt(const struct row_stats *s)
 {
-	if (s->rtt == NULL || s->rtt->n == 0)
+	return s->rtt != NULL && s->rtt->n > 0;
+}
+
+/* One RTT figure in milliseconds, NAN without a sample. */
+static double rtt_ms(const struct row_stats *s, double us)
+{
+	return has_rtt(s) ? us / 1000.0 : NAN;
+}
+
+static double val_loss(const struct row_stats *s)
+{
+	return loss_pct(s->received, s->lost);
+}
+
+static double val_sent(const struct row_stats *s)
+{
+	return (double)(s->received + s->lost);
+}
+
+static double val_last(const struct row_stats *s)
+{
+	return rtt_ms(s, has_rtt(s) ? (double)s->rtt->last : 0);
+}
+
+static double val_avg(const struct row_stats *s)
+{
+	return rtt_ms(s, has_rtt(s) ? s->rtt->mean : 0);
+}
+
+static double val_best(const struct row_stats *s)
+{
+	return rtt_ms(s, has_rtt(s) ? (double)s->rtt->min : 0);
+}
+
+static double val_worst(const struct row_stats *s)
+{
+	return rtt_ms(s, has_rtt(s) ? (double)s->rtt->max : 0);
+}
+
+static double val_stddev(const struct row_stats *s)
+{
+	return rtt_ms(s, has_rtt(s) ? rtt_stddev(s->rtt) : 0);
+}
+
+static double val_flows(const struct row_stats *s)
+{
+	return s->nflows;
+}
+
+/* An RTT cell: the value back in microseconds through vocab_ms, "-" when none. */
+static void rtt_cell(double ms, char *buf, size_t len)
+{
+	if (isnan(ms))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.1f", us / 1000.0);
+		vocab_ms(ms * 1000.0, buf, len);
 }
 
 static void fmt_loss(const struct row_stats *s, char *buf, size_t len)
 {
-	if (s->received + s->lost == 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.1f%%", loss_pct(s->received, s->lost));
+	vocab_loss(s->received, s->lost, buf, len);
 }
 
 static void fmt_sent(const struct row_stats *s, char *buf, size_t len)
@@ -30,27 +82,27 @@ static void fmt_sent(const struct row_stats *s, char *buf, size_t len)
 
 static void fmt_last(const struct row_stats *s, char *buf, size_t len)
 {
-	ms(buf, len, s, s->rtt ? (double)s->rtt->last : 0);
+	rtt_cell(val_last(s), buf, len);
 }
 
 static void fmt_avg(const struct row_stats *s, char *buf, size_t len)
 {
-	ms(buf, len, s, s->rtt ? s->rtt->mean : 0);
+	rtt_cell(val_avg(s), buf, len);
 }
 
 static void fmt_best(const struct row_stats *s, char *buf, size_t len)
 {
-	ms(buf, len, s, s->rtt ? (double)s->rtt->min : 0);
+	rtt_cell(val_best(s), buf, len);
 }
 
 static void fmt_worst(const struct row_stats *s, char *buf, size_t len)
 {
-	ms(buf, len, s, s->rtt ? (double)s->rtt->max : 0);
+	rtt_cell(val_worst(s), buf, len);
 }
 
 static void fmt_stddev(const struct row_stats *s, char *buf, size_t len)
 {
-	ms(buf, len, s, s->rtt ? rtt_stddev(s->rtt) : 0);
+	rtt_cell(val_stddev(s), buf, len);
 }
 
 static void fmt_flows(const struct row_stats *s, char *buf, size_t len)
@@ -59,22 +111,13 @@ static void fmt_flows(const struct row_stats *s, char *buf, size_t len)
 }
 
 const struct column stat_columns[] = {
-	{"loss_pct", "Loss%", 6, fmt_loss},
-	{"sent", "Snt", 5, fmt_sent},
-	{"last", "Last", 6, fmt_last},
-	{"avg", "Avg", 6, fmt_avg},
-	{"best", "Best", 6, fmt_best},
-	{"worst", "Wrst", 6, fmt_worst},
-	{"stddev", "StDev", 6, fmt_stddev},
-	{"flows", "Flows", 5, fmt_flows},
+	{"loss_pct", "Loss%", 6, fmt_loss, "loss_pct", false, val_loss},
+	{"sent", "Snt", 5, fmt_sent, "sent", false, val_sent},
+	{"last", "Last", 6, fmt_last, "last", true, val_last},
+	{"avg", "Avg", 6, fmt_avg, "avg", true, val_avg},
+	{"best", "Best", 6, fmt_best, "min", true, val_best},
+	{"worst", "Wrst", 6, fmt_worst, "max", true, val_worst},
+	{"stddev", "StDev", 6, fmt_stddev, "stddev", true, val_stddev},
+	{"flows", "Flows", 5, fmt_flows, NULL, false, val_flows},
 };
 const size_t stat_column_count = sizeof(stat_columns) / sizeof(stat_columns[0]);
-
-int columns_width(void)
-{
-	int w = 0;
-
-	for (size_t i = 0; i < stat_column_count; i++)
-		w += 1 + stat_columns[i].width;
-	return w;
-}

@@ -1,20 +1,21 @@
 /*
- * The statistics columns shared by the text report and the live view
- * (mtr's Loss%, Snt, Last, Avg, Best, Wrst, StDev, plus Flows): one table,
- * so a new column is one line.
+ * The statistics columns shared by the text report, the live view and the
+ * JSON (mtr's Loss%, Snt, Last, Avg, Best, Wrst, StDev, plus Flows): one
+ * table, so a new column is one line and every face shows it alike.
  */
 #ifndef ECMPTRACE_FACE_COLUMNS_H
 #define ECMPTRACE_FACE_COLUMNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "engine/stats.h"
 
-/* What one row (hop, branch or flow) has to show. */
+/* What one row (hop, branch, via or flow) has to show. */
 struct row_stats {
 	uint64_t received, lost;
-	const struct rtt_stats *rtt;
+	const struct rtt_stats *rtt;	/* NULL: no RTT figures */
 	int nflows;
 };
 
@@ -22,14 +23,20 @@ struct column {
 	const char *key;	/* machine name, e.g. "loss_pct" */
 	const char *title;	/* header text */
 	int width;		/* characters, right-aligned */
-	/* Writes the cell text; "-" style blanks when there is no sample. */
+	/* Writes the cell text (vocab.h's rules); "-" when there is no sample. */
 	void (*format)(const struct row_stats *s, char *buf, size_t len);
+	/*
+	 * The JSON field (doc/ecmptrace.schema.json), or NULL when the JSON
+	 * says it otherwise (flows: the list of flow ids).  in_rtt: inside
+	 * the row's "rtt_ms" object.
+	 */
+	const char *json;
+	bool in_rtt;
+	/* The value in JSON units (count, percent, milliseconds); NAN: null. */
+	double (*value)(const struct row_stats *s);
 };
 
 extern const struct column stat_columns[];
 extern const size_t stat_column_count;
-
-/* Total width of all columns with one space before each. */
-int columns_width(void);
 
 #endif

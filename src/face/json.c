@@ -10,15 +10,12 @@
 
 #include "engine/diagnose.h"
 #include "engine/results.h"
+#include "face/columns.h"
 #include "face/json.h"
 #include "face/names.h"
 #include "face/reproduce.h"
+#include "face/vocab.h"
 #include "net/resolve.h"
-
-static const char *proto_name(enum probe_proto p)
-{
-	return p == PROBE_TCP ? "tcp" : p == PROBE_ICMP ? "icmp" : "udp";
-}
 
 cJSON *json_address(const struct ip_addr *a)
 {
@@ -42,24 +39,39 @@ static double round3(double v)
 	return round(v * 1000.0) / 1000.0;
 }
 
-static cJSON *rtt_ms(const struct rtt_stats *s)
+/* A column's value, rounded; null where the column has no sample. */
+static cJSON *column_value(const struct column *c, const struct row_stats *s)
 {
-	cJSON *o = cJSON_CreateObject();
+	double v = c->value(s);
 
-	if (s->n == 0) {
-		cJSON_AddNullToObject(o, "last");
-		cJSON_AddNullToObject(o, "min");
-		cJSON_AddNullToObject(o, "avg");
-		cJSON_AddNullToObject(o, "max");
-		cJSON_AddNullToObject(o, "stddev");
-		return o;
+	return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(round3(v));
+}
+
+/*
+ * A row's figures through the shared column table (columns.h), under the
+ * columns' JSON names: sent and loss_pct beside received, and with rtt the
+ * "rtt_ms" object (last, min, avg, max, stddev; null without a sample).
+ */
+static void add_stats(cJSON *o, const struct row_stats *s, bool rtt)
+{
+	cJSON *times = NULL;
+
+	for (size_t i = 0; i < stat_column_count; i++) {
+		const struct column *c = &stat_columns[i];
+
+		if (c->json != NULL && !c->in_rtt)
+			cJSON_AddItemToObject(o, c->json, column_value(c, s));
 	}
-	cJSON_AddNumberToObject(o, "last", round3((double)s->last / 1000.0));
-	cJSON_AddNumberToObject(o, "min", round3((double)s->min / 1000.0));
-	cJSON_AddNumberToObject(o, "avg", round3(s->mean / 1000.0));
-	cJSON_AddNumberToObject(o, "max", round3((double)s->max / 1000.0));
-	cJSON_AddNumberToObject(o, "stddev", round3(rtt_stddev(s) / 1000.0));
-	return o;
+	cJSON_AddNumberToObject(o, "received", (double)s->received);
+	if (!rtt)
+		return;
+	times = cJSON_AddObjectToObject(o, "rtt_ms");
+	for (size_t i = 0; i < stat_column_count; i++) {
+		const struct column *c = &stat_columns[i];
+
+		if (c->json != NULL && c->in_rtt)
+			cJSON_AddItemToObject(times, c->json, column_value(c, s));
+	}
 }
 
 static cJSON *int_array(const int *v, int n)
@@ -71,25 +83,19 @@ static cJSON *int_array(const int *v, int n)
 	return a;
 }
 
-static void add_counts(cJSON *o, uint64_t received, uint64_t lost)
-{
-	cJSON_AddNumberToObject(o, "sent", (double)(received + lost));
-	cJSON_AddNumberToObject(o, "received", (double)received);
-	cJSON_AddNumberToObject(o, "loss_pct", round3(loss_pct(received, lost)));
-}
-
 static cJSON *vias(const struct results *r, const struct branch_result *b)
 {
 	cJSON *arr = cJSON_CreateArray();
 
 	for (int k = 0; k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
-		const struct hop_result *h = &r->hops[b->via_ttl - r->config.first_ttl];
+		struct row_stats st = {v->received, v->lost, &v->rtt, v->nflows};
+		struct ip_addr va = vocab_via_addr(r, b, k);
 		cJSON *vo = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(vo, "ttl", b->via_ttl);
-		cJSON_AddItemToObject(vo, "address", json_address(&h->branches[v->branch].addr));
-		add_counts(vo, v->received, v->lost);
+		cJSON_AddItemToObject(vo, "address", json_address(&va));
+		add_stats(vo, &st, false);
 		cJSON_AddNumberToObject(vo, "flow_count", v->nflows);
 		cJSON_AddItemToArray(arr, vo);
 	}
@@ -187,12 +193,12 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 		cJSON_AddItemToObject(hop, "discovery", discovery(h));
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
+			struct row_stats st = {b->received, b->lost, &b->rtt, b->nflows};
 			cJSON *br = cJSON_CreateObject();
 
 			cJSON_AddItemToObject(br, "address", json_address(&b->addr));
 			cJSON_AddItemToObject(br, "name", name_of(o, &b->addr));
-			add_counts(br, b->received, b->lost);
-			cJSON_AddItemToObject(br, "rtt_ms", rtt_ms(&b->rtt));
+			add_stats(br, &st, true);
 			cJSON_AddItemToObject(br, "flows", int_array(b->flows, b->nflows));
 			cJSON_AddItemToObject(br, "parents", int_array(b->parents, b->nparents));
 			cJSON_AddBoolToObject(br, "is_destination", b->is_destination);
@@ -220,6 +226,7 @@ cJSON *json_flows(const struct results *r)
 
 	for (int i = 0; i < r->nflows; i++) {
 		const struct flow_result *f = &r->flows[i];
+		struct row_stats st = {f->received, f->lost, &f->rtt, 1};
 		cJSON *fl = cJSON_CreateObject(), *path = cJSON_CreateArray();
 
 		cJSON_AddNumberToObject(fl, "id", f->id);
@@ -232,8 +239,7 @@ cJSON *json_flows(const struct results *r)
 		for (int k = 0; k < f->path_len; k++)
 			cJSON_AddItemToArray(path, json_address(&f->path[k]));
 		cJSON_AddItemToObject(fl, "path", path);
-		add_counts(fl, f->received, f->lost);
-		cJSON_AddItemToObject(fl, "rtt_ms", rtt_ms(&f->rtt));
+		add_stats(fl, &st, true);
 		cJSON_AddNumberToObject(fl, "dest_ttl", f->dest_ttl);
 		cJSON_AddNumberToObject(fl, "path_changes", f->path_changes);
 		cJSON_AddItemToArray(arr, fl);
@@ -349,7 +355,7 @@ void json_add_target(cJSON *obj, const struct results *r, const struct json_opti
 	cJSON_AddStringToObject(target, "name", o->target_name);
 	cJSON_AddItemToObject(target, "address", json_address(&r->config.dst));
 	cJSON_AddItemToObject(obj, "source", json_address(&r->config.src));
-	cJSON_AddStringToObject(obj, "protocol", proto_name(r->config.proto));
+	cJSON_AddStringToObject(obj, "protocol", vocab_proto(r->config.proto));
 	cJSON_AddNumberToObject(obj, "family", r->config.dst.family == AF_INET6 ? 6 : 4);
 	if (r->config.proto == PROBE_ICMP)
 		cJSON_AddNullToObject(obj, "port");

@@ -6,6 +6,7 @@
 #define ECMPTRACE_FACE_JSON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define JSON_SCHEMA_VERSION 1
@@ -17,6 +18,12 @@ struct json_options {
 	const char *target_name;
 	const char *started, *finished;	/* RFC 3339 */
 	struct resolver *resolver;	/* NULL with -n */
+	/*
+	 * The stream's wall clock, microseconds since the epoch, for each
+	 * event's "time"; NULL: the system's.  Tests pass a fixed one so the
+	 * stream's text is reproducible.
+	 */
+	uint64_t (*wall_us)(void);
 };
 
 /* Prints the document (pretty, newline-terminated); false if out of memory. */

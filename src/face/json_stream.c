@@ -68,25 +68,34 @@ void json_stream_free(struct json_stream *s)
 	free(s);
 }
 
-/* RFC 3339 with milliseconds, UTC. */
-static void now_rfc3339(char *buf, size_t len)
+/* The system's wall clock in microseconds since the epoch. */
+static uint64_t system_wall_us(void)
 {
 	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+/* RFC 3339 with milliseconds, UTC. */
+static void now_rfc3339(const struct json_stream *s, char *buf, size_t len)
+{
+	uint64_t us = s->opts.wall_us ? s->opts.wall_us() : system_wall_us();
+	time_t sec = (time_t)(us / 1000000u);
 	struct tm tm;
 	size_t n;
 
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
+	gmtime_r(&sec, &tm);
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+	snprintf(buf + n, len - n, ".%03dZ", (int)(us / 1000u % 1000u));
 }
 
-static cJSON *event(const char *type)
+static cJSON *event(const struct json_stream *s, const char *type)
 {
 	cJSON *o = cJSON_CreateObject();
 	char t[40];
 
-	now_rfc3339(t, sizeof(t));
+	now_rfc3339(s, t, sizeof(t));
 	cJSON_AddStringToObject(o, "type", type);
 	cJSON_AddStringToObject(o, "time", t);
 	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);
@@ -140,7 +149,7 @@ static void new_branches(struct json_stream *s, const struct results *r)
 				return;
 			s->branches = grown;
 			s->branches[s->nbranches++] = (struct seen_branch){h->ttl, b->addr};
-			ev = event("branch_new");
+			ev = event(s, "branch_new");
 			cJSON_AddNumberToObject(ev, "ttl", h->ttl);
 			cJSON_AddItemToObject(ev, "address", json_address(&b->addr));
 			cJSON_AddNumberToObject(ev, "branches_at_ttl", h->nbranches);
@@ -201,7 +210,7 @@ static void path_changes(struct json_stream *s, const struct results *r)
 
 			if (!addr_is_set(was) || !addr_is_set(now) || addr_equal(was, now))
 				continue;
-			ev = event("path_change");
+			ev = event(s, "path_change");
 			cJSON_AddNumberToObject(ev, "flow", f->id);
 			cJSON_AddNumberToObject(ev, "source_port", f->sport);
 			cJSON_AddNumberToObject(ev, "ttl", r->config.first_ttl + k);
@@ -242,7 +251,7 @@ static uint64_t finding_digest(const struct finding *f)
 static void emit_finding(struct json_stream *s, const struct results *r, const struct finding *f,
 			 const char *type)
 {
-	cJSON *ev = event(type);
+	cJSON *ev = event(s, type);
 
 	cJSON_AddItemToObject(ev, "finding", json_finding(r, f, &s->opts));
 	emit(s, ev);
@@ -277,7 +286,7 @@ static void findings_diff(struct json_stream *s, const struct results *r)
 			still = same_finding(&s->findings[k], &fs->items[i]);
 		if (still)
 			continue;
-		ev = event("finding_cleared");
+		ev = event(s, "finding_cleared");
 		cJSON_AddStringToObject(ev, "kind", finding_kind_name(s->findings[k].kind));
 		cJSON_AddNumberToObject(ev, "ttl", s->findings[k].ttl);
 		cJSON_AddItemToObject(ev, "address", json_address(&s->findings[k].addr));
@@ -290,7 +299,7 @@ static void findings_diff(struct json_stream *s, const struct results *r)
 
 static void start_event(struct json_stream *s, const struct results *r)
 {
-	cJSON *ev = event("start");
+	cJSON *ev = event(s, "start");
 
 	json_add_target(ev, r, &s->opts);
 	cJSON_AddNumberToObject(ev, "flows", r->config.nflows);
@@ -304,13 +313,24 @@ static void start_event(struct json_stream *s, const struct results *r)
 
 static void round_event(struct json_stream *s, const struct results *r)
 {
-	cJSON *ev = event("round");
+	cJSON *ev = event(s, "round");
 
 	cJSON_AddNumberToObject(ev, "round", (double)r->counters.rounds_done);
 	cJSON_AddNumberToObject(ev, "dest_ttl", r->dest_ttl);
 	cJSON_AddItemToObject(ev, "hops", json_hops(r, &s->opts));
 	emit(s, ev);
 	s->rounds_reported = r->counters.rounds_done;
+}
+
+void json_stream_snapshot(struct json_stream *s, const struct results *r)
+{
+	if (!s->started)
+		start_event(s, r);
+	new_branches(s, r);
+	path_changes(s, r);
+	findings_diff(s, r);
+	if (r->counters.rounds_done > s->rounds_reported)
+		round_event(s, r);
 }
 
 enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
@@ -320,32 +340,32 @@ enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 
 	if (r == NULL)
 		return RUN_CONTINUE;
-	if (!s->started)
-		start_event(s, r);
-	new_branches(s, r);
-	path_changes(s, r);
-	findings_diff(s, r);
-	if (r->counters.rounds_done > s->rounds_reported)
-		round_event(s, r);
+	json_stream_snapshot(s, r);
 	results_free(r);
 	/* A reader that went away (EPIPE, closed pipe) or a full disk: stop probing. */
 	return json_stream_error(s) ? RUN_QUIT : RUN_CONTINUE;
 }
 
-void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason)
+void json_stream_finish(struct json_stream *s, const struct results *r, const char *reason)
 {
-	struct results *r = engine_results(e, now_us);
 	cJSON *ev;
 
-	if (r == NULL)
-		return;
 	if (!s->started)
 		start_event(s, r);
-	ev = event("end");
+	ev = event(s, "end");
 	cJSON_AddStringToObject(ev, "reason", reason);
 	cJSON_AddNumberToObject(ev, "rounds", (double)r->counters.rounds_done);
 	cJSON_AddNumberToObject(ev, "probes_sent", (double)r->counters.probes_sent);
 	cJSON_AddItemToObject(ev, "flows", json_flows(r));
 	emit(s, ev);
+}
+
+void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason)
+{
+	struct results *r = engine_results(e, now_us);
+
+	if (r == NULL)
+		return;
+	json_stream_finish(s, r, reason);
 	results_free(r);
 }

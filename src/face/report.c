@@ -13,26 +13,10 @@
 #include "face/names.h"
 #include "face/report.h"
 #include "face/reproduce.h"
+#include "face/vocab.h"
 
 #define NAME_WIDTH 36		/* host column when not --report-wide */
 #define LABEL_MAX 300
-
-/*
- * What branch discovery says of a hop: "95%" when no unseen branch remains
- * at that confidence, "part" when it could not tell (+"rl" when routers'
- * ICMP rate limiting is why), "per-pkt" when one flow met several routers
- * there (its branches are not per flow), empty when not covered.
- */
-static const char *discovery_mark(const struct hop_result *h)
-{
-	if (h->confidence == 0)
-		return "";
-	if (h->per_packet)
-		return "per-pkt";
-	if (h->discovery_complete)
-		return h->confidence >= 99 ? "99%" : "95%";
-	return h->rate_limited ? "part/rl" : "part";
-}
 
 static int name_width(const struct results *r, const struct report_options *o)
 {
@@ -75,19 +59,6 @@ static void print_header(FILE *out, int width)
 	fprintf(out, " %7s\n", "Found");
 }
 
-static const char *proto_name(enum probe_proto p)
-{
-	return p == PROBE_TCP ? "tcp" : p == PROBE_ICMP ? "icmp" : "udp";
-}
-
-static const struct ip_addr *via_addr(const struct results *r, const struct branch_result *b,
-				     const struct via_result *v)
-{
-	int i = b->via_ttl - r->config.first_ttl;
-
-	return &r->hops[i].branches[v->branch].addr;
-}
-
 /* Below a branch its flows reached through different earlier branches: one line each. */
 static void print_vias(FILE *out, const struct results *r, const struct report_options *o,
 		       const struct branch_result *b, const char *indent, int width)
@@ -99,9 +70,10 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 	for (int k = 0; k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
 		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows};
+		struct ip_addr va = vocab_via_addr(r, b, k);
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
-			 names_label(o->resolver, via_addr(r, b, v), name, sizeof(name)));
+			 names_label(o->resolver, &va, name, sizeof(name)));
 		print_row(out, "", sub, width, &s, "");
 	}
 }
@@ -138,21 +110,21 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
 
 			print_row(out, hopno, branch_label(o, b, name, sizeof(name)), width, &s,
-				  discovery_mark(h));
+				  vocab_found_mark(h));
 			print_vias(out, r, o, b, "", width);
 			continue;
 		}
 		if (h->nbranches == 0) {
 			struct row_stats s = {0, 0, NULL, 0};
 
-			print_row(out, hopno, "*", width, &s, discovery_mark(h));
+			print_row(out, hopno, "*", width, &s, vocab_found_mark(h));
 			continue;
 		}
 		{
 			struct row_stats s = {h->received, h->lost, &h->rtt, flows};
 
 			snprintf(name, sizeof(name), "(%d branches)", h->nbranches);
-			print_row(out, hopno, name, width, &s, discovery_mark(h));
+			print_row(out, hopno, name, width, &s, vocab_found_mark(h));
 		}
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
@@ -203,7 +175,7 @@ static void print_link_layer(FILE *out, const struct results *r)
  */
 static void print_routers(FILE *out, const struct results *r)
 {
-	char addr[ADDR_STRLEN];
+	char addr[ADDR_STRLEN], limit[160];
 
 	if (r->nrouters == 0)
 		return;
@@ -215,9 +187,8 @@ static void print_routers(FILE *out, const struct results *r)
 		fprintf(out, "  R%d, TTL %d:", rr->id, rr->ttl);
 		for (int k = 0; k < rr->naddrs; k++)
 			fprintf(out, " %s", addr_format(&rr->addrs[k], addr, sizeof(addr)));
-		fprintf(out, "\n      limit: %d answers at once, then 1 per %.1f s; %llu withheld%s\n",
-			rr->burst, (double)rr->refill_us / 1e6, (unsigned long long)rr->withheld,
-			rr->sure ? "" : " (seen once: could be a silent router or a loss)");
+		vocab_router_limit(rr, limit, sizeof(limit));
+		fprintf(out, "\n      limit: %s\n", limit);
 	}
 }
 
@@ -237,7 +208,7 @@ static void print_flows(FILE *out, const struct results *r)
 	bool v6 = r->config.dst.family == AF_INET6, sources = several_sources(r);
 
 	fprintf(out, "\nFlows (end to end):\n");
-	fprintf(out, "%5s %6s%s", "Flow", r->config.proto == PROBE_ICMP ? "IcmpId" : "Sport",
+	fprintf(out, "%5s %6s%s", "Flow", vocab_port_title(r),
 		v6 ? "   Label" : "");
 	if (sources)
 		fprintf(out, " %-*s", v6 ? 24 : 15, "Source");
@@ -246,12 +217,9 @@ static void print_flows(FILE *out, const struct results *r)
 		const struct flow_result *f = &r->flows[i];
 		char loss[16], avg[16];
 
-		if (f->received + f->lost == 0)
-			snprintf(loss, sizeof(loss), "-");
-		else
-			snprintf(loss, sizeof(loss), "%.1f%%", loss_pct(f->received, f->lost));
+		vocab_loss(f->received, f->lost, loss, sizeof(loss));
 		if (f->rtt.n)
-			snprintf(avg, sizeof(avg), "%.1f", f->rtt.mean / 1000.0);
+			vocab_ms(f->rtt.mean, avg, sizeof(avg));
 		else
 			snprintf(avg, sizeof(avg), "-");
 		fprintf(out, "%5d %6u", f->id, f->sport);
@@ -312,7 +280,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	width = name_width(r, o);
 	addr_format(&r->config.dst, dst, sizeof(dst));
 	fprintf(out, "ecmptrace %s to %s (%s), %s", PACKAGE_VERSION, o->target_name, dst,
-		proto_name(r->config.proto));
+		vocab_proto(r->config.proto));
 	if (r->config.proto != PROBE_ICMP)
 		fprintf(out, " port %u", r->config.dport);
 	fprintf(out, ", %d flows, %llu rounds", r->config.nflows,

@@ -18,6 +18,7 @@
 #include "engine/results.h"
 #include "face/tui.h"
 #include "face/tui_int.h"
+#include "face/vocab.h"
 
 /* Snapshots closer together than this reuse the previous one. */
 #define MIN_SNAPSHOT_US 50000
@@ -39,7 +40,7 @@ static const struct tui_glyphs glyphs_utf8 = {
 	.more = "\u2026",		/* … */
 };
 
-static const struct tui_glyphs glyphs_ascii = {
+const struct tui_glyphs tui_glyphs_ascii = {
 	.tee = "|-",
 	.corner = "`-",
 	.spark = {"_", ".", ",", "-", "~", "=", "*", "#"},
@@ -159,7 +160,7 @@ struct tui *tui_open(const struct tui_options *o, char *err, size_t errlen)
 	t->screen = (struct screen *)s;
 	t->opt = *o;
 	t->numeric = o->numeric;
-	t->g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &glyphs_utf8 : &glyphs_ascii;
+	t->g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &glyphs_utf8 : &tui_glyphs_ascii;
 	tui_hist_init(&t->hist);
 	t->dirty = true;
 
@@ -223,7 +224,7 @@ static void take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
 			tui_hist_update(&t->hist, &k, br->received, br->lost, &br->rtt);
 			for (int v = 0; v < br->nvia; v++) {
 				struct tui_key vk = {.kind = TUI_KEY_VIA, .ttl = hop->ttl, .addr = br->addr,
-						     .via = tui_via_addr(r, br, v)};
+						     .via = vocab_via_addr(r, br, v)};
 
 				tui_hist_update(&t->hist, &vk, br->via[v].received, br->via[v].lost,
 						&br->via[v].rtt);

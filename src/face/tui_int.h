@@ -54,6 +54,9 @@ struct tui_glyphs {
 	const char *more;		/* the last column of cut text */
 };
 
+/* The ASCII glyphs (terminals without UTF-8; the golden screens use them too). */
+extern const struct tui_glyphs tui_glyphs_ascii;
+
 struct screen;
 
 struct tui {
@@ -91,8 +94,6 @@ bool tui_rows_build(struct tui *t);
 int tui_rows_select(struct tui *t);
 /* The findings of the snapshot shown, or NULL. */
 const struct findings *tui_findings(const struct tui *t);
-/* The address of the branch a via row points to (unset if out of range). */
-struct ip_addr tui_via_addr(const struct results *r, const struct branch_result *b, int via);
 /* Draws the whole screen from t's state. */
 void tui_draw(struct tui *t);
 /* Sets up the colour pairs the drawing uses (after start_color). */

@@ -10,6 +10,7 @@
 #include "engine/results.h"
 #include "engine/stats.h"
 #include "face/tui_int.h"
+#include "face/vocab.h"
 
 static bool push_row(struct tui *t, const struct tui_row *r)
 {
@@ -43,32 +44,6 @@ static struct tui_key hop_key(const struct hop_result *h)
 	return (struct tui_key){.kind = TUI_KEY_HOP, .ttl = h->ttl};
 }
 
-static const struct hop_result *hop_by_ttl(const struct results *r, int ttl)
-{
-	int i = ttl - r->config.first_ttl;
-
-	if (i >= 0 && i < r->nhops && r->hops[i].ttl == ttl)
-		return &r->hops[i];
-	for (i = 0; i < r->nhops; i++) {
-		if (r->hops[i].ttl == ttl)
-			return &r->hops[i];
-	}
-	return NULL;
-}
-
-struct ip_addr tui_via_addr(const struct results *r, const struct branch_result *b, int via)
-{
-	const struct hop_result *h;
-	struct ip_addr none = {0};
-
-	if (via < 0 || via >= b->nvia || b->via_ttl <= 0)
-		return none;
-	h = hop_by_ttl(r, b->via_ttl);
-	if (!h || b->via[via].branch < 0 || b->via[via].branch >= h->nbranches)
-		return none;
-	return h->branches[b->via[via].branch].addr;
-}
-
 /*
  * Under a branch that flows reach from several earlier branches (after
  * ECMP members merge again), one row per earlier branch: that is where
@@ -84,7 +59,7 @@ static bool push_vias(struct tui *t, const struct results *r, struct tui_row row
 		row.via = v;
 		row.last_via = v == b->nvia - 1;
 		row.key = (struct tui_key){.kind = TUI_KEY_VIA, .ttl = r->hops[row.hop].ttl,
-					   .addr = b->addr, .via = tui_via_addr(r, b, v)};
+					   .addr = b->addr, .via = vocab_via_addr(r, b, v)};
 		if (!push_row(t, &row))
 			return false;
 	}

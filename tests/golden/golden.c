@@ -1,0 +1,125 @@
+/*
+ * Golden-output driver: writes one face's output for one hand-built
+ * scenario (scenarios.c) on standard output, for t_golden.sh to compare
+ * with the files beside it.  No sockets, no engine, no root: the report,
+ * the JSON document and the JSON stream from a results snapshot alone, as
+ * tcpdump's tests replay captures through its printers.
+ *
+ *   golden list                      the scenario names
+ *   golden NAME report|json|stream|screen   that output
+ *
+ * What would differ from run to run is fixed: the stream's clock starts at
+ * 2026-01-01T00:00:00Z and steps 250 ms per event, and the report's
+ * version reads "VERSION".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "face/json.h"
+#include "face/json_stream.h"
+#include "face/report.h"
+#include "scenarios.h"
+#include "screen.h"
+
+#define STARTED "2026-01-01T00:00:00Z"
+#define FINISHED "2026-01-01T00:00:10Z"
+#define TARGET "db.example"
+
+static uint64_t fixed_clock_us = 1767225600000000ull;
+
+static uint64_t fixed_wall_us(void)
+{
+	fixed_clock_us += 250000;
+	return fixed_clock_us;
+}
+
+/* The report with the package version replaced, so a release does not change every file. */
+static int report(const struct results *r)
+{
+	struct report_options o = {.target_name = TARGET, .started = STARTED};
+	const char *version = "ecmptrace " PACKAGE_VERSION " to";
+	char *text = NULL, *at;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (mem == NULL)
+		return 1;
+	report_print(mem, r, &o);
+	if (fclose(mem) != 0 || text == NULL)
+		return 1;
+	at = strstr(text, version);
+	if (at != NULL) {
+		fwrite(text, 1, (size_t)(at - text), stdout);
+		fputs("ecmptrace VERSION to", stdout);
+		fputs(at + strlen(version), stdout);
+	} else {
+		fputs(text, stdout);
+	}
+	free(text);
+	return 0;
+}
+
+/*
+ * The stream of a run that was snapshot twice: early (one hop fewer, one
+ * round, and whatever the scenario says was different then), then at its
+ * end; then the end event.
+ */
+static int stream(const struct golden_scenario *sc)
+{
+	struct json_options o = {.target_name = TARGET, .wall_us = fixed_wall_us};
+	struct json_stream *s = json_stream_new(stdout, &o);
+	struct results *r;
+	int err;
+
+	if (s == NULL)
+		return 1;
+	r = sc->build(true);
+	if (r->nhops > 1)
+		r->nhops--;
+	r->counters.rounds_done = 1;
+	json_stream_snapshot(s, r);
+	g_free(r);
+	r = sc->build(false);
+	json_stream_snapshot(s, r);
+	json_stream_finish(s, r, "done");
+	g_free(r);
+	err = json_stream_error(s);
+	json_stream_free(s);
+	return err != 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct golden_scenario *sc = NULL;
+	struct json_options jo = {.target_name = TARGET, .started = STARTED, .finished = FINISHED};
+	struct results *r;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		for (size_t i = 0; i < golden_nscenarios; i++)
+			printf("%s\n", golden_scenarios[i].name);
+		return 0;
+	}
+	for (size_t i = 0; argc == 3 && i < golden_nscenarios; i++)
+		if (strcmp(argv[1], golden_scenarios[i].name) == 0)
+			sc = &golden_scenarios[i];
+	if (sc == NULL) {
+		fprintf(stderr, "usage: golden list | golden NAME report|json|stream|screen\n");
+		return 2;
+	}
+	if (strcmp(argv[2], "stream") == 0)
+		return stream(sc);
+	if (strcmp(argv[2], "screen") == 0)
+		return screen_write(stdout, sc->build, TARGET);
+	r = sc->build(false);
+	if (strcmp(argv[2], "report") == 0)
+		rc = report(r);
+	else if (strcmp(argv[2], "json") == 0)
+		rc = !json_print_report(stdout, r, &jo);
+	else
+		rc = 2;
+	g_free(r);
+	return rc;
+}
