@@ -37,32 +37,6 @@ static bool branch_unknown(const struct diag *d, int i)
 	return false;
 }
 
-/*
- * Flows that lose like the finding's (significantly more than the clean
- * path-mates, tg) but cannot be placed: their branch is not known yet.
- * They are named apart, with the count, so no failing port goes unsaid.
- */
-static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
-			 const unsigned char *lossy, const unsigned char *bad, struct tally tg)
-{
-	int n = 0, nactive = mask_count(d, active);
-
-	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
-	if (f->unplaced_ports == NULL) {
-		d->oom = true;
-		return;
-	}
-	for (int i = 0; i < d->nflows; i++) {
-		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
-
-		if (!active[i] || !lossy[i] || bad[i] || !branch_unknown(d, i))
-			continue;
-		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
-			f->unplaced_ports[n++] = d->r->flows[i].sport;
-	}
-	f->nunplaced = n;
-	say_unplaced(f);
-}
 
 /*
  * Same forward path: no TTL before both destinations where both answered
@@ -90,6 +64,19 @@ static bool same_forward_path(const struct diag *d, int a, int b)
 }
 
 /*
+ * Flow i's path-mates (into mine): judged flows not blamed already that
+ * share its forward path, and their figures pooled end to end.
+ */
+static struct tally path_mates(const struct diag *d, int i, const unsigned char *lossy,
+			       const unsigned char *returned, unsigned char *mine)
+{
+	for (int j = 0; j < d->nflows; j++)
+		mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
+			  same_forward_path(d, i, j);
+	return pool_e2e(d, mine);
+}
+
+/*
  * Does lossy flow i lose its replies on the way back?  mine gets its
  * path-mates: judged flows not blamed already (the clean active ones, and
  * those of lossy branches: a flow failing every time on a branch that
@@ -99,12 +86,9 @@ static bool own_return_path(const struct diag *d, int i, int nactive, const unsi
 			    const unsigned char *returned, const unsigned char *spared,
 			    unsigned char *mine)
 {
-	struct tally t = {d->r->flows[i].received, d->r->flows[i].lost}, tm;
+	struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
+	struct tally tm = path_mates(d, i, lossy, returned, mine);
 
-	for (int j = 0; j < d->nflows; j++)
-		mine[j] = d->eligible[j] && !lossy[j] && !returned[j] && j != i &&
-			  same_forward_path(d, i, j);
-	tm = pool_e2e(d, mine);
 	/* A path-mate or two with a few probes may look clean by chance. */
 	if (tally_n(tm) < MIN_COMMON_FLOW)
 		return false;
@@ -139,10 +123,44 @@ static bool own_return_path(const struct diag *d, int i, int nactive, const unsi
 	return much_cleaner(t, tm);
 }
 
+/*
+ * Flows that lose like the finding's (significantly more than the clean
+ * path-mates, tg) but cannot be judged on their own: their branch is not
+ * known yet, or no clean flow on their forward path has been seen to set
+ * them against.  They are named apart, with the count, so no failing port
+ * goes unsaid.
+ */
+static void add_unplaced(struct diag *d, struct finding *f, const unsigned char *active,
+			 const unsigned char *lossy, const unsigned char *bad,
+			 const unsigned char *returned, unsigned char *mine, struct tally tg)
+{
+	int n = 0, nactive = mask_count(d, active);
+
+	f->unplaced_ports = malloc((size_t)d->nflows * sizeof(*f->unplaced_ports));
+	if (f->unplaced_ports == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int i = 0; i < d->nflows; i++) {
+		struct tally t = {d->r->flows[i].received, d->r->flows[i].lost};
+
+		if (!active[i] || !lossy[i] || bad[i])
+			continue;
+		if (!branch_unknown(d, i) &&
+		    tally_n(path_mates(d, i, lossy, returned, mine)) >= MIN_COMMON_FLOW)
+			continue;
+		if (test_lossier(t, tg) < ALPHA / (nactive > 0 ? nactive : 1))
+			f->unplaced_ports[n++] = d->r->flows[i].sport;
+	}
+	f->nunplaced = n;
+	say_unplaced(f);
+}
+
 /* The return-path finding for flows bad, against their path-mates good. */
 static struct finding *say_return_path(struct diag *d, const unsigned char *active,
 				       const unsigned char *lossy, const unsigned char *bad,
-				       const unsigned char *good)
+				       const unsigned char *good, const unsigned char *returned,
+				       unsigned char *mine)
 {
 	struct tally tb = pool_e2e(d, bad), tg = pool_e2e(d, good);
 	struct finding *f;
@@ -165,7 +183,7 @@ static struct finding *say_return_path(struct diag *d, const unsigned char *acti
 	    pct(f->baseline_pct, a, sizeof(a)));
 	say(f, "replies from %s are hashed onto a bad return path",
 	    addr_format(&d->r->config.dst, dst, sizeof(dst)));
-	add_unplaced(d, f, active, lossy, bad, tg);
+	add_unplaced(d, f, active, lossy, bad, returned, mine, tg);
 	return f;
 }
 
@@ -196,7 +214,7 @@ bool find_return_path(struct diag *d, unsigned char *active, const unsigned char
 		for (int j = 0; j < d->nflows; j++)
 			good[j] |= mine[j];
 	}
-	if (say_return_path(d, active, lossy, bad, good) == NULL)
+	if (say_return_path(d, active, lossy, bad, good, returned, mine) == NULL)
 		goto out;
 	for (int i = 0; i < d->nflows; i++)
 		if (bad[i]) {

@@ -153,15 +153,19 @@ void say_ports(struct finding *f)
 	}
 }
 
-/* "; 2 more flows whose branch is not known yet lose as much (ports 30003, 30007)" */
+/*
+ * "; 2 more flows lose as much, not yet set against clean flows on their
+ * forward path (ports 30003, 30007)"
+ */
 void say_unplaced(struct finding *f)
 {
 	int n = f->nunplaced;
 
 	if (n == 0)
 		return;
-	say(f, "; %d more flow%s whose branch is not known yet lose%s as much (port%s", n,
-	    n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "" : "s");
+	say(f, "; %d more flow%s lose%s as much, not yet set against clean flows on %s forward "
+	       "path (port%s", n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "its" : "their",
+	    n == 1 ? "" : "s");
 	for (int i = 0; i < n; i++)
 		say(f, "%s %u", i ? "," : "", (unsigned)f->unplaced_ports[i]);
 	say(f, ")");

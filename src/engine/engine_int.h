@@ -95,6 +95,7 @@ struct flow_state {
 	struct e2e_tally reach;
 	uint64_t lane_last;	/* engine clock of the flow's latest lane probe; 0 = none */
 	uint32_t lane_sent;	/* lane probes sent */
+	bool lane_mate;		/* clean, placed beside a failing flow: it gets the longer burst */
 };
 
 /*

@@ -38,9 +38,15 @@ static bool lost_end_to_end(const struct flow_state *f)
 	return f->reach.lost > 0 || (f->dest_ttl != 0 && f->cells[f->dest_ttl].lost > 0);
 }
 
-/* A flow that loses needs more evidence than one that does not: it gets the longer burst. */
+/*
+ * A flow that loses needs more evidence than one that does not: it gets
+ * the longer burst, and so does a clean flow beside one (lane_mate), which
+ * the failing one is judged against.
+ */
 static bool in_burst(const struct flow_state *f, int i)
 {
+	if (f->lane_mate && !lost_end_to_end(f))
+		return f->lane_sent < LANE_BURST_LOSSY;
 	if (i >= LANE_BURST_FLOWS)
 		return false;
 	if (i < LANE_LOSSY_FLOWS && lost_end_to_end(f))
@@ -173,17 +179,94 @@ static int lane_ttl(const struct engine *e, const struct flow_state *f)
 }
 
 /*
- * Does flow f, which the lane probes, still need its responder at ttl
- * placed?  Only flows that lost end to end: a finding names them with
- * their branch.  Placing every flow would hold a rate-limited hop's few
- * answers for as long as there are flows (discovery can make a thousand).
+ * Could flow f, which the lane probes, have its responder at ttl placed?
+ * Not once it is known, nor after LANE_PLACE_TRIES unanswered tries, nor
+ * at or past where the flow ends.
  */
-static bool needs_placing(const struct flow_state *f, int ttl)
+static bool placeable(const struct flow_state *f, int ttl)
 {
 	const struct cell *c = &f->cells[ttl];
 
-	return f->lane_sent > 0 && lost_end_to_end(f) && c->nresp == 0 && c->place_tries < LANE_PLACE_TRIES &&
+	return f->lane_sent > 0 && c->nresp == 0 && c->place_tries < LANE_PLACE_TRIES &&
 	       f->unreach_ttl == 0 && (f->dest_ttl == 0 || ttl < f->dest_ttl);
+}
+
+static const struct ip_addr *placed_at(const struct flow_state *f, int ttl)
+{
+	const struct cell *c = &f->cells[ttl];
+
+	return c->nresp > 0 ? &c->resp[c->current].addr : NULL;
+}
+
+/*
+ * Does a failing flow placed at ttl have fewer than LANE_CLEAN_MATES clean
+ * flows placed on its branch?  The clean flows that are there are marked
+ * as mates (they get the failing flows' longer burst: one mate then has
+ * the probes the return-path test wants).  The branches of the failing
+ * flows are gathered first (a few), so this is two passes, not n squared.
+ */
+static bool mates_wanted(struct engine *e, int ttl)
+{
+	struct ip_addr lossy[16];
+	int count[16] = {0}, n = 0;
+
+	for (int i = 0; i < e->nflows && n < 16; i++) {
+		const struct ip_addr *at = placed_at(&e->flows[i], ttl);
+		bool dup = false;
+
+		if (at == NULL || !lost_end_to_end(&e->flows[i]))
+			continue;
+		for (int j = 0; j < n && !dup; j++)
+			dup = addr_equal(&lossy[j], at);
+		if (!dup)
+			lossy[n++] = *at;
+	}
+	for (int i = 0; i < e->nflows; i++) {
+		struct flow_state *f = &e->flows[i];
+		const struct ip_addr *at = placed_at(f, ttl);
+
+		if (at == NULL || f->lane_sent == 0 || lost_end_to_end(f))
+			continue;
+		for (int j = 0; j < n; j++)
+			if (addr_equal(&lossy[j], at)) {
+				count[j]++;
+				f->lane_mate = true;
+			}
+	}
+	for (int j = 0; j < n; j++)
+		if (count[j] < LANE_CLEAN_MATES)
+			return true;
+	return false;
+}
+
+/*
+ * The flow whose responder at ttl the lane should place next, or -1.  A
+ * finding names a failing flow with its branch, and judges it against
+ * clean flows on that branch; placing every flow would hold a
+ * rate-limited hop's few answers for as long as there are flows
+ * (discovery can make a thousand).  So: a clean flow while a placed
+ * failing one lacks mates (it may land on another branch; then the next
+ * clean flow is tried), else the next failing flow.
+ */
+static int placement_at(struct engine *e, int ttl)
+{
+	int lossy = -1, clean = -1;
+
+	for (int i = 0; i < e->nflows && (lossy < 0 || clean < 0); i++) {
+		const struct flow_state *f = &e->flows[i];
+
+		if (!placeable(f, ttl))
+			continue;
+		if (lost_end_to_end(f)) {
+			if (lossy < 0)
+				lossy = i;
+		} else if (clean < 0) {
+			clean = i;
+		}
+	}
+	if (clean >= 0 && mates_wanted(e, ttl))
+		return clean;
+	return lossy;
 }
 
 /*
@@ -194,31 +277,24 @@ static bool needs_placing(const struct flow_state *f, int ttl)
 static bool pick_placement(struct engine *e, uint64_t now, int *flow, int *ttl, uint64_t *wake)
 {
 	for (int t = e->cfg.first_ttl; t < e->max_dest_ttl; t++) {
-		if (mda_hop_summary(e, t).nresp < 2)
+		int i;
+
+		if (mda_hop_summary(e, t).nresp < 2 || (i = placement_at(e, t)) < 0)
 			continue;
-		for (int i = 0; i < e->nflows; i++) {
-			if (!needs_placing(&e->flows[i], t))
-				continue;
-			if (now < e->lane.place_next[t]) {
-				*wake = wake_earliest(*wake, e->lane.place_next[t]);
-				break;
-			}
-			*flow = i;
-			*ttl = t;
-			return true;
+		if (now < e->lane.place_next[t]) {
+			*wake = wake_earliest(*wake, e->lane.place_next[t]);
+			continue;
 		}
+		*flow = i;
+		*ttl = t;
+		return true;
 	}
 	return false;
 }
 
-bool lane_placing(const struct engine *e, int ttl)
+bool lane_placing(struct engine *e, int ttl)
 {
-	if (!lane_enabled(e))
-		return false;
-	for (int i = 0; i < e->nflows; i++)
-		if (needs_placing(&e->flows[i], ttl))
-			return true;
-	return false;
+	return lane_enabled(e) && placement_at(e, ttl) >= 0;
 }
 
 bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place, uint64_t *wake)

@@ -63,6 +63,13 @@ struct engine;
  */
 #define LANE_PLACE_TRIES 3
 #define LANE_PLACE_GAP_US 1000000u
+/*
+ * A failing flow's own return path is judged against clean flows on its
+ * forward path (diag_return.c wants 16 probes of them): the lane also
+ * places clean flows, first while a failing flow's branch has fewer than
+ * this many placed beside it.
+ */
+#define LANE_CLEAN_MATES 2
 
 struct lane {
 	bool seeded;			/* the seed flows were made */
@@ -87,7 +94,7 @@ bool lane_enabled(const struct engine *e);
  */
 bool lane_pick(struct engine *e, uint64_t now, int *flow, int *ttl, bool *place, uint64_t *wake);
 /* Is the lane still placing flows at ttl (a hop where branches part)? */
-bool lane_placing(const struct engine *e, int ttl);
+bool lane_placing(struct engine *e, int ttl);
 /* A lane probe of flow was sent now (place: a placement probe at ttl). */
 void lane_sent(struct engine *e, int flow, int ttl, bool place, uint64_t now);
 /*
