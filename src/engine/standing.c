@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/results.h"
 #include "engine/standing.h"
 
 struct standing_item {
@@ -167,6 +168,34 @@ bool standing_update(struct standing *s, const struct findings *fresh, uint64_t 
 const struct findings *standing_view(const struct standing *s)
 {
 	return &s->view;
+}
+
+struct findings *standing_copy(const struct standing *s)
+{
+	struct findings *out = calloc(1, sizeof(*out));
+
+	if (out == NULL)
+		return NULL;
+	out->items = calloc((size_t)s->view.count + 1, sizeof(*out->items));
+	if (out->items == NULL) {
+		free(out);
+		return NULL;
+	}
+	for (int i = 0; i < s->view.count; i++) {
+		if (!finding_copy(&out->items[i], &s->view.items[i])) {
+			findings_free(out);
+			return NULL;
+		}
+		out->count++;
+	}
+	return out;
+}
+
+void standing_apply(struct standing *s, struct results *r, uint64_t now_us)
+{
+	standing_update(s, r->findings, now_us);
+	findings_free(r->findings);
+	r->findings = standing_copy(s);
 }
 
 void standing_free(struct standing *s)

@@ -36,6 +36,16 @@ void standing_init(struct standing *s);
 bool standing_update(struct standing *s, const struct findings *fresh, uint64_t now_us);
 /* The findings that stand now; valid until the next update or standing_free. */
 const struct findings *standing_view(const struct standing *s);
+/*
+ * A deep copy of the view, for a snapshot to own in place of its own
+ * diagnosis (findings_free frees it); NULL when out of memory.
+ */
+struct findings *standing_copy(const struct standing *s);
+/*
+ * The face's step: takes the findings of snapshot r (diagnosed at now_us)
+ * and puts the standing ones in their place.
+ */
+void standing_apply(struct standing *s, struct results *r, uint64_t now_us);
 void standing_free(struct standing *s);
 
 #endif

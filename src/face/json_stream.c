@@ -15,6 +15,7 @@
 #include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/results.h"
+#include "engine/standing.h"
 #include "face/json_stream.h"
 
 struct seen_branch {
@@ -40,6 +41,7 @@ struct json_stream {
 	int *path_lens;
 	int nflows;
 	struct finding_key *findings;	/* in force at the last tick */
+	struct standing standing;	/* which findings of the ticks have held (standing.h) */
 	int nfindings;
 	int write_errno;		/* the first write that failed, or 0 */
 };
@@ -65,6 +67,7 @@ void json_stream_free(struct json_stream *s)
 	free(s->path_lens);
 	free(s->branches);
 	free(s->findings);
+	standing_free(&s->standing);
 	free(s);
 }
 
@@ -340,6 +343,8 @@ enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 
 	if (r == NULL)
 		return RUN_CONTINUE;
+	/* A finding is raised once it has held, not on one snapshot's chance figures. */
+	standing_apply(&s->standing, r, now_us);
 	json_stream_snapshot(s, r);
 	results_free(r);
 	/* A reader that went away (EPIPE, closed pipe) or a full disk: stop probing. */

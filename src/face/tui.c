@@ -124,6 +124,7 @@ static void free_state(struct tui *t)
 {
 	results_free(t->snap);
 	t->snap = NULL;
+	standing_free(&t->standing);
 	tui_hist_free(&t->hist);
 	free(t->rows);
 	t->rows = NULL;
@@ -207,6 +208,8 @@ static void take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
 
 	if (!r)
 		return;	/* out of memory: keep showing the previous one */
+	/* A finding shows once it has held, not on one snapshot's chance figures. */
+	standing_apply(&t->standing, r, now_us);
 	results_free(t->snap);
 	t->snap = r;
 	t->last_snap_us = now_us;

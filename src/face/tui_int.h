@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "engine/standing.h"
 #include "face/tui.h"
 #include "face/tui_hist.h"
 
@@ -68,6 +69,7 @@ struct tui {
 	const struct tui_glyphs *g;
 
 	struct results *snap;		/* the latest snapshot, drawn between ticks */
+	struct standing standing;	/* which of its findings have held (standing.h) */
 	bool paused;			/* as the engine said at the last tick or key */
 	struct tui_hist hist;
 
