@@ -216,20 +216,26 @@ static void emit_common_at(struct diag *d, const unsigned char *u, const struct 
  * After a clean hop the loss shows at hops whose routers may be limiting
  * their answers: somewhere between the clean hop and the target, the
  * target included (a per-packet balancer spreads one bad link's loss
- * over every flow like this).
+ * over every flow like this).  With no clean hop at all (every router
+ * limits its answers, or per-packet balancing mixes every hop's figure
+ * from the first on) it is anywhere between this host and the target:
+ * calling that loss "at the destination" would name a place the
+ * evidence does not.
  */
 static void emit_common_range(struct diag *d, const unsigned char *u, const struct common_place *c)
 {
 	struct finding *f = finding_new(d, FINDING_LOSSY_BRANCH);
+	int first = c->clean + 1;
 	char x[16];
 
 	if (f == NULL)
 		return;
 	finding_loss(f, c->e2e, tally_rate(c->base));
 	finding_failing_flows(d, f, u);
-	f->ttl = ttl_of(d, c->clean + 1);
-	f->addr = majority_addr(d, u, c->clean + 1);
-	f->prev_addr = majority_addr(d, u, c->clean);
+	f->ttl = ttl_of(d, first);
+	f->addr = majority_addr(d, u, first);
+	if (c->clean >= 0)
+		f->prev_addr = majority_addr(d, u, c->clean);
 	add_cause(f, CAUSE_FORWARD_LOSS);
 	add_cause(f, CAUSE_RETURN_PATH);
 	add_cause(f, CAUSE_DESTINATION);
@@ -238,9 +244,14 @@ static void emit_common_range(struct diag *d, const unsigned char *u, const stru
 	say_loss(f, "end to end");
 	say(f, " somewhere ");
 	say_range(f);
-	say(f, "; hop %d loses %s%%, and the routers after it may be limiting their "
-	       "answers, so the loss cannot be placed closer; the target may drop them too",
-	    ttl_of(d, c->clean), pct(f->baseline_pct, x, sizeof(x)));
+	if (c->clean >= 0)
+		say(f, "; hop %d loses %s%%, and the routers after it may be limiting their "
+		       "answers, so the loss cannot be placed closer",
+		    ttl_of(d, c->clean), pct(f->baseline_pct, x, sizeof(x)));
+	else
+		say(f, "; no hop is clean enough to place it closer (routers limiting their answers "
+		       "look lossy, and past per-packet balancing a hop mixes branches)");
+	say(f, "; the target may drop them too");
 }
 
 /* No hop shows the loss (or none is clean): the destination, its last link or the way back. */
@@ -270,9 +281,7 @@ static void emit_common_destination(struct diag *d, const unsigned char *u,
 	if (c->clean >= 0)
 		say(f, " while hop %d before it loses %s%%", ttl_of(d, c->clean),
 		    pct(f->baseline_pct, x, sizeof(x)));
-	if (c->clean < 0 && c->end > 0)
-		say(f, "; no hop before it is clean enough to show where the loss starts");
-	else if (udp)
+	if (udp)
 		say(f, ": the service or its host (or its rate limit on port-unreachable errors)");
 	else
 		say(f, ": the service or its host drops them");
@@ -290,7 +299,7 @@ static void common_loss_of(struct diag *d, const unsigned char *u)
 		return;
 	if (c.at >= 0)
 		emit_common_at(d, u, &c);
-	else if (c.unplaced)
+	else if (c.unplaced || (c.clean < 0 && c.end > 0))
 		emit_common_range(d, u, &c);
 	else
 		emit_common_destination(d, u, &c);

@@ -446,6 +446,39 @@ static void test_common_in_range(void)
 }
 
 /*
+ * Every flow loses a quarter end to end and every router, the first
+ * included, leaves as much unanswered (they all limit their answers, or
+ * per-packet balancing mixes every hop): no hop is clean, so the loss is
+ * anywhere from this host to the target, target included.  Calling it
+ * "at the destination" would name a place the evidence does not.
+ */
+static void test_common_no_clean_hop(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 32);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		hop(&s, i, 1, R1, 8);
+		hop(&s, i, 2, R2, 8 + (uint64_t)(i % 2));
+		reach(&s, i, 3, 8);
+	}
+	r = run_after(&s, 1000);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && count_kind(r, FINDING_DESTINATION_LOSS) == 0,
+	   "common loss, no clean hop: a lossy-branch over the whole path, not destination-loss");
+	ok(f && f->range_from_ttl == 0 && f->range_to_ttl == 3 && addr_is(&f->range_to, DST),
+	   "its range: from this host to the target");
+	ok(causes_are(f, 3, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH, CAUSE_DESTINATION),
+	   "forward loss, the way back, the target: all remain");
+	ok(f && f->nflows == 16 && strstr(f->summary, "no hop is clean enough"), "says why: %s",
+	   f ? f->summary : "");
+	results_free(r);
+}
+
+/*
  * Per-packet balancing after hop 1: every flow's probes meet several
  * routers at hop 2, so one bad link behind it costs every flow a quarter.
  * Hop 3 happens to look clean (its probes took the good branches): past
@@ -695,6 +728,7 @@ int main(void)
 	test_everyone_loses();
 	test_common_not_at_limiter();
 	test_common_in_range();
+	test_common_no_clean_hop();
 	test_common_per_packet();
 	test_chance_branch();
 	test_alias_not_sibling();
