@@ -3,8 +3,9 @@
  * diagnoses have held long enough to be shown, and which have been gone
  * long enough to be taken back.  A finding is the same one from one
  * diagnosis to the next when it has the same kind, hop and address (its
- * flows and figures may change as probes come in: the view shows the
- * latest).
+ * flows and figures may change as probes come in).  Where it lays the
+ * blame (its range and causes) is shown once two diagnoses in a row agree
+ * on it: a range that is wrong for one snapshot is never shown.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 
 struct standing_item {
 	struct finding last;	/* its latest details (owned copy) */
+	struct finding shown;	/* the details the view shows (owned copy) */
+	uint64_t digest;	/* where and why of last: its range and causes */
+	bool steady;		/* the last two diagnoses agreed on them */
 	uint64_t since_us;	/* first diagnosis of its unbroken run */
 	uint64_t gone_us;	/* first diagnosis it was missing from; 0 while present */
 	int seen, missed;	/* diagnoses in a row it was in / missing from */
@@ -28,6 +32,22 @@ void standing_init(struct standing *s)
 static bool same_key(const struct finding *a, const struct finding *b)
 {
 	return a->kind == b->kind && a->ttl == b->ttl && addr_equal(&a->addr, &b->addr);
+}
+
+/* FNV-1a over where a finding lays the blame and why: its range and its causes. */
+static uint64_t blame_digest(const struct finding *f)
+{
+	uint64_t h = 14695981039346656037ull;
+	int v[2 + CAUSE_COUNT];
+	int n = 0;
+
+	v[n++] = f->range_from_ttl;
+	v[n++] = f->range_to_ttl;
+	for (int i = 0; i < f->ncauses && i < CAUSE_COUNT; i++)
+		v[n++] = 0x100 + (int)f->causes[i];
+	for (int i = 0; i < n; i++)
+		h = (h ^ (uint64_t)(unsigned)v[i]) * 1099511628211ull;
+	return h;
 }
 
 static void finding_release(struct finding *f)
@@ -115,6 +135,8 @@ static bool note_present(struct standing *s, const struct finding *f, uint64_t n
 	} else if (!finding_copy(&it->last, f)) {
 		return false;
 	}
+	it->steady = it->seen > 0 && it->missed == 0 && blame_digest(f) == it->digest;
+	it->digest = blame_digest(f);
 	if (it->missed > 0 && !it->raised) {
 		/* Its run broke before it stood: it starts again. */
 		it->since_us = now_us;
@@ -130,6 +152,7 @@ static bool note_present(struct standing *s, const struct finding *f, uint64_t n
 /* Is item it, missing from the diagnosis at now_us, to be dropped? */
 static bool note_missing(struct standing_item *it, uint64_t now_us)
 {
+	it->steady = false;
 	if (!it->raised)
 		return true;
 	if (it->missed++ == 0)
@@ -151,17 +174,24 @@ bool standing_update(struct standing *s, const struct findings *fresh, uint64_t 
 
 		if (!it->present && note_missing(it, now_us)) {
 			finding_release(&it->last);
+			finding_release(&it->shown);
 			continue;
 		}
-		if (!it->raised && it->seen >= 2 && now_us - it->since_us >= STANDING_RAISE_US)
-			it->raised = true;
+		/* Shown: the latest details once their blame holds; the ones before until then. */
+		if (!it->raised && it->seen >= 2 && now_us - it->since_us >= STANDING_RAISE_US &&
+		    it->steady) {
+			it->raised = finding_copy(&it->shown, &it->last);
+			ok &= it->raised;
+		} else if (it->raised && it->present && it->steady) {
+			ok &= finding_copy(&it->shown, &it->last);
+		}
 		s->items[kept++] = *it;
 	}
 	s->n = kept;
 	s->view.count = 0;
 	for (int i = 0; i < s->n; i++)
 		if (s->items[i].raised)
-			s->view.items[s->view.count++] = s->items[i].last;
+			s->view.items[s->view.count++] = s->items[i].shown;
 	return ok;
 }
 
@@ -200,8 +230,10 @@ void standing_apply(struct standing *s, struct results *r, uint64_t now_us)
 
 void standing_free(struct standing *s)
 {
-	for (int i = 0; i < s->n; i++)
+	for (int i = 0; i < s->n; i++) {
 		finding_release(&s->items[i].last);
+		finding_release(&s->items[i].shown);
+	}
 	free(s->items);
 	free(s->view.items);
 	memset(s, 0, sizeof(*s));

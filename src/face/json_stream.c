@@ -239,7 +239,7 @@ static bool same_finding(const struct finding_key *k, const struct finding *f)
 	return k->kind == f->kind && k->ttl == f->ttl && addr_equal(&k->addr, &f->addr);
 }
 
-/* FNV-1a over what a finding names: its flows and its causes. */
+/* FNV-1a over what a finding names: its flows, its causes and its range. */
 static uint64_t finding_digest(const struct finding *f)
 {
 	uint64_t h = 14695981039346656037ull;
@@ -248,6 +248,10 @@ static uint64_t finding_digest(const struct finding *f)
 		h = (h ^ (uint64_t)(unsigned)f->flows[i]) * 1099511628211ull;
 	for (int i = 0; i < f->ncauses; i++)
 		h = (h ^ (0x100u + (unsigned)f->causes[i])) * 1099511628211ull;
+	h = (h ^ (0x200u + (unsigned)f->range_from_ttl)) * 1099511628211ull;
+	h = (h ^ (0x300u + (unsigned)f->range_to_ttl)) * 1099511628211ull;
+	for (int i = 0; i < f->nunplaced; i++)
+		h = (h ^ (0x10000u + f->unplaced_ports[i])) * 1099511628211ull;
 	return h;
 }
 

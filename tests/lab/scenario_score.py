@@ -5,8 +5,9 @@ source port it reported (scenario.py: probability that an end-to-end probe
 of the flow is lost, and for a forward fault the TTL of the faulty link's
 near end on each path of the flow that crosses it), and the scenario.
 
-Every "finding_raised" counts, transient or not (a finding cleared later
-was still shown to the user).  Loss findings are the kinds lossy-branch,
+Every "finding_raised" and "finding_updated" counts, transient or not (a
+finding cleared later was still shown to the user, and an update that
+moves its range or names other ports is shown as much as the first).  Loss findings are the kinds lossy-branch,
 return-path-loss and destination-loss.  Their causes are the "causes"
 field; without it (older binaries), the kind alone: lossy-branch ->
 forward-loss, return-path-loss -> return-path, destination-loss ->
@@ -44,7 +45,8 @@ run), "invalid" (a real connection disagreed with the walk), "false-blame"
 reported flow crosses, e.g. off the one path all ICMP probes hash onto, and
 no loss finding; or a right finding), "ambiguous-right" (only ambiguous-right findings), "missed".
 Time to the first right finding: from the "start" event to the first
-right or ambiguous-right "finding_raised" (event times, ms resolution).
+right or ambiguous-right "finding_raised" or "finding_updated" (event
+times, ms resolution).
 """
 import datetime
 import json
@@ -170,11 +172,11 @@ def score(sc, events, truths, addr_owner, sanity):
     t0 = event_time(start) if start else None
     judged, noise, findings = [], [], []
     for e in events:
-        if e.get("type") != "finding_raised":
+        if e.get("type") not in ("finding_raised", "finding_updated"):
             continue
         f = e["finding"]
         at = round(event_time(e) - t0, 3) if t0 is not None else None
-        findings.append({"at_s": at, "kind": f.get("kind"), "ttl": f.get("ttl"),
+        findings.append({"at_s": at, "event": e["type"], "kind": f.get("kind"), "ttl": f.get("ttl"),
                          "address": f.get("address"), "causes": f.get("causes"),
                          "range": f.get("range"), "source_ports": f.get("source_ports")})
         if f.get("kind") in LOSS_KINDS:
@@ -317,19 +319,39 @@ def selftest(sc):
     start = {"type": "start", "time": "2026-01-01T00:00:00.000Z"}
     end = {"type": "end", "time": "2026-01-01T00:00:12.000Z", "flows": []}
     for i, (kind, finding, truths, want) in enumerate(selftest_cases(), 1):
-        sc["fault"] = {"kind": kind, "permille": 1000 if kind != "none" else 0}
-        events = [start]
-        if finding:
-            events.append({"type": "finding_raised", "time": "2026-01-01T00:00:02.500Z",
-                           "finding": finding})
-        got = score(sc, events + [end], truths, {}, {})
-        good = got["verdict"] == want and (
-            want not in ("right", "ambiguous-right") or kind == "none" or finding is None
-            or got["first_right_s"] == 2.5)
-        # SC has no ICMP limit anywhere: a rate-limited-hop is noise.
-        good = good and bool(got["noise"]) == ((finding or {}).get("kind") == "rate-limited-hop")
-        failures += not good
-        print("%s %d - scorer case %d: %s, %s -> %s (%s)" % (
-            "ok" if good else "not ok", i, i, kind, (finding or {}).get("kind"),
-            got["verdict"], got["why"]))
+        failures += selftest_case(sc, i, kind, finding, truths, want, start, end)
+    # An update that moves a right finding's range off the link is judged too.
+    i = len(selftest_cases()) + 1
+    lb = {"kind": "lossy-branch", "ttl": 3, "source_ports": [5],
+          "range": {"from_ttl": 1, "to_ttl": None}}
+    fwd = selftest_cases()[0][2]
+    sc["fault"] = {"kind": "forward", "permille": 1000}
+    events = [start, {"type": "finding_raised", "time": "2026-01-01T00:00:02.500Z",
+                      "finding": lb},
+              {"type": "finding_updated", "time": "2026-01-01T00:00:03.000Z",
+               "finding": dict(lb, range={"from_ttl": 3, "to_ttl": None})}, end]
+    got = score(sc, events, fwd, {}, {})
+    good = got["verdict"] == "false-blame" and got["first_right_s"] == 2.5
+    failures += not good
+    print("%s %d - scorer case %d: a right finding updated to a range that misses the link -> %s"
+          % ("ok" if good else "not ok", i, i, got["verdict"]))
     return failures
+
+
+def selftest_case(sc, i, kind, finding, truths, want, start, end):
+    """One case of selftest_cases(); 1 when it fails."""
+    sc["fault"] = {"kind": kind, "permille": 1000 if kind != "none" else 0}
+    events = [start]
+    if finding:
+        events.append({"type": "finding_raised", "time": "2026-01-01T00:00:02.500Z",
+                       "finding": finding})
+    got = score(sc, events + [end], truths, {}, {})
+    good = got["verdict"] == want and (
+        want not in ("right", "ambiguous-right") or kind == "none" or finding is None
+        or got["first_right_s"] == 2.5)
+    # SC has no ICMP limit anywhere: a rate-limited-hop is noise.
+    good = good and bool(got["noise"]) == ((finding or {}).get("kind") == "rate-limited-hop")
+    print("%s %d - scorer case %d: %s, %s -> %s (%s)" % (
+        "ok" if good else "not ok", i, i, kind, (finding or {}).get("kind"),
+        got["verdict"], got["why"]))
+    return 0 if good else 1

@@ -2,8 +2,10 @@
  * Standing findings (src/engine/standing.c): a finding stands after two
  * diagnoses spanning STANDING_RAISE_US, a one-snapshot blip never does, a
  * standing one survives one missing snapshot and goes after two spanning
- * STANDING_CLEAR_US, details follow the latest diagnosis, two findings
- * with the same key in one diagnosis are two, and copies are deep.
+ * STANDING_CLEAR_US, details follow the latest diagnosis but where it
+ * lays the blame (range, causes) only once two diagnoses in a row agree,
+ * two findings with the same key in one diagnosis are two, and copies are
+ * deep.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +104,11 @@ static void clear_after_gap(void)
 	ok(feed(&s, NULL, 0, 300 * MS) && shown(&s) == 1, "missing once: it stays");
 	ok(feed(&s, NULL, 0, 400 * MS) && shown(&s) == 1, "missing twice within STANDING_CLEAR_US: stays");
 	f[0] = make(FINDING_DESTINATION_LOSS, 7, 2, 6);
-	ok(feed(&s, f, 1, 500 * MS) && shown(&s) == 1 && standing_view(&s)->items[0].nflows == 6,
-	   "back before it went: it stood all along, with the new details");
+	ok(feed(&s, f, 1, 500 * MS) && shown(&s) == 1 && standing_view(&s)->items[0].nflows == 5,
+	   "back before it went: it stood all along; new details wait for a second look");
+	f[0] = make(FINDING_DESTINATION_LOSS, 7, 2, 6);
+	ok(feed(&s, f, 1, 550 * MS) && standing_view(&s)->items[0].nflows == 6,
+	   "seen again alike: the new details are shown");
 	ok(feed(&s, NULL, 0, 600 * MS) && feed(&s, NULL, 0, 700 * MS) && shown(&s) == 1,
 	   "missing again for 100 ms: stays");
 	ok(feed(&s, NULL, 0, 900 * MS) && shown(&s) == 0,
@@ -133,10 +138,55 @@ static void same_key_twice(void)
 	ok(s.n == 0 && s.items == NULL && standing_view(&s)->count == 0, "freed empty");
 }
 
+/* A finding with its range (from_ttl, to_ttl). */
+static struct finding ranged(int from, int to)
+{
+	struct finding f = make(FINDING_LOSSY_BRANCH, 3, 7, 2);
+
+	f.range_from_ttl = from;
+	f.range_to_ttl = to;
+	f.causes[0] = CAUSE_FORWARD_LOSS;
+	f.ncauses = 1;
+	return f;
+}
+
+static void blame_must_hold(void)
+{
+	struct standing s;
+	struct finding f[1];
+
+	standing_init(&s);
+	for (int i = 0; i < 4; i++) {
+		f[0] = ranged(i % 2 ? 1 : 2, 3);
+		feed(&s, f, 1, (uint64_t)(i * 100) * MS);
+	}
+	ok(shown(&s) == 0, "a finding whose range changes at every diagnosis never stands");
+	f[0] = ranged(1, 3);
+	feed(&s, f, 1, 400 * MS);
+	ok(shown(&s) == 1 && standing_view(&s)->items[0].range_from_ttl == 1,
+	   "two diagnoses agree on the range: it stands with that range");
+	f[0] = ranged(2, 3);
+	feed(&s, f, 1, 500 * MS);
+	ok(shown(&s) == 1 && standing_view(&s)->items[0].range_from_ttl == 1,
+	   "a range seen once is not shown: the agreed one stays");
+	f[0] = ranged(1, 3);
+	f[0].causes[1] = CAUSE_RETURN_PATH;
+	f[0].ncauses = 2;
+	feed(&s, f, 1, 600 * MS);
+	ok(standing_view(&s)->items[0].ncauses == 1, "nor are causes seen once");
+	f[0] = ranged(2, 3);
+	feed(&s, f, 1, 700 * MS);
+	f[0] = ranged(2, 3);
+	feed(&s, f, 1, 800 * MS);
+	ok(standing_view(&s)->items[0].range_from_ttl == 2, "a new range seen twice in a row is shown");
+	standing_free(&s);
+}
+
 int main(void)
 {
 	raise_and_blip();
 	clear_after_gap();
 	same_key_twice();
+	blame_must_hold();
 	return tap_done();
 }
