@@ -188,6 +188,7 @@ static bool merge_return(struct diag *d, const struct candidate *c, int end)
 	say(f, ": some beside clean flows on the same forward path, and every flow through %s "
 	       "though every hop answers it; replies from %s are hashed onto a bad return path",
 	    br, addr_format(&d->r->config.dst, dst, sizeof(dst)));
+	unplaced_drop_named(f);
 	say_unplaced(f);
 	return true;
 }

@@ -153,6 +153,22 @@ void say_ports(struct finding *f)
 	}
 }
 
+/* Takes out of the unplaced ports those the finding names among its own flows. */
+void unplaced_drop_named(struct finding *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < f->nunplaced; i++) {
+		bool named = false;
+
+		for (int j = 0; j < f->nflows && !named; j++)
+			named = f->source_ports[j] == f->unplaced_ports[i];
+		if (!named)
+			f->unplaced_ports[n++] = f->unplaced_ports[i];
+	}
+	f->nunplaced = n;
+}
+
 /*
  * "; 2 more flows lose as much, not yet set against clean flows on their
  * forward path (ports 30003, 30007)"

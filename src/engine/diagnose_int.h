@@ -101,6 +101,7 @@ void say(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 
 const char *pct(double v, char *buf, size_t len);
 void say_loss(struct finding *f, const char *where);
 void say_ports(struct finding *f);
+void unplaced_drop_named(struct finding *f);
 void say_unplaced(struct finding *f);
 void add_cause(struct finding *f, enum finding_cause c);
 void say_range(struct finding *f);

@@ -223,6 +223,8 @@ static void test_merged_return(void)
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 1 && count_kind(r, FINDING_LOSSY_BRANCH) == 0,
 	   "a whole branch and two flows beside clean mates fail: one return-path-loss");
 	ok(f && flows_are_range(f, 0, 9), "it names all ten failing flows");
+	ok(f && f->nunplaced == 0 && !strstr(f->summary, "more flow"),
+	   "and lists none of them again apart: %s", f ? f->summary : "");
 	ok(causes_are(f, 2, CAUSE_RETURN_PATH, CAUSE_FORWARD_LOSS),
 	   "the return path first; the whole branch keeps its last link possible");
 	results_free(r);
