@@ -69,12 +69,12 @@ bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen)
 }
 
 bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
-		       char *err, size_t errlen)
+		       uint64_t now_us, char *err, size_t errlen)
 {
 	*route = (struct net_route){0};
 	if (n->steer == NULL)
 		return true;
-	steer_route(n->steer, spec, route);
+	steer_route(n->steer, spec, route, now_us);
 	/* Answers to a flow that leaves from another of our addresses come back to it. */
 	if (!addr_equal(&spec->src, &n->src) &&
 	    !capture_add_source(n->capture, &spec->src, err, errlen)) {
@@ -133,7 +133,8 @@ int net_fd(const struct net *n)
 	return capture_fd(n->capture);
 }
 
-int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, char *err, size_t errlen)
+int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		 size_t errlen)
 {
-	return capture_dispatch(n->capture, fn, ctx, err, errlen);
+	return capture_dispatch(n->capture, fn, ctx, now_us, err, errlen);
 }

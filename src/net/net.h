@@ -76,12 +76,13 @@ struct net_route {
  * Before a probe is built: with steering on, gives it the source address a
  * connection on its ports would have (on a host with one address per
  * uplink, that of the uplink the kernel picks for the flow) and the way
- * such a connection leaves (*route; zero without steering), and lets the
+ * such a connection leaves (*route; zero without steering; the kernel is
+ * asked again when its answer is older than a while at now_us), and lets the
  * capture see answers to that source.  False with a message in err when
  * the capture cannot; the probe then keeps its source and a zero route.
  */
 bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
-		       char *err, size_t errlen);
+		       uint64_t now_us, char *err, size_t errlen);
 /*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).
@@ -92,7 +93,11 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 		   const struct probe_spec *specs, const struct net_route *routes, int count);
 /* Descriptor to poll for readability. */
 int net_fd(const struct net *n);
-/* Hands every datagram waiting in the capture to fn; returns how many, -1 on error. */
-int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, char *err, size_t errlen);
+/*
+ * Hands every datagram waiting in the capture to fn, with arrival times on
+ * the caller's clock, whose time is now_us; returns how many, -1 on error.
+ */
+int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		 size_t errlen);
 
 #endif

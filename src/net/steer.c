@@ -19,7 +19,6 @@
 #include "net/route.h"
 #include "net/steer.h"
 #include "numparse.h"
-#include "run.h"
 #include "wire/dissect.h"
 
 /*
@@ -215,10 +214,11 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 	return s;
 }
 
-void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route)
+void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route,
+		 uint64_t now_us)
 {
 	struct steer_slot scratch;
-	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
+	const struct steer_slot *s = steer_choice(st, p, now_us, &scratch);
 
 	*route = (struct net_route){0};
 	if (s == NULL || s->oif == 0)

@@ -31,10 +31,12 @@ void steer_free(struct net_steer *st);
  * How the probe's flow leaves, as the kernel would route a connection on
  * its ports: sets the probe's source address (a host with one address per
  * uplink and no common source picks it per flow) and *route.  Before the
- * probe is built: the address is in its checksums.  Unchanged source and a
+ * probe is built: the address is in its checksums.  now_us (the caller's
+ * clock) says when a flow's answer is old enough to ask again.  Unchanged source and a
  * zero route when the kernel does not say, or for ICMP.
  */
-void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route);
+void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route,
+		 uint64_t now_us);
 /*
  * Sends a built probe as a frame to route's link-layer address (next hops
  * behind one interface: by_gateway at steer_new, whose packet socket
