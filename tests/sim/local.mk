@@ -1,7 +1,9 @@
 # Simulation tests: the engine driven through a simulated ECMP network
 # (simnet) in virtual time, without sockets.  Each program links its own
-# copy of the simulator (simnet: the network; simrun: the caller's loop).
-SIM_CORE = tests/sim/simnet.c tests/sim/simnet.h tests/sim/simrun.c tests/sim/simrun.h
+# copy of the simulator (simnet: the network; simloop: it as the program's
+# transport, with a virtual clock; simrun: a case run by the program's loop).
+SIM_CORE = tests/sim/simnet.c tests/sim/simnet.h tests/sim/simrun.c tests/sim/simrun.h \
+	tests/sim/simloop.c tests/sim/simloop.h
 
 check_PROGRAMS += \
 	tests/sim/sim_simnet \
