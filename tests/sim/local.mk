@@ -16,7 +16,8 @@ check_PROGRAMS += \
 	tests/sim/sim_diagnose \
 	tests/sim/sim_mda \
 	tests/sim/sim_lane \
-	tests/sim/sim_limiter
+	tests/sim/sim_limiter \
+	tests/sim/sim_loop
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -46,3 +47,7 @@ tests_sim_sim_lane_LDADD = libcore.a $(LIBS)
 # Rate limiters per router: a merge router answering from several addresses.
 tests_sim_sim_limiter_SOURCES = tests/sim/sim_limiter.c $(SIM_CORE)
 tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
+# The program's event loop over the simulator: batches, ticks, neighbour
+# questions, several engines, input and early ends - without root.
+tests_sim_sim_loop_SOURCES = tests/sim/sim_loop.c $(SIM_CORE)
+tests_sim_sim_loop_LDADD = libcore.a $(LIBS)

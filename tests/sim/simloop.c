@@ -151,7 +151,8 @@ static int sl_wait(void *ctx, struct pollfd *fds, int nfds, uint64_t now_us, uin
 	if (nfds > 0)
 		ready = poll(fds, (nfds_t)nfds, 0);
 	if (!sl->sent) {
-		sl->waits++;
+		if (++sl->waits >= sl->max_waits)
+			sl->stop = 1;	/* a loop that spins: the harness ends it */
 		if (until_us <= now_us) {
 			/* A wake-up in the past would spin forever: nudge the clock. */
 			sl->stale_waits++;
@@ -177,6 +178,7 @@ void simloop_init(struct simloop *sl, struct simnet *net, uint64_t start_us)
 	sl->net = net;
 	sl->now_us = start_us;
 	sl->claim_delay_us = 2000;
+	sl->max_waits = 10000000;
 	sl->transport = (struct transport){.ops = &simloop_ops_no_link, .ctx = sl};
 	sl->clock = (struct run_clock){.now = sl_now, .wait = sl_wait, .ctx = sl};
 }

@@ -51,6 +51,7 @@ struct simloop {
 	bool link_check;		/* neighbour questions offered (simloop_link_check) */
 	uint64_t claim_delay_us;	/* a question's claims arrive this much later */
 	bool no_claims;			/* the neighbours stay silent */
+	uint64_t max_waits;		/* the loop is stopped after this many waits (a spin) */
 	struct simloop_hooks hooks;
 	/* what happened */
 	uint64_t send_calls;		/* transport sends (batches) */
