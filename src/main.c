@@ -1,8 +1,10 @@
 /*
  * ecmptrace start-up: parse options, resolve the target, open the raw
- * socket and the capture, drop every privilege, then run the chosen face
- * (live view, text report, JSON) over the engine.  Exit status: 0 done,
- * 1 runtime error (including missing privilege), 2 usage error.
+ * socket, the capture and the link-layer check's sockets, drop every
+ * privilege and enter the seccomp sandbox, ask the routing table (per-flow
+ * steering), then run the chosen face (live view, text report, JSON) over
+ * the engine with the event loop.  Exit status: 0 done, 1 runtime error
+ * (including missing privilege), 2 usage error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -370,11 +372,11 @@ static bool open_network(struct net *net, const struct plan *p, const char *argv
 }
 
 /*
- * The host is the first balancer: its routing table (rtnetlink) says over
- * how many next hops.  Then each flow must leave by the next hop a
- * connection on its ports would take.  Before the drop: next hops that
- * share an interface are reached with frames on a packet socket, which
- * needs CAP_NET_RAW, and only the route says whether they share one.
+ * The host is the first balancer: its routing table (rtnetlink, asked with
+ * no privilege) says over how many next hops.  Then each flow must leave
+ * by the next hop a connection on its ports would take; next hops that
+ * share an interface are reached with frames on the packet socket opened
+ * before the drop (net_frames_reserve), which is closed when not needed.
  */
 static void follow_host_balancing(struct net *net, struct plan *p)
 {
@@ -382,8 +384,10 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 	char err[512];
 
 	p->cfg.first_hop_fanout = route_first_hop_fanout(&p->dst, &shared_interface);
-	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP)
+	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP) {
+		net_frames_release(net);
 		return;
+	}
 	/* Next hops on one interface: choosing the interface cannot choose them. */
 	if (!net_steer_enable(net, shared_interface, err, sizeof(err)))
 		snprintf(p->warning, sizeof(p->warning), "ecmptrace: warning: this host balances "
@@ -458,12 +462,14 @@ int main(int argc, char **argv)
 	/* Everything that needs privilege happens here, and nothing else does. */
 	if (!open_network(&net, &p, argv[0]))
 		return 1;
-	follow_host_balancing(&net, &p);
+	net_frames_reserve(&net, p.cfg.proto);
 	open_link_check(&net, &p);
 	if (!drop_privileges()) {
 		net_close(&net);
 		return 1;
 	}
+	/* Then what needs none: the routing table, asked under the seccomp filter. */
+	follow_host_balancing(&net, &p);
 	rc = trace(&net, &p);
 	net_close(&net);
 	/* The live view covered the screen the warning was written on. */

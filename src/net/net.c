@@ -18,7 +18,7 @@
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
 	      size_t errlen, bool *need_privilege)
 {
-	*n = (struct net){.send_fd = -1, .dst = *dst};
+	*n = (struct net){.send_fd = -1, .dst = *dst, .frame_fd = -1};
 	*need_privilege = false;
 	n->send_fd = rawsock_open(dst->family, err, errlen);
 	if (n->send_fd < 0) {
@@ -52,6 +52,22 @@ void net_close(struct net *n)
 	n->steer = NULL;
 	neighbours_close(n->neighbours);
 	n->neighbours = NULL;
+	net_frames_release(n);
+}
+
+void net_frames_reserve(struct net *n, enum probe_proto proto)
+{
+	if (proto == PROBE_ICMP || n->frame_fd >= 0)
+		return;	/* an ICMP probe is never steered */
+	n->frame_fd = steer_frame_socket();
+	n->frame_errno = n->frame_fd < 0 ? errno : 0;
+}
+
+void net_frames_release(struct net *n)
+{
+	if (n->frame_fd >= 0)
+		close(n->frame_fd);
+	n->frame_fd = -1;
 }
 
 bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
@@ -63,8 +79,21 @@ bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
 
 bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen)
 {
-	if (n->steer == NULL)
-		n->steer = steer_new(n->dst.family, by_gateway, err, errlen);
+	int fd = -1;
+
+	if (n->steer != NULL)
+		return true;
+	if (by_gateway && n->frame_fd < 0) {
+		snprintf(err, errlen, "packet socket: %s",
+			 strerror(n->frame_errno ? n->frame_errno : EBADF));
+		return false;
+	}
+	if (by_gateway) {
+		fd = n->frame_fd;	/* the steering keeps it from now on */
+		n->frame_fd = -1;
+	}
+	net_frames_release(n);
+	n->steer = steer_new(n->dst.family, fd, err, errlen);
 	return n->steer != NULL;
 }
 

@@ -20,12 +20,19 @@
 struct net_steer;
 
 /*
+ * The packet socket frames are sent on (next hops behind one interface):
+ * needs CAP_NET_RAW.  The descriptor, or -1 with errno.
+ */
+int steer_frame_socket(void);
+/*
  * Steering for probes to a target of family; NULL with a message in err
  * when the kernel cannot say (no rtnetlink, or a multipath hash policy
  * whose answer to a route query differs from its choice for its own
- * connections).
+ * connections).  frame_fd >= 0 (steer_frame_socket(), kept and closed by
+ * the steering, or closed at once on failure): next hops share an
+ * interface, so probes go as frames to their flow's next hop.
  */
-struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errlen);
+struct net_steer *steer_new(int family, int frame_fd, char *err, size_t errlen);
 void steer_free(struct net_steer *st);
 /*
  * How the probe's flow leaves, as the kernel would route a connection on
