@@ -17,3 +17,8 @@ include $(srcdir)/src/net/local.mk
 
 # Link-layer framing of captured packets (pure; used by the capture).
 libcore_a_SOURCES += src/wire/link.c src/wire/link.h src/wire/bytes.h
+
+# The event loop and the interfaces it runs over (a transport, a clock): no
+# I/O of its own, so the simulator and the unit tests link the very loop the
+# program runs.
+libcore_a_SOURCES += src/run.c src/run.h src/transport.h src/clock.h

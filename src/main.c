@@ -1,8 +1,10 @@
 /*
  * ecmptrace start-up: parse options, resolve the target, open the raw
- * socket and the capture, drop every privilege, then run the chosen face
- * (live view, text report, JSON) over the engine.  Exit status: 0 done,
- * 1 runtime error (including missing privilege), 2 usage error.
+ * socket, the capture and the link-layer check's sockets, drop every
+ * privilege and enter the seccomp sandbox, ask the routing table (per-flow
+ * steering), then run the chosen face (live view, text report, JSON) over
+ * the engine with the event loop.  Exit status: 0 done, 1 runtime error
+ * (including missing privilege), 2 usage error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/json.h"
@@ -22,6 +25,7 @@
 #include "face/tui.h"
 #include "net/capture.h"
 #include "net/net.h"
+#include "net/net_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
 #include "net/resolve.h"
@@ -159,7 +163,45 @@ static enum face pick_face(const struct options *o)
 	return isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) ? FACE_CURSES : FACE_REPORT;
 }
 
-static int run_live(struct net *net, struct engine *e, const struct options *o,
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void say_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "ecmptrace: %s\n", msg);
+}
+
+/*
+ * Runs the event loop over the kernel's network with the monotonic clock.
+ * SIGINT, SIGTERM and SIGHUP (a closed terminal, a supervisor's hang-up)
+ * end it the same way, results kept: 1.  0 done, -1 error (said here).
+ */
+static int loop_over_network(struct net_transport *nt, struct engine *e,
+			     const struct run_face *face)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
+			      .stop = &stop_signal, .warn = say_warning};
+	struct run_engine one = {.e = e, .face = face};
+	int rc;
+
+	/* No SA_RESTART: the wait must return so the loop sees the flag. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	rc = run_loop(&env, &one, 1);
+	if (rc < 0)
+		fprintf(stderr, "ecmptrace: %s\n", env.err);
+	return rc;
+}
+
+static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
 		    const struct ip_addr *dst, struct resolver *res, const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
@@ -176,12 +218,12 @@ static int run_live(struct net *net, struct engine *e, const struct options *o,
 		return 1;
 	}
 	face.ctx = t;
-	rc = run_loop(net, e, &face);
+	rc = loop_over_network(nt, e, &face);
 	tui_close(t);
 	if (rc < 0)
 		return 1;
 	if (o->report_on_exit) {
-		struct results *r = engine_results(e, run_now_us());
+		struct results *r = engine_results(e, clock_monotonic_us());
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
 					    .resolver = o->numeric ? NULL : res};
@@ -194,7 +236,7 @@ static int run_live(struct net *net, struct engine *e, const struct options *o,
 	return finish_stdout(0);
 }
 
-static int run_stream(struct net *net, struct engine *e, const struct options *o,
+static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
 		      struct resolver *res)
 {
 	struct json_options jo = {.target_name = o->host, .resolver = res};
@@ -209,8 +251,9 @@ static int run_stream(struct net *net, struct engine *e, const struct options *o
 	/* A reader that goes away ends the run through ferror(), not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	face.ctx = s;
-	rc = run_loop(net, e, &face);
-	json_stream_end(s, e, run_now_us(), rc == 1 ? "signal" : rc < 0 ? "error" : "done");
+	rc = loop_over_network(nt, e, &face);
+	json_stream_end(s, e, clock_monotonic_us(),
+			rc == 1 ? "signal" : rc < 0 ? "error" : "done");
 	werr = json_stream_error(s);
 	json_stream_free(s);
 	/* A reader that went away (| head) is the usual end of a stream, not a failure. */
@@ -221,18 +264,18 @@ static int run_stream(struct net *net, struct engine *e, const struct options *o
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-static int run_batch(struct net *net, struct engine *e, enum face face, const struct options *o,
-		     struct resolver *res, const char *started)
+static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
+		     const struct options *o, struct resolver *res, const char *started)
 {
 	struct results *r;
 	char finished[40];
 	int rc;
 
-	rc = run_loop(net, e, NULL);
+	rc = loop_over_network(nt, e, NULL);
 	if (rc < 0)
 		return 1;
 	rfc3339_now(finished, sizeof(finished));
-	r = engine_results(e, run_now_us());
+	r = engine_results(e, clock_monotonic_us());
 	if (r == NULL) {
 		fprintf(stderr, "ecmptrace: out of memory\n");
 		return 1;
@@ -255,96 +298,182 @@ static int run_batch(struct net *net, struct engine *e, enum face face, const st
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-int main(int argc, char **argv)
-{
+/* What start-up decided: the options, the target, the engine's configuration, the face. */
+struct plan {
 	struct options o;
 	struct ip_addr dst;
 	struct engine_config cfg;
-	struct engine *e;
-	struct net net;
-	struct resolver *res = NULL;
-	char err[512], started[40], warning[700] = "";
-	bool need_privilege, shared_interface = false;
 	enum face face;
-	int rc;
+	char warning[700];	/* said again after the live view, which covers it */
+};
 
-	if (!standard_fds_open())
-		return 1;
-	options_defaults(&o);
-	switch (options_parse(argc, argv, &o, err, sizeof(err))) {
+/* Parses the command line; false with the exit status in *rc when there is nothing to run. */
+static bool parse_command_line(int argc, char **argv, struct options *o, int *rc)
+{
+	char err[512];
+
+	options_defaults(o);
+	switch (options_parse(argc, argv, o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
-		return finish_stdout(0);
+		*rc = finish_stdout(0);
+		return false;
 	case OPTIONS_VERSION:
 		printf("ecmptrace %s\n", PACKAGE_VERSION);
-		return finish_stdout(0);
+		*rc = finish_stdout(0);
+		return false;
 	case OPTIONS_ERROR:
-		return usage_error(err);
+		*rc = usage_error(err);
+		return false;
 	case OPTIONS_RUN:
 		break;
 	}
-	if (!resolve_target(o.host, o.family, &dst, err, sizeof(err)))
-		return usage_error(err);
-	if (!configure(&o, &dst, &cfg, err, sizeof(err)))
-		return usage_error(err);
-	face = pick_face(&o);
-	if (!o.count_set && (face == FACE_CURSES || face == FACE_JSON_STREAM))
-		cfg.rounds = 0;
-	else
-		cfg.rounds = o.count;
+	return true;
+}
 
-	/* Everything that needs privilege happens here, and nothing else does. */
-	if (!net_open(&net, &dst, cfg.proto, err, sizeof(err), &need_privilege)) {
-		if (need_privilege) {
-			fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
-				"CAP_NET_RAW; run as root or grant it once with "
-				"'sudo setcap cap_net_raw+ep %s'\n", err, argv[0]);
-			return 1;
-		}
-		fprintf(stderr, "ecmptrace: %s\n", err);
-		return 1;
-	}
-	/* The host is the first balancer: its routing table says over how many next hops. */
-	cfg.first_hop_fanout = route_first_hop_fanout(&dst, &shared_interface);
-	/* Then each flow must leave by the next hop a connection on its ports would take. */
-	if (cfg.first_hop_fanout > 1 && cfg.proto != PROBE_ICMP) {
-		/* Next hops on one interface: choosing the interface cannot choose them. */
-		if (!net_steer_enable(&net, shared_interface, err, sizeof(err)))
-			snprintf(warning, sizeof(warning), "ecmptrace: warning: this host balances "
-				 "over %d next hops, but probes cannot follow its choice per flow "
-				 "(%s); the first hop may differ from a real connection's\n",
-				 cfg.first_hop_fanout, err);
-		fputs(warning, stderr);
-	}
-	/* Asking neighbours for their MAC is part of the picture, not a condition of it. */
-	cfg.link_check = o.link_check && net_neighbours_enable(&net, err, sizeof(err));
-	if (o.link_check && !cfg.link_check)
-		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
-	if (!privdrop_all(err, sizeof(err)) || !sandbox_enter(err, sizeof(err))) {
-		fprintf(stderr, "ecmptrace: %s\n", err);
-		net_close(&net);
-		return 1;
-	}
-	cfg.src = net.src;
-	e = engine_new(&cfg, err, sizeof(err));
-	if (e == NULL) {
-		net_close(&net);
+/*
+ * Resolves the target and turns the options into the engine's
+ * configuration.  This comes before the sockets are opened, not after the
+ * privileges are dropped, because what is opened depends on the target:
+ * the raw socket's family, the source address the capture's filter lets
+ * answers to, the neighbour sockets' family and link (a link-local IPv6
+ * target's zone).  An unknown host is a usage error (2) whoever runs it.
+ */
+static int plan_run(struct plan *p)
+{
+	char err[512];
+
+	if (!resolve_target(p->o.host, p->o.family, &p->dst, err, sizeof(err)) ||
+	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
 		return usage_error(err);
+	p->face = pick_face(&p->o);
+	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
+		p->cfg.rounds = 0;
+	else
+		p->cfg.rounds = p->o.count;
+	return 0;
+}
+
+/* The raw socket and the capture: the privileged part.  False when they cannot be opened (said). */
+static bool open_network(struct net *net, const struct plan *p, const char *argv0)
+{
+	char err[512];
+	bool need_privilege;
+
+	if (net_open(net, &p->dst, p->cfg.proto, err, sizeof(err), &need_privilege))
+		return true;
+	if (need_privilege)
+		fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
+			"CAP_NET_RAW; run as root or grant it once with "
+			"'sudo setcap cap_net_raw+ep %s'\n", err, argv0);
+	else
+		fprintf(stderr, "ecmptrace: %s\n", err);
+	return false;
+}
+
+/*
+ * The host is the first balancer: its routing table (rtnetlink, asked with
+ * no privilege) says over how many next hops.  Then each flow must leave
+ * by the next hop a connection on its ports would take; next hops that
+ * share an interface are reached with frames on the packet socket opened
+ * before the drop (net_frames_reserve), which is closed when not needed.
+ */
+static void follow_host_balancing(struct net *net, struct plan *p)
+{
+	bool shared_interface = false;
+	char err[512];
+
+	p->cfg.first_hop_fanout = route_first_hop_fanout(&p->dst, &shared_interface);
+	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP) {
+		net_frames_release(net);
+		return;
 	}
-	if (!o.numeric || face == FACE_CURSES)
+	/* Next hops on one interface: choosing the interface cannot choose them. */
+	if (!net_steer_enable(net, shared_interface, err, sizeof(err)))
+		snprintf(p->warning, sizeof(p->warning), "ecmptrace: warning: this host balances "
+			 "over %d next hops, but probes cannot follow its choice per flow "
+			 "(%s); the first hop may differ from a real connection's\n",
+			 p->cfg.first_hop_fanout, err);
+	fputs(p->warning, stderr);
+}
+
+/* Asking neighbours for their MAC is part of the picture, not a condition of it. */
+static void open_link_check(struct net *net, struct plan *p)
+{
+	char err[512];
+
+	p->cfg.link_check = p->o.link_check && net_neighbours_enable(net, err, sizeof(err));
+	if (p->o.link_check && !p->cfg.link_check)
+		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
+}
+
+/* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
+static bool drop_privileges(void)
+{
+	char err[512];
+
+	if (privdrop_all(err, sizeof(err)) && sandbox_enter(err, sizeof(err)))
+		return true;
+	fprintf(stderr, "ecmptrace: %s\n", err);
+	return false;
+}
+
+/* Runs the chosen face over a new engine; the exit status. */
+static int trace(struct net *net, struct plan *p)
+{
+	struct net_transport nt;
+	struct resolver *res = NULL;
+	struct engine *e;
+	char err[512], started[40];
+	int rc;
+
+	p->cfg.src = net->src;
+	e = engine_new(&p->cfg, err, sizeof(err));
+	if (e == NULL)
+		return usage_error(err);
+	net_transport_init(&nt, net);
+	if (!p->o.numeric || p->face == FACE_CURSES)
 		res = resolver_new();
 	rfc3339_now(started, sizeof(started));
-	if (face == FACE_CURSES)
-		rc = run_live(&net, e, &o, &dst, res, started);
-	else if (face == FACE_JSON_STREAM)
-		rc = run_stream(&net, e, &o, o.numeric ? NULL : res);
+	if (p->face == FACE_CURSES)
+		rc = run_live(&nt, e, &p->o, &p->dst, res, started);
+	else if (p->face == FACE_JSON_STREAM)
+		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : res);
 	else
-		rc = run_batch(&net, e, face, &o, o.numeric ? NULL : res, started);
+		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : res, started);
 	engine_free(e);
-	net_close(&net);
 	resolver_free(res);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct plan p = {.warning = ""};
+	struct net net;
+	int rc = 0;
+
+	if (!standard_fds_open())
+		return 1;
+	if (!parse_command_line(argc, argv, &p.o, &rc))
+		return rc;
+	rc = plan_run(&p);
+	if (rc != 0)
+		return rc;
+	/* Everything that needs privilege happens here, and nothing else does. */
+	if (!open_network(&net, &p, argv[0]))
+		return 1;
+	net_frames_reserve(&net, p.cfg.proto);
+	open_link_check(&net, &p);
+	if (!drop_privileges()) {
+		net_close(&net);
+		return 1;
+	}
+	/* Then what needs none: the routing table, asked under the seccomp filter. */
+	follow_host_balancing(&net, &p);
+	rc = trace(&net, &p);
+	net_close(&net);
 	/* The live view covered the screen the warning was written on. */
-	if (face == FACE_CURSES)
-		fputs(warning, stderr);
+	if (p.face == FACE_CURSES)
+		fputs(p.warning, stderr);
 	return rc;
 }

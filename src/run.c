@@ -1,62 +1,67 @@
 /*
- * The event loop (see run.h).  Single-threaded: poll() on the capture and
- * the face's input, with the timeout set by the engine's next wake-up and
- * the face's next tick.  Signals only set a flag; the loop notices it.
+ * The event loop (see run.h).  Single-threaded; one turn is: ask the
+ * neighbours that are due, take what each engine has to send and send it
+ * in batches, wait (the clock's wait: poll() on the transport's
+ * descriptors and the faces' input, until the earliest wake-up), then
+ * hand over what arrived, the input, and the faces' ticks.  No I/O and no
+ * clock of its own: the transport and the clock are injected, so tests
+ * run this very loop in virtual time.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "engine/engine.h"
-#include "net/neighbours.h"
-#include "net/net.h"
 #include "run.h"
+#include "transport.h"
 #include "wake.h"
-#include "wire/dissect.h"
-#include "wire/probe.h"
 
-/* Most probes handed to the kernel in one system call. */
-#define SEND_BATCH 32
+/* Ticks of a face that does not say how often (5 a second). */
+#define RUN_DEFAULT_TICK_US 200000
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-uint64_t run_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static void on_packet(void *ctx, const uint8_t *ip, size_t len, uint64_t at,
-		      const uint8_t *lladdr, size_t lladdr_len)
-{
-	struct engine *e = ctx;
-	struct reply r;
-
-	/* Anything that does not dissect cleanly is someone else's or garbage: ignore it. */
-	if (reply_dissect(ip, len, &r) != DISSECT_OK)
-		return;
-	if (lladdr_len > 0 && lladdr_len <= sizeof(r.lladdr)) {
-		memcpy(r.lladdr, lladdr, lladdr_len);
-		r.lladdr_len = (uint8_t)lladdr_len;
-	}
-	(void)engine_reply(e, &r, at);
-}
-
-/* The link-layer check's callbacks: the host's neighbour table, and claims heard. */
-struct claim_ctx {
-	struct engine *e;
+/* One run of the loop: what it runs over, and the descriptors of the current turn. */
+struct loop {
+	struct run_env *env;
+	struct run_engine *engines;
+	int count;
 	uint64_t now;
+	struct pollfd *fds;	/* the transport's, then one per face that takes input */
+	int *input_of;		/* for each descriptor after the transport's: its engine */
+	int nfds, ntransport;
 };
+
+/* A reply goes to the first engine it is not foreign to (one engine per set of flows). */
+static int on_reply(void *ctx, const struct reply *r, uint64_t at_us)
+{
+	struct loop *l = ctx;
+	int m = MATCH_FOREIGN;
+
+	for (int i = 0; i < l->count && m == MATCH_FOREIGN; i++)
+		if (!l->engines[i].done)
+			m = (int)engine_reply(l->engines[i].e, r, at_us);
+	return m;
+}
+
+/* A claim heard on the segment concerns every engine that asked that segment. */
+static void on_claim(void *ctx, const struct ip_addr *addr, const uint8_t *lladdr, size_t len,
+		     uint64_t now_us)
+{
+	struct loop *l = ctx;
+
+	for (int i = 0; i < l->count; i++)
+		if (!l->engines[i].done)
+			engine_neighbour_claim(l->engines[i].e, addr, lladdr, len, now_us);
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+	struct loop *l = ctx;
+
+	if (l->env->warn)
+		l->env->warn(l->env->warn_ctx, msg);
+}
 
 static void on_table_entry(void *ctx, const struct ip_addr *addr, const uint8_t *lladdr,
 			   size_t len)
@@ -64,138 +69,225 @@ static void on_table_entry(void *ctx, const struct ip_addr *addr, const uint8_t 
 	engine_neighbour_table(ctx, addr, lladdr, len);
 }
 
-static void on_claim(void *ctx, const struct ip_addr *addr, const uint8_t *lladdr, size_t len)
+static struct transport_sink sink_of(struct loop *l)
 {
-	struct claim_ctx *c = ctx;
-
-	engine_neighbour_claim(c->e, addr, lladdr, len, c->now);
+	return (struct transport_sink){.reply = on_reply, .claim = on_claim, .warn = on_warn,
+				       .ctx = l};
 }
 
-/* Asks every neighbour the engine wants asked now; *wake is lowered to the next one due. */
-static void ask_neighbours(struct net *net, struct engine *e, uint64_t now, uint64_t *wake)
+/* Asks every neighbour the engines want asked now; *link_wake: when the next one is due. */
+static void ask_neighbours(struct loop *l, uint64_t *link_wake)
 {
+	const struct transport *t = l->env->transport;
 	struct ip_addr addr;
 
-	if (net->neighbours == NULL)
+	*link_wake = 0;
+	if (t->ops->ask == NULL)
 		return;
-	while (engine_next_neighbour_query(e, now, &addr, wake))
-		if (!neighbours_ask(net->neighbours, &addr, on_table_entry, e))
-			engine_neighbour_unaskable(e, &addr);
+	for (int i = 0; i < l->count; i++) {
+		struct engine *e = l->engines[i].e;
+
+		if (l->engines[i].done)
+			continue;
+		while (engine_next_neighbour_query(e, l->now, &addr, link_wake))
+			if (!t->ops->ask(t->ctx, &addr, on_table_entry, e))
+				engine_neighbour_unaskable(e, &addr);
+	}
 }
 
-/* How long to wait, to the microsecond (pacing above 1000 pps needs better than poll's ms). */
-static struct timespec wait_for(uint64_t now, uint64_t until)
+/* Hands the batch to the transport; -1 when a probe could not be built. */
+static int flush(struct loop *l, const struct probe_spec *batch, int *n)
 {
-	uint64_t us = until > now ? until - now : 0;
+	const struct transport *t = l->env->transport;
+	struct transport_sink sink = sink_of(l);
+	int rc = t->ops->send(t->ctx, batch, *n, &sink, l->now, l->env->err, sizeof(l->env->err));
 
-	if (us > 1000000)
-		us = 1000000;	/* wake at least once a second */
-	return (struct timespec){.tv_sec = (time_t)(us / 1000000),
-				 .tv_nsec = (long)(us % 1000000) * 1000};
+	*n = 0;
+	return rc < 0 ? -1 : 0;
 }
 
-int run_loop(struct net *net, struct engine *e, const struct run_face *face)
+/* The engine is done: its face draws the end once. */
+static void finish(struct loop *l, struct run_engine *re)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
-	struct pollfd fds[3];
-	uint8_t pkt[SEND_BATCH][PROBE_MAX_LEN], *ptrs[SEND_BATCH];
-	size_t lens[SEND_BATCH];
-	struct probe_spec specs[SEND_BATCH];	/* what each packet was built from */
-	struct net_route routes[SEND_BATCH];	/* ... and how it leaves */
-	char err[256];
-	uint64_t now, wake = 0, next_tick = 0;
-	bool warned = false, warned_source = false;
+	re->done = true;
+	if (re->face && re->face->tick)
+		(void)re->face->tick(re->face->ctx, re->e, l->now);
+}
 
-	for (int i = 0; i < SEND_BATCH; i++)
-		ptrs[i] = pkt[i];
-	/* No SA_RESTART: poll() must return so the loop sees the flag. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* A closed terminal or a supervisor's hang-up ends the run the same way: results kept. */
-	sigaction(SIGHUP, &sa, NULL);
+/*
+ * Takes everything each engine has due now (at most a batch per engine a
+ * turn, so one engine cannot starve the others or the capture) and sends
+ * it in batches; marks the engines that are done.  -1 on a send error.
+ */
+static int send_due(struct loop *l)
+{
+	struct probe_spec batch[RUN_SEND_BATCH];
+	int n = 0;
+
+	for (int i = 0; i < l->count; i++) {
+		struct run_engine *re = &l->engines[i];
+		struct probe_spec p;
+		enum engine_step step;
+		int taken = 0;
+
+		if (re->done)
+			continue;
+		step = engine_next(re->e, l->now, &p, &re->wake);
+		if (step == ENGINE_DONE)
+			finish(l, re);
+		while (step == ENGINE_SEND) {
+			batch[n++] = p;
+			if (n == RUN_SEND_BATCH && flush(l, batch, &n) < 0)
+				return -1;
+			if (++taken == RUN_SEND_BATCH)
+				break;
+			step = engine_next(re->e, l->now, &p, &re->wake);
+		}
+		if (taken > 0)
+			re->wake = l->now;	/* look at what arrived, then ask again */
+	}
+	return n > 0 ? flush(l, batch, &n) : 0;
+}
+
+static bool all_done(const struct loop *l)
+{
+	for (int i = 0; i < l->count; i++)
+		if (!l->engines[i].done)
+			return false;
+	return true;
+}
+
+/* The earliest of the engines' wake-ups, the neighbours' and the faces' next ticks. */
+static uint64_t next_wake(const struct loop *l, uint64_t link_wake)
+{
+	uint64_t wake = link_wake;
+
+	for (int i = 0; i < l->count; i++)
+		if (!l->engines[i].done)
+			wake = wake_earliest(wake, l->engines[i].wake);
+	for (int i = 0; i < l->count; i++) {
+		const struct run_engine *re = &l->engines[i];
+
+		/* 0 is "no wake-up": a tick must not turn it into one (nor the first tick). */
+		if (!re->done && re->face && re->face->tick && re->next_tick != 0 && wake != 0 &&
+		    re->next_tick < wake)
+			wake = re->next_tick;
+	}
+	return wake;
+}
+
+/* The descriptors of this turn: the transport's, then each running face's input. */
+static void gather_fds(struct loop *l)
+{
+	const struct transport *t = l->env->transport;
+
+	l->ntransport = t->ops->fds(t->ctx, l->fds, TRANSPORT_MAX_FDS);
+	l->nfds = l->ntransport;
+	for (int i = 0; i < l->count; i++) {
+		const struct run_face *f = l->engines[i].face;
+
+		if (l->engines[i].done || f == NULL || f->input_fd < 0 || f->on_input == NULL)
+			continue;
+		l->input_of[l->nfds - l->ntransport] = i;
+		l->fds[l->nfds++] = (struct pollfd){.fd = f->input_fd, .events = POLLIN};
+	}
+	for (int k = 0; k < l->nfds; k++)
+		l->fds[k].revents = 0;
+}
+
+/* Gives each running face its input and its tick.  1: a face wants to quit. */
+static int serve_faces(struct loop *l)
+{
+	const struct run_clock *c = l->env->clock;
+
+	for (int k = l->ntransport; k < l->nfds; k++) {
+		struct run_engine *re = &l->engines[l->input_of[k - l->ntransport]];
+
+		if ((l->fds[k].revents & (POLLIN | POLLHUP)) &&
+		    re->face->on_input(re->face->ctx, re->e, c->now(c->ctx)) == RUN_QUIT)
+			return 1;
+	}
+	l->now = c->now(c->ctx);
+	for (int i = 0; i < l->count; i++) {
+		struct run_engine *re = &l->engines[i];
+		const struct run_face *f = re->face;
+
+		if (re->done || f == NULL || f->tick == NULL || l->now < re->next_tick)
+			continue;
+		if (f->tick(f->ctx, re->e, l->now) == RUN_QUIT)
+			return 1;
+		re->next_tick = l->now + (f->tick_us ? f->tick_us : RUN_DEFAULT_TICK_US);
+	}
+	return 0;
+}
+
+/* Waits for the next thing to do and does what arrived.  0 go on, 1 a face quit, -1 error. */
+static int wait_and_serve(struct loop *l, uint64_t link_wake)
+{
+	const struct transport *t = l->env->transport;
+	const struct run_clock *c = l->env->clock;
+	struct transport_sink sink = sink_of(l);
+	int rc;
+
+	gather_fds(l);
+	rc = c->wait(c->ctx, l->fds, l->nfds, l->now, next_wake(l, link_wake));
+	if (rc < 0 && errno != EINTR) {
+		snprintf(l->env->err, sizeof(l->env->err), "poll: %s", strerror(errno));
+		return -1;
+	}
+	if (rc < 0)
+		for (int k = 0; k < l->nfds; k++)
+			l->fds[k].revents = 0;
+	l->now = c->now(c->ctx);
+	if (t->ops->receive(t->ctx, l->fds, l->ntransport, &sink, l->now, l->env->err,
+			    sizeof(l->env->err)) < 0)
+		return -1;
+	return serve_faces(l);
+}
+
+/* The turns, until the engines are done, a face quits, a stop or an error. */
+static int turns(struct loop *l)
+{
+	const struct run_clock *c = l->env->clock;
 
 	for (;;) {
-		struct probe_spec probe;
-		enum engine_step step;
-		int nfds = 1, rc, input = -1, nb = -1;
-		uint64_t link_wake = 0;	/* when a neighbour is next due to be asked */
+		uint64_t link_wake;
+		int rc;
 
-		if (stop_signal)
+		if (l->env->stop && *l->env->stop)
 			return 1;
-		now = run_now_us();
-		ask_neighbours(net, e, now, &link_wake);
-		step = engine_next(e, now, &probe, &wake);
-		if (step == ENGINE_SEND) {
-			int n = 0;
-
-			/* Everything due now (a burst above 1000 pps) goes in one system call. */
-			do {
-				if (!net_prepare_probe(net, &probe, &routes[n], err, sizeof(err)) &&
-				    !warned_source) {
-					fprintf(stderr, "ecmptrace: %s\n", err);
-					warned_source = true;
-				}
-				lens[n] = probe_build(&probe, pkt[n], sizeof(pkt[n]));
-				if (lens[n] == 0) {
-					fprintf(stderr, "ecmptrace: internal error: probe could not be built\n");
-					return -1;
-				}
-				specs[n] = probe;
-				n++;
-			} while (n < SEND_BATCH &&
-				 engine_next(e, now, &probe, &wake) == ENGINE_SEND);
-			if (net_send_batch(net, ptrs, lens, specs, routes, n) > 0 && !warned) {
-				/* Those probes are counted and will time out; say why once. */
-				fprintf(stderr, "ecmptrace: send: %s\n", strerror(net->last_send_errno));
-				warned = true;
-			}
-			wake = now;	/* look at the capture, then ask again */
-		}
-		if (step == ENGINE_DONE) {
-			if (face && face->tick)
-				face->tick(face->ctx, e, now);
-			return 0;
-		}
-		fds[0] = (struct pollfd){.fd = net_fd(net), .events = POLLIN};
-		if (net->neighbours != NULL) {
-			nb = nfds++;
-			fds[nb] = (struct pollfd){.fd = neighbours_fd(net->neighbours), .events = POLLIN};
-		}
-		if (face && face->input_fd >= 0 && face->on_input) {
-			input = nfds++;
-			fds[input] = (struct pollfd){.fd = face->input_fd, .events = POLLIN};
-		}
-		wake = wake_earliest(wake, link_wake);
-		if (face && face->tick && next_tick < wake && next_tick != 0)
-			wake = next_tick;
-		{
-			struct timespec ts = wait_for(now, wake);
-
-			rc = ppoll(fds, (nfds_t)nfds, &ts, NULL);
-		}
-		if (rc < 0 && errno != EINTR) {
-			fprintf(stderr, "ecmptrace: poll: %s\n", strerror(errno));
+		l->now = c->now(c->ctx);
+		ask_neighbours(l, &link_wake);
+		if (send_due(l) < 0)
 			return -1;
-		}
-		if (rc > 0 && (fds[0].revents & POLLIN) &&
-		    net_dispatch(net, on_packet, e, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ecmptrace: %s\n", err);
-			return -1;
-		}
-		if (rc > 0 && nb >= 0 && (fds[nb].revents & POLLIN)) {
-			struct claim_ctx c = {.e = e, .now = run_now_us()};
-
-			neighbours_dispatch(net->neighbours, on_claim, &c);
-		}
-		if (rc > 0 && input >= 0 && (fds[input].revents & (POLLIN | POLLHUP)) &&
-		    face->on_input(face->ctx, e, run_now_us()) == RUN_QUIT)
+		if (all_done(l))
 			return 0;
-		now = run_now_us();
-		if (face && face->tick && now >= next_tick) {
-			if (face->tick(face->ctx, e, now) == RUN_QUIT)
-				return 0;
-			next_tick = now + (face->tick_us ? face->tick_us : 200000);
-		}
+		rc = wait_and_serve(l, link_wake);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
 	}
+}
+
+int run_loop(struct run_env *env, struct run_engine *engines, int count)
+{
+	struct loop l = {.env = env, .engines = engines, .count = count};
+	int rc;
+
+	env->err[0] = '\0';
+	for (int i = 0; i < count; i++) {
+		engines[i].done = false;
+		engines[i].wake = 0;
+		engines[i].next_tick = 0;
+	}
+	l.fds = calloc((size_t)(TRANSPORT_MAX_FDS + count), sizeof(*l.fds));
+	l.input_of = calloc((size_t)count + 1, sizeof(*l.input_of));
+	if (l.fds == NULL || l.input_of == NULL) {
+		snprintf(env->err, sizeof(env->err), "out of memory");
+		rc = -1;
+	} else {
+		rc = turns(&l);
+	}
+	free(l.fds);
+	free(l.input_of);
+	return rc;
 }

@@ -1,16 +1,23 @@
 /*
- * The event loop that joins the engine to the network and to a face:
- * sends what the engine asks for, feeds it what the capture sees, and
- * gives the face regular ticks (and the terminal's input, for the live
- * view).  The only place where time passes for real.
+ * The event loop: runs any number of engines over one transport
+ * (transport.h) with an injected clock (clock.h).  It asks each engine
+ * what to send and sends it in batches, hands each engine what the
+ * transport received, asks the neighbours the engines want asked, and
+ * gives each engine's face regular ticks (and the terminal's input, for
+ * the live view).  The program, the simulator and the unit tests all run
+ * this loop; only the transport and the clock differ.
  */
 #ifndef ECMPTRACE_RUN_H
 #define ECMPTRACE_RUN_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "transport.h"
+
 struct engine;
-struct net;
+struct run_clock;
 
 enum run_verdict {
 	RUN_CONTINUE = 0,
@@ -27,13 +34,36 @@ struct run_face {
 	enum run_verdict (*on_input)(void *ctx, struct engine *e, uint64_t now_us);
 };
 
-/* Monotonic clock in microseconds. */
-uint64_t run_now_us(void);
+/* One engine the loop runs, and the face that shows it (NULL: none). */
+struct run_engine {
+	struct engine *e;
+	const struct run_face *face;
+	/* kept by the loop */
+	bool done;			/* the engine said DONE (its face had its last tick) */
+	uint64_t wake;			/* when the engine wants to be asked again */
+	uint64_t next_tick;		/* when its face ticks next (0: at the first look) */
+};
+
+/* What the loop runs over. */
+struct run_env {
+	const struct transport *transport;
+	const struct run_clock *clock;
+	/* Nonzero (a signal handler sets it): the loop returns 1 at its next turn. */
+	volatile sig_atomic_t *stop;
+	/* Says a warning (once per kind, as the transport gives them); NULL: dropped. */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+	/* Why run_loop returned -1. */
+	char err[256];
+};
+
+/* Probes handed to the transport in one send at most (a burst above 1000 pps). */
+#define RUN_SEND_BATCH TRANSPORT_MAX_BATCH
+
 /*
- * Runs until the engine is done, the face quits, or SIGINT/SIGTERM/SIGHUP
- * (the signals make the loop return 1).  Returns 0 on normal end, 1 on a
- * signal, -1 on a network error (already reported on stderr).
+ * Runs until every engine is done, a face quits, or *env->stop is set.
+ * Returns 0 on a normal end, 1 when stopped, -1 on an error (env->err).
  */
-int run_loop(struct net *net, struct engine *e, const struct run_face *face);
+int run_loop(struct run_env *env, struct run_engine *engines, int count);
 
 #endif

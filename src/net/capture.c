@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "net/capture.h"
-#include "run.h"
 #include "wire/dissect.h"
 #include "wire/link.h"
 
@@ -206,14 +205,15 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	d->fn(d->ctx, bytes + off, h->caplen - (size_t)off, arrival(d, &h->ts), ll, lllen);
 }
 
-int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, char *err, size_t errlen)
+int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		     size_t errlen)
 {
 	struct dispatch_ctx d = {.c = c, .fn = fn, .ctx = ctx};
 	struct timespec rt;
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
-	d.mono_now = run_now_us();
+	d.mono_now = now_us;
 	d.real_now = (uint64_t)rt.tv_sec * 1000000 + (uint64_t)rt.tv_nsec / 1000;
 	n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)&d);
 	if (n < 0) {

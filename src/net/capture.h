@@ -28,7 +28,11 @@ void capture_close(struct capture *c);
  */
 bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err, size_t errlen);
 int capture_fd(const struct capture *c);
-/* Delivers every waiting packet's IP datagram to fn; count, or -1 on error. */
-int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, char *err, size_t errlen);
+/*
+ * Delivers every waiting packet's IP datagram to fn; count, or -1 on error.
+ * Arrival times are mapped onto the caller's clock, whose time is now_us.
+ */
+int capture_dispatch(struct capture *c, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		     size_t errlen);
 
 #endif

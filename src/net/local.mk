@@ -2,8 +2,9 @@
 bin_PROGRAMS += ecmptrace
 ecmptrace_SOURCES = \
 	src/main.c \
-	src/run.c src/run.h \
+	src/clock.c src/clock.h \
 	src/net/net.c src/net/net.h \
+	src/net/net_transport.c src/net/net_transport.h \
 	src/net/rawsock.c src/net/rawsock.h \
 	src/net/capture.c src/net/capture.h \
 	src/net/privdrop.c src/net/privdrop.h \

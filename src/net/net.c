@@ -18,7 +18,7 @@
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
 	      size_t errlen, bool *need_privilege)
 {
-	*n = (struct net){.send_fd = -1, .dst = *dst};
+	*n = (struct net){.send_fd = -1, .dst = *dst, .frame_fd = -1};
 	*need_privilege = false;
 	n->send_fd = rawsock_open(dst->family, err, errlen);
 	if (n->send_fd < 0) {
@@ -52,6 +52,22 @@ void net_close(struct net *n)
 	n->steer = NULL;
 	neighbours_close(n->neighbours);
 	n->neighbours = NULL;
+	net_frames_release(n);
+}
+
+void net_frames_reserve(struct net *n, enum probe_proto proto)
+{
+	if (proto == PROBE_ICMP || n->frame_fd >= 0)
+		return;	/* an ICMP probe is never steered */
+	n->frame_fd = steer_frame_socket();
+	n->frame_errno = n->frame_fd < 0 ? errno : 0;
+}
+
+void net_frames_release(struct net *n)
+{
+	if (n->frame_fd >= 0)
+		close(n->frame_fd);
+	n->frame_fd = -1;
 }
 
 bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
@@ -63,18 +79,31 @@ bool net_neighbours_enable(struct net *n, char *err, size_t errlen)
 
 bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen)
 {
-	if (n->steer == NULL)
-		n->steer = steer_new(n->dst.family, by_gateway, err, errlen);
+	int fd = -1;
+
+	if (n->steer != NULL)
+		return true;
+	if (by_gateway && n->frame_fd < 0) {
+		snprintf(err, errlen, "packet socket: %s",
+			 strerror(n->frame_errno ? n->frame_errno : EBADF));
+		return false;
+	}
+	if (by_gateway) {
+		fd = n->frame_fd;	/* the steering keeps it from now on */
+		n->frame_fd = -1;
+	}
+	net_frames_release(n);
+	n->steer = steer_new(n->dst.family, fd, err, errlen);
 	return n->steer != NULL;
 }
 
 bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
-		       char *err, size_t errlen)
+		       uint64_t now_us, char *err, size_t errlen)
 {
 	*route = (struct net_route){0};
 	if (n->steer == NULL)
 		return true;
-	steer_route(n->steer, spec, route);
+	steer_route(n->steer, spec, route, now_us);
 	/* Answers to a flow that leaves from another of our addresses come back to it. */
 	if (!addr_equal(&spec->src, &n->src) &&
 	    !capture_add_source(n->capture, &spec->src, err, errlen)) {
@@ -133,7 +162,8 @@ int net_fd(const struct net *n)
 	return capture_fd(n->capture);
 }
 
-int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, char *err, size_t errlen)
+int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		 size_t errlen)
 {
-	return capture_dispatch(n->capture, fn, ctx, err, errlen);
+	return capture_dispatch(n->capture, fn, ctx, now_us, err, errlen);
 }

@@ -25,6 +25,8 @@ struct net {
 	int last_send_errno;		/* why the latest send failed (the probe then times out) */
 	struct net_steer *steer;	/* per-flow choice of interface, NULL when off */
 	struct neighbours *neighbours;	/* link-layer check (neighbours.h), NULL when off */
+	int frame_fd;			/* net_frames_reserve()'s packet socket, -1: none */
+	int frame_errno;		/* why it could not be opened */
 };
 
 /*
@@ -48,14 +50,22 @@ void net_close(struct net *n);
  * kernel would route a connection with the probe's ports by, which a raw
  * socket's own route lookup (it sees no ports) does not.  by_gateway: the
  * next hops share an interface, so each probe goes as a frame to its
- * flow's next hop instead (a packet socket: needs CAP_NET_RAW, so before
- * privileges are dropped); otherwise needs no privilege.  False with a
- * message in err when the kernel cannot say
- * (no rtnetlink, or a multipath hash policy whose answer to a route query
- * differs from its choice for its own connections); probes then leave by
- * the raw socket's own route.
+ * flow's next hop instead, on the packet socket net_frames_reserve opened
+ * before privileges were dropped.  Needs no privilege itself.  False with
+ * a message in err when the kernel cannot say (no rtnetlink, or a
+ * multipath hash policy whose answer to a route query differs from its
+ * choice for its own connections) or the packet socket could not be
+ * opened; probes then leave by the raw socket's own route.
  */
 bool net_steer_enable(struct net *n, bool by_gateway, char *err, size_t errlen);
+/*
+ * The packet socket by_gateway steering sends on needs CAP_NET_RAW, but
+ * only the routing table (asked with no privilege, after the drop) says
+ * whether it is needed: it is opened before the drop (UDP and TCP only),
+ * then net_steer_enable takes it, or net_frames_release closes it.
+ */
+void net_frames_reserve(struct net *n, enum probe_proto proto);
+void net_frames_release(struct net *n);
 /*
  * Opens the link-layer check's sockets (neighbours.h): needs CAP_NET_RAW,
  * so before privileges are dropped.  False with a message in err.
@@ -76,12 +86,13 @@ struct net_route {
  * Before a probe is built: with steering on, gives it the source address a
  * connection on its ports would have (on a host with one address per
  * uplink, that of the uplink the kernel picks for the flow) and the way
- * such a connection leaves (*route; zero without steering), and lets the
+ * such a connection leaves (*route; zero without steering; the kernel is
+ * asked again when its answer is older than a while at now_us), and lets the
  * capture see answers to that source.  False with a message in err when
  * the capture cannot; the probe then keeps its source and a zero route.
  */
 bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route *route,
-		       char *err, size_t errlen);
+		       uint64_t now_us, char *err, size_t errlen);
 /*
  * Sends count datagrams built by probe_build() with as few system calls as
  * the kernel allows; returns how many failed (the last errno is kept).
@@ -92,7 +103,11 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 		   const struct probe_spec *specs, const struct net_route *routes, int count);
 /* Descriptor to poll for readability. */
 int net_fd(const struct net *n);
-/* Hands every datagram waiting in the capture to fn; returns how many, -1 on error. */
-int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, char *err, size_t errlen);
+/*
+ * Hands every datagram waiting in the capture to fn, with arrival times on
+ * the caller's clock, whose time is now_us; returns how many, -1 on error.
+ */
+int net_dispatch(struct net *n, net_packet_fn fn, void *ctx, uint64_t now_us, char *err,
+		 size_t errlen);
 
 #endif

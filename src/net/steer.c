@@ -19,7 +19,6 @@
 #include "net/route.h"
 #include "net/steer.h"
 #include "numparse.h"
-#include "run.h"
 #include "wire/dissect.h"
 
 /*
@@ -215,10 +214,11 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 	return s;
 }
 
-void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route)
+void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *route,
+		 uint64_t now_us)
 {
 	struct steer_slot scratch;
-	const struct steer_slot *s = steer_choice(st, p, run_now_us(), &scratch);
+	const struct steer_slot *s = steer_choice(st, p, now_us, &scratch);
 
 	*route = (struct net_route){0};
 	if (s == NULL || s->oif == 0)
@@ -234,25 +234,25 @@ void steer_route(struct net_steer *st, struct probe_spec *p, struct net_route *r
 	}
 }
 
-struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errlen)
+int steer_frame_socket(void)
 {
-	struct net_steer *st;
+	/* Protocol 0: the socket sends and never receives. */
+	return socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+struct net_steer *steer_new(int family, int frame_fd, char *err, size_t errlen)
+{
+	struct net_steer *st = NULL;
 
 	if (!steer_policy_ok(family, err, errlen))
-		return NULL;
+		goto fail;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		set_err(err, errlen, "out of memory");
-		return NULL;
+		goto fail;
 	}
-	st->frame_fd = -1;
-	st->by_gateway = by_gateway;
-	/* Protocol 0: the socket sends and never receives. */
-	if (by_gateway && (st->frame_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
-		set_err(err, errlen, "packet socket: %s", strerror(errno));
-		free(st);
-		return NULL;
-	}
+	st->frame_fd = frame_fd;
+	st->by_gateway = frame_fd >= 0;
 	st->rs = route_steer_open();
 	if (st->rs == NULL) {
 		set_err(err, errlen, "rtnetlink: %s", strerror(errno));
@@ -260,6 +260,10 @@ struct net_steer *steer_new(int family, bool by_gateway, char *err, size_t errle
 		return NULL;
 	}
 	return st;
+fail:
+	if (frame_fd >= 0)
+		close(frame_fd);
+	return NULL;
 }
 
 bool steer_send_frame(struct net_steer *st, const struct net_route *route, int family,

@@ -37,4 +37,15 @@ bad=$(grep -Hn '#include "net/\(capture\|rawsock\|net\|privdrop\)\.h"' face/*.c)
 [ -z "$bad" ]
 ok $? "faces read results only, not sockets or the capture${bad:+: $bad}"
 
+# The kernel layer never calls up into the event loop; it gets "now" from the caller.
+bad=$(grep -Hn '#include "run\.h"\|\brun_[a-z_]*(' net/*.[ch])
+[ -z "$bad" ]
+ok $? "src/net does not call up into the event loop${bad:+: $bad}"
+
+# The loop's time and waiting are injected (clock.h), so tests run the very same loop.
+bad=$(grep -HnE '\b(clock_gettime|gettimeofday|time|poll|ppoll|select|sleep|usleep|nanosleep|printf|fprintf)\s*\(' run.c |
+	grep -vE '^run\.c:[0-9]+:\s*/?\*')
+[ -z "$bad" ]
+ok $? "the event loop reads no clock, waits on nothing and prints nothing itself${bad:+: $bad}"
+
 tap_done

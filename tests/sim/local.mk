@@ -1,7 +1,9 @@
 # Simulation tests: the engine driven through a simulated ECMP network
 # (simnet) in virtual time, without sockets.  Each program links its own
-# copy of the simulator (simnet: the network; simrun: the caller's loop).
-SIM_CORE = tests/sim/simnet.c tests/sim/simnet.h tests/sim/simrun.c tests/sim/simrun.h
+# copy of the simulator (simnet: the network; simloop: it as the program's
+# transport, with a virtual clock; simrun: a case run by the program's loop).
+SIM_CORE = tests/sim/simnet.c tests/sim/simnet.h tests/sim/simrun.c tests/sim/simrun.h \
+	tests/sim/simloop.c tests/sim/simloop.h
 
 check_PROGRAMS += \
 	tests/sim/sim_simnet \
@@ -14,7 +16,8 @@ check_PROGRAMS += \
 	tests/sim/sim_diagnose \
 	tests/sim/sim_mda \
 	tests/sim/sim_lane \
-	tests/sim/sim_limiter
+	tests/sim/sim_limiter \
+	tests/sim/sim_loop
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -44,3 +47,7 @@ tests_sim_sim_lane_LDADD = libcore.a $(LIBS)
 # Rate limiters per router: a merge router answering from several addresses.
 tests_sim_sim_limiter_SOURCES = tests/sim/sim_limiter.c $(SIM_CORE)
 tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
+# The program's event loop over the simulator: batches, ticks, neighbour
+# questions, several engines, input and early ends - without root.
+tests_sim_sim_loop_SOURCES = tests/sim/sim_loop.c $(SIM_CORE)
+tests_sim_sim_loop_LDADD = libcore.a $(LIBS)

@@ -1,7 +1,8 @@
 /*
- * simrun: the engine's caller loop (engine.h) against a simnet, in virtual
- * time.  Time moves only when the engine waits, straight to the next event,
- * so a minute of tracing runs in milliseconds and every run is repeatable.
+ * simrun: an engine run by the program's event loop (src/run.c) against a
+ * simnet, in virtual time (simloop.c).  Time moves only when the loop
+ * waits, straight to the next event, so a minute of tracing runs in
+ * milliseconds and every run is repeatable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 #include "engine/flow.h"
 #include "engine/results.h"
+#include "run.h"
+#include "simloop.h"
 #include "simrun.h"
 
 void simrun_default_addrs(int family, struct ip_addr *src, struct ip_addr *dst)
@@ -56,18 +59,43 @@ static bool record_send(struct simrun *r, const struct probe_spec *p, uint64_t a
 	return true;
 }
 
-/* Hands every reply due by now to the engine. */
-static void deliver_due(struct simrun *r, struct engine *e, struct simnet *n)
+/* A simrun_run in progress: the harness around the program's loop. */
+struct harness {
+	struct simrun *r;
+	struct engine *e;
+	struct simnet *n;
+	const struct simrun_limits *lim;
+	struct simloop sl;
+	uint64_t max_us, max_steps, stop_after;
+	bool out_of_memory;
+};
+
+static void on_sent(void *ctx, const struct probe_spec *p, enum simnet_fate fate, uint64_t now)
 {
-	struct reply rep;
+	struct harness *h = ctx;
 
-	while (simnet_next_reply(n, r->now_us, &rep)) {
-		enum match_result m = engine_reply(e, &rep, r->now_us);
+	h->r->steps++;
+	if (!record_send(h->r, p, now, fate))
+		h->out_of_memory = true;
+}
 
-		if ((unsigned)m < sizeof(r->match) / sizeof(r->match[0]))
-			r->match[m]++;
-		r->delivered++;
+/* engine_stop() once stop_after has passed, before what is due is delivered. */
+static void before_receive(void *ctx, uint64_t now)
+{
+	struct harness *h = ctx;
+
+	if (h->stop_after && !h->r->stopped && now - h->r->start_us >= h->stop_after) {
+		engine_stop(h->e);
+		h->r->stopped = true;
 	}
+}
+
+static bool guard(struct simrun *r, const char *why)
+{
+	r->guard_hit = true;
+	snprintf(r->why, sizeof(r->why), "%s after %llu steps, %llu us virtual", why,
+		 (unsigned long long)r->steps, (unsigned long long)(r->now_us - r->start_us));
+	return false;
 }
 
 /* Runs the events whose time has come, earliest first. */
@@ -95,81 +123,77 @@ static void fire_events(struct simrun *r, struct engine *e, struct simnet *n,
 	}
 }
 
-/* The clock must stop at the next pending event, if it comes before wake. */
-static uint64_t next_event(const struct simrun *r, const struct simrun_limits *lim, uint64_t wake)
+/* After delivery: the test's events, then the guards, which stop the loop. */
+static void after_receive(void *ctx, uint64_t now)
 {
-	if (!lim)
+	struct harness *h = ctx;
+
+	h->r->now_us = now;
+	h->r->steps++;
+	fire_events(h->r, h->e, h->n, h->lim);
+	if (h->out_of_memory)
+		h->sl.stop = !guard(h->r, "out of memory");
+	else if (h->r->steps > h->max_steps)
+		h->sl.stop = !guard(h->r, "step limit");
+	else if (now - h->r->start_us > h->max_us)
+		h->sl.stop = !guard(h->r, "virtual time limit");
+}
+
+/* The clock must stop at stop_after and at the next pending event, if they come first. */
+static uint64_t clamp(void *ctx, uint64_t now, uint64_t wake)
+{
+	struct harness *h = ctx;
+	const struct simrun *r = h->r;
+
+	if (h->stop_after && !r->stopped && r->start_us + h->stop_after > now &&
+	    r->start_us + h->stop_after < wake)
+		wake = r->start_us + h->stop_after;
+	if (!h->lim)
 		return wake;
 	for (int i = 0; i < SIMRUN_MAX_EVENTS; i++) {
-		const struct simrun_event *ev = &lim->events[i];
+		const struct simrun_event *ev = &h->lim->events[i];
 		uint64_t at = r->start_us + ev->after_us;
 
-		if (ev->after_us && ev->fn && !r->fired[i] && at > r->now_us && at < wake)
+		if (ev->after_us && ev->fn && !r->fired[i] && at > now && at < wake)
 			wake = at;
 	}
 	return wake;
 }
 
-static bool guard(struct simrun *r, const char *why)
-{
-	r->guard_hit = true;
-	snprintf(r->why, sizeof(r->why), "%s after %llu steps, %llu us virtual", why,
-		 (unsigned long long)r->steps, (unsigned long long)(r->now_us - r->start_us));
-	return false;
-}
-
+/*
+ * The program's own event loop (src/run.c) over the simulated network:
+ * the harness only watches (sends, deliveries) and adds the test's
+ * events and guards.
+ */
 bool simrun_run(struct simrun *r, struct engine *e, struct simnet *n, const struct simrun_limits *lim)
 {
-	uint64_t max_us = lim && lim->max_virtual_us ? lim->max_virtual_us : 600000000ull;
-	uint64_t max_steps = lim && lim->max_steps ? lim->max_steps : 10000000ull;
-	uint64_t stop_after = lim ? lim->stop_after_us : 0;
+	struct harness h = {.r = r, .e = e, .n = n, .lim = lim};
+	struct run_engine one = {.e = e};
+	struct run_env env;
+	int rc;
 
-	for (;;) {
-		struct probe_spec probe;
-		uint64_t wake = 0, arrival;
-		enum engine_step step;
-
-		if (stop_after && !r->stopped && r->now_us - r->start_us >= stop_after) {
-			engine_stop(e);
-			r->stopped = true;
-		}
-		deliver_due(r, e, n);
-		fire_events(r, e, n, lim);
-		if (++r->steps > max_steps)
-			return guard(r, "step limit");
-		if (r->now_us - r->start_us > max_us)
-			return guard(r, "virtual time limit");
-		step = engine_next(e, r->now_us, &probe, &wake);
-		if (step == ENGINE_DONE) {
-			r->done = true;
-			snprintf(r->why, sizeof(r->why), "done after %llu steps, %llu us virtual",
-				 (unsigned long long)r->steps,
-				 (unsigned long long)(r->now_us - r->start_us));
-			return true;
-		}
-		if (step == ENGINE_SEND) {
-			enum simnet_fate fate = simnet_send(n, &probe, r->now_us);
-
-			if (!record_send(r, &probe, r->now_us, fate))
-				return guard(r, "out of memory");
-			continue;
-		}
-		if (step != ENGINE_WAIT)
-			return guard(r, "unknown engine step");
-		r->waits++;
-		if (wake <= r->now_us) {
-			/* A wake time in the past would spin forever: nudge the clock. */
-			r->stale_waits++;
-			wake = r->now_us + 1;
-		}
-		if (simnet_next_arrival(n, &arrival) && arrival < wake)
-			wake = arrival > r->now_us ? arrival : r->now_us + 1;
-		if (stop_after && !r->stopped && r->start_us + stop_after > r->now_us &&
-		    r->start_us + stop_after < wake)
-			wake = r->start_us + stop_after;
-		wake = next_event(r, lim, wake);
-		r->now_us = wake;
-	}
+	h.max_us = lim && lim->max_virtual_us ? lim->max_virtual_us : 600000000ull;
+	h.max_steps = lim && lim->max_steps ? lim->max_steps : 10000000ull;
+	h.stop_after = lim ? lim->stop_after_us : 0;
+	simloop_init(&h.sl, n, r->now_us);
+	h.sl.hooks = (struct simloop_hooks){.sent = on_sent, .before_receive = before_receive,
+					    .after_receive = after_receive, .clamp = clamp,
+					    .ctx = &h};
+	env = (struct run_env){.transport = &h.sl.transport, .clock = &h.sl.clock,
+			       .stop = &h.sl.stop};
+	rc = run_loop(&env, &one, 1);
+	r->now_us = h.sl.now_us;
+	r->waits += h.sl.waits;
+	r->stale_waits += h.sl.stale_waits;
+	r->delivered += h.sl.delivered;
+	for (size_t i = 0; i < sizeof(r->match) / sizeof(r->match[0]); i++)
+		r->match[i] += h.sl.match[i];
+	if (rc != 0)
+		return r->guard_hit ? false : guard(r, rc < 0 ? "loop error" : "stopped");
+	r->done = true;
+	snprintf(r->why, sizeof(r->why), "done after %llu steps, %llu us virtual",
+		 (unsigned long long)r->steps, (unsigned long long)(r->now_us - r->start_us));
+	return true;
 }
 
 const struct probe_spec *simrun_flow_probe(const struct simrun *r, const struct engine_config *cfg,

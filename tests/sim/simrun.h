@@ -1,9 +1,10 @@
 /*
- * simrun: runs an engine against a simnet in virtual time.  The loop is the
- * one engine.h describes (SEND -> simnet_send; WAIT -> jump the clock to the
- * engine's wake time or the next reply's arrival, whichever comes first, and
- * feed due replies to engine_reply; DONE -> stop), with guards on virtual
- * time and on steps so a buggy engine cannot hang a test.  Every send is
+ * simrun: runs an engine against a simnet in virtual time, with the
+ * program's own event loop (src/run.c; the network and the clock are
+ * simloop.h's): sends go into the simnet, waits jump the clock to the
+ * engine's wake time or the next reply's arrival, whichever comes first,
+ * and due replies go to engine_reply.  Guards on virtual time and on steps
+ * stop the loop, so a buggy engine cannot hang a test.  Every send is
  * recorded with its time, for pacing and scheduling checks.
  */
 #ifndef ECMPTRACE_TESTS_SIM_SIMRUN_H
@@ -45,7 +46,7 @@ struct simrun {
 	uint64_t now_us;		/* virtual time now */
 	struct simrun_send *sends;	/* every probe, in send order */
 	size_t nsends, capsends;
-	uint64_t steps;			/* engine_next calls */
+	uint64_t steps;			/* turns of the loop and probes sent */
 	uint64_t waits;			/* WAIT answers */
 	uint64_t stale_waits;		/* WAIT with a wake time not after now (the clock is nudged by 1 us) */
 	uint64_t delivered;		/* replies handed to engine_reply */

@@ -4,13 +4,15 @@
  * engine asks a first-hop neighbour for its link-layer address, how a
  * -c 1 run waits for the answers without spinning, which claims and
  * neighbour-table entries are kept, and what the results and the
- * diagnosis make of them.  Virtual time, hand-made replies, no sockets.
+ * diagnosis make of them.  Virtual time, hand-made replies, no sockets;
+ * the runs go through the program's event loop (linkbench.c).
  */
 #include <string.h>
 
 #include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/results.h"
+#include "linkbench.h"
 #include "tests/tap.h"
 #include "wire/probe_check.h"
 
@@ -23,67 +25,6 @@ static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
 static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
 static const uint8_t MAC_Z[6] = {0x02, 0, 0, 0, 0, 0x7f};
-
-/*
- * One engine in virtual time.  The path: the neighbour hop1 at TTL 1,
- * the target at TTL 2.  Flow i's TTL-1 answers come from macs[i % nmacs],
- * so two flows can show one IP answering from two link-layer addresses.
- */
-struct bench {
-	struct engine *e;
-	struct engine_config cfg;
-	uint64_t now;
-	struct ip_addr hop1;
-	const uint8_t *macs[2];
-	int nmacs;
-};
-
-static void bench_init(struct bench *b, bool v6, int nflows, uint64_t rounds, bool link_check,
-		       const char *hop1)
-{
-	char err[128];
-
-	memset(b, 0, sizeof(*b));
-	engine_config_defaults(&b->cfg);
-	addr_parse(v6 ? "2001:db8::1" : "192.0.2.1", &b->cfg.src);
-	addr_parse(v6 ? "2001:db8:9::9" : "198.51.100.9", &b->cfg.dst);
-	addr_parse(hop1 ? hop1 : v6 ? "2001:db8::fe" : "192.0.2.254", &b->hop1);
-	b->cfg.nflows = nflows;
-	b->cfg.max_ttl = 4;
-	b->cfg.max_unknown = 2;
-	b->cfg.rounds = rounds;
-	b->cfg.rate_pps = 1000;
-	b->cfg.interval_us = 10000;
-	b->cfg.timeout_us = 50000;
-	b->cfg.seed = 0x5eed0001;
-	b->cfg.link_check = link_check;
-	b->now = 1000000;
-	b->macs[0] = MAC_A;
-	b->nmacs = 1;
-	b->e = engine_new(&b->cfg, err, sizeof(err));
-	if (b->e == NULL)
-		printf("# engine_new: %s\n", err);
-}
-
-/* The answer the path gives to p: time exceeded from hop1 (with its MAC), else the target's. */
-static struct reply answer_to(const struct bench *b, const struct probe_spec *p)
-{
-	struct reply r;
-
-	probe_expected_reply(p, p->ttl == 1 ? REPLY_TIME_EXCEEDED : REPLY_DEST_UNREACH, 1, true, &r);
-
-	if (p->ttl == 1) {
-		int flow = p->sport - b->cfg.sport_base;
-		const uint8_t *mac = b->macs[(flow < 0 ? 0 : flow) % b->nmacs];
-
-		r.from = b->hop1;
-		memcpy(r.lladdr, mac, 6);
-		r.lladdr_len = 6;
-	} else {
-		r.from = b->cfg.dst;
-	}
-	return r;
-}
 
 static struct ip_addr ip(const char *s)
 {
@@ -108,77 +49,6 @@ static void table_at(struct engine *e, const char *addr, const uint8_t *mac, siz
 	struct ip_addr a = ip(addr);
 
 	engine_neighbour_table(e, &a, mac, len);
-}
-
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
-/*
- * Runs the engine as run.c does (questions first, then engine_next),
- * answering every probe at once, until ENGINE_DONE, `until`, or a guard.
- * Questions are recorded; a claim from claim_mac (when set) arrives
- * claim_delay after the first question.  Returns the time DONE came (0:
- * never); counts WAITs whose wake was not in the future, and wakes later
- * than `latest_wake` (0: no limit).
- */
-struct drive {
-	uint64_t until;
-	const uint8_t *claim_mac;
-	uint64_t claim_delay;
-	uint64_t latest_wake;
-	/* out */
-	uint64_t asked_at[16];
-	int nasked;
-	int stale_wakes, late_wakes, steps;
-	uint64_t claim_at;
-};
-
-static uint64_t drive(struct bench *b, struct drive *d)
-{
-	uint64_t pending_claim = 0;
-
-	while (d->steps++ < 100000 && b->now <= d->until) {
-		struct probe_spec p;
-		struct ip_addr q;
-		uint64_t wake = 0, link_wake = 0;
-		enum engine_step s;
-
-		if (pending_claim != 0 && b->now >= pending_claim) {
-			engine_neighbour_claim(b->e, &b->hop1, d->claim_mac, 6, b->now);
-			d->claim_at = b->now;
-			pending_claim = 0;
-		}
-		while (engine_next_neighbour_query(b->e, b->now, &q, &link_wake) && d->nasked < 16) {
-			if (!addr_equal(&q, &b->hop1))
-				printf("# asked about an address that is not the neighbour\n");
-			if (d->nasked == 0 && d->claim_mac != NULL)
-				pending_claim = b->now + d->claim_delay;
-			d->asked_at[d->nasked++] = b->now;
-		}
-		s = engine_next(b->e, b->now, &p, &wake);
-		if (s == ENGINE_DONE)
-			return b->now;
-		if (s == ENGINE_SEND) {
-			struct reply r = answer_to(b, &p);
-
-			engine_reply(b->e, &r, b->now);
-			continue;
-		}
-		wake = earliest(wake, link_wake);
-		if (wake <= b->now)
-			d->stale_wakes++;
-		if (d->latest_wake != 0 && wake > d->latest_wake)
-			d->late_wakes++;
-		wake = earliest(wake, pending_claim);
-		b->now = wake > b->now ? wake : b->now + 1;
-	}
-	return 0;
 }
 
 /* Sends and answers the first probe (TTL 1, flow 0) only; returns when it was answered. */
@@ -389,83 +259,30 @@ static void test_single_round(void)
 
 	/* Unaskable at the first question: the run does not wait for it. */
 	bench_init(&b, false, 1, 1, true, NULL);
-	{
-		struct probe_spec p;
-		struct ip_addr q;
-		uint64_t wake, lw;
-		int guard = 0;
-		enum engine_step s;
-
-		done = 0;
-		while (guard++ < 1000) {
-			lw = 0;
-			while (engine_next_neighbour_query(b.e, b.now, &q, &lw))
-				engine_neighbour_unaskable(b.e, &q);
-			wake = 0;
-			s = engine_next(b.e, b.now, &p, &wake);
-			if (s == ENGINE_DONE) {
-				done = b.now;
-				break;
-			}
-			if (s == ENGINE_SEND) {
-				struct reply r = answer_to(&b, &p);
-
-				engine_reply(b.e, &r, b.now);
-				continue;
-			}
-			wake = earliest(wake, lw);
-			b.now = wake > b.now ? wake : b.now + 1;
-		}
-		ok(done != 0 && guard < 200, "-c 1, unaskable: done without waiting (%d steps)", guard);
-	}
+	memset(&d, 0, sizeof(d));
+	d.until = b.now + 5 * PERIOD_US;
+	d.unaskable = true;
+	done = drive(&b, &d);
+	ok(done != 0 && d.nasked == 1 && d.steps < 200,
+	   "-c 1, unaskable: done without waiting (%d asked, %d steps)", d.nasked, d.steps);
 	engine_free(b.e);
 
 	/*
 	 * Paused in a series, at its second question (the round is over by
-	 * then): no questions, no spinning, DONE after the resume.
+	 * then): no questions, no spinning, DONE after the face resumes it
+	 * 2 s later (the resume comes from the face, before the loop asks).
 	 */
 	bench_init(&b, false, 1, 1, true, NULL);
-	{
-		struct probe_spec p;
-		struct ip_addr q;
-		uint64_t wake, lw, paused_at = 0;
-		int guard = 0, asked_paused = 0, stale = 0, nasked = 0;
-		enum engine_step s;
-
-		done = 0;
-		while (guard++ < 10000 && done == 0) {
-			/* The resume comes from the face, before the loop asks (as in run.c). */
-			if (engine_paused(b.e) && b.now >= paused_at + 2 * PERIOD_US / 30)
-				engine_pause(b.e, false, b.now);
-			lw = 0;
-			while (engine_next_neighbour_query(b.e, b.now, &q, &lw)) {
-				if (engine_paused(b.e))
-					asked_paused++;
-				if (++nasked == 2) {
-					engine_pause(b.e, true, b.now);
-					paused_at = b.now;
-				}
-			}
-			wake = 0;
-			s = engine_next(b.e, b.now, &p, &wake);
-			if (s == ENGINE_DONE)
-				done = b.now;
-			else if (s == ENGINE_SEND) {
-				struct reply r = answer_to(&b, &p);
-
-				engine_reply(b.e, &r, b.now);
-			} else {
-				wake = earliest(wake, lw);
-				stale += wake <= b.now;
-				b.now = wake > b.now ? wake : b.now + 1;
-			}
-		}
-		ok(paused_at != 0 && asked_paused == 0 && nasked == 3 &&
-		   done >= paused_at + 2 * PERIOD_US / 30,
-		   "-c 1, paused mid-series: nothing asked while paused, DONE after the resume");
-		ok(stale == 0 && guard < 500, "-c 1, paused: no spinning (%d stale, %d steps)", stale,
-		   guard);
-	}
+	memset(&d, 0, sizeof(d));
+	d.until = b.now + 5 * PERIOD_US;
+	d.pause_at_question = 2;
+	d.pause_us = 2 * PERIOD_US / 30;
+	done = drive(&b, &d);
+	ok(d.paused_at != 0 && d.asked_paused == 0 && d.nasked == 3 &&
+	   done >= d.paused_at + d.pause_us,
+	   "-c 1, paused mid-series: nothing asked while paused, DONE after the resume");
+	ok(d.stale_wakes == 0 && d.steps < 500, "-c 1, paused: no spinning (%d stale, %d steps)",
+	   d.stale_wakes, d.steps);
 	engine_free(b.e);
 }
 
