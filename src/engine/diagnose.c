@@ -147,7 +147,13 @@ static int rate_limit_tests(struct diag *d, unsigned char *fm, struct limited **
 			if (!branch_comparable(b) || b->is_unreachable || tally_n(own) < MIN_SAMPLES)
 				continue;
 			branch_mask(d, b, fm);
-			if (!cleanest_later(d, fm, k, &later))
+			/*
+			 * Past per-packet balancing a flow's probes to one TTL
+			 * meet several routers, and its unanswered ones count
+			 * against the branch it is filed under: the silence may
+			 * be another router's limit, so no address is named.
+			 */
+			if (mixed_from(d, fm) <= k || !cleanest_later(d, fm, k, &later))
 				continue;
 			if (n == cap) {
 				int ncap = cap ? 2 * cap : 16;

@@ -176,6 +176,18 @@ static void test_rate_limited(void)
 	results_free(r);
 
 	/*
+	 * The same, but the flows met several routers at TTL 2 (per-packet
+	 * balancing): their unanswered probes there may be another router's
+	 * limit, filed under BR_A, so no address is named.
+	 */
+	for (int i = 0; i < 8; i++)
+		s.f[i].seen[1] = 2;
+	r = run(&s);
+	ok(count_kind(r, FINDING_RATE_LIMITED_HOP) == 0,
+	   "per-packet balancing at TTL 2: no rate-limited-hop names one of its routers");
+	results_free(r);
+
+	/*
 	 * Rate limiting at TTL 2 on branch A, clean at TTL 3, real loss from
 	 * TTL 4: the loss is placed at TTL 4 (past the clean hop), and TTL 2
 	 * is rate limiting.  Findings come lossy first.
