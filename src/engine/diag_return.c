@@ -39,6 +39,33 @@ static bool branch_unknown(const struct diag *d, int i)
 
 
 /*
+ * Is flow i silent at hop index k (its probes there unanswered, at least
+ * DARK_MIN_LOST of them) where the router known there answers beyond any
+ * ICMP limit?  Then its probes do not reach that router: it takes a
+ * branch that never answers, or dies before it; it is not on the known
+ * path.  A limiting router's silence proves nothing (the demo network:
+ * failing flows' replies and errors alike are lost, and every router
+ * limits).  Seed 158: a branch dropping all it got never answered, the
+ * one router found at that hop was the other branch, and its flows were
+ * taken for path-mates of the clean ones.
+ */
+static bool silent_past_router(const struct diag *d, int i, int k)
+{
+	const struct flow_result *f = &d->r->flows[i];
+	const struct hop_result *h;
+
+	if (k >= d->nhops || !flow_has_hop(f, k) || addr_is_set(&f->path[k]) ||
+	    f->hop_received[k] > 0 || f->hop_lost[k] < DARK_MIN_LOST)
+		return false;
+	h = &d->r->hops[k];
+	for (int j = 0; h->branches != NULL && j < h->nbranches; j++)
+		if (addr_is_set(&h->branches[j].addr) &&
+		    beyond_default_limit(d, k, &h->branches[j].addr))
+			return true;
+	return false;
+}
+
+/*
  * Same forward path: no TTL before both destinations where both answered
  * differently, and both known wherever the branches part (a flow whose
  * branch is not known yet may take any of them).
@@ -58,6 +85,8 @@ static bool same_forward_path(const struct diag *d, int a, int b)
 		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
 			return false;
 		if ((!sa || !sb) && hop_branches(d, k))
+			return false;
+		if (silent_past_router(d, a, k) || silent_past_router(d, b, k))
 			return false;
 	}
 	return true;

@@ -15,6 +15,11 @@
 
 /* Least resolved probes in any group compared. */
 #define MIN_SAMPLES 8
+/*
+ * Unanswered probes of one flow at a hop whose router answers everyone
+ * else beyond any ICMP limit that show the flow does not go through it.
+ */
+#define DARK_MIN_LOST 2
 /* Family-wise significance level of each kind of test (before Bonferroni). */
 #define ALPHA 0.01
 /* Looser level, only used to keep a branch finding (never to create one). */

@@ -254,6 +254,43 @@ static void test_unplaced(void)
 	results_free(r);
 }
 
+/*
+ * Seed 158, early: a branch router that drops everything it gets never
+ * answers, so the only router known at TTL 2 is the other branch's.
+ * Flows 13-15 are silent at TTL 2 and after (UDP, 8 probes end to end,
+ * 2 at each hop), where R2 answers the others beyond any ICMP limit: they
+ * do not go through it, so they are nobody's path-mates, and no return
+ * path is blamed.
+ */
+static void test_dark_not_mates(void)
+{
+	struct scen s;
+	struct results *r;
+
+	scen_init(&s, 16, 8);
+	s.proto = PROBE_UDP;
+	single(&s, 4);
+	for (int i = 13; i < 16; i++) {
+		reach(&s, i, 4, 8);
+		/* Two probes at TTL 2 and 3 so far: too few for a dark branch (MIN_SAMPLES). */
+		for (int k = 1; k <= 2; k++) {
+			s.f[i].path[k] = NULL;
+			s.f[i].hr[k] = 0;
+			s.f[i].hl[k] = 2;
+		}
+	}
+	r = build(&s);
+	r->elapsed_us = 1000000u;
+	r->target_unlimited = true;	/* the target answered beyond a limit */
+	r->findings = diagnose(r);
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		printf("# %s: %s\n", finding_kind_name(r->findings->items[i].kind),
+		       r->findings->items[i].summary);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "flows silent where a router answers the others beyond its limit are not its path-mates");
+	results_free(r);
+}
+
 /* A later split among a lossy branch's flows inherits its loss: only the branch is named. */
 static void test_inherited(void)
 {
@@ -723,6 +760,7 @@ int main(void)
 	test_target_only();
 	test_merged_return();
 	test_unplaced();
+	test_dark_not_mates();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
