@@ -3,9 +3,11 @@
  * diagnoses have held long enough to be shown, and which have been gone
  * long enough to be taken back.  A finding is the same one from one
  * diagnosis to the next when it has the same kind, hop and address (its
- * flows and figures may change as probes come in).  Where it lays the
- * blame (its range and causes) is shown once two diagnoses in a row agree
- * on it: a range that is wrong for one snapshot is never shown.
+ * flows and figures may change as probes come in).  Of its last
+ * STANDING_WINDOW diagnoses the view shows the one with the widest range
+ * (ties: the latest): a range that one snapshot's chance figures narrow
+ * past the true link is covered by its neighbours' wider ones, and the
+ * finding is still shown as one diagnosis wrote it, sentence and all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,14 @@
 #include "engine/results.h"
 #include "engine/standing.h"
 
+/* Diagnoses of one finding the view chooses from. */
+#define STANDING_WINDOW 3
+
 struct standing_item {
-	struct finding last;	/* its latest details (owned copy) */
+	struct finding recent[STANDING_WINDOW];	/* its latest diagnoses (owned copies), a ring */
+	int nrecent, head;			/* copies held; where the next one goes */
 	struct finding shown;	/* the details the view shows (owned copy) */
-	uint64_t digest;	/* where and why of last: its range and causes */
-	bool steady;		/* the last two diagnoses agreed on them */
+	bool has_shown;		/* shown holds a copy */
 	uint64_t since_us;	/* first diagnosis of its unbroken run */
 	uint64_t gone_us;	/* first diagnosis it was missing from; 0 while present */
 	int seen, missed;	/* diagnoses in a row it was in / missing from */
@@ -32,22 +37,6 @@ void standing_init(struct standing *s)
 static bool same_key(const struct finding *a, const struct finding *b)
 {
 	return a->kind == b->kind && a->ttl == b->ttl && addr_equal(&a->addr, &b->addr);
-}
-
-/* FNV-1a over where a finding lays the blame and why: its range and its causes. */
-static uint64_t blame_digest(const struct finding *f)
-{
-	uint64_t h = 14695981039346656037ull;
-	int v[2 + CAUSE_COUNT];
-	int n = 0;
-
-	v[n++] = f->range_from_ttl;
-	v[n++] = f->range_to_ttl;
-	for (int i = 0; i < f->ncauses && i < CAUSE_COUNT; i++)
-		v[n++] = 0x100 + (int)f->causes[i];
-	for (int i = 0; i < n; i++)
-		h = (h ^ (uint64_t)(unsigned)v[i]) * 1099511628211ull;
-	return h;
 }
 
 static void finding_release(struct finding *f)
@@ -115,44 +104,101 @@ static bool make_room(struct standing *s)
 	return true;
 }
 
+/* The latest diagnosis of item it. */
+static const struct finding *latest(const struct standing_item *it)
+{
+	return &it->recent[(it->head + STANDING_WINDOW - 1) % STANDING_WINDOW];
+}
+
+static void forget_recent(struct standing_item *it)
+{
+	for (int i = 0; i < STANDING_WINDOW; i++)
+		finding_release(&it->recent[i]);
+	it->nrecent = 0;
+	it->head = 0;
+}
+
+/* Adds f as item it's latest diagnosis; false when out of memory. */
+static bool push_recent(struct standing_item *it, const struct finding *f)
+{
+	if (!finding_copy(&it->recent[it->head], f))
+		return false;
+	it->head = (it->head + 1) % STANDING_WINDOW;
+	if (it->nrecent < STANDING_WINDOW)
+		it->nrecent++;
+	return true;
+}
+
+/*
+ * How much of the path a finding's range leaves open: "not placed" (no
+ * range) most, then up to the target (its hop unknown), then by hops.
+ */
+static int range_span(const struct finding *f)
+{
+	if (f->range_to_ttl == 0)
+		return 1 << 20;
+	if (f->range_to_ttl == RANGE_TO_TARGET)
+		return (1 << 16) - f->range_from_ttl;
+	return f->range_to_ttl - f->range_from_ttl;
+}
+
+/* Of item it's recent diagnoses, the one with the widest range; the latest of equals. */
+static const struct finding *widest(const struct standing_item *it)
+{
+	const struct finding *best = latest(it);
+
+	for (int i = 1; i < it->nrecent; i++) {
+		const struct finding *f =
+			&it->recent[(it->head + STANDING_WINDOW - 1 - i) % STANDING_WINDOW];
+
+		if (range_span(f) > range_span(best))
+			best = f;
+	}
+	return best;
+}
+
+/* The item with f's key not seen yet in this diagnosis, or a new one; NULL when out of memory. */
+static struct standing_item *item_for(struct standing *s, const struct finding *f, uint64_t now_us)
+{
+	struct standing_item *it;
+
+	for (int i = 0; i < s->n; i++)
+		if (!s->items[i].present && s->items[i].nrecent > 0 &&
+		    same_key(latest(&s->items[i]), f))
+			return &s->items[i];
+	if (!make_room(s))
+		return NULL;
+	it = &s->items[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->since_us = now_us;
+	return it;
+}
+
 /* Notes that f is in the diagnosis made at now_us. */
 static bool note_present(struct standing *s, const struct finding *f, uint64_t now_us)
 {
-	struct standing_item *it = NULL;
+	struct standing_item *it = item_for(s, f, now_us);
 
-	for (int i = 0; i < s->n && it == NULL; i++)
-		if (!s->items[i].present && same_key(&s->items[i].last, f))
-			it = &s->items[i];
-	if (it == NULL) {
-		if (!make_room(s))
-			return false;
-		it = &s->items[s->n];
-		memset(it, 0, sizeof(*it));
-		if (!finding_copy(&it->last, f))
-			return false;
-		s->n++;
-		it->since_us = now_us;
-	} else if (!finding_copy(&it->last, f)) {
+	if (it == NULL)
 		return false;
-	}
-	it->steady = it->seen > 0 && it->missed == 0 && blame_digest(f) == it->digest;
-	it->digest = blame_digest(f);
-	if (it->missed > 0 && !it->raised) {
-		/* Its run broke before it stood: it starts again. */
-		it->since_us = now_us;
-		it->seen = 0;
+	if (it->missed > 0) {
+		/* Back after a gap: its window starts again (and its clock, if it did not stand). */
+		forget_recent(it);
+		if (!it->raised) {
+			it->since_us = now_us;
+			it->seen = 0;
+		}
 	}
 	it->missed = 0;
 	it->gone_us = 0;
 	it->seen++;
 	it->present = true;
-	return true;
+	return push_recent(it, f);
 }
 
 /* Is item it, missing from the diagnosis at now_us, to be dropped? */
 static bool note_missing(struct standing_item *it, uint64_t now_us)
 {
-	it->steady = false;
 	if (!it->raised)
 		return true;
 	if (it->missed++ == 0)
@@ -172,18 +218,21 @@ bool standing_update(struct standing *s, const struct findings *fresh, uint64_t 
 	for (int i = 0; i < s->n; i++) {
 		struct standing_item *it = &s->items[i];
 
-		if (!it->present && note_missing(it, now_us)) {
-			finding_release(&it->last);
+		if (it->nrecent == 0 || (!it->present && note_missing(it, now_us))) {
+			forget_recent(it);
 			finding_release(&it->shown);
 			continue;
 		}
-		/* Shown: the latest details once their blame holds; the ones before until then. */
-		if (!it->raised && it->seen >= 2 && now_us - it->since_us >= STANDING_RAISE_US &&
-		    it->steady) {
-			it->raised = finding_copy(&it->shown, &it->last);
-			ok &= it->raised;
-		} else if (it->raised && it->present && it->steady) {
-			ok &= finding_copy(&it->shown, &it->last);
+		if (!it->raised && it->seen >= 2 && now_us - it->since_us >= STANDING_RAISE_US)
+			it->raised = true;
+		/* While it is missing, the view keeps what it last showed. */
+		if (it->raised && it->present) {
+			if (finding_copy(&it->shown, widest(it))) {
+				it->has_shown = true;
+			} else {
+				ok = false;
+				it->raised = it->has_shown;	/* out of memory: keep what was shown */
+			}
 		}
 		s->items[kept++] = *it;
 	}
@@ -231,7 +280,7 @@ void standing_apply(struct standing *s, struct results *r, uint64_t now_us)
 void standing_free(struct standing *s)
 {
 	for (int i = 0; i < s->n; i++) {
-		finding_release(&s->items[i].last);
+		forget_recent(&s->items[i]);
 		finding_release(&s->items[i].shown);
 	}
 	free(s->items);

@@ -6,7 +6,8 @@
  * blinks.  A finding stands once it has held over at least two diagnoses
  * spanning STANDING_RAISE_US, and goes once it has been missing from at
  * least two spanning STANDING_CLEAR_US (Prometheus's "for:" on alerts does
- * the same for the same reason).  Pure: the caller gives the time.
+ * the same for the same reason).  Its range is the widest of its last few
+ * diagnoses.  Pure: the caller gives the time.
  */
 #ifndef ECMPTRACE_STANDING_H
 #define ECMPTRACE_STANDING_H

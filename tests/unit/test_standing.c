@@ -2,10 +2,9 @@
  * Standing findings (src/engine/standing.c): a finding stands after two
  * diagnoses spanning STANDING_RAISE_US, a one-snapshot blip never does, a
  * standing one survives one missing snapshot and goes after two spanning
- * STANDING_CLEAR_US, details follow the latest diagnosis but where it
- * lays the blame (range, causes) only once two diagnoses in a row agree,
- * two findings with the same key in one diagnosis are two, and copies are
- * deep.
+ * STANDING_CLEAR_US, the view shows the widest range of its last
+ * diagnoses (the latest of equals), two findings with the same key in one
+ * diagnosis are two, and copies are deep.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +103,8 @@ static void clear_after_gap(void)
 	ok(feed(&s, NULL, 0, 300 * MS) && shown(&s) == 1, "missing once: it stays");
 	ok(feed(&s, NULL, 0, 400 * MS) && shown(&s) == 1, "missing twice within STANDING_CLEAR_US: stays");
 	f[0] = make(FINDING_DESTINATION_LOSS, 7, 2, 6);
-	ok(feed(&s, f, 1, 500 * MS) && shown(&s) == 1 && standing_view(&s)->items[0].nflows == 5,
-	   "back before it went: it stood all along; new details wait for a second look");
-	f[0] = make(FINDING_DESTINATION_LOSS, 7, 2, 6);
-	ok(feed(&s, f, 1, 550 * MS) && standing_view(&s)->items[0].nflows == 6,
-	   "seen again alike: the new details are shown");
+	ok(feed(&s, f, 1, 500 * MS) && shown(&s) == 1 && standing_view(&s)->items[0].nflows == 6,
+	   "back before it went: it stood all along, with the new details");
 	ok(feed(&s, NULL, 0, 600 * MS) && feed(&s, NULL, 0, 700 * MS) && shown(&s) == 1,
 	   "missing again for 100 ms: stays");
 	ok(feed(&s, NULL, 0, 900 * MS) && shown(&s) == 0,
@@ -150,35 +146,47 @@ static struct finding ranged(int from, int to)
 	return f;
 }
 
-static void blame_must_hold(void)
+static int from_shown(const struct standing *s)
+{
+	return standing_view(s)->items[0].range_from_ttl;
+}
+
+static void widest_range(void)
 {
 	struct standing s;
 	struct finding f[1];
 
 	standing_init(&s);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 3; i++) {
 		f[0] = ranged(i % 2 ? 1 : 2, 3);
 		feed(&s, f, 1, (uint64_t)(i * 100) * MS);
 	}
-	ok(shown(&s) == 0, "a finding whose range changes at every diagnosis never stands");
-	f[0] = ranged(1, 3);
-	feed(&s, f, 1, 400 * MS);
-	ok(shown(&s) == 1 && standing_view(&s)->items[0].range_from_ttl == 1,
-	   "two diagnoses agree on the range: it stands with that range");
-	f[0] = ranged(2, 3);
-	feed(&s, f, 1, 500 * MS);
-	ok(shown(&s) == 1 && standing_view(&s)->items[0].range_from_ttl == 1,
-	   "a range seen once is not shown: the agreed one stays");
-	f[0] = ranged(1, 3);
+	ok(shown(&s) == 1 && from_shown(&s) == 1,
+	   "ranges 2-3, 1-3, 2-3: it stands with the widest, 1-3");
+	f[0] = ranged(3, 3);
+	feed(&s, f, 1, 300 * MS);
+	ok(from_shown(&s) == 1, "one diagnosis narrowing it past the others does not show");
+	for (int i = 0; i < 3; i++) {
+		f[0] = ranged(3, 3);
+		feed(&s, f, 1, (uint64_t)(400 + i * 100) * MS);
+	}
+	ok(from_shown(&s) == 3, "every recent diagnosis says 3-3: shown");
+	f[0] = ranged(0, 0);
+	feed(&s, f, 1, 700 * MS);
+	ok(standing_view(&s)->items[0].range_to_ttl == 0,
+	   "one that cannot place it at all is the widest of all");
+	f[0] = ranged(2, RANGE_TO_TARGET);
 	f[0].causes[1] = CAUSE_RETURN_PATH;
 	f[0].ncauses = 2;
-	feed(&s, f, 1, 600 * MS);
-	ok(standing_view(&s)->items[0].ncauses == 1, "nor are causes seen once");
-	f[0] = ranged(2, 3);
-	feed(&s, f, 1, 700 * MS);
-	f[0] = ranged(2, 3);
 	feed(&s, f, 1, 800 * MS);
-	ok(standing_view(&s)->items[0].range_from_ttl == 2, "a new range seen twice in a row is shown");
+	ok(standing_view(&s)->items[0].range_to_ttl == 0, "still in the window: still shown");
+	for (int i = 0; i < 2; i++) {
+		f[0] = ranged(1, 3);
+		feed(&s, f, 1, (uint64_t)(900 + i * 100) * MS);
+	}
+	ok(standing_view(&s)->items[0].range_to_ttl == RANGE_TO_TARGET &&
+	   standing_view(&s)->items[0].ncauses == 2,
+	   "up to the target is wider than any hop range; shown as that diagnosis wrote it");
 	standing_free(&s);
 }
 
@@ -187,6 +195,6 @@ int main(void)
 	raise_and_blip();
 	clear_after_gap();
 	same_key_twice();
-	blame_must_hold();
+	widest_range();
 	return tap_done();
 }
