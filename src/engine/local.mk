@@ -6,7 +6,8 @@ libcore_a_SOURCES += \
 	src/engine/engine.c src/engine/engine_reply.c src/engine/engine.h src/engine/engine_int.h \
 	src/engine/lane.c src/engine/lane.h \
 	src/engine/rounds.c \
-	src/engine/mda.c src/engine/mda.h src/engine/mda_pace.c src/engine/mda_pass.c \
+	src/engine/mda.c src/engine/mda.h src/engine/mda_int.h src/engine/mda_ttl.c \
+	src/engine/mda_pick.c src/engine/mda_pace.c src/engine/mda_pass.c \
 	src/engine/limiter.c src/engine/limiter.h \
 	src/engine/linkcheck.c \
 	src/engine/results.c src/engine/results.h src/engine/results_routers.c \
