@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/json.h"
@@ -181,7 +182,7 @@ static int run_live(struct net *net, struct engine *e, const struct options *o,
 	if (rc < 0)
 		return 1;
 	if (o->report_on_exit) {
-		struct results *r = engine_results(e, run_now_us());
+		struct results *r = results_with_findings(engine_results(e, run_now_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
 					    .resolver = o->numeric ? NULL : res};
@@ -232,7 +233,7 @@ static int run_batch(struct net *net, struct engine *e, enum face face, const st
 	if (rc < 0)
 		return 1;
 	rfc3339_now(finished, sizeof(finished));
-	r = engine_results(e, run_now_us());
+	r = results_with_findings(engine_results(e, run_now_us()));
 	if (r == NULL) {
 		fprintf(stderr, "ecmptrace: out of memory\n");
 		return 1;

@@ -149,7 +149,10 @@ void engine_reset_stats(struct engine *e);
 const struct engine_config *engine_get_config(const struct engine *e);
 struct engine_counters engine_get_counters(const struct engine *e);
 
-/* An immutable snapshot of everything measured so far (see results.h). */
+/*
+ * An immutable snapshot of everything measured so far (see results.h),
+ * without findings: results_with_findings() (diagnose.h) adds them.
+ */
 struct results *engine_results(const struct engine *e, uint64_t now_us);
 
 #endif

@@ -11,4 +11,5 @@ libcore_a_SOURCES += \
 	src/engine/limiter.c src/engine/limiter.h \
 	src/engine/linkcheck.c \
 	src/engine/results.c src/engine/results.h src/engine/results_routers.c \
+	src/engine/results_findings.c \
 	src/engine/diagnose.h

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/diagnose.h"
 #include "engine/engine_int.h"
 #include "engine/lane.h"
 #include "engine/results.h"
@@ -154,7 +153,8 @@ void results_free(struct results *r)
 	for (i = 0; i < r->nrouters; i++)
 		free(r->routers[i].addrs);
 	free(r->routers);
-	findings_free(r->findings);
+	if (r->findings != NULL && r->findings_free != NULL)
+		r->findings_free(r->findings);
 	free(r);
 }
 
@@ -498,7 +498,6 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 			goto fail;
 	if (!results_routers(e, r))
 		goto fail;
-	r->findings = diagnose(r);
 	free(prev);
 	free(cur);
 	free(lin.branch);

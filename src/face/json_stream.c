@@ -316,7 +316,7 @@ static void round_event(struct json_stream *s, const struct results *r)
 enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 {
 	struct json_stream *s = ctx;
-	struct results *r = engine_results(e, now_us);
+	struct results *r = results_with_findings(engine_results(e, now_us));
 
 	if (r == NULL)
 		return RUN_CONTINUE;

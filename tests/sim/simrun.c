@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/diagnose.h"
 #include "engine/flow.h"
 #include "engine/results.h"
 #include "simrun.h"
@@ -292,7 +293,7 @@ bool simrun_case_run(struct simrun_case *c, const struct engine_config *cfg, str
 		return false;
 	if (!simrun_run(&c->run, c->engine, n, lim))
 		return false;
-	c->res = engine_results(c->engine, c->run.now_us);
+	c->res = results_with_findings(engine_results(c->engine, c->run.now_us));
 	return c->res != NULL;
 }
 
