@@ -24,7 +24,7 @@ static bool names_our_flow(const struct engine *e, const struct reply *r)
 		return false;
 	if (!(e->plan.vary & VARY_SPORT))
 		return r->sport == e->plan.sport_base;
-	return r->sport >= e->plan.sport_base && r->sport - e->plan.sport_base < e->plan.nflows;
+	return r->sport >= e->plan.sport_base && r->sport - e->plan.sport_base < e->nflows;
 }
 
 /*
@@ -143,7 +143,7 @@ static enum match_result match_probe(struct engine *e, const struct reply *r, ui
 	if (answers_directly(r))
 		flow = p->state != PROBE_FREE ? p->flow : -1;
 	else
-		flow = flow_decode(&e->plan, r->sport, r->flow_label);
+		flow = flow_decode(&e->plan, e->nflows, r->sport, r->flow_label);
 	/* There is no weaker second guess: the reply proves it answers that probe, or is ignored. */
 	if (flow < 0 || !same_probe(e, r, slot, flow)) {
 		e->counters.unauthenticated++;

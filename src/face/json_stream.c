@@ -293,7 +293,7 @@ static void start_event(struct json_stream *s, const struct results *r)
 	cJSON *ev = event("start");
 
 	json_add_target(ev, r, &s->opts);
-	cJSON_AddNumberToObject(ev, "flows", r->config.nflows);
+	cJSON_AddNumberToObject(ev, "flows", r->nflows);
 	cJSON_AddNumberToObject(ev, "first_ttl", r->config.first_ttl);
 	cJSON_AddNumberToObject(ev, "max_ttl", r->config.max_ttl);
 	cJSON_AddNumberToObject(ev, "interval_ms", (double)r->config.interval_us / 1000.0);
