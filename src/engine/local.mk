@@ -1,6 +1,6 @@
 # The engine: flows, scheduling, matching, statistics, snapshots.
 libcore_a_SOURCES += \
-	src/engine/stats.c src/engine/stats.h \
+	src/engine/rtt_stats.c src/engine/rtt_stats.h \
 	src/engine/flow.c src/engine/flow.h \
 	src/engine/auth.c src/engine/auth.h \
 	src/engine/engine.c src/engine/engine_reply.c src/engine/engine.h src/engine/engine_int.h \
@@ -9,7 +9,7 @@ libcore_a_SOURCES += \
 	src/engine/mda.c src/engine/mda.h src/engine/mda_int.h src/engine/mda_ttl.c \
 	src/engine/mda_pick.c src/engine/mda_pace.c src/engine/mda_pass.c \
 	src/engine/limiter.c src/engine/limiter.h \
-	src/engine/linkcheck.c \
+	src/engine/linkcheck.c src/engine/linkcheck.h \
 	src/engine/results.c src/engine/results.h src/engine/results_routers.c \
 	src/engine/results_findings.c \
 	src/engine/diagnose.h

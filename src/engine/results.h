@@ -12,7 +12,7 @@
 
 #include "addr.h"
 #include "engine/engine.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
 /*

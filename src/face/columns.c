@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/columns.h"
 
 static void ms(char *buf, size_t len, const struct row_stats *s, double us)

@@ -12,7 +12,7 @@
 
 #include "engine/diagnose.h"
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/columns.h"
 #include "face/tui_int.h"
 #include "net/resolve.h"

@@ -11,7 +11,7 @@
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "tests/tap.h"
 #include "wire/link.h"
 #include "wire/probe_check.h"
