@@ -118,7 +118,7 @@ static bool answers_directly(const struct reply *r)
 
 /*
  * The probe a reply answers: it names one of our flows, proves it answers
- * that flow's probe, and is its first answer, in time (a loss counted
+ * that flow's probe, and is its first answer, not too late (a loss counted
  * early is taken back).  MATCH_OK with *slot_out and *flow_out, or why
  * the reply does not count (and its counter).
  */
