@@ -475,7 +475,7 @@ static enum engine_step lane_or_wait(struct engine *e, uint64_t now, struct prob
 }
 
 /*
- * One step of a discovery pass (adaptive mode): what mda.c asks for, under
+ * One step of a discovery pass (adaptive mode): what mda_pick asks for, under
  * the global rate.  Returns ENGINE_DONE when the pass is over (the round
  * ends), else ENGINE_SEND or ENGINE_WAIT.
  */

@@ -47,7 +47,6 @@
  * mda_pass.c ends the pass.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "engine/mda_int.h"
 
