@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/results.h"
@@ -287,6 +288,16 @@ static void test_destination_and_done(enum probe_proto proto, enum reply_kind ki
 	   res->flows[0].received >= 3, "end to end: every round answered");
 	ok(res && res->hops[1].branches[0].is_destination, "last hop is the target");
 	ok(engine_get_counters(b.e).rounds_done == 3, "3 rounds done");
+	if (proto == PROBE_TCP) {
+		/* The snapshot does not diagnose itself; whoever shows findings asks for them once. */
+		const struct findings *fs;
+
+		ok(res && res->findings == NULL, "engine_results: a snapshot without findings");
+		fs = results_with_findings(res) ? res->findings : NULL;
+		ok(fs != NULL && fs->count == 0 && results_with_findings(res) == res &&
+		   res->findings == fs, "results_with_findings: a clean run's (none), attached once");
+		ok(results_with_findings(NULL) == NULL, "results_with_findings(NULL) is NULL");
+	}
 	results_free(res);
 	engine_free(b.e);
 }
