@@ -1,4 +1,0 @@
-# The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
-libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \
-	src/face/tui_rows.c src/face/tui_draw.c \
-	src/face/tui_hist.c src/face/tui_hist.h
