@@ -1,24 +1,31 @@
-# libcore: everything without I/O (wire codec, engine, option parsing).
-# Tests link it directly; it must not need curses, pcap or cJSON.
-# libface: read-only views of the engine's results (report, JSON, live view).
-# Each area appends its files in its own fragment.
+# src/: the program's top-level files and the two libraries everything
+# links.  libcore: everything without I/O (the address type, the wire
+# codec, the engine, option parsing); tests link it directly, so it must
+# not need curses, pcap or cJSON.  libface: read-only views of the
+# engine's results (report, JSON, live view).  The program: start-up
+# (main.c), the system clock (clock.c) and the kernel layer (src/net); the
+# event loop (run.c) is in libcore.
+# Each directory below adds its own files in its local.mk.
 noinst_LIBRARIES += libcore.a libface.a
-libcore_a_SOURCES =
-libface_a_SOURCES =
-libface_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
-
-include $(srcdir)/src/wire/local.mk
-include $(srcdir)/src/options.mk
-include $(srcdir)/src/engine/local.mk
-include $(srcdir)/src/engine/diagnose.mk
-include $(srcdir)/src/face/local.mk
-include $(srcdir)/src/face/tui.mk
-include $(srcdir)/src/net/local.mk
-
-# Link-layer framing of captured packets (pure; used by the capture).
-libcore_a_SOURCES += src/wire/link.c src/wire/link.h src/wire/bytes.h
-
+libcore_a_SOURCES = \
+	src/addr.c src/addr.h src/wake.h \
+	src/numparse.c src/numparse.h src/options.c src/options.h
 # The event loop and the interfaces it runs over (a transport, a clock): no
 # I/O of its own, so the simulator and the unit tests link the very loop the
 # program runs.
 libcore_a_SOURCES += src/run.c src/run.h src/transport.h src/clock.h
+libface_a_SOURCES =
+libface_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
+dist_man_MANS += doc/ecmptrace.8
+
+bin_PROGRAMS += ecmptrace
+ecmptrace_SOURCES = src/main.c src/clock.c src/clock.h
+ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS) \
+	$(CAP_CFLAGS) $(SECCOMP_CFLAGS)
+ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) $(CAP_LIBS) \
+	$(SECCOMP_LIBS) -lm $(LIBS)
+
+include $(srcdir)/src/wire/local.mk
+include $(srcdir)/src/engine/local.mk
+include $(srcdir)/src/face/local.mk
+include $(srcdir)/src/net/local.mk

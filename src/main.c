@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/json.h"
@@ -223,7 +224,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 	if (rc < 0)
 		return 1;
 	if (o->report_on_exit) {
-		struct results *r = engine_results(e, clock_monotonic_us());
+		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
 					    .resolver = o->numeric ? NULL : res};
@@ -275,7 +276,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 	if (rc < 0)
 		return 1;
 	rfc3339_now(finished, sizeof(finished));
-	r = engine_results(e, clock_monotonic_us());
+	r = results_with_findings(engine_results(e, clock_monotonic_us()));
 	if (r == NULL) {
 		fprintf(stderr, "ecmptrace: out of memory\n");
 		return 1;

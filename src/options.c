@@ -276,15 +276,10 @@ static enum face face_of(int val)
 	}
 }
 
-/* Applies one recognized option; false with err set when it is wrong. */
-static bool apply(struct options *o, struct parse_state *st, const struct opt_def *d,
-		  const char *arg, char *err, size_t errlen)
+/* -4/-6, the protocols and the faces: one of each group (the same one twice is fine). */
+static bool apply_choice(struct options *o, struct parse_state *st, int val, char *err,
+			 size_t errlen)
 {
-	long long n = 0;
-	int val = d->val;
-
-	if ((d->arg == ARG_INT || d->arg == ARG_SECONDS) && !opt_number(d, arg, &n, err, errlen))
-		return false;
 	switch (val) {
 	case '4':
 	case '6':
@@ -299,11 +294,7 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 			return false;
 		o->proto = val == 'u' ? PROBE_UDP : val == 'T' ? PROBE_TCP : PROBE_ICMP;
 		break;
-	case 'r':
-	case 'w':
-	case 'j':
-	case OPT_JSON_STREAM:
-	case 't':
+	default:	/* -r, -w, -j, --json-stream, -t */
 		if (!exclusive(&st->face_opt, val,
 			       st->face_opt != 0 && face_of(st->face_opt) == face_of(val), err,
 			       errlen))
@@ -312,6 +303,14 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		if (val == 'w')
 			o->report_wide = true;
 		break;
+	}
+	return true;
+}
+
+/* An option that sets a value its table entry has already bounded (n), or a switch. */
+static void apply_value(struct options *o, struct parse_state *st, int val, long long n)
+{
+	switch (val) {
 	case 'P':
 		o->port = (uint16_t)n;
 		st->port_set = true;
@@ -323,14 +322,6 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 	case OPT_FLOWS:
 		o->nflows = (int)n;
 		o->flows_fixed = true;
-		break;
-	case OPT_CONFIDENCE:
-		if (n != 95 && n != 99) {
-			set_err(err, errlen, "--confidence %lld: only 95 or 99 (percent) are known",
-				n);
-			return false;
-		}
-		o->confidence = (int)n;
 		break;
 	case 'f':
 		o->first_ttl = (int)n;
@@ -354,8 +345,6 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 	case OPT_MAX_UNKNOWN:
 		o->max_unknown = (int)n;
 		break;
-	case OPT_VARY:
-		return parse_vary(arg, &o->vary, err, errlen);
 	case OPT_TOS:
 		o->tos = (int)n;
 		break;
@@ -369,7 +358,42 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		o->link_check = false;
 		break;
 	}
-	return true;
+}
+
+/* Applies one recognized option; false with err set when it is wrong. */
+static bool apply(struct options *o, struct parse_state *st, const struct opt_def *d,
+		  const char *arg, char *err, size_t errlen)
+{
+	long long n = 0;
+
+	if ((d->arg == ARG_INT || d->arg == ARG_SECONDS) && !opt_number(d, arg, &n, err, errlen))
+		return false;
+	switch (d->val) {
+	case '4':
+	case '6':
+	case 'u':
+	case 'T':
+	case 'I':
+	case 'r':
+	case 'w':
+	case 'j':
+	case OPT_JSON_STREAM:
+	case 't':
+		return apply_choice(o, st, d->val, err, errlen);
+	case OPT_CONFIDENCE:
+		if (n != 95 && n != 99) {
+			set_err(err, errlen, "--confidence %lld: only 95 or 99 (percent) are known",
+				n);
+			return false;
+		}
+		o->confidence = (int)n;
+		return true;
+	case OPT_VARY:
+		return parse_vary(arg, &o->vary, err, errlen);
+	default:
+		apply_value(o, st, d->val, n);
+		return true;
+	}
 }
 
 /* The checks that need every option: order on the command line does not matter. */
@@ -435,31 +459,18 @@ static void note_operand(char *arg, char **host, char **extra)
 		*extra = arg;
 }
 
-enum options_status options_parse(int argc, char **argv, struct options *o,
-				  char *err, size_t errlen)
+/*
+ * getopt_long's tables, built from opt_table.  The leading '-' makes getopt
+ * hand us each operand in order (as option 1) instead of permuting argv,
+ * so "HOST -c 3" works the same with or without POSIXLY_CORRECT in the
+ * environment.  The ':' after it makes getopt report a missing argument as
+ * ':' and, with opterr 0, print nothing: messages are ours and go in err.
+ */
+static void getopt_tables(struct option longopts[OPT_COUNT + 1],
+			  char shortopts[2 * OPT_COUNT + 3])
 {
-	struct option longopts[OPT_COUNT + 1];
-	char shortopts[2 * OPT_COUNT + 3];
-	char *host = NULL, *extra = NULL;
-	struct parse_state st = { 0 };
-	char q[QUOTE_MAX * 4 + 8], q2[QUOTE_MAX * 4 + 8];
 	size_t ns = 0;
-	int c;
 
-	options_defaults(o);
-	set_err(err, errlen, "%s", "");
-	if (argc < 1 || argv == NULL) {
-		set_err(err, errlen, "no arguments at all (not even a program name)");
-		return OPTIONS_ERROR;
-	}
-
-	/*
-	 * The leading '-' makes getopt hand us each operand in order (as
-	 * option 1) instead of permuting argv, so "HOST -c 3" works the same
-	 * with or without POSIXLY_CORRECT in the environment.  The ':' after
-	 * it makes getopt report a missing argument as ':' and, with opterr
-	 * 0, print nothing: messages are ours and go in err.
-	 */
 	shortopts[ns++] = '-';
 	shortopts[ns++] = ':';
 	for (size_t i = 0; i < OPT_COUNT; i++) {
@@ -477,7 +488,45 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 	}
 	longopts[OPT_COUNT] = (struct option){ NULL, 0, NULL, 0 };
 	shortopts[ns] = '\0';
+}
 
+/* Exactly one host, and not an empty one. */
+static bool check_host(const char *host, const char *extra, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX * 4 + 8], q2[QUOTE_MAX * 4 + 8];
+
+	if (host == NULL) {
+		set_err(err, errlen, "no host given (try --help)");
+		return false;
+	}
+	if (extra != NULL) {
+		set_err(err, errlen, "more than one host: '%s' and '%s'",
+			quote(host, q, sizeof(q)), quote(extra, q2, sizeof(q2)));
+		return false;
+	}
+	if (host[0] == '\0') {
+		set_err(err, errlen, "empty host ''");
+		return false;
+	}
+	return true;
+}
+
+enum options_status options_parse(int argc, char **argv, struct options *o,
+				  char *err, size_t errlen)
+{
+	struct option longopts[OPT_COUNT + 1];
+	char shortopts[2 * OPT_COUNT + 3];
+	char *host = NULL, *extra = NULL;
+	struct parse_state st = { 0 };
+	int c;
+
+	options_defaults(o);
+	set_err(err, errlen, "%s", "");
+	if (argc < 1 || argv == NULL) {
+		set_err(err, errlen, "no arguments at all (not even a program name)");
+		return OPTIONS_ERROR;
+	}
+	getopt_tables(longopts, shortopts);
 	/* optind 0 makes glibc and musl start afresh, so we can parse again. */
 	optind = 0;
 	opterr = 0;
@@ -507,21 +556,7 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 	/* Operands after "--" are left for us at optind. */
 	for (int i = optind; i < argc; i++)
 		note_operand(argv[i], &host, &extra);
-
-	if (host == NULL) {
-		set_err(err, errlen, "no host given (try --help)");
-		return OPTIONS_ERROR;
-	}
-	if (extra != NULL) {
-		set_err(err, errlen, "more than one host: '%s' and '%s'",
-			quote(host, q, sizeof(q)), quote(extra, q2, sizeof(q2)));
-		return OPTIONS_ERROR;
-	}
-	if (host[0] == '\0') {
-		set_err(err, errlen, "empty host ''");
-		return OPTIONS_ERROR;
-	}
-	if (!check_combined(o, &st, err, errlen))
+	if (!check_host(host, extra, err, errlen) || !check_combined(o, &st, err, errlen))
 		return OPTIONS_ERROR;
 	o->host = host;
 	return OPTIONS_RUN;

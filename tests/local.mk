@@ -1,12 +1,7 @@
-# Test areas; each owner adds to check_PROGRAMS / TESTS in its own fragment.
+# Test areas; each directory adds to check_PROGRAMS / TESTS in its local.mk.
 EXTRA_DIST += tests/tap.h tests/tap.sh
 TESTS += $(check_PROGRAMS)
-include $(srcdir)/tests/unit/wire.mk
-include $(srcdir)/tests/unit/options.mk
-include $(srcdir)/tests/unit/engine.mk
-include $(srcdir)/tests/unit/diagnose.mk
-include $(srcdir)/tests/unit/sandbox.mk
-include $(srcdir)/tests/unit/rtnl.mk
+include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/sim/local.mk
 include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/cli/local.mk

@@ -86,5 +86,11 @@ const char *finding_cause_name(enum finding_cause cause);
 /* Diagnoses a snapshot; never NULL except when out of memory. */
 struct findings *diagnose(const struct results *r);
 void findings_free(struct findings *f);
+/*
+ * Diagnoses r unless it carries a diagnosis already, and attaches the
+ * findings to it (results_free frees them); returns r.  For the faces and
+ * callers that want a snapshot with its findings; r may be NULL.
+ */
+struct results *results_with_findings(struct results *r);
 
 #endif

@@ -92,7 +92,6 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		.vary = cfg->vary,
 		.sport_base = cfg->sport_base,
 		.label_base = cfg->label_base,
-		.nflows = cfg->nflows,
 	};
 	if (!config_check(cfg, &e->plan, err, errlen)) {
 		free(e);
@@ -108,10 +107,8 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		e->ttl_quota[i] = -1;
 	if (cfg->adaptive) {
 		/* Flows are added as discovery needs them; ports must not pass 65535. */
-		e->plan.nflows = 0;
 		if (e->cfg.max_flows > flow_max_count(&e->plan))
 			e->cfg.max_flows = flow_max_count(&e->plan);
-		e->cfg.nflows = 0;
 		if (!mda_init(e))
 			goto nomem;
 	} else {
@@ -167,11 +164,8 @@ int engine_add_flow(struct engine *e)
 		return -1;
 	}
 	/* Flow ids stay 0 .. n-1, so flow_decode() knows the new one at once. */
-	e->plan.nflows = i + 1;
 	flow_encode(&e->plan, i, &f->id);
 	e->nflows = i + 1;
-	if (e->cfg.adaptive)
-		e->cfg.nflows = e->nflows;
 	return i;
 }
 
@@ -194,11 +188,6 @@ void engine_free(struct engine *e)
 	free(e->ttl_quota);
 	free(e->ttl_used);
 	free(e);
-}
-
-const struct engine_config *engine_get_config(const struct engine *e)
-{
-	return &e->cfg;
 }
 
 struct engine_counters engine_get_counters(const struct engine *e)
@@ -486,7 +475,7 @@ static enum engine_step lane_or_wait(struct engine *e, uint64_t now, struct prob
 }
 
 /*
- * One step of a discovery pass (adaptive mode): what mda.c asks for, under
+ * One step of a discovery pass (adaptive mode): what mda_pick asks for, under
  * the global rate.  Returns ENGINE_DONE when the pass is over (the round
  * ends), else ENGINE_SEND or ENGINE_WAIT.
  */

@@ -37,7 +37,7 @@ struct engine_config {
 	uint16_t sport_base;		/* flow i uses sport_base + i */
 	uint32_t label_base;		/* IPv6: flow i uses label_base + i */
 	unsigned vary;			/* enum flow_vary bits */
-	int nflows;			/* flows probed each round (adaptive: flows created so far) */
+	int nflows;			/* flows probed each round; adaptive mode ignores it */
 	uint8_t first_ttl, max_ttl;
 	uint8_t tos;
 	int max_unknown;		/* silent TTLs past the highest responder before giving up */
@@ -146,10 +146,12 @@ bool engine_paused(const struct engine *e);
 /* Forgets all statistics but keeps what is known about the path. */
 void engine_reset_stats(struct engine *e);
 
-const struct engine_config *engine_get_config(const struct engine *e);
 struct engine_counters engine_get_counters(const struct engine *e);
 
-/* An immutable snapshot of everything measured so far (see results.h). */
+/*
+ * An immutable snapshot of everything measured so far (see results.h),
+ * without findings: results_with_findings() (diagnose.h) adds them.
+ */
 struct results *engine_results(const struct engine *e, uint64_t now_us);
 
 #endif

@@ -24,7 +24,7 @@ static bool names_our_flow(const struct engine *e, const struct reply *r)
 		return false;
 	if (!(e->plan.vary & VARY_SPORT))
 		return r->sport == e->plan.sport_base;
-	return r->sport >= e->plan.sport_base && r->sport - e->plan.sport_base < e->plan.nflows;
+	return r->sport >= e->plan.sport_base && r->sport - e->plan.sport_base < e->nflows;
 }
 
 /*
@@ -116,16 +116,23 @@ static bool answers_directly(const struct reply *r)
 	return r->kind == REPLY_ECHO_REPLY || r->kind == REPLY_TCP_SYNACK || r->kind == REPLY_TCP_RST;
 }
 
-enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
+/*
+ * The probe a reply answers: it names one of our flows, proves it answers
+ * that flow's probe, and is its first answer, not too late (a loss counted
+ * early is taken back).  MATCH_OK with *slot_out and *flow_out, or why
+ * the reply does not count (and its counter).
+ */
+static enum match_result match_probe(struct engine *e, const struct reply *r, uint64_t now,
+				     uint16_t *slot_out, int *flow_out)
 {
 	struct probe_rec *p;
-	struct flow_state *f;
-	struct cell *c;
-	int flow, ttl, changes;
 	uint16_t slot;
+	int flow;
 
-	if (!names_our_flow(e, r))
-		goto foreign;
+	if (!names_our_flow(e, r)) {
+		e->counters.foreign++;
+		return MATCH_FOREIGN;
+	}
 	slot = auth_slot(&e->auth, r->probe_id);
 	p = &e->probes[slot];
 	/*
@@ -136,7 +143,7 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	if (answers_directly(r))
 		flow = p->state != PROBE_FREE ? p->flow : -1;
 	else
-		flow = flow_decode(&e->plan, r->sport, r->flow_label);
+		flow = flow_decode(&e->plan, e->nflows, r->sport, r->flow_label);
 	/* There is no weaker second guess: the reply proves it answers that probe, or is ignored. */
 	if (flow < 0 || !same_probe(e, r, slot, flow)) {
 		e->counters.unauthenticated++;
@@ -157,29 +164,35 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 		e->counters.late++;
 		return MATCH_LATE;
 	}
-	/* A clock that went backwards (it should not) must not make negative RTTs. */
-	if (now < p->sent_at)
-		now = p->sent_at;
+	*slot_out = slot;
+	*flow_out = flow;
+	return MATCH_OK;
+}
 
-	p->state = PROBE_ANSWERED;
-	ttl = p->ttl;
-	f = &e->flows[flow];
-	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
-		f->src = r->probe_src;
-	note_round_trip(e, now - p->sent_at, now);
-	if (answer_from_target(e, r))
-		lane_target_answered(e, now, p->burst_pos);
-	if (p->reach) {
-		/* Only the target's answer says anything end to end; a router's at the largest TTL does not. */
-		if (answer_from_target(e, r)) {
-			e->reached = true;
-			f->reach.received++;
-			rtt_add(&f->reach.rtt, (int64_t)(now - p->sent_at), now);
-		}
-		e->counters.replies++;
-		return MATCH_OK;
-	}
-	c = &f->cells[ttl];
+/*
+ * An end-to-end lane probe sent with the largest TTL was answered.  Only
+ * the target's answer says anything end to end; a router's at the largest
+ * TTL does not.
+ */
+static void note_reach(struct engine *e, struct flow_state *f, const struct probe_rec *p,
+		       const struct reply *r, uint64_t now)
+{
+	if (!answer_from_target(e, r))
+		return;
+	e->reached = true;
+	f->reach.received++;
+	rtt_add(&f->reach.rtt, (int64_t)(now - p->sent_at), now);
+}
+
+/* A probe at a TTL was answered: its (flow, TTL) cell, the pass, where the flow ends. */
+static void note_cell(struct engine *e, int flow, const struct probe_rec *p,
+		      const struct reply *r, uint64_t now)
+{
+	struct flow_state *f = &e->flows[flow];
+	int ttl = p->ttl;
+	struct cell *c = &f->cells[ttl];
+	int changes;
+
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
 	if (ttl == 1)
@@ -204,9 +217,35 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 		f->last_reply_ttl = ttl;
 	if (ttl > e->highest_reply_ttl)
 		e->highest_reply_ttl = ttl;
+}
+
+enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t now)
+{
+	enum match_result m;
+	struct probe_rec *p;
+	struct flow_state *f;
+	uint16_t slot = 0;
+	int flow = -1;
+
+	m = match_probe(e, r, now, &slot, &flow);
+	if (m != MATCH_OK)
+		return m;
+	p = &e->probes[slot];
+	/* A clock that went backwards (it should not) must not make negative RTTs. */
+	if (now < p->sent_at)
+		now = p->sent_at;
+
+	p->state = PROBE_ANSWERED;
+	f = &e->flows[flow];
+	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
+		f->src = r->probe_src;
+	note_round_trip(e, now - p->sent_at, now);
+	if (answer_from_target(e, r))
+		lane_target_answered(e, now, p->burst_pos);
+	if (p->reach)
+		note_reach(e, f, p, r, now);
+	else
+		note_cell(e, flow, p, r, now);
 	e->counters.replies++;
 	return MATCH_OK;
-foreign:
-	e->counters.foreign++;
-	return MATCH_FOREIGN;
 }

@@ -51,7 +51,7 @@ void flow_encode(const struct flow_plan *plan, int i, struct flow_id *out)
 		out->icmp_checksum = 0x4242;
 }
 
-int flow_decode(const struct flow_plan *plan, uint16_t sport, uint32_t flow_label)
+int flow_decode(const struct flow_plan *plan, int nflows, uint16_t sport, uint32_t flow_label)
 {
 	uint32_t i;
 
@@ -59,7 +59,7 @@ int flow_decode(const struct flow_plan *plan, uint16_t sport, uint32_t flow_labe
 		if (sport < plan->sport_base)
 			return -1;
 		i = (uint32_t)(sport - plan->sport_base);
-		if (i >= (uint32_t)plan->nflows)
+		if (nflows < 0 || i >= (uint32_t)nflows)
 			return -1;
 		if ((plan->vary & VARY_LABEL) && label_of(plan, (int)i) != flow_label)
 			return -1;
@@ -70,7 +70,7 @@ int flow_decode(const struct flow_plan *plan, uint16_t sport, uint32_t flow_labe
 	if (flow_label == 0 || flow_label > LABEL_SPAN)
 		return -1;
 	i = (flow_label - 1 + LABEL_SPAN - label_offset(plan)) % LABEL_SPAN;
-	if (i >= (uint32_t)plan->nflows)
+	if (nflows < 0 || i >= (uint32_t)nflows)
 		return -1;
 	return (int)i;
 }

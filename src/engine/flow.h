@@ -24,7 +24,6 @@ struct flow_plan {
 	unsigned vary;			/* enum flow_vary bits */
 	uint16_t sport_base;		/* first flow's source port / ICMP identifier */
 	uint32_t label_base;		/* first flow's IPv6 flow label */
-	int nflows;			/* flows that exist: ids 0 .. nflows-1 */
 };
 
 struct flow_id {
@@ -38,9 +37,9 @@ int flow_max_count(const struct flow_plan *plan);
 /* Identity of flow i (0 <= i < nflows). */
 void flow_encode(const struct flow_plan *plan, int i, struct flow_id *out);
 /*
- * Flow index from the identifying fields seen in a reply, or -1 if no flow
- * of the plan has them.
+ * Flow index from the identifying fields seen in a reply, or -1 if none of
+ * the plan's first nflows flows (ids 0 .. nflows-1, those that exist) has them.
  */
-int flow_decode(const struct flow_plan *plan, uint16_t sport, uint32_t flow_label);
+int flow_decode(const struct flow_plan *plan, int nflows, uint16_t sport, uint32_t flow_label);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/linkcheck.h"
 
 /* Questions per series, and the wait for a claim before asking again. */
 #define LINK_TRIES 3

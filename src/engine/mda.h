@@ -4,7 +4,10 @@
  * et al., INFOCOM 2009) applied hop by hop the MDA-Lite way (Vermeulen et
  * al., IMC 2018), with a per-vertex fallback where balancing looks
  * non-uniform or meshed.  Private to src/engine: engine.c drives it,
- * results.c reads its per-hop summary.
+ * results.c reads its per-hop summary.  Its files: mda.c (the algorithm
+ * told, and the pass's observations), mda_ttl.c (the rules at one TTL),
+ * mda_pick.c (the next probe), mda_pass.c (the end of a pass), mda_pace.c
+ * (pacing by rate limiter); mda_int.h is what they share.
  */
 #ifndef ECMPTRACE_ENGINE_MDA_H
 #define ECMPTRACE_ENGINE_MDA_H

@@ -1,7 +1,7 @@
 /*
  * Discovery probes paced by ICMP rate limiter (limiter.h), and what the
- * answers teach about limiters.  Private to src/engine; mda.c asks
- * mda_pace_gate before every probe it sends at a TTL.
+ * answers teach about limiters.  Private to src/engine; the pass asks
+ * mda_pace_gate before every probe it sends at a TTL (mda_paced, mda_ttl.c).
  *
  * A router limits its errors per destination, not per address, and a
  * router whose route back to us is multipath answers from several

@@ -1,7 +1,7 @@
 /*
  * The end of a discovery pass (see mda.h): the per-hop summary the
  * snapshot shows, the flows the monitoring rounds keep probing, and when
- * the next pass is due.  Split from mda.c, which runs the pass itself.
+ * the next pass is due.  mda.c, mda_ttl.c and mda_pick.c run the pass itself.
  */
 #include <stdlib.h>
 

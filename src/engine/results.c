@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/diagnose.h"
 #include "engine/engine_int.h"
 #include "engine/lane.h"
 #include "engine/results.h"
@@ -154,7 +153,8 @@ void results_free(struct results *r)
 	for (i = 0; i < r->nrouters; i++)
 		free(r->routers[i].addrs);
 	free(r->routers);
-	findings_free(r->findings);
+	if (r->findings != NULL && r->findings_free != NULL)
+		r->findings_free(r->findings);
 	free(r);
 }
 
@@ -229,6 +229,84 @@ struct lineage {
 };
 
 /*
+ * The branch of hop a flow's answer (or silence) at it belongs to: the one
+ * of its responder, or for a silent flow the unknown branch under the
+ * same parent.  Added if new; NULL when out of memory.
+ */
+static struct branch_result *branch_for(struct hop_result *hop, const struct responder *who,
+					int parent)
+{
+	struct branch_result *b, *grown;
+
+	for (int j = 0; j < hop->nbranches; j++) {
+		b = &hop->branches[j];
+		if (who ? addr_equal(&b->addr, &who->addr)
+			: (!addr_is_set(&b->addr) && (b->nparents ? b->parents[0] : -1) == parent))
+			return b;
+	}
+	grown = realloc(hop->branches, (size_t)(hop->nbranches + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	hop->branches = grown;
+	b = &hop->branches[hop->nbranches++];
+	*b = (struct branch_result){0};
+	if (who)
+		b->addr = who->addr;
+	return b;
+}
+
+/* Flow i's cell at the hop, added to its branch b (parent: its branch one hop before). */
+static bool branch_add_flow(struct branch_result *b, int i, const struct cell *c,
+			    const struct lineage *lin, int parent)
+{
+	b->received += c->received;
+	b->lost += c->lost;
+	rtt_merge(&b->rtt, &c->rtt);
+	if (c->flags & CELL_DEST)
+		b->is_destination = true;
+	if (c->flags & CELL_UNREACH)
+		b->is_unreachable = true;
+	if (!int_push(&b->flows, &b->nflows, i))
+		return false;
+	b->via_ttl = lin->ttl;
+	if (lin->ttl && lin->branch[i] >= 0 && !via_add(b, lin->branch[i], c))
+		return false;
+	return parent < 0 || int_push_unique(&b->parents, &b->nparents, parent);
+}
+
+/*
+ * Sorts the hop's branches, renumbers the flows' indexes in cur to match,
+ * and sums the hop's figures.  Each branch owns a distinct flows array,
+ * which identifies it across the sort.
+ */
+static bool sort_branches(struct hop_result *hop, int nflows, int *cur)
+{
+	int **old = malloc((size_t)(hop->nbranches + 1) * sizeof(*old));
+	int *rank = malloc((size_t)(hop->nbranches + 1) * sizeof(*rank));
+	bool ok = old != NULL && rank != NULL;
+
+	for (int j = 0; ok && j < hop->nbranches; j++)
+		old[j] = hop->branches[j].flows;
+	if (ok && hop->nbranches > 1)
+		qsort(hop->branches, (size_t)hop->nbranches, sizeof(*hop->branches), branch_cmp);
+	for (int j = 0; ok && j < hop->nbranches; j++)
+		for (int k = 0; k < hop->nbranches; k++)
+			if (old[k] == hop->branches[j].flows)
+				rank[k] = j;
+	for (int i = 0; ok && i < nflows; i++)
+		if (cur[i] >= 0)
+			cur[i] = rank[cur[i]];
+	for (int j = 0; ok && j < hop->nbranches; j++) {
+		hop->received += hop->branches[j].received;
+		hop->lost += hop->branches[j].lost;
+		rtt_merge(&hop->rtt, &hop->branches[j].rtt);
+	}
+	free(old);
+	free(rank);
+	return ok;
+}
+
+/*
  * Groups the flows probed at ttl into branches.  prev[f] is flow f's branch
  * index at the previous hop (-1 if none); on return cur[f] is its index
  * here, after sorting.
@@ -236,88 +314,26 @@ struct lineage {
 static bool build_hop(const struct engine *e, int ttl, int last_ttl, const int *prev, int *cur,
 		      const struct lineage *lin, struct hop_result *hop)
 {
-	int i, j, *rank = NULL, **old = NULL;
-	bool ok = false;
-
 	hop->ttl = ttl;
-	for (i = 0; i < e->nflows; i++) {
+	for (int i = 0; i < e->nflows; i++) {
 		const struct flow_state *f = &e->flows[i];
 		const struct cell *c = &f->cells[ttl];
 		const struct responder *who = cell_dominant(c);
-		struct branch_result *b = NULL;
+		struct branch_result *b;
 		int parent = prev ? prev[i] : -1;
 
 		cur[i] = -1;
 		/* Probes still in flight with nothing known yet are not a branch (yet). */
 		if (ttl > flow_end_ttl(f, last_ttl) || (who == NULL && c->lost == 0))
 			continue;
-		for (j = 0; j < hop->nbranches; j++) {
-			struct branch_result *cand = &hop->branches[j];
-
-			if (who ? addr_equal(&cand->addr, &who->addr)
-				: (!addr_is_set(&cand->addr) &&
-				   (cand->nparents ? cand->parents[0] : -1) == parent)) {
-				b = cand;
-				break;
-			}
-		}
-		if (b == NULL) {
-			struct branch_result *grown = realloc(hop->branches,
-				(size_t)(hop->nbranches + 1) * sizeof(*grown));
-
-			if (grown == NULL)
-				goto out;
-			hop->branches = grown;
-			b = &hop->branches[hop->nbranches++];
-			*b = (struct branch_result){0};
-			if (who)
-				b->addr = who->addr;
-		}
+		b = branch_for(hop, who, parent);
+		if (b == NULL)
+			return false;
 		cur[i] = (int)(b - hop->branches);
-		b->received += c->received;
-		b->lost += c->lost;
-		rtt_merge(&b->rtt, &c->rtt);
-		if (c->flags & CELL_DEST)
-			b->is_destination = true;
-		if (c->flags & CELL_UNREACH)
-			b->is_unreachable = true;
-		if (!int_push(&b->flows, &b->nflows, i))
-			goto out;
-		b->via_ttl = lin->ttl;
-		if (lin->ttl && lin->branch[i] >= 0 && !via_add(b, lin->branch[i], c))
-			goto out;
-		if (parent >= 0 && !int_push_unique(&b->parents, &b->nparents, parent))
-			goto out;
+		if (!branch_add_flow(b, i, c, lin, parent))
+			return false;
 	}
-	/*
-	 * Sort the branches and renumber the flows' indexes to match.  Each
-	 * branch owns a distinct flows array, which identifies it across the sort.
-	 */
-	old = malloc((size_t)(hop->nbranches + 1) * sizeof(*old));
-	rank = malloc((size_t)(hop->nbranches + 1) * sizeof(*rank));
-	if (old == NULL || rank == NULL)
-		goto out;
-	for (j = 0; j < hop->nbranches; j++)
-		old[j] = hop->branches[j].flows;
-	if (hop->nbranches > 1)
-		qsort(hop->branches, (size_t)hop->nbranches, sizeof(*hop->branches), branch_cmp);
-	for (j = 0; j < hop->nbranches; j++)
-		for (int k = 0; k < hop->nbranches; k++)
-			if (old[k] == hop->branches[j].flows)
-				rank[k] = j;
-	for (i = 0; i < e->nflows; i++)
-		if (cur[i] >= 0)
-			cur[i] = rank[cur[i]];
-	for (j = 0; j < hop->nbranches; j++) {
-		hop->received += hop->branches[j].received;
-		hop->lost += hop->branches[j].lost;
-		rtt_merge(&hop->rtt, &hop->branches[j].rtt);
-	}
-	ok = true;
-out:
-	free(old);
-	free(rank);
-	return ok;
+	return sort_branches(hop, e->nflows, cur);
 }
 
 /*
@@ -482,7 +498,6 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 			goto fail;
 	if (!results_routers(e, r))
 		goto fail;
-	r->findings = diagnose(r);
 	free(prev);
 	free(cur);
 	free(lin.branch);

@@ -12,7 +12,7 @@
 
 #include "addr.h"
 #include "engine/engine.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
 /*
@@ -164,7 +164,14 @@ struct results {
 	int nhops;
 	struct flow_result *flows;
 	int nflows;
-	struct findings *findings;	/* the diagnosis of this snapshot (diagnose.h) */
+	/*
+	 * The diagnosis of this snapshot, attached by whoever needs it
+	 * (results_with_findings(), diagnose.h), else NULL; findings_free
+	 * came with it and frees it with the snapshot.  engine_results()
+	 * does not diagnose: the builder knows nothing of the analysis.
+	 */
+	struct findings *findings;
+	void (*findings_free)(struct findings *f);
 	struct router_result *routers;	/* routers seen from several addresses */
 	int nrouters;
 };

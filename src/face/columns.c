@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/columns.h"
 #include "face/vocab.h"
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 
 /* What one row (hop, branch, via or flow) has to show. */
 struct row_stats {

@@ -309,7 +309,7 @@ static void start_event(struct json_stream *s, const struct results *r)
 	cJSON *ev = event(s, "start");
 
 	json_add_target(ev, r, &s->opts);
-	cJSON_AddNumberToObject(ev, "flows", r->config.nflows);
+	cJSON_AddNumberToObject(ev, "flows", r->nflows);
 	cJSON_AddNumberToObject(ev, "first_ttl", r->config.first_ttl);
 	cJSON_AddNumberToObject(ev, "max_ttl", r->config.max_ttl);
 	cJSON_AddNumberToObject(ev, "interval_ms", (double)r->config.interval_us / 1000.0);
@@ -343,7 +343,7 @@ void json_stream_snapshot(struct json_stream *s, const struct results *r)
 enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 {
 	struct json_stream *s = ctx;
-	struct results *r = engine_results(e, now_us);
+	struct results *r = results_with_findings(engine_results(e, now_us));
 
 	if (r == NULL)
 		return RUN_CONTINUE;

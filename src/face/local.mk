@@ -7,3 +7,10 @@ libface_a_SOURCES += \
 	src/face/report.c src/face/report.h \
 	src/face/json.c src/face/json.h \
 	src/face/json_stream.c src/face/json_stream.h
+
+# The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
+libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \
+	src/face/tui_rows.c \
+	src/face/tui_draw.c src/face/tui_draw.h src/face/tui_table.c src/face/tui_text.c \
+	src/face/tui_chart.c src/face/tui_detail.c src/face/tui_findings.c src/face/tui_help.c \
+	src/face/tui_hist.c src/face/tui_hist.h

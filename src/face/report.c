@@ -283,7 +283,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 		vocab_proto(r->config.proto));
 	if (r->config.proto != PROBE_ICMP)
 		fprintf(out, " port %u", r->config.dport);
-	fprintf(out, ", %d flows, %llu rounds", r->config.nflows,
+	fprintf(out, ", %d flows, %llu rounds", r->nflows,
 		(unsigned long long)r->counters.rounds_done);
 	if (o->started)
 		fprintf(out, ", started %s", o->started);

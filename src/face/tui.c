@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/tui.h"
@@ -204,7 +205,7 @@ void tui_close(struct tui *t)
 /* Replaces the snapshot and feeds the RTT histories from it. */
 static void take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
 {
-	struct results *r = engine_results(e, now_us);
+	struct results *r = results_with_findings(engine_results(e, now_us));
 
 	if (!r)
 		return;	/* out of memory: keep showing the previous one */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 
 /* Buckets kept per key: enough for a chart as wide as most terminals. */
 #define TUI_HIST_LEN 120

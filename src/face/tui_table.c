@@ -201,7 +201,7 @@ void tui_draw_header(struct tui *t)
 				 (unsigned long long)(el % 60));
 		snprintf(line, sizeof(line),
 			 "flows %d  rounds %llu  rate %.0f/s%s  elapsed %s  dns %s  view: %s",
-			 r->config.nflows, (unsigned long long)r->counters.rounds_done, rate, lim, when,
+			 r->nflows, (unsigned long long)r->counters.rounds_done, rate, lim, when,
 			 !t->opt.resolver ? "n/a" : t->numeric ? "off" : "on", view_names[t->view]);
 		x += tui_put(1, x, COLS - x, 0, line);
 		if (t->view == TUI_VIEW_FLOWS)

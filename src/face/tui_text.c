@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/tui_draw.h"
 #include "face/tui_int.h"
 #include "face/vocab.h"

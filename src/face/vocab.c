@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/vocab.h"
 
 const char *vocab_proto(enum probe_proto p)

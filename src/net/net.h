@@ -1,7 +1,12 @@
 /*
- * The only code that touches the kernel's network interfaces: one raw
- * socket to send complete IP datagrams and one libpcap capture to see the
- * answers.  Both are opened before privileges are dropped.
+ * The program's handle on the network (net.c): one raw socket to send
+ * complete IP datagrams, one libpcap capture to see the answers
+ * (capture.c), and optionally per-flow steering over the host's own next
+ * hops (steer.c, route.c) and the link-layer check's ARP/ND sockets
+ * (neighbours.c).  The raw and packet sockets and the capture need
+ * CAP_NET_RAW and are opened before privileges are dropped (privdrop.c).
+ * The other files of src/net are the kernel's other doors: rtnetlink
+ * (route.c), name lookup (resolve.c) and seccomp (sandbox.c).
  */
 #ifndef ECMPTRACE_NET_NET_H
 #define ECMPTRACE_NET_NET_H

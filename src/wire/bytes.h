@@ -1,7 +1,10 @@
 /*
- * Network byte order (big-endian) stores and loads for packet code whose
- * bounds the caller has already checked.  Reads of untrusted input go
- * through dissect.c's bounds-checked accessors instead.
+ * Network byte order (big-endian) stores and loads at a pointer whose
+ * bounds the caller has already checked: building probes (probe.c), ARP
+ * requests (neigh.c) and rtnetlink route queries (rtnl.c), the MAC input
+ * (auth.c), and reading fixed headers after a length check (link.c,
+ * neigh.c).  dissect.c reads replies through its own bounded view
+ * (struct span) instead, so a truncated packet cannot be read past.
  */
 #ifndef ECMPTRACE_WIRE_BYTES_H
 #define ECMPTRACE_WIRE_BYTES_H

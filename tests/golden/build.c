@@ -350,6 +350,7 @@ struct finding *g_finding(struct results *r, enum finding_kind kind, int ttl, co
 	if (fs == NULL) {
 		fs = r->findings = g_alloc(1, sizeof(*fs));
 		fs->items = g_alloc(8, sizeof(*fs->items));
+		r->findings_free = findings_free;
 	}
 	if (fs->count == 8)
 		abort();

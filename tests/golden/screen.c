@@ -12,7 +12,7 @@
 
 #include "build.h"
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "face/tui_hist.h"
 #include "face/tui_int.h"
 #include "screen.h"

@@ -139,14 +139,16 @@ out:
 /* Reconvergence: the first router's hash seed changes, moving some flows. */
 struct change {
 	struct simrun_case *c;
+	const struct engine_config *cfg;	/* the run's */
 	int before[64];		/* stage-2 index of each flow before */
 };
 
 static void do_change(void *ctx, struct engine *e, struct simnet *n, uint64_t now)
 {
 	struct change *ch = ctx;
-	const struct engine_config *cfg = engine_get_config(e);
+	const struct engine_config *cfg = ch->cfg;
 
+	(void)e;
 	(void)now;
 	for (int f = 0; f < cfg->nflows; f++) {
 		int ids[8];
@@ -161,7 +163,7 @@ static void path_change(void)
 {
 	struct engine_config cfg;
 	struct simrun_case c;
-	struct change ch = {.c = &c};
+	struct change ch = {.c = &c, .cfg = &cfg};
 	struct simrun_limits lim = {.events = {{.after_us = 5005000, .fn = do_change, .ctx = &ch}}};
 	int widths[] = {1, 2, 1}, moved = 0, good = 1;
 	struct simnet *n;

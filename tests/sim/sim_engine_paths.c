@@ -107,10 +107,10 @@ static bool branches_match_oracle(const struct simnet *n, const struct simrun_ca
 
 static bool paths_match_oracle(const struct simnet *n, const struct simrun_case *c)
 {
-	const struct engine_config *cfg = engine_get_config(c->engine);
-	bool good = true;
+	const struct engine_config *cfg = c->res ? &c->res->config : NULL;
+	bool good = c->res != NULL;
 
-	for (int f = 0; f < c->res->nflows; f++) {
+	for (int f = 0; good && f < c->res->nflows; f++) {
 		const struct flow_result *fr = &c->res->flows[f];
 		struct ip_addr path[SIMNET_MAX_HOPS];
 		int len = simnet_path(n, simrun_flow_probe(&c->run, cfg, f), path, SIMNET_MAX_HOPS);

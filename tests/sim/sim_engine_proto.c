@@ -18,7 +18,7 @@
 /* Every flow reaches the destination at the oracle's TTL over the oracle's path, losing nothing. */
 static bool all_reach(const struct simnet *n, const struct simrun_case *c)
 {
-	const struct engine_config *cfg = engine_get_config(c->engine);
+	const struct engine_config *cfg = c->res ? &c->res->config : NULL;
 	bool good = c->res != NULL;
 
 	for (int f = 0; good && f < c->res->nflows; f++) {

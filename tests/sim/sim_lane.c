@@ -46,7 +46,7 @@ struct verdict {
 static void snapshot(void *ctx, struct engine *e, struct simnet *n, uint64_t now)
 {
 	struct verdict *v = ctx;
-	struct results *r = engine_results(e, now);
+	struct results *r = results_with_findings(engine_results(e, now));
 
 	(void)n;
 	for (int i = 0; r && r->findings && i < r->findings->count && !v->found; i++) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/diagnose.h"
 #include "engine/flow.h"
 #include "engine/results.h"
 #include "run.h"
@@ -204,7 +205,6 @@ const struct probe_spec *simrun_flow_probe(const struct simrun *r, const struct 
 		.vary = cfg->vary,
 		.sport_base = cfg->sport_base,
 		.label_base = cfg->label_base,
-		.nflows = cfg->nflows,
 	};
 	struct flow_id id;
 
@@ -316,7 +316,7 @@ bool simrun_case_run(struct simrun_case *c, const struct engine_config *cfg, str
 		return false;
 	if (!simrun_run(&c->run, c->engine, n, lim))
 		return false;
-	c->res = engine_results(c->engine, c->run.now_us);
+	c->res = results_with_findings(engine_results(c->engine, c->run.now_us));
 	return c->res != NULL;
 }
 
@@ -339,10 +339,10 @@ int simrun_branch(const struct hop_result *hop, const struct ip_addr *addr)
 int simrun_oracle_flows(const struct simnet *n, const struct simrun_case *c, int id, int *flows,
 			int cap)
 {
-	const struct engine_config *cfg = engine_get_config(c->engine);
+	const struct engine_config *cfg = c->res ? &c->res->config : NULL;
 	int count = 0;
 
-	for (int f = 0; f < cfg->nflows; f++) {
+	for (int f = 0; cfg != NULL && f < c->res->nflows; f++) {
 		const struct probe_spec *p = simrun_flow_probe(&c->run, cfg, f);
 		int ids[SIMNET_MAX_HOPS], len;
 

@@ -82,11 +82,11 @@ void simrun_default_addrs(int family, struct ip_addr *src, struct ip_addr *dst);
 struct simrun_case {
 	struct engine *engine;
 	struct simrun run;
-	struct results *res;		/* engine_results() at the end of the run */
+	struct results *res;		/* engine_results() at the end of the run, diagnosed */
 	char err[128];			/* engine_new's complaint, if any */
 };
 
-/* engine_new(cfg), simrun_run against n, engine_results.  False if any step failed. */
+/* engine_new(cfg), simrun_run against n, the diagnosed snapshot.  False if any step failed. */
 bool simrun_case_run(struct simrun_case *c, const struct engine_config *cfg, struct simnet *n,
 		     const struct simrun_limits *lim);
 void simrun_case_free(struct simrun_case *c);

@@ -152,7 +152,7 @@ struct results *scen_run(const struct scen *s)
 {
 	struct results *r = build(s);
 
-	r->findings = diagnose(r);
+	results_with_findings(r);
 	for (int i = 0; r->findings && i < r->findings->count; i++)
 		printf("# %s ttl %d: %s\n", finding_kind_name(r->findings->items[i].kind),
 		       r->findings->items[i].ttl, r->findings->items[i].summary);

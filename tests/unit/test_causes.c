@@ -29,7 +29,7 @@ static struct results *run_after(const struct scen *s, unsigned secs)
 	struct results *r = build(s);
 
 	r->elapsed_us = (uint64_t)secs * 1000000u;
-	r->findings = diagnose(r);
+	results_with_findings(r);
 	ok(r->findings != NULL, "diagnose returns findings (a %u s run)", secs);
 	return r;
 }
@@ -594,7 +594,7 @@ static void test_alias_not_sibling(void)
 	r = build(&s);
 	for (int b = 0; b < r->hops[1].nbranches; b++)
 		r->hops[1].branches[b].router = 1;
-	r->findings = diagnose(r);
+	results_with_findings(r);
 	ok(r->findings != NULL, "diagnose returns findings");
 	for (int i = 0; r->findings && i < r->findings->count; i++)
 		named_a |= strstr(r->findings->items[i].summary, "through " BR_A " ") != NULL;

@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/diagnose.h"
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/results.h"
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 #include "tests/tap.h"
 #include "wire/link.h"
 #include "wire/probe_check.h"
@@ -33,14 +34,14 @@ static void test_flow_ids(void)
 	for (size_t p = 0; p < sizeof(plans) / sizeof(plans[0]); p++) {
 		struct flow_plan plan = {.proto = PROBE_UDP, .vary = plans[p].vary,
 					 .sport_base = plans[p].sport_base,
-					 .label_base = plans[p].label_base, .nflows = plans[p].nflows};
-		int good = 0, distinct = 1;
+					 .label_base = plans[p].label_base};
+		int n = plans[p].nflows, good = 0, distinct = 1;
 
-		for (int i = 0; i < plan.nflows; i++) {
+		for (int i = 0; i < n; i++) {
 			struct flow_id id;
 
 			flow_encode(&plan, i, &id);
-			if (flow_decode(&plan, id.sport, id.flow_label) == i &&
+			if (flow_decode(&plan, n, id.sport, id.flow_label) == i &&
 			    ((plan.vary & VARY_LABEL) ? id.flow_label != 0 && id.flow_label <= 0xfffff : 1))
 				good++;
 			for (int j = 0; j < i; j++) {
@@ -51,24 +52,23 @@ static void test_flow_ids(void)
 					distinct = 0;
 			}
 		}
-		ok(good == plan.nflows, "plan %zu: every flow decodes to itself (%d/%d)", p, good,
-		   plan.nflows);
+		ok(good == n, "plan %zu: every flow decodes to itself (%d/%d)", p, good, n);
 		ok(distinct, "plan %zu: flows are pairwise distinct", p);
 	}
 	{
-		struct flow_plan plan = {.vary = VARY_SPORT, .sport_base = 1000, .nflows = 8};
+		struct flow_plan plan = {.vary = VARY_SPORT, .sport_base = 1000};
 
-		ok(flow_decode(&plan, 999, 0) == -1, "port below the base is no flow");
-		ok(flow_decode(&plan, 1008, 0) == -1, "port past the last flow is no flow");
+		ok(flow_decode(&plan, 8, 999, 0) == -1, "port below the base is no flow");
+		ok(flow_decode(&plan, 8, 1008, 0) == -1, "port past the last flow is no flow");
+		ok(flow_decode(&plan, 8, 1007, 0) == 7, "the last flow decodes");
 		ok(flow_max_count(&plan) == 64536, "max flows from base 1000 is 64536");
 	}
 	{
-		struct flow_plan plan = {.vary = VARY_LABEL, .sport_base = 5, .label_base = 7,
-					 .nflows = 8};
+		struct flow_plan plan = {.vary = VARY_LABEL, .sport_base = 5, .label_base = 7};
 
-		ok(flow_decode(&plan, 5, 0) == -1, "label 0 is no flow");
-		ok(flow_decode(&plan, 6, 7) == -1, "label flows need the constant port");
-		ok(flow_decode(&plan, 5, 0x100007) == -1, "labels above 20 bits are no flow");
+		ok(flow_decode(&plan, 8, 5, 0) == -1, "label 0 is no flow");
+		ok(flow_decode(&plan, 8, 6, 7) == -1, "label flows need the constant port");
+		ok(flow_decode(&plan, 8, 5, 0x100007) == -1, "labels above 20 bits are no flow");
 	}
 }
 
@@ -288,6 +288,16 @@ static void test_destination_and_done(enum probe_proto proto, enum reply_kind ki
 	   res->flows[0].received >= 3, "end to end: every round answered");
 	ok(res && res->hops[1].branches[0].is_destination, "last hop is the target");
 	ok(engine_get_counters(b.e).rounds_done == 3, "3 rounds done");
+	if (proto == PROBE_TCP) {
+		/* The snapshot does not diagnose itself; whoever shows findings asks for them once. */
+		const struct findings *fs;
+
+		ok(res && res->findings == NULL, "engine_results: a snapshot without findings");
+		fs = results_with_findings(res) ? res->findings : NULL;
+		ok(fs != NULL && fs->count == 0 && results_with_findings(res) == res &&
+		   res->findings == fs, "results_with_findings: a clean run's (none), attached once");
+		ok(results_with_findings(NULL) == NULL, "results_with_findings(NULL) is NULL");
+	}
 	results_free(res);
 	engine_free(b.e);
 }

@@ -150,7 +150,7 @@ static void test_schedule(void)
 	ok(!ask(&b, t0 + 3 * PERIOD_US + 3 * RETRY_US, &wake) && wake == 0 &&
 	   !ask(&b, t0 + 10 * PERIOD_US, NULL), "an unaskable neighbour is never asked again");
 	{
-		struct results *res = engine_results(b.e, t0 + 10 * PERIOD_US);
+		struct results *res = results_with_findings(engine_results(b.e, t0 + 10 * PERIOD_US));
 
 		ok(res != NULL && res->nhops >= 1 && res->hops[0].nlink_checks == 1 &&
 		   res->hops[0].link_checks[0].unaskable &&
@@ -169,7 +169,7 @@ static void test_schedule(void)
 	ok(!ask(&b, t0, &wake) && wake == 0 && !ask(&b, t0 + PERIOD_US, NULL),
 	   "link_check off: never a question");
 	{
-		struct results *res = engine_results(b.e, t0);
+		struct results *res = results_with_findings(engine_results(b.e, t0));
 
 		ok(res != NULL && res->nhops >= 1 && res->hops[0].nlink_checks == 0 &&
 		   res->hops[0].nneighbours == 1 && res->hops[0].neighbours[0].link.answers == 1,
@@ -425,7 +425,7 @@ static void test_filters(void)
 	run_round(&b);
 	claim_at(b.e, "10.9.9.9", MAC_Z, 6, b.now);
 	table_at(b.e, "10.9.9.8", MAC_Z, 6);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	ok(nneighbours(res) == 1, "an unrelated IP on an unrelated MAC is ignored (%d pairs)",
 	   nneighbours(res));
 	results_free(res);
@@ -434,7 +434,7 @@ static void test_filters(void)
 	engine_neighbour_claim(b.e, &b.hop1, MAC_B, 6, b.now);
 	engine_neighbour_table(b.e, &b.hop1, MAC_C, 6);
 	engine_neighbour_claim(b.e, &b.hop1, MAC_Z, 0, b.now);	/* no link-layer address */
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	l = pair_in(res, "192.0.2.77", MAC_A);
 	ok(l != NULL && l->claims == 1 && l->answers == 0 && !l->in_table,
 	   "another IP claimed by the neighbour's MAC is kept: 1 claim, 0 answers");
@@ -455,7 +455,7 @@ static void test_filters(void)
 	claim_at(b.e, "192.0.2.78", MAC_C, 6, b.now);
 	/* But a MAC that claimed (B) is. */
 	table_at(b.e, "192.0.2.79", MAC_B, 6);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	ok(pair_in(res, "192.0.2.78", MAC_C) == NULL,
 	   "another IP on a MAC known only from the table is ignored");
 	ok(pair_in(res, "192.0.2.79", MAC_B) != NULL && pair_in(res, "192.0.2.79", MAC_B)->in_table,
@@ -470,7 +470,7 @@ static void test_filters(void)
 	table_at(b.e, "fe80::1", MAC_A, 6);
 	claim_at(b.e, "fe80::1", MAC_A, 6, b.now);
 	table_at(b.e, "2001:db8::20", MAC_A, 6);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	ok(pair_in(res, "fe80::1", MAC_A) == NULL,
 	   "IPv6: a link-local table entry or claim on the neighbour's MAC is ignored");
 	ok(pair_in(res, "2001:db8::20", MAC_A) != NULL && pair_in(res, "2001:db8::20", MAC_A)->in_table,
@@ -486,7 +486,7 @@ static void test_filters(void)
 	bench_init(&b, true, 1, 1, true, "fe80::fe");
 	run_round(&b);
 	claim_at(b.e, "fe80::fe", MAC_B, 6, b.now);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	ok(pair_in(res, "fe80::fe", MAC_B) != NULL,
 	   "IPv6: a claim for a link-local neighbour we ask is kept");
 	results_free(res);
@@ -516,7 +516,7 @@ static bool names_mac(const struct finding *f, const uint8_t *mac)
 /*
  * One -c 1 run with 2 flows whose TTL-1 answers come from ans[0], ans[1];
  * then claims from claim[] and table entries (addr, mac).  Returns the
- * snapshot (diagnosed by engine_results).
+ * snapshot (diagnosed by results_with_findings).
  */
 struct scene {
 	const uint8_t *ans[2];
@@ -546,7 +546,7 @@ static struct results *play(const struct scene *s)
 	memset(&d, 0, sizeof(d));
 	d.until = b.now + PERIOD_US / 2;
 	(void)drive(&b, &d);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	engine_free(b.e);
 	return res;
 }
@@ -739,7 +739,7 @@ static void test_reset(void)
 	(void)answer_first_probe(&b);
 	claim_at(b.e, "192.0.2.254", MAC_B, 6, b.now);	/* another holder claims hop 1 */
 	engine_reset_stats(b.e);
-	res = engine_results(b.e, b.now);
+	res = results_with_findings(engine_results(b.e, b.now));
 	a = pair_in(res, "192.0.2.254", MAC_A);
 	z = pair_in(res, "192.0.2.254", MAC_B);
 	ok(a == NULL, "after a reset the answer-only pair is gone");

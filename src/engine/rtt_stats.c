@@ -1,11 +1,11 @@
 /*
- * RTT accumulators (see stats.h).  Welford's update keeps the variance
+ * RTT accumulators (see rtt_stats.h).  Welford's update keeps the variance
  * numerically stable over long runs; Chan's merge lets per-flow cells add up
  * to branches and hops exactly.
  */
 #include <math.h>
 
-#include "engine/stats.h"
+#include "engine/rtt_stats.h"
 
 void rtt_init(struct rtt_stats *s)
 {

@@ -1,10 +1,12 @@
 /*
  * Round-trip-time accumulators: Welford's running mean and variance, with a
  * merge (Chan et al.) so per-flow figures add up to per-branch and per-hop
- * figures without keeping samples.  Times are microseconds.
+ * figures without keeping samples.  Times are microseconds.  Also the loss
+ * percentage every layer shows.  (statistics.h is something else: the
+ * exact tests the diagnosis draws its conclusions with.)
  */
-#ifndef ECMPTRACE_ENGINE_STATS_H
-#define ECMPTRACE_ENGINE_STATS_H
+#ifndef ECMPTRACE_ENGINE_RTT_STATS_H
+#define ECMPTRACE_ENGINE_RTT_STATS_H
 
 #include <stdint.h>
 
