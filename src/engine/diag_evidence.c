@@ -596,6 +596,25 @@ out:
 
 /* ---- Localisation ---- */
 
+/* Does every router known at hop index k answer beyond a default ICMP limit (and is there one)? */
+static bool routers_unlimited(const struct diag *d, int k)
+{
+	const struct hop_result *h;
+	int known = 0;
+
+	if (k >= d->nhops)
+		return false;
+	h = &d->r->hops[k];
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++) {
+		if (!addr_is_set(&h->branches[i].addr))
+			continue;
+		if (!beyond_default_limit(d, k, &h->branches[i].addr))
+			return false;
+		known++;
+	}
+	return known > 0;
+}
+
 /*
  * The hop index where the loss of flows g starts: the first hop from
  * from_k on where their hop loss is significantly above the reference
@@ -644,8 +663,16 @@ int localise(const struct diag *d, const unsigned char *g, const unsigned char *
 
 		for (int k2 = k + 1; k2 < end && dark; k2++)
 			dark = pool_hop(d, g, k2).recv == 0;
-		if (dark && (ref == NULL || informative(pool_hop(d, ref, k))))
+		if (dark && (ref == NULL || informative(pool_hop(d, ref, k)))) {
+			/*
+			 * Unless a router there limits its answers: then it
+			 * and every one behind it may just keep quiet towards
+			 * these few flows (seed 164: every router limited, two
+			 * flows unanswered from hop 2 on, the loss after hop 2).
+			 */
+			*shown = routers_unlimited(d, k);
 			return k;
+		}
 	}
 	/*
 	 * Every hop clean, the last one shown clean: the loss shows at the

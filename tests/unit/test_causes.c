@@ -336,6 +336,20 @@ static void test_dark_branch(void)
 	ok(f && f->range_from_ttl <= 2 && f->range_to_ttl >= 3, "its range holds the link after " BR_A);
 	ok(f && strstr(f->summary, "unanswered at hop 3 after " BR_A), "summary: %s",
 	   f ? f->summary : "");
+	ok(f && f->range_to_ttl == 3, "the routers answer beyond any limit: the loss is placed at hop 3");
+	results_free(r);
+
+	/*
+	 * The same figures over a long run: the routers at hop 3 answered
+	 * no more than a default ICMP limit allows, so they and every router
+	 * behind them may only keep quiet towards these flows (seed 164): the
+	 * loss is not placed at hop 3, it runs on to the target.
+	 */
+	r = run_after(&s, 1000);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f && f->range_from_ttl <= 2 && f->range_to_ttl == RANGE_TO_TARGET,
+	   "limiting routers: the range runs from hop %d to the target (to %d)",
+	   f ? f->range_from_ttl : -1, f ? f->range_to_ttl : -9);
 	results_free(r);
 }
 
