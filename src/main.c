@@ -203,10 +203,10 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 }
 
 static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
-		    const struct ip_addr *dst, struct resolver *res, const char *started)
+		    const struct ip_addr *dst, const struct namer *names, const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
-				 .resolver = res};
+				 .namer = names};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
 	char err[256];
@@ -227,7 +227,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
-					    .resolver = o->numeric ? NULL : res};
+					    .namer = o->numeric ? NULL : names};
 
 		if (r == NULL)
 			return 1;
@@ -238,9 +238,9 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 }
 
 static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
-		      struct resolver *res)
+		      const struct namer *names)
 {
-	struct json_options jo = {.target_name = o->host, .resolver = res};
+	struct json_options jo = {.target_name = o->host, .namer = names};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
 	int rc, werr;
@@ -266,7 +266,7 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 }
 
 static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, struct resolver *res, const char *started)
+		     const struct options *o, const struct namer *names, const char *started)
 {
 	struct results *r;
 	char finished[40];
@@ -283,7 +283,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 	}
 	if (face == FACE_JSON) {
 		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .resolver = res};
+					  .finished = finished, .namer = names};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
@@ -291,7 +291,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 		}
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide, .resolver = res};
+					    .wide = o->report_wide, .namer = names};
 
 		report_print(stdout, r, &ro);
 	}
@@ -424,6 +424,8 @@ static int trace(struct net *net, struct plan *p)
 {
 	struct net_transport nt;
 	struct resolver *res = NULL;
+	struct namer names;
+	const struct namer *nm = NULL;
 	struct engine *e;
 	char err[512], started[40];
 	int rc;
@@ -435,13 +437,17 @@ static int trace(struct net *net, struct plan *p)
 	net_transport_init(&nt, net);
 	if (!p->o.numeric || p->face == FACE_CURSES)
 		res = resolver_new();
+	if (res != NULL) {
+		names = resolver_namer(res);
+		nm = &names;
+	}
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, res, started);
+		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : res);
+		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : res, started);
+		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
 	engine_free(e);
 	resolver_free(res);
 	return rc;

@@ -15,7 +15,7 @@
 #include "face/names.h"
 #include "face/reproduce.h"
 #include "face/vocab.h"
-#include "net/resolve.h"
+#include "namer.h"
 
 cJSON *json_address(const struct ip_addr *a)
 {
@@ -28,7 +28,7 @@ cJSON *json_address(const struct ip_addr *a)
 
 static cJSON *name_of(const struct json_options *o, const struct ip_addr *a)
 {
-	const char *name = o->resolver ? resolver_lookup(o->resolver, a) : NULL;
+	const char *name = o->namer ? o->namer->lookup(o->namer->ctx, a) : NULL;
 
 	return name ? cJSON_CreateString(name) : cJSON_CreateNull();
 }
@@ -370,7 +370,7 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 
 	if (doc == NULL)
 		return false;
-	names_prefetch(r, o->resolver);
+	names_prefetch(r, o->namer);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
 	json_add_target(doc, r, o);
 	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");

@@ -12,12 +12,12 @@
 #define JSON_SCHEMA_VERSION 1
 
 struct results;
-struct resolver;
+struct namer;
 
 struct json_options {
 	const char *target_name;
 	const char *started, *finished;	/* RFC 3339 */
-	struct resolver *resolver;	/* NULL with -n */
+	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 	/*
 	 * The stream's wall clock, microseconds since the epoch, for each
 	 * event's "time"; NULL: the system's.  Tests pass a fixed one so the

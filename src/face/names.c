@@ -7,22 +7,23 @@
 
 #include "engine/results.h"
 #include "face/names.h"
-#include "net/resolve.h"
+#include "namer.h"
 
 /* How long a report waits for reverse DNS in all. */
 #define NAMES_WAIT_MS 3000
 
-void names_prefetch(const struct results *r, struct resolver *res)
+void names_prefetch(const struct results *r, const struct namer *nm)
 {
-	if (res == NULL)
+	if (nm == NULL)
 		return;
 	for (int i = 0; i < r->nhops; i++)
 		for (int j = 0; j < r->hops[i].nbranches; j++)
-			(void)resolver_lookup(res, &r->hops[i].branches[j].addr);
-	resolver_wait(res, NAMES_WAIT_MS);
+			(void)nm->lookup(nm->ctx, &r->hops[i].branches[j].addr);
+	if (nm->wait != NULL)
+		nm->wait(nm->ctx, NAMES_WAIT_MS);
 }
 
-const char *names_label(struct resolver *res, const struct ip_addr *a, char *buf, size_t len)
+const char *names_label(const struct namer *nm, const struct ip_addr *a, char *buf, size_t len)
 {
 	char num[ADDR_STRLEN];
 	const char *name;
@@ -32,7 +33,7 @@ const char *names_label(struct resolver *res, const struct ip_addr *a, char *buf
 		return buf;
 	}
 	addr_format(a, num, sizeof(num));
-	name = res ? resolver_lookup(res, a) : NULL;
+	name = nm ? nm->lookup(nm->ctx, a) : NULL;
 	if (name != NULL && strcmp(name, num) != 0)
 		snprintf(buf, len, "%s (%s)", name, num);
 	else

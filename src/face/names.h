@@ -1,5 +1,5 @@
 /*
- * Responder names for the batch faces: ask the resolver for every address
+ * Responder names for the batch faces: ask the namer (namer.h) for every address
  * a snapshot shows, wait once, then label addresses as "name (address)".
  */
 #ifndef ECMPTRACE_FACE_NAMES_H
@@ -10,11 +10,11 @@
 #include "addr.h"
 
 struct results;
-struct resolver;
+struct namer;
 
 /* Starts every lookup the snapshot needs and waits for them (bounded). */
-void names_prefetch(const struct results *r, struct resolver *res);
+void names_prefetch(const struct results *r, const struct namer *nm);
 /* "name (address)", the address alone, or "*" when unset; returns buf. */
-const char *names_label(struct resolver *res, const struct ip_addr *a, char *buf, size_t len);
+const char *names_label(const struct namer *nm, const struct ip_addr *a, char *buf, size_t len);
 
 #endif

@@ -28,7 +28,7 @@ static int name_width(const struct results *r, const struct report_options *o)
 	for (int i = 0; i < r->nhops; i++)
 		for (int j = 0; j < r->hops[i].nbranches; j++) {
 			const struct ip_addr *a = &r->hops[i].branches[j].addr;
-			int n = (int)strlen(names_label(o->resolver, a, buf, sizeof(buf))) + 3;
+			int n = (int)strlen(names_label(o->namer, a, buf, sizeof(buf))) + 3;
 
 			if (n > w)
 				w = n;
@@ -73,7 +73,7 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 		struct ip_addr va = vocab_via_addr(r, b, k);
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
-			 names_label(o->resolver, &va, name, sizeof(name)));
+			 names_label(o->namer, &va, name, sizeof(name)));
 		print_row(out, "", sub, width, &s, "");
 	}
 }
@@ -84,7 +84,7 @@ static const char *branch_label(const struct report_options *o, const struct bra
 {
 	char name[LABEL_MAX - 20];	/* room for the mark */
 
-	names_label(o->resolver, &b->addr, name, sizeof(name));
+	names_label(o->namer, &b->addr, name, sizeof(name));
 	if (b->router)
 		snprintf(buf, len, "%s [R%d]", name, b->router);
 	else
@@ -276,7 +276,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	char dst[ADDR_STRLEN];
 	int width;
 
-	names_prefetch(r, o->resolver);
+	names_prefetch(r, o->namer);
 	width = name_width(r, o);
 	addr_format(&r->config.dst, dst, sizeof(dst));
 	fprintf(out, "ecmptrace %s to %s (%s), %s", PACKAGE_VERSION, o->target_name, dst,

@@ -9,13 +9,13 @@
 #include <stdio.h>
 
 struct results;
-struct resolver;
+struct namer;
 
 struct report_options {
 	const char *target_name;	/* as the user typed it */
 	const char *started;		/* RFC 3339 start time */
 	bool wide;			/* never truncate names */
-	struct resolver *resolver;	/* NULL with -n */
+	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 };
 
 void report_print(FILE *out, const struct results *r, const struct report_options *o);

@@ -14,14 +14,14 @@
 #include "run.h"
 
 struct engine;
-struct resolver;
+struct namer;
 struct tui;
 
 struct tui_options {
 	const char *target_name;	/* as the user typed it */
 	struct ip_addr target;
 	bool numeric;			/* start with DNS off (-n) */
-	struct resolver *resolver;	/* reverse DNS cache (resolve.h), may be NULL */
+	const struct namer *namer;	/* responder names (namer.h), may be NULL */
 };
 
 /* Takes over the terminal; NULL (and err) if it cannot. */

@@ -202,7 +202,7 @@ void tui_draw_header(struct tui *t)
 		snprintf(line, sizeof(line),
 			 "flows %d  rounds %llu  rate %.0f/s%s  elapsed %s  dns %s  view: %s",
 			 r->nflows, (unsigned long long)r->counters.rounds_done, rate, lim, when,
-			 !t->opt.resolver ? "n/a" : t->numeric ? "off" : "on", view_names[t->view]);
+			 !t->opt.namer ? "n/a" : t->numeric ? "off" : "on", view_names[t->view]);
 		x += tui_put(1, x, COLS - x, 0, line);
 		if (t->view == TUI_VIEW_FLOWS)
 			tui_putf(1, x, COLS - x, 0, "  sort: %s", sort_names[t->sort]);

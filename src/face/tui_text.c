@@ -13,7 +13,7 @@
 #include "face/tui_draw.h"
 #include "face/tui_int.h"
 #include "face/vocab.h"
-#include "net/resolve.h"
+#include "namer.h"
 
 /* Colour pair numbers match enum colour. */
 void tui_draw_colours(void)
@@ -150,8 +150,8 @@ const char *tui_addr_name(const struct tui *t, const struct ip_addr *a, char *bu
 		snprintf(buf, len, "*");
 		return buf;
 	}
-	if (!t->numeric && t->opt.resolver)
-		name = resolver_lookup(t->opt.resolver, a);
+	if (!t->numeric && t->opt.namer)
+		name = t->opt.namer->lookup(t->opt.namer->ctx, a);
 	if (name) {
 		snprintf(buf, len, "%s", name);
 		tui_sanitize(buf);

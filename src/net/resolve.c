@@ -295,3 +295,18 @@ void resolver_wait(struct resolver *r, int timeout_ms)
 			break;
 	pthread_mutex_unlock(&r->lock);
 }
+
+static const char *namer_lookup(void *ctx, const struct ip_addr *a)
+{
+	return resolver_lookup(ctx, a);
+}
+
+static void namer_wait(void *ctx, int timeout_ms)
+{
+	resolver_wait(ctx, timeout_ms);
+}
+
+struct namer resolver_namer(struct resolver *r)
+{
+	return (struct namer){namer_lookup, namer_wait, r};
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "namer.h"
 
 struct resolver;
 
@@ -23,5 +24,7 @@ void resolver_free(struct resolver *r);
 const char *resolver_lookup(struct resolver *r, const struct ip_addr *a);
 /* Waits up to timeout_ms for every pending lookup to finish. */
 void resolver_wait(struct resolver *r, int timeout_ms);
+/* The resolver as the faces see it (namer.h). */
+struct namer resolver_namer(struct resolver *r);
 
 #endif

@@ -5,9 +5,8 @@
 # `git diff tests/golden` before committing it.
 noinst_PROGRAMS += tests/golden/golden
 tests_golden_golden_SOURCES = tests/golden/golden.c tests/golden/build.c tests/golden/build.h \
-	tests/golden/scenarios.c tests/golden/scenarios.h tests/golden/screen.c tests/golden/screen.h \
-	src/net/resolve.c src/net/resolve.h
-tests_golden_golden_CFLAGS = $(AM_CFLAGS) -pthread $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
+	tests/golden/scenarios.c tests/golden/scenarios.h tests/golden/screen.c tests/golden/screen.h
+tests_golden_golden_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
 tests_golden_golden_LDADD = libface.a libcore.a $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)
 # test_vocab: the shared vocabulary's rules at their edges.
 check_PROGRAMS += tests/golden/test_vocab

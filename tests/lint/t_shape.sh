@@ -17,9 +17,6 @@ MAX_FN=80
 OWED_SIZE="
 "
 OWED_INCLUDE="
-face/json.c -> net/resolve.h
-face/names.c -> net/resolve.h
-face/tui_text.c -> net/resolve.h
 "
 
 # "file -> header" for every include of a header of dir (paths relative to dir).
