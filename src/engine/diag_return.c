@@ -38,6 +38,12 @@ static bool branch_unknown(const struct diag *d, int i)
 }
 
 
+/* Was flow f never probed at hop index k (no answer, no timeout)? */
+static bool never_asked(const struct flow_result *f, int k)
+{
+	return f->hop_received[k] + f->hop_lost[k] == 0;
+}
+
 /*
  * Is flow i silent at hop index k (its probes there unanswered, at least
  * DARK_MIN_LOST of them) where the router known there answers beyond any
@@ -66,14 +72,18 @@ static bool silent_past_router(const struct diag *d, int i, int k)
 }
 
 /*
- * Same forward path: no TTL before both destinations where both answered
- * differently, and both known wherever the branches part (a flow whose
- * branch is not known yet may take any of them).
+ * Same forward path: every TTL before the farther of the two ends asked
+ * of both (a hop never asked of a flow says nothing of where it goes:
+ * seed 39, flows silent past hop 2 and not yet asked at hop 3 were
+ * compared over hops 1-2 only and set beside flows that part from them
+ * at hop 3), none where both answered differently, and both known
+ * wherever the branches part (a flow whose branch is not known yet may
+ * take any of them).
  */
 static bool same_forward_path(const struct diag *d, int a, int b)
 {
 	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
-	int n = d->end[a] < d->end[b] ? d->end[a] : d->end[b];
+	int n = d->end[a] > d->end[b] ? d->end[a] : d->end[b];
 
 	for (int k = 0; k < n; k++) {
 		bool sa, sb;
@@ -82,6 +92,8 @@ static bool same_forward_path(const struct diag *d, int a, int b)
 			return false;
 		sa = addr_is_set(&fa->path[k]);
 		sb = addr_is_set(&fb->path[k]);
+		if ((!sa && never_asked(fa, k)) || (!sb && never_asked(fb, k)))
+			return false;
 		if (sa && sb && !addr_equal(&fa->path[k], &fb->path[k]))
 			return false;
 		if ((!sa || !sb) && hop_branches(d, k))

@@ -291,6 +291,34 @@ static void test_dark_not_mates(void)
 	results_free(r);
 }
 
+/*
+ * Seed 39, early: flows 0-3 (branch A) lose every probe end to end and
+ * were asked only at TTLs 1-2 so far; flows 4-7 on branch A answer at
+ * TTL 3 (A3) and get through.  Compared over TTLs 1-2 alone, flows 0-3
+ * would be their path-mates and their replies blamed; where flows 0-3 go
+ * at TTL 3 is not known, so nothing is blamed on the way back.
+ */
+static void test_unasked_hop(void)
+{
+	struct scen s;
+	struct results *r;
+
+	scen_init(&s, 16, 8);
+	s.proto = PROBE_TCP;
+	ecmp(&s, 4);
+	for (int i = 0; i < 4; i++) {
+		s.f[i].len = 2;		/* not asked at TTL 3 yet */
+		s.f[i].path[2] = NULL;
+		s.f[i].hr[2] = s.f[i].hl[2] = 0;
+		reach(&s, i, 4, 8);
+		s.f[i].len = 2;
+	}
+	r = scen_run(&s);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
+	   "flows not yet asked where the branches part are nobody's path-mates");
+	results_free(r);
+}
+
 /* A later split among a lossy branch's flows inherits its loss: only the branch is named. */
 static void test_inherited(void)
 {
@@ -775,6 +803,7 @@ int main(void)
 	test_merged_return();
 	test_unplaced();
 	test_dark_not_mates();
+	test_unasked_hop();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
