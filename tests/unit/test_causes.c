@@ -283,9 +283,6 @@ static void test_dark_not_mates(void)
 	r->elapsed_us = 1000000u;
 	r->target_unlimited = true;	/* the target answered beyond a limit */
 	r->findings = diagnose(r);
-	for (int i = 0; r->findings && i < r->findings->count; i++)
-		printf("# %s: %s\n", finding_kind_name(r->findings->items[i].kind),
-		       r->findings->items[i].summary);
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
 	   "flows silent where a router answers the others beyond its limit are not its path-mates");
 	results_free(r);
