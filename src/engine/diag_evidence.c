@@ -226,7 +226,7 @@ bool much_cleaner(struct tally tl, struct tally tc)
 }
 
 /*
- * The last hop index before k where the masked flows got through cleanly:
+ * The last hop index before k where the flows of g that lose got through cleanly:
  * no more loss than background noise, and surely much less than they
  * lose end to end (e2e), so that a few lucky probes at one of many hops
  * do not count; -1 when none did (the range starts at this host).  A hop
@@ -236,20 +236,37 @@ bool much_cleaner(struct tally tl, struct tally tc)
  */
 int clean_before(const struct diag *d, const unsigned char *g, int k, struct tally e2e)
 {
-	int m = 0, mixed = mixed_from(d, g);
+	unsigned char *losing = malloc((size_t)d->nflows + 1);
+	const unsigned char *u = g;
+	int m = 0, mixed = mixed_from(d, g), j, n = 0;
 
+	/*
+	 * Judged on the flows of g that lost end to end: a branch far down
+	 * the path can hold flows from several upstream branches, and the
+	 * clean ones' answers would make a hop behind the lossy link look
+	 * clean (seed 5: a range from hop 3 for a loss on the link 1 -> 2).
+	 */
+	for (int i = 0; losing != NULL && i < d->nflows; i++) {
+		losing[i] = g[i] && d->r->flows[i].lost > 0;
+		n += losing[i];
+	}
+	if (n > 0) {
+		u = losing;
+		e2e = pool_e2e(d, losing);
+	}
 	if (k > mixed)
 		k = mixed;
-	for (int j = 0; j < k; j++)
-		m += informative(pool_hop(d, g, j));
-	for (int j = k - 1; j >= 0; j--) {
-		struct tally t = pool_hop(d, g, j);
+	for (j = 0; j < k; j++)
+		m += informative(pool_hop(d, u, j));
+	for (j = k - 1; j >= 0; j--) {
+		struct tally t = pool_hop(d, u, j);
 
 		if (informative(t) && clean_figure(t) && test_lossier(e2e, t) < ALPHA / (m ? m : 1) &&
 		    much_cleaner(e2e, t))
-			return j;
+			break;
 	}
-	return -1;
+	free(losing);
+	return j;
 }
 
 /*
