@@ -651,15 +651,22 @@ fail:
 	return NULL;
 }
 
+void finding_release(struct finding *f)
+{
+	free(f->flows);
+	free(f->source_ports);
+	free(f->unplaced_ports);
+	f->flows = NULL;
+	f->source_ports = NULL;
+	f->unplaced_ports = NULL;
+}
+
 void findings_free(struct findings *f)
 {
 	if (f == NULL)
 		return;
-	for (int i = 0; i < f->count; i++) {
-		free(f->items[i].flows);
-		free(f->items[i].source_ports);
-		free(f->items[i].unplaced_ports);
-	}
+	for (int i = 0; i < f->count; i++)
+		finding_release(&f->items[i]);
 	free(f->items);
 	free(f);
 }

@@ -86,6 +86,8 @@ const char *finding_cause_name(enum finding_cause cause);
 /* Diagnoses a snapshot; never NULL except when out of memory. */
 struct findings *diagnose(const struct results *r);
 void findings_free(struct findings *f);
+/* Frees what one finding points to (its flows and ports), leaving it empty. */
+void finding_release(struct finding *f);
 /*
  * Diagnoses r unless it carries a diagnosis already, and attaches the
  * findings to it (results_free frees them); returns r.  For the faces and

@@ -39,16 +39,6 @@ static bool same_key(const struct finding *a, const struct finding *b)
 	return a->kind == b->kind && a->ttl == b->ttl && addr_equal(&a->addr, &b->addr);
 }
 
-static void finding_release(struct finding *f)
-{
-	free(f->flows);
-	free(f->source_ports);
-	free(f->unplaced_ports);
-	f->flows = NULL;
-	f->source_ports = NULL;
-	f->unplaced_ports = NULL;
-}
-
 /* A copy of what src's array points to, or NULL (also for none). */
 static void *dup_array(const void *src, size_t count, size_t size, bool *ok)
 {
