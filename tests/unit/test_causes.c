@@ -304,11 +304,10 @@ static void test_unasked_hop(void)
 	s.proto = PROBE_TCP;
 	ecmp(&s, 4);
 	for (int i = 0; i < 4; i++) {
+		reach(&s, i, 4, 8);
 		s.f[i].len = 2;		/* not asked at TTL 3 yet */
 		s.f[i].path[2] = NULL;
 		s.f[i].hr[2] = s.f[i].hl[2] = 0;
-		reach(&s, i, 4, 8);
-		s.f[i].len = 2;
 	}
 	r = scen_run(&s);
 	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0,
