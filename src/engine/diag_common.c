@@ -150,11 +150,14 @@ static void common_placement(const struct diag *d, const unsigned char *u, struc
 		if (!informative(t))
 			continue;
 		if (test_lossier(c->e2e, t) < ALPHA / m) {
+			struct tally settled = pool_hop_settled(d, u, k);
+
 			uniform = false;
 			/* Past per-packet balancing a clean-looking hop proves nothing (mixed_from). */
-			if (clean_figure(t) && k < mixed) {
+			if (clean_figure(settled) && test_lossier(c->e2e, settled) < ALPHA / m &&
+			    k < mixed) {
 				c->clean = k;
-				c->base = t;
+				c->base = settled;
 			}
 		}
 		/* "Every hop alike" needs every hop to show the loss, not only to fail to disprove it. */

@@ -93,6 +93,26 @@ struct tally pool_hop(const struct diag *d, const unsigned char *mask, int k)
 }
 
 /*
+ * pool_hop with every probe still out counted as lost: the figure a hop
+ * must pass to be called clean.  An answer counts the moment it comes, a
+ * loss only at its deadline, so a hop probed in a burst a moment ago shows
+ * its answers and none of its losses (seed 142: a hop behind a 59% link
+ * looked clean for 0.3 s, and the loss was placed past it).
+ */
+struct tally pool_hop_settled(const struct diag *d, const unsigned char *mask, int k)
+{
+	struct tally t = pool_hop(d, mask, k);
+
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+
+		if (mask[i] && k < d->end[i] && flow_has_hop(f, k) && f->hop_pending)
+			t.lost += f->hop_pending[k];
+	}
+	return t;
+}
+
+/*
  * Whether a hop's figures say anything: enough probes, and at least one
  * answer (a router that never answers these flows is silent by policy; its
  * 100% "loss" is no evidence).
@@ -259,7 +279,7 @@ int clean_before(const struct diag *d, const unsigned char *g, int k, struct tal
 	for (j = 0; j < k; j++)
 		m += informative(pool_hop(d, u, j));
 	for (j = k - 1; j >= 0; j--) {
-		struct tally t = pool_hop(d, u, j);
+		struct tally t = pool_hop_settled(d, u, j);
 
 		if (informative(t) && clean_figure(t) && test_lossier(e2e, t) < ALPHA / (m ? m : 1) &&
 		    much_cleaner(e2e, t))
@@ -329,7 +349,8 @@ bool loss_confirmed(const struct diag *d, const unsigned char *g, const unsigned
 
 		if (ref[i] && flow_has_hop(f, k) && addr_equal(&f->path[k], &at)) {
 			same.recv += f->hop_received[k];
-			same.lost += f->hop_lost[k];
+			/* Probes still out may yet be lost: not clean until they are not. */
+			same.lost += f->hop_lost[k] + (f->hop_pending ? f->hop_pending[k] : 0);
 		}
 	}
 	if (informative(same) && clean_figure(same))
@@ -696,10 +717,10 @@ int localise(const struct diag *d, const unsigned char *g, const unsigned char *
 	 * destination only.  Hops not judged yet prove nothing either way.
 	 */
 	for (int k = from_k; k < end; k++) {
-		struct tally gk = pool_hop(d, g, k);
+		struct tally gk = pool_hop(d, g, k), settled = pool_hop_settled(d, g, k);
 
 		if ((informative(gk) && !clean_figure(gk)) ||
-		    (k == end - 1 && !(informative(gk) && clean_figure(gk)))) {
+		    (k == end - 1 && !(informative(settled) && clean_figure(settled)))) {
 			*shown = false;
 			return from_k;
 		}

@@ -147,6 +147,7 @@ void results_free(struct results *r)
 		free(r->flows[i].path);
 		free(r->flows[i].hop_received);
 		free(r->flows[i].hop_lost);
+		free(r->flows[i].hop_pending);
 		free(r->flows[i].responders_seen);
 	}
 	free(r->flows);
@@ -429,8 +430,10 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 		out->path = calloc((size_t)out->path_len, sizeof(*out->path));
 		out->hop_received = calloc((size_t)out->path_len, sizeof(*out->hop_received));
 		out->hop_lost = calloc((size_t)out->path_len, sizeof(*out->hop_lost));
+		out->hop_pending = calloc((size_t)out->path_len, sizeof(*out->hop_pending));
 		out->responders_seen = calloc((size_t)out->path_len, sizeof(*out->responders_seen));
-		if (!out->path || !out->hop_received || !out->hop_lost || !out->responders_seen)
+		if (!out->path || !out->hop_received || !out->hop_lost || !out->hop_pending ||
+		    !out->responders_seen)
 			return false;
 	}
 	for (k = 0; k < out->path_len; k++) {
@@ -441,6 +444,8 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 			out->path[k] = who->addr;
 		out->hop_received[k] = c->received;
 		out->hop_lost[k] = c->lost;
+		out->hop_pending[k] = c->sent > c->received + c->lost ?
+				      c->sent - c->received - c->lost : 0;
 		out->responders_seen[k] = c->nresp;
 	}
 	for (t = 0; t <= e->cfg.max_ttl; t++)

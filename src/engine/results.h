@@ -129,6 +129,12 @@ struct flow_result {
 	uint64_t reach_received, reach_lost;
 	uint64_t *hop_received;		/* per TTL (same index as path): answers at that TTL */
 	uint64_t *hop_lost;		/* per TTL: probes at that TTL that timed out */
+	/*
+	 * Per TTL: probes still out (neither answered nor timed out).  May be
+	 * NULL (none).  Answers count at once and losses only at their
+	 * deadline, so a hop probed in a burst looks clean until then.
+	 */
+	uint64_t *hop_pending;
 	int *responders_seen;		/* per TTL: distinct responders this flow saw there (>1: per-packet or path change) */
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
 };

@@ -68,14 +68,17 @@ struct results *build(const struct scen *s)
 		f->path = calloc((size_t)t->len + 1, sizeof(*f->path));
 		f->hop_received = calloc((size_t)t->len + 1, sizeof(*f->hop_received));
 		f->hop_lost = calloc((size_t)t->len + 1, sizeof(*f->hop_lost));
+		f->hop_pending = calloc((size_t)t->len + 1, sizeof(*f->hop_pending));
 		f->responders_seen = calloc((size_t)t->len + 1, sizeof(*f->responders_seen));
-		if (!f->path || !f->hop_received || !f->hop_lost || !f->responders_seen)
+		if (!f->path || !f->hop_received || !f->hop_lost || !f->hop_pending ||
+		    !f->responders_seen)
 			abort();
 		for (int k = 0; k < t->len; k++) {
 			if (t->path[k])
 				addr_parse(t->path[k], &f->path[k]);
 			f->hop_received[k] = t->hr[k];
 			f->hop_lost[k] = t->hl[k];
+			f->hop_pending[k] = t->hp[k];
 			f->responders_seen[k] = t->seen[k] ? t->seen[k] : t->path[k] != NULL;
 		}
 		f->dest_ttl = t->dest_ttl;

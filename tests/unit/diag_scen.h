@@ -34,6 +34,7 @@ struct tflow {
 	int len;			/* TTLs in its path */
 	const char *path[MAXH];		/* responder; NULL = none */
 	uint64_t hr[MAXH], hl[MAXH];	/* answers / timeouts at that TTL */
+	uint64_t hp[MAXH];		/* probes still out at that TTL */
 	int seen[MAXH];			/* responders seen (0: 1 if path set) */
 	int dest_ttl;
 	uint64_t recv, lost;		/* end to end */

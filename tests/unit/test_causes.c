@@ -819,6 +819,56 @@ static void test_names(void)
 	ok(strcmp(finding_cause_name(CAUSE_COUNT), "unknown") == 0, "out-of-range cause has a name");
 }
 
+/*
+ * Seed 142: every flow loses 60% from the link R2 -> R3 on.  Hop 4 was
+ * just probed in a burst: its answers are in, its losses still out (a
+ * loss counts only at its deadline).  Counted as they stand, hop 4 looks
+ * clean and the loss lands past it, at the target; with the probes still
+ * out taken as possibly lost, the range must start no later than hop 2.
+ */
+static void test_burst_not_clean(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 20);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, R2, 0);
+		hop(&s, i, 3, R3, 12);
+		hop(&s, i, 4, A4, 0);
+		s.f[i].hr[3] = 2;	/* a burst: 2 answers in, 4 probes still out */
+		s.f[i].hp[3] = 4;
+		reach(&s, i, 5, 12);
+	}
+	r = run_after(&s, 10);
+	ok(count_kind(r, FINDING_DESTINATION_LOSS) == 0, "a hop whose losses are still out is not clean");
+	for (int i = 0; i < r->findings->count; i++) {
+		f = &r->findings->items[i];
+		if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_DESTINATION_LOSS)
+			ok(f->range_from_ttl <= 2 && (f->range_to_ttl == 0 || f->range_to_ttl >= 3),
+			   "the range holds the link R2 -> R3: %d..%d", f->range_from_ttl, f->range_to_ttl);
+	}
+	ok(first_kind(r, FINDING_LOSSY_BRANCH) != NULL, "the loss is found: %s",
+	   r->findings->count ? r->findings->items[0].summary : "none");
+	results_free(r);
+
+	/* The same hop with its probes settled as answered is clean again: the range starts there. */
+	for (int i = 0; i < 16; i++) {
+		s.f[i].hr[3] = 6;
+		s.f[i].hp[3] = 0;
+	}
+	r = run_after(&s, 10);
+	f = first_kind(r, FINDING_DESTINATION_LOSS);
+	if (f == NULL)
+		f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f != NULL && f->range_from_ttl == 4, "settled answers bound it at hop 4: %s",
+	   f ? f->summary : "none");
+	results_free(r);
+}
+
 int main(void)
 {
 	test_link_shown();
@@ -829,6 +879,7 @@ int main(void)
 	test_dark_not_mates();
 	test_unasked_hop();
 	test_lucky_hop();
+	test_burst_not_clean();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
