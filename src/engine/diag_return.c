@@ -72,6 +72,27 @@ static bool silent_past_router(const struct diag *d, int i, int k)
 }
 
 /*
+ * From hop index from (where flow b met the target) to the end of flow
+ * a: was a asked at from, and did nothing answer it there or after?
+ * Then a's probes went as far as b's and met the same silent target:
+ * the very loss being judged.  A flow the target never answers has no
+ * end of its own, and its path runs on over the TTLs it was asked at
+ * (seed 56: failing flows on a long branch were compared beyond their
+ * mates' target, where longer branches' routers answer, and had none).
+ */
+static bool silent_from(const struct diag *d, int a, int from)
+{
+	const struct flow_result *f = &d->r->flows[a];
+
+	if (!flow_has_hop(f, from) || never_asked(f, from))
+		return false;
+	for (int k = from; k < d->end[a] && flow_has_hop(f, k); k++)
+		if (addr_is_set(&f->path[k]) || f->hop_received[k] > 0)
+			return false;
+	return true;
+}
+
+/*
  * Same forward path: every TTL before the farther of the two ends asked
  * of both (a hop never asked of a flow says nothing of where it goes:
  * seed 39, flows silent past hop 2 and not yet asked at hop 3 were
@@ -85,6 +106,12 @@ static bool same_forward_path(const struct diag *d, int a, int b)
 	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
 	int n = d->end[a] > d->end[b] ? d->end[a] : d->end[b];
 
+	/* The one the target answered ends where it did, if the other goes silent there. */
+	if (fb->dest_ttl > 0 && fa->dest_ttl == 0 && d->end[a] > d->end[b] && silent_from(d, a, d->end[b]))
+		n = d->end[b];
+	else if (fa->dest_ttl > 0 && fb->dest_ttl == 0 && d->end[b] > d->end[a] &&
+		 silent_from(d, b, d->end[a]))
+		n = d->end[a];
 	for (int k = 0; k < n; k++) {
 		bool sa, sb;
 

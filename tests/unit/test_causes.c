@@ -869,6 +869,62 @@ static void test_burst_not_clean(void)
 	results_free(r);
 }
 
+/*
+ * Seed 56: paths of different lengths.  Flows 6-11 go R1, BR_B, B3, B4
+ * and meet the target at TTL 5; flows 12-15 take a longer branch with a
+ * router at TTL 5; flows 0-5 a shorter one (target at TTL 4).  The
+ * target's replies to flows 6 and 7 are lost on the way back: their
+ * probes at TTL 5 and 6 go unanswered.  Their path-mates are flows 8-11
+ * (the same routers up to the target): compared past where those met
+ * the target, they had none, and no finding came at all.
+ */
+static void test_mates_end_at_target(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 10);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		bool a = i < 6, longer = i >= 12;
+
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, a ? BR_A : BR_B, 0);
+		hop(&s, i, 3, a ? A3 : B3, 0);
+		if (a) {
+			reach(&s, i, 4, 0);
+			continue;
+		}
+		hop(&s, i, 4, longer ? A4 : B4, 0);
+		if (longer) {
+			hop(&s, i, 5, "10.5.0.5", 0);
+			reach(&s, i, 6, 0);
+		} else if (i <= 7) {
+			hop(&s, i, 5, DST, 10);		/* silent at the target's TTL */
+			hop(&s, i, 6, DST, 10);		/* and past it */
+			s.f[i].recv = 0;
+			s.f[i].lost = 20;
+		} else {
+			reach(&s, i, 5, 0);
+		}
+	}
+	r = run_after(&s, 10);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(f != NULL && f->nflows == 2, "flows the target never answers on a long branch: the way back (%s)",
+	   f ? f->summary : "no finding");
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 0, "no branch blamed");
+	results_free(r);
+
+	/* Flow 6 answered by a router at TTL 6 (a longer path of its own): not flow 8-11's mate. */
+	hop(&s, 6, 6, "10.6.0.6", 0);
+	s.f[6].hl[5] = 10;
+	r = run_after(&s, 10);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(f == NULL || f->nflows == 1, "a flow a router answers past the mates' target is not their mate");
+	results_free(r);
+}
+
 int main(void)
 {
 	test_link_shown();
@@ -880,6 +936,7 @@ int main(void)
 	test_unasked_hop();
 	test_lucky_hop();
 	test_burst_not_clean();
+	test_mates_end_at_target();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
