@@ -12,17 +12,32 @@
 #include "engine/diagnose_int.h"
 #include "engine/statistics.h"
 
-/* Does hop index k show several known routers (branches part there)? */
+/*
+ * Does hop index k show several known routers (branches part there)?
+ * Addresses known to be one router (it answers from the interface its
+ * multipath route back picks: seed 72, a merge router answering from 4
+ * addresses) are one: flows whose answers there are lost to its limit
+ * go on through it all the same.
+ */
 static bool hop_branches(const struct diag *d, int k)
 {
 	const struct hop_result *h;
-	int known = 0;
+	int known = 0, router = 0;
 
 	if (k >= d->nhops)
 		return false;
 	h = &d->r->hops[k];
-	for (int i = 0; h->branches != NULL && i < h->nbranches; i++)
-		known += addr_is_set(&h->branches[i].addr);
+	for (int i = 0; h->branches != NULL && i < h->nbranches; i++) {
+		const struct branch_result *b = &h->branches[i];
+
+		if (!addr_is_set(&b->addr))
+			continue;
+		if (b->router != 0 && b->router == router)
+			continue;
+		if (b->router != 0 && router == 0)
+			router = b->router;
+		known++;
+	}
 	return known > 1;
 }
 

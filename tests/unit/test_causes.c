@@ -925,6 +925,49 @@ static void test_mates_end_at_target(void)
 	results_free(r);
 }
 
+/*
+ * Seed 72: a merge router at TTL 3 answers from the address of whichever
+ * interface its route back picks (A3, B3: one router), and limits its
+ * answers, so most flows have no responder there.  Flows 0 and 1 lose 8
+ * of 10 end to end; flows 2-4 on the same branch are silent at TTL 3 too
+ * and get through.  Two addresses of one router are not branches parting:
+ * the flows are path-mates and the way back is blamed.
+ */
+static void test_alias_merge_mates(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 10);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		bool a = i < 8;
+
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, a ? BR_A : BR_B, 0);
+		hop(&s, i, 3, i % 8 < 5 ? NULL : (a ? A3 : B3), i % 8 < 5 ? 10 : 0);
+		reach(&s, i, 4, i < 2 ? 8 : 0);
+	}
+	r = build(&s);
+	for (int j = 0; j < r->hops[2].nbranches; j++)
+		if (addr_is_set(&r->hops[2].branches[j].addr))
+			r->hops[2].branches[j].router = 1;
+	r->elapsed_us = 100000000u;	/* within a default limit: it limits */
+	results_with_findings(r);
+	f = first_kind(r, FINDING_RETURN_PATH_LOSS);
+	ok(f != NULL && f->nflows == 2, "flows silent at a router that answers from 2 addresses have mates: %s",
+	   f ? f->summary : "no finding");
+	results_free(r);
+
+	/* Two routers there: where flows 0-4 went is not known, nothing is blamed on the way back. */
+	r = build(&s);
+	r->elapsed_us = 100000000u;	/* within a default limit: it limits */
+	results_with_findings(r);
+	ok(count_kind(r, FINDING_RETURN_PATH_LOSS) == 0, "two routers at that hop: no return path");
+	results_free(r);
+}
+
 int main(void)
 {
 	test_link_shown();
@@ -937,6 +980,7 @@ int main(void)
 	test_lucky_hop();
 	test_burst_not_clean();
 	test_mates_end_at_target();
+	test_alias_merge_mates();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
