@@ -205,6 +205,8 @@ static void note_cell(struct engine *e, int flow, const struct probe_rec *p,
 			   now - p->sent_at);
 	else if (e->cfg.adaptive && !p->discovery && c->changes > changes)
 		mda_path_changed(e, ttl, c->changes);
+	if (!of_running_pass(e, p) && !answer_from_target(e, r))
+		mda_pace_other_answer(e, &r->from, now);
 	if (answer_from_target(e, r)) {
 		c->flags |= CELL_DEST;
 		note_dest_ttl(e, f, ttl);

@@ -176,6 +176,12 @@ int mda_hop_routers(const struct engine *e, const struct mda_hop *h);
 int mda_hop_vertices(const struct engine *e, const struct mda_hop *h);
 /* An answer from `from` at ttl (end: the target or an unreachable): its limiter spent a token. */
 void mda_pace_answer(struct engine *e, int ttl, const struct ip_addr *from, bool end, uint64_t now);
+/*
+ * An answer outside the pass (rounds, lane) from an address with a
+ * limiter: it spent a token of that bucket too, and addresses joined as
+ * one router that answer beyond one bucket are split again.
+ */
+void mda_pace_other_answer(struct engine *e, const struct ip_addr *from, uint64_t now);
 /* Flow's probe at ttl went unanswered (timed out, or overdue): tell the limiters. */
 void mda_pace_lost(struct engine *e, int flow, int ttl, uint64_t now);
 /*

@@ -98,6 +98,21 @@ void mda_pace_answer(struct engine *e, int ttl, const struct ip_addr *from, bool
 		limiter_split(&e->lim, l, now);
 }
 
+void mda_pace_other_answer(struct engine *e, const struct ip_addr *from, uint64_t now)
+{
+	int l = limiter_find(&e->lim, from);
+
+	/*
+	 * Only the pass's answers once fed the buckets: a joined bucket, paced
+	 * as one, then never answered the pass beyond one bucket, while the
+	 * rounds' answers showed four routers answering 90 times in 9 s
+	 * (seed 170: four branch routers held for one, their lossy branch
+	 * compared with its aliases and never found).
+	 */
+	if (l >= 0 && !limiter_answer(&e->lim, l, now))
+		limiter_split(&e->lim, l, now);
+}
+
 /* Answers at TTL t, per limiter (cnt, indexed by limiter), from probes sent since `since`. */
 static int recent_answers(const struct engine *e, int t, uint64_t since, int *cnt)
 {

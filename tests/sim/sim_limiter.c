@@ -127,7 +127,7 @@ static void show(uint32_t seed, const struct results *r)
 	printf("\n");
 }
 
-static void run(uint32_t seed, bool aliased, struct tally *t)
+static void run(uint32_t seed, bool aliased, int rounds, struct tally *t)
 {
 	struct engine_config cfg;
 	struct simrun_case c;
@@ -139,7 +139,7 @@ static void run(uint32_t seed, bool aliased, struct tally *t)
 	/* The defaults, as a user runs it: one discovery pass. */
 	simrun_config(&cfg, AF_INET);
 	cfg.adaptive = true;
-	cfg.rounds = 1;
+	cfg.rounds = (uint64_t)rounds;
 	/* What main() reads from the routing table: one next hop. */
 	cfg.first_hop_fanout = 1;
 	cfg.seed = seed;
@@ -180,15 +180,17 @@ static void print_bad(const char *what, const struct tally *t)
 int main(int argc, char **argv)
 {
 	uint32_t base = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 0;
-	struct tally a = {0}, m = {0};
+	struct tally a = {0}, m = {0}, m10 = {0}, a10 = {0};
 
 	if (base == 0)
 		base = (uint32_t)time(NULL) % 1000000u + 1;
 	printf("# seeds %u..%u (give a base seed as the argument to replay)\n", base,
 	       base + RUNS - 1);
 	for (uint32_t s = 0; s < RUNS; s++) {
-		run(base + s, true, &a);
-		run(base + s, false, &m);
+		run(base + s, true, 1, &a);
+		run(base + s, false, 1, &m);
+		run(base + s, false, 10, &m10);
+		run(base + s, true, 10, &a10);
 	}
 	printf("# merge router of 4 addresses: %.1f probes a pass, %.1f withheld by a limiter, "
 	       "%.2f s (floor: a second for each of m's answers beyond its burst of 6)\n", (double)a.probes / a.runs,
@@ -216,5 +218,16 @@ int main(int argc, char **argv)
 	   m.false_alias, RUNS);
 	ok(m.missed * 20 <= m.interfaces, "four routers: interfaces found (%ld of %ld missed)",
 	   m.missed, m.interfaces);
+	/*
+	 * Rounds go on after the pass: their answers spend the buckets too,
+	 * and four routers taken for one answer beyond one bucket.
+	 */
+	print_bad("four routers, 10 rounds", &m10);
+	ok(m10.runs == RUNS && m10.false_alias <= 1,
+	   "four routers, 10 rounds: not one router at the end (%ld of %ld runs)", m10.false_alias,
+	   m10.runs);
+	ok(a10.runs == RUNS && a10.as_one >= RUNS - 3,
+	   "merge router, 10 rounds: still one router at the end (%ld of %ld runs)", a10.as_one,
+	   a10.runs);
 	return tap_done();
 }
