@@ -518,6 +518,14 @@ static struct want per_vertex_rule(struct engine *e, int t, const struct vtab *v
 	const struct mda_hop *hp = &e->mda.hops[t - 1];
 	int conf = e->cfg.confidence, need = 0;
 
+	/*
+	 * One router at t-1 (its addresses counted once): every flow seen at
+	 * t came through it, and the hop rule that holds is its rule.  Its
+	 * own answers are no measure of that: a limited router withholds
+	 * most, and node control would send it new flows to no end.
+	 */
+	if (mda_hop_routers(e, hp) == 1)
+		return (struct want){.step = MDA_DONE};
 	for (int i = 0; i < v->nv; i++) {
 		int short_by;
 

@@ -23,7 +23,7 @@
 
 /* Totals over the runs of one shape. */
 struct tally {
-	long runs, interfaces, missed, probes, dropped, as_one, false_alias;
+	long runs, interfaces, missed, probes, dropped, as_one, false_alias, max_flows;
 	uint64_t elapsed_us;
 	uint32_t bad_seeds[RUNS];
 	int nbad;
@@ -151,6 +151,17 @@ static void run(uint32_t seed, bool aliased, int rounds, struct tally *t)
 		t->probes += (long)c.run.nsends;
 		t->dropped += (long)simnet_stats(n)->fate[SIMNET_FATE_RATE_LIMITED];
 		t->elapsed_us += c.res->elapsed_us;
+		if (c.res->nflows > t->max_flows)
+			t->max_flows = c.res->nflows;
+		if (getenv("SIM_LIMITER_FLOWS") != NULL && rounds > 1) {
+			printf("# seed %u %s: %d flows;", seed, aliased ? "merge" : "four", c.res->nflows);
+			for (int k = 0; k < c.res->nhops; k++)
+				printf(" ttl %d: %d probed%s%s", c.res->hops[k].ttl,
+				       c.res->hops[k].flows_probed,
+				       c.res->hops[k].discovery_per_vertex ? " pv" : "",
+				       c.res->hops[k].rate_limited ? " rl" : "");
+			printf("\n");
+		}
 		if (aliased && getenv("SIM_LIMITER_VERBOSE") != NULL) {
 			show(seed, c.res);
 			printf("#   %zu probes, %llu withheld, %.2f s\n", c.run.nsends,
@@ -226,6 +237,12 @@ int main(int argc, char **argv)
 	ok(m10.runs == RUNS && m10.false_alias <= 1,
 	   "four routers, 10 rounds: not one router at the end (%ld of %ld runs)", m10.false_alias,
 	   m10.runs);
+	/*
+	 * A limited router withholds most answers at its TTL: discovery
+	 * after it must not feed it new flows for ever (seed 37: 580 flows).
+	 */
+	ok(a10.max_flows <= 64 && m10.max_flows <= 64, "10 rounds: at most 64 flows (%ld, %ld)",
+	   a10.max_flows, m10.max_flows);
 	ok(a10.runs == RUNS && a10.as_one >= RUNS - 3,
 	   "merge router, 10 rounds: still one router at the end (%ld of %ld runs)", a10.as_one,
 	   a10.runs);
