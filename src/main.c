@@ -31,6 +31,7 @@
 #include "net/sandbox.h"
 #include "net/resolve.h"
 #include "net/route.h"
+#include "net/source.h"
 #include "options.h"
 #include "run.h"
 
@@ -304,6 +305,7 @@ struct plan {
 	struct options o;
 	struct ip_addr dst;
 	struct engine_config cfg;
+	struct net_source source;	/* -I, -a, -M, checked against this host */
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
 };
@@ -314,7 +316,7 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
 	char err[512];
 
 	options_defaults(o);
-	switch (options_parse(argc, argv, o, err, sizeof(err))) {
+	switch (options_parse_env(getenv(OPTIONS_ENV), argc, argv, o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
 		*rc = finish_stdout(0);
@@ -347,6 +349,13 @@ static int plan_run(struct plan *p)
 	if (!resolve_target(p->o.host, p->o.family, &p->dst, err, sizeof(err)) ||
 	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
 		return usage_error(err);
+	/* A mistyped interface or address is the user's, whoever runs it: no privilege asked. */
+	snprintf(p->source.ifname, sizeof(p->source.ifname), "%s", p->o.interface);
+	p->source.addr = p->o.source;
+	p->source.mark = p->o.mark;
+	p->source.mark_set = p->o.mark_set;
+	if (!source_check(&p->source, &p->dst, err, sizeof(err)))
+		return usage_error(err);
 	p->face = pick_face(&p->o);
 	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
 		p->cfg.rounds = 0;
@@ -361,7 +370,7 @@ static bool open_network(struct net *net, const struct plan *p, const char *argv
 	char err[512];
 	bool need_privilege;
 
-	if (net_open(net, &p->dst, p->cfg.proto, err, sizeof(err), &need_privilege))
+	if (net_open(net, &p->dst, p->cfg.proto, &p->source, err, sizeof(err), &need_privilege))
 		return true;
 	if (need_privilege)
 		fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
@@ -384,6 +393,16 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 	bool shared_interface = false;
 	char err[512];
 
+	/*
+	 * A chosen interface, address or mark is the user's way out: probes
+	 * keep it, and the routing table asked without it cannot say how many
+	 * next hops are left, so TTL 1 is explored like any other hop.
+	 */
+	if (source_chosen(&p->source)) {
+		p->cfg.first_hop_fanout = 0;
+		net_frames_release(net);
+		return;
+	}
 	p->cfg.first_hop_fanout = route_first_hop_fanout(&p->dst, &shared_interface);
 	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP) {
 		net_frames_release(net);

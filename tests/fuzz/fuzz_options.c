@@ -79,6 +79,12 @@ static void check_run(const struct options *o, const struct fuzz_argv *a)
 	CHECK(o->tos >= 0 && o->tos <= 255);
 	CHECK(o->face >= FACE_AUTO && o->face <= FACE_JSON_STREAM);
 	CHECK(!o->report_wide || o->face == FACE_REPORT);
+	CHECK(strnlen(o->interface, sizeof(o->interface)) < sizeof(o->interface));
+	CHECK(strchr(o->interface, '/') == NULL && strchr(o->interface, ' ') == NULL);
+	CHECK(o->source.family == 0 || o->source.family == AF_INET ||
+	      o->source.family == AF_INET6);
+	CHECK(o->source.family == 0 || o->family == 0 || o->source.family == o->family);
+	CHECK(o->mark_set || o->mark == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
