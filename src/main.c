@@ -207,7 +207,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		    const struct ip_addr *dst, const struct namer *names, const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
-				 .namer = names};
+				 .namer = names, .mpls = o->mpls};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
 	char err[256];
@@ -228,7 +228,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
-					    .namer = o->numeric ? NULL : names};
+					    .namer = o->numeric ? NULL : names, .mpls = o->mpls};
 
 		if (r == NULL)
 			return 1;
@@ -292,7 +292,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 		}
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide, .namer = names};
+					    .wide = o->report_wide, .namer = names, .mpls = o->mpls};
 
 		report_print(stdout, r, &ro);
 	}

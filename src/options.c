@@ -84,6 +84,8 @@ static const struct opt_def opt_table[] = {
 	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
 	  NULL },
+	{ "mpls", 'e', ARG_NONE, NULL, NULL, 0, 0, "show MPLS labels quoted in ICMP errors",
+	  NULL },
 	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
 	  "if not a tty" },
 	{ "report-wide", 'w', ARG_NONE, NULL, NULL, 0, 0, "report, never truncating names",
@@ -411,6 +413,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 		break;
 	case 'n':
 		o->numeric = true;
+		break;
+	case 'e':
+		o->mpls = true;
 		break;
 	case OPT_REPORT_ON_EXIT:
 		o->report_on_exit = true;

@@ -51,6 +51,7 @@ struct options {
 	uint32_t mark;			/* -M: SO_MARK of the probes (mark_set) */
 	bool mark_set;
 	bool numeric;			/* -n: no reverse DNS */
+	bool mpls;			/* -e: show the MPLS labels routers quote */
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
 	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */

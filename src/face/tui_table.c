@@ -269,6 +269,19 @@ static void discovery_suffix(const struct hop_result *h, char *buf, size_t len)
 	snprintf(buf + used, len - used, " %s", vocab_found_mark(h));
 }
 
+/* With -e: the labels a branch's router quoted, after its name. */
+static void mpls_suffix(const struct tui *t, const struct branch_result *b, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+	char text[64];
+
+	for (int k = 0; t->opt.mpls && k < b->mpls.n && used + 2 < len; k++) {
+		vocab_mpls(b->mpls.entry[k], text, sizeof(text));
+		snprintf(buf + used, len - used, " %s", text);
+		used = strlen(buf);
+	}
+}
+
 /* The first column of a tree or merged-hops row. */
 static void host_text(const struct tui *t, const struct tui_row *row, char *buf, size_t len)
 {
@@ -293,6 +306,7 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 		snprintf(buf, len, "    %s%c %s%s%s", row->last_sub ? t->g->corner : t->g->tee,
 			 tui_branch_letter(row->branch), tui_addr_name(t, &b->addr, name, sizeof(name)),
 			 b->is_unreachable ? " !U" : "", par);
+		mpls_suffix(t, b, buf, len);
 		return;
 	}
 	if (t->view == TUI_VIEW_HOPS || row->branch < 0) {
@@ -313,6 +327,7 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 		 tui_addr_name(t, &h->branches[row->branch].addr, name, sizeof(name)),
 		 h->branches[row->branch].is_unreachable ? " !U" : "");
 	discovery_suffix(h, buf, len);
+	mpls_suffix(t, &h->branches[row->branch], buf, len);
 }
 
 /*

@@ -72,6 +72,7 @@ FIELD(face, o->face)
 FIELD(mark, o->mark)
 FIELD(mark_set, o->mark_set)
 FIELD(src_family, o->source.family)
+FIELD(mpls, o->mpls)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
@@ -83,7 +84,7 @@ static const struct field fields[] = {
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
 	{ "linkcheck", get_linkcheck },
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
-	{ "src_family", get_src_family },
+	{ "src_family", get_src_family }, { "mpls", get_mpls },
 };
 
 /* Symbolic values allowed on the right of '=' so the table reads well. */
@@ -332,6 +333,13 @@ static const struct option_case cases[] = {
 	{ "-M -1 h", OPTIONS_ERROR, "mark -1 out of range" },
 	{ "-M 0x10 h", OPTIONS_ERROR, "invalid mark '0x10'" },
 	{ "-M '' h", OPTIONS_ERROR, "invalid mark '': empty" },
+
+	/* -e/--mpls: a switch. */
+	{ "-e h", OPTIONS_RUN, "mpls=1" },
+	{ "--mpls h", OPTIONS_RUN, "mpls=1" },
+	{ "h", OPTIONS_RUN, "mpls=0" },
+	{ "--mpls=1 h", OPTIONS_ERROR, "option --mpls takes no argument" },
+	{ "-ne h", OPTIONS_RUN, "mpls=1 numeric=1" },
 
 	/* -U/--max-unknown and -Q/--tos: mtr's letters. */
 	{ "-U 7 h", OPTIONS_RUN, "max_unknown=7" },
@@ -665,6 +673,7 @@ static void test_usage(void)
 		"-4, --ipv4", "-6, --ipv6", "-u, --udp", "-T, --tcp", "    --icmp",
 		"-I, --interface IFACE", "-a, --address ADDR", "-M, --mark N",
 		"0-4294967295", "-U, --max-unknown N", "-Q, --tos N", "ECMPTRACE_OPTIONS",
+		"-e, --mpls",
 		"-P, --port PORT", "-L, --source-port BASE", "--flows N", "-f, --first-ttl N",
 		"-m, --max-ttl N", "-c, --count N", "-i, --interval SECONDS", "--timeout SECONDS",
 		"--rate PPS", "--max-unknown N", "--vary FIELDS", "--tos N", "-n, --no-dns",
