@@ -29,6 +29,7 @@
 #include "net/net_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
+#include "net/aslookup.h"
 #include "net/resolve.h"
 #include "net/route.h"
 #include "net/source.h"
@@ -204,10 +205,11 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 }
 
 static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
-		    const struct ip_addr *dst, const struct namer *names, const char *started)
+		    const struct ip_addr *dst, const struct namer *names, const struct namer *asn,
+		    const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
-				 .namer = names, .mpls = o->mpls};
+				 .namer = names, .mpls = o->mpls, .asn = asn};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
 	char err[256];
@@ -228,7 +230,8 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
-					    .namer = o->numeric ? NULL : names, .mpls = o->mpls};
+					    .namer = o->numeric ? NULL : names, .mpls = o->mpls,
+					    .asn = asn};
 
 		if (r == NULL)
 			return 1;
@@ -239,9 +242,9 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 }
 
 static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
-		      const struct namer *names)
+		      const struct namer *names, const struct namer *asn)
 {
-	struct json_options jo = {.target_name = o->host, .namer = names};
+	struct json_options jo = {.target_name = o->host, .namer = names, .asn = asn};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
 	int rc, werr;
@@ -267,7 +270,8 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 }
 
 static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const char *started)
+		     const struct options *o, const struct namer *names, const struct namer *asn,
+		     const char *started)
 {
 	struct results *r;
 	char finished[40];
@@ -284,7 +288,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 	}
 	if (face == FACE_JSON) {
 		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .namer = names};
+					  .finished = finished, .namer = names, .asn = asn};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
@@ -292,7 +296,8 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 		}
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide, .namer = names, .mpls = o->mpls};
+					    .wide = o->report_wide, .namer = names, .mpls = o->mpls,
+					    .asn = asn};
 
 		report_print(stdout, r, &ro);
 	}
@@ -442,9 +447,9 @@ static bool drop_privileges(void)
 static int trace(struct net *net, struct plan *p)
 {
 	struct net_transport nt;
-	struct resolver *res = NULL;
-	struct namer names;
-	const struct namer *nm = NULL;
+	struct resolver *res = NULL, *as_res = NULL;
+	struct namer names, as_names;
+	const struct namer *nm = NULL, *asn = NULL;
 	struct engine *e;
 	char err[512], started[40];
 	int rc;
@@ -460,15 +465,23 @@ static int trace(struct net *net, struct plan *p)
 		names = resolver_namer(res);
 		nm = &names;
 	}
+	/* -z: asked like the names, on a worker thread, never on the probing path. */
+	if (p->o.aslookup)
+		as_res = aslookup_new();
+	if (as_res != NULL) {
+		as_names = resolver_namer(as_res);
+		asn = &as_names;
+	}
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
+		rc = run_live(&nt, e, &p->o, &p->dst, nm, asn, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
+		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm, asn);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
+		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, asn, started);
 	engine_free(e);
 	resolver_free(res);
+	resolver_free(as_res);
 	return rc;
 }
 

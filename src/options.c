@@ -86,6 +86,8 @@ static const struct opt_def opt_table[] = {
 	  NULL },
 	{ "mpls", 'e', ARG_NONE, NULL, NULL, 0, 0, "show MPLS labels quoted in ICMP errors",
 	  NULL },
+	{ "aslookup", 'z', ARG_NONE, NULL, NULL, 0, 0, "show each address's origin AS (DNS)",
+	  NULL },
 	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
 	  "if not a tty" },
 	{ "report-wide", 'w', ARG_NONE, NULL, NULL, 0, 0, "report, never truncating names",
@@ -416,6 +418,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 		break;
 	case 'e':
 		o->mpls = true;
+		break;
+	case 'z':
+		o->aslookup = true;
 		break;
 	case OPT_REPORT_ON_EXIT:
 		o->report_on_exit = true;

@@ -52,6 +52,7 @@ struct options {
 	bool mark_set;
 	bool numeric;			/* -n: no reverse DNS */
 	bool mpls;			/* -e: show the MPLS labels routers quote */
+	bool aslookup;			/* -z: look up and show each responder's origin AS */
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
 	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */

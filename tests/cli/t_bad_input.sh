@@ -94,6 +94,7 @@ bad "-a/--address is an IPv4 address but -6" -6 -a 127.0.0.1 ::1
 bad "mark 4294967296 out of range (0-4294967295)" -M 4294967296 127.0.0.1
 bad "invalid mark 'x'" -M x 127.0.0.1
 bad "option --mpls takes no argument" --mpls=yes 127.0.0.1
+bad "option --aslookup takes no argument" --aslookup=1 127.0.0.1
 bad '\x0a' "$(printf 'a\nb')" c
 
 # ECMPTRACE_OPTIONS is parsed first; its errors name it, the host is not its.

@@ -75,3 +75,7 @@ check_PROGRAMS += tests/unit/test_mpls
 tests_unit_test_mpls_SOURCES = tests/unit/test_mpls.c
 tests_unit_test_mpls_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_mpls_LDADD = libface.a libcore.a $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)
+# -z's DNS part (src/wire/asn.c): question names, TXT answers, damage.
+check_PROGRAMS += tests/unit/test_asn
+tests_unit_test_asn_SOURCES = tests/unit/test_asn.c
+tests_unit_test_asn_LDADD = libcore.a $(LIBS)

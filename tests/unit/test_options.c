@@ -73,6 +73,7 @@ FIELD(mark, o->mark)
 FIELD(mark_set, o->mark_set)
 FIELD(src_family, o->source.family)
 FIELD(mpls, o->mpls)
+FIELD(asl, o->aslookup)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
@@ -84,7 +85,7 @@ static const struct field fields[] = {
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
 	{ "linkcheck", get_linkcheck },
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
-	{ "src_family", get_src_family }, { "mpls", get_mpls },
+	{ "src_family", get_src_family }, { "mpls", get_mpls }, { "asl", get_asl },
 };
 
 /* Symbolic values allowed on the right of '=' so the table reads well. */
@@ -340,6 +341,12 @@ static const struct option_case cases[] = {
 	{ "h", OPTIONS_RUN, "mpls=0" },
 	{ "--mpls=1 h", OPTIONS_ERROR, "option --mpls takes no argument" },
 	{ "-ne h", OPTIONS_RUN, "mpls=1 numeric=1" },
+	/* -z/--aslookup: a switch, off by default. */
+	{ "-z h", OPTIONS_RUN, "asl=1" },
+	{ "--aslookup h", OPTIONS_RUN, "asl=1" },
+	{ "h", OPTIONS_RUN, "asl=0" },
+	{ "-nz h", OPTIONS_RUN, "asl=1 numeric=1" },
+	{ "--aslookup=yes h", OPTIONS_ERROR, "option --aslookup takes no argument" },
 
 	/* -U/--max-unknown and -Q/--tos: mtr's letters. */
 	{ "-U 7 h", OPTIONS_RUN, "max_unknown=7" },
@@ -673,7 +680,7 @@ static void test_usage(void)
 		"-4, --ipv4", "-6, --ipv6", "-u, --udp", "-T, --tcp", "    --icmp",
 		"-I, --interface IFACE", "-a, --address ADDR", "-M, --mark N",
 		"0-4294967295", "-U, --max-unknown N", "-Q, --tos N", "ECMPTRACE_OPTIONS",
-		"-e, --mpls",
+		"-e, --mpls", "-z, --aslookup",
 		"-P, --port PORT", "-L, --source-port BASE", "--flows N", "-f, --first-ttl N",
 		"-m, --max-ttl N", "-c, --count N", "-i, --interval SECONDS", "--timeout SECONDS",
 		"--rate PPS", "--max-unknown N", "--vary FIELDS", "--tos N", "-n, --no-dns",
