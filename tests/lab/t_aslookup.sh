@@ -7,12 +7,14 @@
 # run's unique namespace name, and the directory goes on exit).  Each
 # answering address gets a random AS (seed printed), one address none:
 # the JSON must carry each AS as "asn" (null for the one without), the
-# report "AS<n> <address>" ("AS???" for it), IPv4 and IPv6; without -z no
-# "asn" at all.  dnsmasq's log says the questions were asked.
+# report and the live view "AS<n> <address>" ("AS???" for it), the
+# stream's rounds the same asn, IPv4 and IPv6; without -z no "asn" at all.
+# dnsmasq's log says the questions were asked.
 # make sets top_srcdir; address lists are split into words on purpose.
 # shellcheck disable=SC2086,SC2154
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/lab/lab.sh"
+. "$top_srcdir/tests/tui/tui_lib.sh"
 lab_require_root
 lab_require_binary
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
@@ -20,10 +22,10 @@ if [ ! -x "$DNSMASQ" ]; then
 	echo "1..0 # SKIP dnsmasq is not installed (contrib/setup.sh installs dnsmasq-base)"
 	exit 0
 fi
-lab_init
+tui_init	# lab_init, and a tmux server of our own for the live view
 NETNS_DIR=""
 # The lab's traps, and the resolv.conf directory removed with them.
-trap '[ -n "$NETNS_DIR" ] && rm -rf "$NETNS_DIR"; lab_on_exit' EXIT
+trap 'rc=$?; [ -n "$NETNS_DIR" ] && rm -rf "$NETNS_DIR"; tui_cleanup; (exit $rc); lab_on_exit' EXIT
 trap '[ -n "$NETNS_DIR" ] && rm -rf "$NETNS_DIR"; lab_cleanup; exit 130' INT
 trap '[ -n "$NETNS_DIR" ] && rm -rf "$NETNS_DIR"; lab_cleanup; exit 143' TERM
 
@@ -114,7 +116,27 @@ for fam in 4 6; do
 	ok $? "IPv$fam: the report says AS${AS[$r1]} $r1, AS${AS[$server]} $server, AS??? $none"
 	grep -q "$(qname "$r1")" "$LAB_TMP/dnsmasq.log"
 	ok $? "IPv$fam: dnsmasq was asked $(qname "$r1")"
+	out="$LAB_TMP/as$fam.stream"
+	lab_ecmptrace "$out" -z -n --json-stream -c 3 -i 0.2 --timeout 1 "$server"
+	ok $? "IPv$fam: ecmptrace -z --json-stream ran"
+	grep '"type":"round"' "$out" | tail -n 1 >"$out.last"
+	check_json "$out.last" $fam
+	ok $? "IPv$fam: the stream's last round carries the same asn"
 done
+
+# The live view: AS numbers before the addresses (tmux, when installed).
+if command -v tmux >/dev/null 2>&1; then
+	server=$(lab_ifaddr 4 server r3) r1=$(lab_ifaddr 4 r1 client)
+	tui_start 120 30 -- -z -n "$server"
+	tui_wait 20 "AS${AS[$r1]} $r1" && tui_wait 10 "AS${AS[$server]} $server" &&
+		tui_wait 10 "AS\?\?\? $NONE4"
+	ok $? "live view: AS${AS[$r1]} $r1, AS${AS[$server]} $server and AS??? $NONE4 on screen"
+	tui_keys q
+	tui_wait_exit 10
+	ok $? "live view: q ends it (status $TUI_EXIT)"
+else
+	lab_ok_or_skip 77 "live view (tmux is not installed)"
+fi
 
 LAB_FAMILY=4
 out="$LAB_TMP/plain.json"
