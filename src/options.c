@@ -689,7 +689,7 @@ static bool split_env(const char *env, const char *prog, struct env_words *w, ch
 static enum options_status parse_env(const char *env, const char *prog, struct options *o,
 				     struct parse_state *st, char *err, size_t errlen)
 {
-	static struct env_words w;	/* big; parsing is single-threaded like getopt */
+	struct env_words w;
 	char *host = NULL, *extra = NULL, msg[512], q[QUOTE_MAX * 4 + 8];
 	enum options_status s;
 

@@ -143,6 +143,9 @@ bool resolve_target(const char *host, int family, struct ip_addr *out, char *err
 
 enum entry_state { ENTRY_PENDING, ENTRY_DONE };
 
+/* How long resolver_free waits for its worker to end (it is idle unless a lookup is stuck). */
+#define JOIN_WAIT_NS 100000000L
+
 struct entry {
 	struct ip_addr addr;
 	enum entry_state state;
@@ -237,16 +240,27 @@ void resolver_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	if (r->started) {
+		struct timespec until;
+
 		pthread_mutex_lock(&r->lock);
 		r->quit = true;
 		pthread_cond_signal(&r->work);
 		pthread_mutex_unlock(&r->lock);
 		/*
-		 * A getnameinfo() call may be stuck for its own timeout; do not
-		 * hold up the exit for it.
+		 * An idle worker ends at once and everything is freed.  One in a
+		 * lookup may be stuck for the resolver's own timeout; do not hold
+		 * up the exit for it: it keeps the cache.
 		 */
-		pthread_detach(r->thread);
-		return;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += JOIN_WAIT_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(r->thread, NULL, &until) != 0) {
+			pthread_detach(r->thread);
+			return;
+		}
 	}
 	for (size_t i = 0; i < r->count; i++)
 		free(r->entries[i].name);

@@ -2,6 +2,8 @@
  * Name resolution: the target (forward, getaddrinfo) and responders
  * (reverse, getnameinfo).  Reverse lookups run on a worker thread and are
  * cached, so the live view never blocks on DNS; the report waits for them.
+ * The same cache answers other questions about addresses
+ * (resolver_new_with: the origin AS of -z, aslookup.c).
  */
 #ifndef ECMPTRACE_NET_RESOLVE_H
 #define ECMPTRACE_NET_RESOLVE_H
