@@ -8,13 +8,13 @@
 #
 #	default via r1, and via r2 with metric 2000 (for -I v-r2)
 #	ip rule from <client's address on v-r2> table 102   (default via r2)
-#	ip rule fwmark 7 table 107                           (default via r2)
+#	ip rule fwmark MARK table 107                        (default via r2)
 #
 # Without options TTL 1 is r1 (the check discriminates).  With -I v-r2 the
 # probes leave by v-r2 and none by v-r1; with -a <v-r2 address> they carry
-# that source and are routed by it (TTL 1 r2); with -M 7 they carry mark 7
-# and take table 107 (TTL 1 r2) from the address the kernel gives that
-# route.  Ground truth from nftables counters in the client (what left, by
+# that source and are routed by it (TTL 1 r2); with -M MARK (random, seed
+# printed) they carry MARK and take table 107 (TTL 1 r2) from the address
+# the kernel gives that route.  Ground truth from nftables counters in the client (what left, by
 # which interface, with which source and mark), for IPv4 and IPv6.
 # make sets top_srcdir; address lists are split into words on purpose.
 # shellcheck disable=SC2086,SC2154
@@ -23,6 +23,11 @@
 lab_require_root
 lab_require_binary
 lab_init
+SEED=${SOURCE_SEED:-$RANDOM}
+echo "# seed $SEED (SOURCE_SEED=$SEED replays it)"
+RANDOM=$SEED
+# A mark anywhere in SO_MARK's 32 bits (not 0: fwmark 0 matches no mark).
+MARK=$(( ((RANDOM << 17) ^ (RANDOM << 2) ^ RANDOM) % 4294967295 + 1 ))
 
 topo() {
 	local n fam
@@ -45,7 +50,7 @@ topo() {
 				dev v-r2 table 107 &&
 			ip -n "$C" -"$fam" rule add from "$(lab_ifaddr "$fam" client r2)" \
 				table 102 &&
-			ip -n "$C" -"$fam" rule add fwmark 7 table 107 || return 1
+			ip -n "$C" -"$fam" rule add fwmark "$MARK" table 107 || return 1
 	done
 	# What left the client: UDP probes to the server's port, by
 	# interface, source address and mark.
@@ -57,7 +62,7 @@ topo() {
 			udp dport 33434 oifname "v-r2" counter comment "out_r2"
 			udp dport 33434 ip saddr $(lab_ifaddr 4 client r2) counter comment "src_r2"
 			udp dport 33434 ip6 saddr $(lab_ifaddr 6 client r2) counter comment "src_r2"
-			udp dport 33434 meta mark 7 counter comment "mark_7"
+			udp dport 33434 meta mark $MARK counter comment "mark"
 		}
 	}
 	EOF
@@ -79,7 +84,7 @@ count() {
 # run NAME ARGS...: traces the server, keeps the JSON, notes the counters.
 run() {
 	local name=$1 c; shift
-	for c in out_r1 out_r2 src_r2 mark_7; do BEFORE[$c]=$(total $c); done
+	for c in out_r1 out_r2 src_r2 mark; do BEFORE[$c]=$(total $c); done
 	lab_ecmptrace "$LAB_TMP/$name.json" -j -n -c 2 -i 0.2 --timeout 1 --flows 4 "$@" "$SERVER"
 }
 
@@ -125,14 +130,14 @@ for fam in 4 6; do
 	[ "$s" -gt 0 ] && [ "$r1" -eq 0 ] && [ "$(source_of "$LAB_TMP/addr$fam.json")" = "$SRC2" ]
 	ok $? "IPv$fam: -a $SRC2: $s probes carried it, $r1 left by v-r1"
 
-	run mark$fam -M 7
-	ok $? "IPv$fam: ecmptrace -M 7 ran"
+	run mark$fam -M "$MARK"
+	ok $? "IPv$fam: ecmptrace -M $MARK ran"
 	lab_check only "$LAB_TMP/mark$fam.json" 1 "$R2" &&
 		lab_check reached "$LAB_TMP/mark$fam.json"
-	ok $? "IPv$fam: -M 7: table 107's route (TTL 1 r2) and every flow reached the server"
-	m=$(count mark_7) r2=$(count out_r2)
+	ok $? "IPv$fam: -M $MARK: table 107's route (TTL 1 r2) and every flow reached the server"
+	m=$(count mark) r2=$(count out_r2)
 	[ "$m" -gt 0 ] && [ "$m" -eq "$r2" ] && [ "$(source_of "$LAB_TMP/mark$fam.json")" = "$SRC2" ]
-	ok $? "IPv$fam: -M 7: $m probes marked 7, $r2 left by v-r2, from $SRC2"
+	ok $? "IPv$fam: -M $MARK: $m probes marked $MARK, $r2 left by v-r2, from $SRC2"
 done
 
 # An address of another namespace is not this host's, even if it routes.
