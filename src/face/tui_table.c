@@ -269,26 +269,20 @@ static void discovery_suffix(const struct hop_result *h, char *buf, size_t len)
 	snprintf(buf + used, len - used, " %s", vocab_found_mark(h));
 }
 
-/* With -e: the labels a branch's router quoted, after its name. */
-static void mpls_suffix(const struct tui *t, const struct branch_result *b, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-	char text[64];
-
-	for (int k = 0; t->opt.mpls && k < b->mpls.n && used + 2 < len; k++) {
-		vocab_mpls(b->mpls.entry[k], text, sizeof(text));
-		snprintf(buf + used, len - used, " %s", text);
-		used = strlen(buf);
-	}
-}
-
 /* The first column of a tree or merged-hops row. */
 static void host_text(const struct tui *t, const struct tui_row *row, char *buf, size_t len)
 {
 	const struct results *r = t->snap;
 	const struct hop_result *h = &r->hops[row->hop];
-	char name[300], par[64];
+	char name[300], par[64], text[64];
 
+	if (row->label > 0) {
+		/* Under its branch, like the via rows, as mtr -e shows a label. */
+		vocab_mpls(h->branches[row->branch].mpls.entry[row->label - 1], text, sizeof(text));
+		snprintf(buf, len, "    %s%s    %s", row->sub ? (row->last_sub ? "  " : t->g->vline) : "",
+			 row->sub && !row->last_sub ? " " : "", text);
+		return;
+	}
 	if (row->via >= 0) {
 		const struct branch_result *b = &h->branches[row->branch];
 		const struct via_result *v = &b->via[row->via];
@@ -306,7 +300,6 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 		snprintf(buf, len, "    %s%c %s%s%s", row->last_sub ? t->g->corner : t->g->tee,
 			 tui_branch_letter(row->branch), tui_addr_name(t, &b->addr, name, sizeof(name)),
 			 b->is_unreachable ? " !U" : "", par);
-		mpls_suffix(t, b, buf, len);
 		return;
 	}
 	if (t->view == TUI_VIEW_HOPS || row->branch < 0) {
@@ -327,7 +320,6 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 		 tui_addr_name(t, &h->branches[row->branch].addr, name, sizeof(name)),
 		 h->branches[row->branch].is_unreachable ? " !U" : "");
 	discovery_suffix(h, buf, len);
-	mpls_suffix(t, &h->branches[row->branch], buf, len);
 }
 
 /*
@@ -431,8 +423,13 @@ void tui_draw_row(struct tui *t, const struct layout *L, const struct tui_row *r
 		flow_text(t, &t->snap->flows[row->flow], text, sizeof(text));
 	} else {
 		host_text(t, row, text, sizeof(text));
-		if (row->branch < 0 && t->view == TUI_VIEW_TREE)
+		if ((row->branch < 0 || row->label > 0) && t->view == TUI_VIEW_TREE)
 			host_attr |= tui_colour(t, C_DIM);
+	}
+	/* A label row is words only: its figures are its branch's, one row up. */
+	if (row->label > 0) {
+		tui_put_more(t, y, x, COLS - x, host_attr, text);
+		return;
 	}
 	tui_put_more(t, y, x, L->host_w - 1, host_attr, text);
 	x += L->host_w;
