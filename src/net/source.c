@@ -67,6 +67,15 @@ bool source_check(struct net_source *s, const struct ip_addr *dst, char *err, si
 			snprintf(err, errlen, "no interface '%s' on this host (-I)", s->ifname);
 			return false;
 		}
+		/* A link-local target's zone already names the link: they must agree. */
+		if (dst->scope != 0 && dst->scope != (uint32_t)s->ifindex) {
+			char zone[IF_NAMESIZE] = "?";
+
+			if_indextoname(dst->scope, zone);
+			snprintf(err, errlen, "the target's zone %%%s and -I %s name different "
+				 "interfaces", zone, s->ifname);
+			return false;
+		}
 	}
 	if (s->addr.family == 0)
 		return true;

@@ -128,6 +128,10 @@ bad "source address 192.0.2.1 is not an address of this host (-a)" -r -c 1 -a 19
 	127.0.0.1
 bad "source address ::1 is IPv6 but the target 127.0.0.1 is IPv4" -r -c 1 -a ::1 127.0.0.1
 bad "source address fe80::1 is link-local: name its interface with -I" -r -c 1 -a fe80::1 ::1
+if [ -n "$(ls /sys/class/net 2>/dev/null | grep -vx lo | head -n 1)" ]; then
+	other=$(ls /sys/class/net | grep -vx lo | head -n 1)
+	bad "the target's zone %lo and -I $other name different interfaces" -r -c 1 -I "$other" fe80::1%lo
+fi
 
 # good ARG... PATTERN: exit 0, PATTERN on stdout, nothing on stderr.
 good() {

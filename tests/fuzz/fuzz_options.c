@@ -4,6 +4,7 @@
  * a known status; a run must come with a host and every value within its
  * documented range; an error must be one printable line; and parsing the
  * same words again must give the same answer (getopt state is reset).
+ * A first word "ENV=..." is not an argument but ECMPTRACE_OPTIONS' value.
  */
 #include "config.h"
 
@@ -93,12 +94,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options o, o2;
 	char err[256], err2[256];
 	enum options_status s, s2;
+	const char *env = NULL;
+	int skip = 0;
 
 	if (size > MAX_INPUT)
 		return 0;
 	split(data, size, &a);
+	/* "ENV=words": ECMPTRACE_OPTIONS, parsed before the rest. */
+	if (a.argc > 1 && strncmp(a.argv[1], "ENV=", 4) == 0) {
+		env = a.argv[1] + 4;
+		a.argv[1] = a.argv[0];
+		skip = 1;
+	}
 	memset(err, 'x', sizeof(err));
-	s = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+	s = options_parse_env(env, a.argc - skip, a.argv + skip, &o, err, sizeof(err));
 	switch (s) {
 	case OPTIONS_RUN:
 		check_run(&o, &a);
@@ -115,7 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* A second parse of fresh words must agree with the first. */
 	split(data, size, &b);
-	s2 = options_parse(b.argc, b.argv, &o2, err2, sizeof(err2));
+	if (skip)
+		b.argv[1] = b.argv[0];
+	/* env still points into a's text, which the second split leaves alone. */
+	s2 = options_parse_env(env, b.argc - skip, b.argv + skip, &o2, err2, sizeof(err2));
 	CHECK(s2 == s);
 	if (s == OPTIONS_ERROR)
 		CHECK(strcmp(err, err2) == 0);
