@@ -30,9 +30,9 @@ static bool address_is_ours(const struct net_source *s, char *err, size_t errlen
 	char text[ADDR_STRLEN];
 	int fd, rc, saved;
 
-	/* A link-local address is ours on one link: the one -I names. */
+	/* A link-local address is ours on one link: the one -I or the target's zone names. */
 	if (a.family == AF_INET6 && addr_is_link_local(&a))
-		a.scope = (uint32_t)s->ifindex;
+		a.scope = s->scope;
 	sl = addr_to_sockaddr(&a, 0, &ss);
 	fd = socket(a.family, SOCK_DGRAM, 0);
 	if (fd < 0) {
@@ -77,6 +77,7 @@ bool source_check(struct net_source *s, const struct ip_addr *dst, char *err, si
 			return false;
 		}
 	}
+	s->scope = s->ifindex ? (uint32_t)s->ifindex : dst->scope;
 	if (s->addr.family == 0)
 		return true;
 	if (s->addr.family != dst->family) {
@@ -104,7 +105,7 @@ static bool bind_chosen(int fd, const struct net_source *s, char *err, size_t er
 		return true;
 	a = s->addr;
 	if (a.family == AF_INET6 && addr_is_link_local(&a))
-		a.scope = (uint32_t)s->ifindex;
+		a.scope = s->scope;
 	sl = addr_to_sockaddr(&a, 0, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
 		return true;

@@ -19,6 +19,7 @@
 struct net_source {
 	char ifname[SOURCE_IFNAME_MAX];	/* -I; "" = any interface */
 	int ifindex;			/* its index, filled by source_check */
+	uint32_t scope;			/* a link-local -a's link: -I's, else the target's zone */
 	struct ip_addr addr;		/* -a; family 0 = the routing table's choice */
 	uint32_t mark;			/* -M, when mark_set */
 	bool mark_set;

@@ -140,6 +140,18 @@ for fam in 4 6; do
 	ok $? "IPv$fam: -M $MARK: $m probes marked $MARK, $r2 left by v-r2, from $SRC2"
 done
 
+# A link-local source, its link named by the target's zone: r2 itself.
+LAB_FAMILY=6
+ll() {	# ll NS DEV: the link-local address of DEV in NS
+	ip -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+LLC=$(ll "$C" v-r2) LLR=$(ll "$(lab_ns_name r2)" v-client)
+out="$LAB_TMP/ll.json"
+lab_ecmptrace "$out" -j -n -c 2 -i 0.2 --timeout 1 --flows 4 -a "$LLC" "$LLR%v-r2"
+ok $? "ecmptrace -a $LLC $LLR%v-r2 ran"
+lab_check dest "$out" 1 "$LLR" && [ "$(source_of "$out")" = "$LLC" ]
+ok $? "-a $LLC (link-local, the zone's link): r2 answers at TTL 1, from source $LLC"
+
 # An address of another namespace is not this host's, even if it routes.
 SERVER=$(lab_ifaddr 4 server r3)
 run foreign4 -a "$(lab_ifaddr 4 r1 client)" 2>/dev/null
