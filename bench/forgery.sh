@@ -62,7 +62,7 @@ for c in $CASES; do
 	from=10.99.0.0 opts="" direct=unreach dport=33434
 	[ "$fam" = 6 ] && from=fd99:: opts="--vary sport"
 	[ "$proto" = tcp ] && opts="$opts -T -P 80" direct=tcp dport=80
-	[ "$proto" = icmp ] && opts="$opts -I" direct=echo
+	[ "$proto" = icmp ] && opts="$opts --icmp" direct=echo
 	out="$LAB_TMP/$c.json"
 	# shellcheck disable=SC2086
 	ip netns exec "$LAB_CLIENT_NS" "$ECMPTRACE" -n -j -c 100000 -L 20000 $opts "$server" \

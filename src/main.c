@@ -29,8 +29,10 @@
 #include "net/net_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
+#include "net/aslookup.h"
 #include "net/resolve.h"
 #include "net/route.h"
+#include "net/source.h"
 #include "options.h"
 #include "run.h"
 
@@ -203,10 +205,11 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 }
 
 static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
-		    const struct ip_addr *dst, const struct namer *names, const char *started)
+		    const struct ip_addr *dst, const struct namer *names, const struct namer *asn,
+		    const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
-				 .namer = names};
+				 .namer = names, .mpls = o->mpls, .asn = asn};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
 	char err[256];
@@ -227,7 +230,8 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide,
-					    .namer = o->numeric ? NULL : names};
+					    .namer = o->numeric ? NULL : names, .mpls = o->mpls,
+					    .asn = asn};
 
 		if (r == NULL)
 			return 1;
@@ -238,9 +242,9 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 }
 
 static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
-		      const struct namer *names)
+		      const struct namer *names, const struct namer *asn)
 {
-	struct json_options jo = {.target_name = o->host, .namer = names};
+	struct json_options jo = {.target_name = o->host, .namer = names, .asn = asn};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
 	int rc, werr;
@@ -266,7 +270,8 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 }
 
 static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const char *started)
+		     const struct options *o, const struct namer *names, const struct namer *asn,
+		     const char *started)
 {
 	struct results *r;
 	char finished[40];
@@ -283,7 +288,7 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 	}
 	if (face == FACE_JSON) {
 		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .namer = names};
+					  .finished = finished, .namer = names, .asn = asn};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
@@ -291,7 +296,8 @@ static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
 		}
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide, .namer = names};
+					    .wide = o->report_wide, .namer = names, .mpls = o->mpls,
+					    .asn = asn};
 
 		report_print(stdout, r, &ro);
 	}
@@ -304,6 +310,7 @@ struct plan {
 	struct options o;
 	struct ip_addr dst;
 	struct engine_config cfg;
+	struct net_source source;	/* -I, -a, -M, checked against this host */
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
 };
@@ -314,7 +321,7 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
 	char err[512];
 
 	options_defaults(o);
-	switch (options_parse(argc, argv, o, err, sizeof(err))) {
+	switch (options_parse_env(getenv(OPTIONS_ENV), argc, argv, o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
 		*rc = finish_stdout(0);
@@ -347,6 +354,13 @@ static int plan_run(struct plan *p)
 	if (!resolve_target(p->o.host, p->o.family, &p->dst, err, sizeof(err)) ||
 	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
 		return usage_error(err);
+	/* A mistyped interface or address is the user's, whoever runs it: no privilege asked. */
+	snprintf(p->source.ifname, sizeof(p->source.ifname), "%s", p->o.interface);
+	p->source.addr = p->o.source;
+	p->source.mark = p->o.mark;
+	p->source.mark_set = p->o.mark_set;
+	if (!source_check(&p->source, &p->dst, err, sizeof(err)))
+		return usage_error(err);
 	p->face = pick_face(&p->o);
 	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
 		p->cfg.rounds = 0;
@@ -361,7 +375,7 @@ static bool open_network(struct net *net, const struct plan *p, const char *argv
 	char err[512];
 	bool need_privilege;
 
-	if (net_open(net, &p->dst, p->cfg.proto, err, sizeof(err), &need_privilege))
+	if (net_open(net, &p->dst, p->cfg.proto, &p->source, err, sizeof(err), &need_privilege))
 		return true;
 	if (need_privilege)
 		fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
@@ -384,6 +398,16 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 	bool shared_interface = false;
 	char err[512];
 
+	/*
+	 * A chosen interface, address or mark is the user's way out: probes
+	 * keep it, and the routing table asked without it cannot say how many
+	 * next hops are left, so TTL 1 is explored like any other hop.
+	 */
+	if (source_chosen(&p->source)) {
+		p->cfg.first_hop_fanout = 0;
+		net_frames_release(net);
+		return;
+	}
 	p->cfg.first_hop_fanout = route_first_hop_fanout(&p->dst, &shared_interface);
 	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP) {
 		net_frames_release(net);
@@ -423,9 +447,9 @@ static bool drop_privileges(void)
 static int trace(struct net *net, struct plan *p)
 {
 	struct net_transport nt;
-	struct resolver *res = NULL;
-	struct namer names;
-	const struct namer *nm = NULL;
+	struct resolver *res = NULL, *as_res = NULL;
+	struct namer names, as_names;
+	const struct namer *nm = NULL, *asn = NULL;
 	struct engine *e;
 	char err[512], started[40];
 	int rc;
@@ -441,15 +465,23 @@ static int trace(struct net *net, struct plan *p)
 		names = resolver_namer(res);
 		nm = &names;
 	}
+	/* -z: asked like the names, on a worker thread, never on the probing path. */
+	if (p->o.aslookup)
+		as_res = aslookup_new();
+	if (as_res != NULL) {
+		as_names = resolver_namer(as_res);
+		asn = &as_names;
+	}
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
+		rc = run_live(&nt, e, &p->o, &p->dst, nm, asn, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
+		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm, asn);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
+		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, asn, started);
 	engine_free(e);
 	resolver_free(res);
+	resolver_free(as_res);
 	return rc;
 }
 

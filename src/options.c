@@ -19,9 +19,8 @@ enum {
 	OPT_FLOWS = 256,
 	OPT_TIMEOUT,
 	OPT_RATE,
-	OPT_MAX_UNKNOWN,
 	OPT_VARY,
-	OPT_TOS,
+	OPT_ICMP,
 	OPT_JSON_STREAM,
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
@@ -52,7 +51,7 @@ static const struct opt_def opt_table[] = {
 	{ "ipv6", '6', ARG_NONE, NULL, NULL, 0, 0, "use IPv6 only", NULL },
 	{ "udp", 'u', ARG_NONE, NULL, NULL, 0, 0, "probe with UDP datagrams (the default)", NULL },
 	{ "tcp", 'T', ARG_NONE, NULL, NULL, 0, 0, "probe with TCP SYNs", NULL },
-	{ "icmp", 'I', ARG_NONE, NULL, NULL, 0, 0, "probe with ICMP echo requests", NULL },
+	{ "icmp", OPT_ICMP, ARG_NONE, NULL, NULL, 0, 0, "probe with ICMP echo requests", NULL },
 	{ "port", 'P', ARG_INT, "PORT", "port", 1, 65535, "destination port",
 	  "33434; TCP 80" },
 	{ "source-port", 'L', ARG_INT, "BASE", "source port", 1, 65535,
@@ -70,14 +69,24 @@ static const struct opt_def opt_table[] = {
 	  "how long to wait for a reply", "2" },
 	{ "rate", OPT_RATE, ARG_INT, "PPS", "rate", 1, 100000, "probes per second at most",
 	  "200" },
-	{ "max-unknown", OPT_MAX_UNKNOWN, ARG_INT, "N", "max-unknown", 1, 255,
+	{ "max-unknown", 'U', ARG_INT, "N", "max-unknown", 1, 255,
 	  "silent hops before giving up", "5" },
 	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
 	  "vary sport, label or sport,label", "auto" },
-	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
+	{ "tos", 'Q', ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
+	{ "interface", 'I', ARG_TEXT, "IFACE", "interface", 0, 0,
+	  "send and capture on IFACE only", "any" },
+	{ "address", 'a', ARG_TEXT, "ADDR", "source address", 0, 0,
+	  "source address, one of this host's", "route's" },
+	{ "mark", 'M', ARG_INT, "N", "mark", 0, 4294967295LL, "SO_MARK of the probes",
+	  "none" },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
+	  NULL },
+	{ "mpls", 'e', ARG_NONE, NULL, NULL, 0, 0, "show MPLS labels quoted in ICMP errors",
+	  NULL },
+	{ "aslookup", 'z', ARG_NONE, NULL, NULL, 0, 0, "show each address's origin AS (DNS)",
 	  NULL },
 	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
 	  "if not a tty" },
@@ -229,6 +238,58 @@ static bool parse_vary(const char *text, unsigned *out, char *err, size_t errlen
 }
 
 /*
+ * -I: a name the kernel could hold (Linux's dev_valid_name: 1-15 bytes, no
+ * '/', ':' or white space, not "." or "..").  Whether such an interface
+ * exists is asked at start-up, where the error can name what there is.
+ */
+static bool parse_interface(const char *text, char out[OPTIONS_IFNAME_MAX], char *err,
+			    size_t errlen)
+{
+	char q[QUOTE_MAX * 4 + 8];
+	size_t n = strlen(text);
+	bool good = n > 0 && n < OPTIONS_IFNAME_MAX && strcmp(text, ".") != 0 &&
+		    strcmp(text, "..") != 0;
+
+	for (size_t i = 0; good && i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		good = c > 0x20 && c < 0x7f && c != '/' && c != ':';
+	}
+	if (!good) {
+		set_err(err, errlen, "invalid interface '%s': not an interface name (1-%d "
+			"characters, no '/', ':' or spaces)", quote(text, q, sizeof(q)),
+			OPTIONS_IFNAME_MAX - 1);
+		return false;
+	}
+	memcpy(out, text, n + 1);
+	return true;
+}
+
+/*
+ * -a: a numeric address that could be ours.  Whether this host holds it is
+ * asked at start-up (bind), which parsing must not do.
+ */
+static bool parse_source(const char *text, struct ip_addr *out, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX * 4 + 8];
+	const char *problem;
+
+	if (!addr_parse(text, out)) {
+		set_err(err, errlen, "invalid source address '%s': not a numeric IPv4 or IPv6 "
+			"address", quote(text, q, sizeof(q)));
+		return false;
+	}
+	problem = addr_target_problem(out);
+	if (problem != NULL) {
+		set_err(err, errlen, "invalid source address '%s': %s address",
+			quote(text, q, sizeof(q)), problem);
+		*out = (struct ip_addr){0};
+		return false;
+	}
+	return true;
+}
+
+/*
  * Options that exclude each other (-4/-6, the protocols, the faces) are
  * checked as they arrive: the second one names the first.  first and
  * second are the option values as seen by getopt.
@@ -246,7 +307,7 @@ static bool conflict(int first, int second, char *err, size_t errlen)
 /* What getopt saw so far, for the checks between options. */
 struct parse_state {
 	int family_opt;		/* '4' or '6' once given, else 0 */
-	int proto_opt;		/* 'u', 'T' or 'I' once given, else 0 */
+	int proto_opt;		/* 'u', 'T' or OPT_ICMP once given, else 0 */
 	int face_opt;		/* first of -r/-w/-j/--json-stream/-t given, else 0 */
 	bool port_set;		/* -P given */
 	bool sport_set;		/* -L given */
@@ -289,7 +350,7 @@ static bool apply_choice(struct options *o, struct parse_state *st, int val, cha
 		break;
 	case 'u':
 	case 'T':
-	case 'I':
+	case OPT_ICMP:
 		if (!exclusive(&st->proto_opt, val, st->proto_opt == val, err, errlen))
 			return false;
 		o->proto = val == 'u' ? PROBE_UDP : val == 'T' ? PROBE_TCP : PROBE_ICMP;
@@ -299,9 +360,9 @@ static bool apply_choice(struct options *o, struct parse_state *st, int val, cha
 			       st->face_opt != 0 && face_of(st->face_opt) == face_of(val), err,
 			       errlen))
 			return false;
+		/* -w stays with -r; a command line's -j overrides ECMPTRACE_OPTIONS' -w. */
+		o->report_wide = val == 'w' || (o->report_wide && face_of(val) == FACE_REPORT);
 		o->face = face_of(val);
-		if (val == 'w')
-			o->report_wide = true;
 		break;
 	}
 	return true;
@@ -342,14 +403,24 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 	case OPT_RATE:
 		o->rate_pps = (uint32_t)n;
 		break;
-	case OPT_MAX_UNKNOWN:
+	case 'U':
 		o->max_unknown = (int)n;
 		break;
-	case OPT_TOS:
+	case 'Q':
 		o->tos = (int)n;
+		break;
+	case 'M':
+		o->mark = (uint32_t)n;
+		o->mark_set = true;
 		break;
 	case 'n':
 		o->numeric = true;
+		break;
+	case 'e':
+		o->mpls = true;
+		break;
+	case 'z':
+		o->aslookup = true;
 		break;
 	case OPT_REPORT_ON_EXIT:
 		o->report_on_exit = true;
@@ -373,7 +444,7 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 	case '6':
 	case 'u':
 	case 'T':
-	case 'I':
+	case OPT_ICMP:
 	case 'r':
 	case 'w':
 	case 'j':
@@ -390,6 +461,10 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		return true;
 	case OPT_VARY:
 		return parse_vary(arg, &o->vary, err, errlen);
+	case 'I':
+		return parse_interface(arg, o->interface, err, errlen);
+	case 'a':
+		return parse_source(arg, &o->source, err, errlen);
 	default:
 		apply_value(o, st, d->val, n);
 		return true;
@@ -416,8 +491,14 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 			o->vary & VARY_SPORT ? "sport,label" : "label");
 		return false;
 	}
+	if (o->source.family != 0 && o->family != 0 && o->source.family != o->family) {
+		set_err(err, errlen, "-a/--address is an IPv%c address but %s was given",
+			o->source.family == AF_INET ? '4' : '6',
+			o->family == AF_INET ? "-4" : "-6");
+		return false;
+	}
 	if (st->port_set && o->proto == PROBE_ICMP) {
-		set_err(err, errlen, "-P/--port %u does not apply to -I/--icmp: ICMP has no ports",
+		set_err(err, errlen, "-P/--port %u does not apply to --icmp: ICMP has no ports",
 			(unsigned)o->port);
 		return false;
 	}
@@ -511,21 +592,19 @@ static bool check_host(const char *host, const char *extra, char *err, size_t er
 	return true;
 }
 
-enum options_status options_parse(int argc, char **argv, struct options *o,
-				  char *err, size_t errlen)
+/*
+ * Runs getopt over one word list (the environment's or the command line's)
+ * into o and st; operands go to *host and *extra.  OPTIONS_RUN when every
+ * option was good.
+ */
+static enum options_status parse_words(int argc, char **argv, struct options *o,
+				       struct parse_state *st, char **host, char **extra,
+				       char *err, size_t errlen)
 {
 	struct option longopts[OPT_COUNT + 1];
 	char shortopts[2 * OPT_COUNT + 3];
-	char *host = NULL, *extra = NULL;
-	struct parse_state st = { 0 };
 	int c;
 
-	options_defaults(o);
-	set_err(err, errlen, "%s", "");
-	if (argc < 1 || argv == NULL) {
-		set_err(err, errlen, "no arguments at all (not even a program name)");
-		return OPTIONS_ERROR;
-	}
 	getopt_tables(longopts, shortopts);
 	/* optind 0 makes glibc and musl start afresh, so we can parse again. */
 	optind = 0;
@@ -534,7 +613,7 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 		const struct opt_def *d;
 
 		if (c == 1) {
-			note_operand(optarg, &host, &extra);
+			note_operand(optarg, host, extra);
 			continue;
 		}
 		if (c == '?' || c == ':') {
@@ -550,16 +629,117 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 			set_err(err, errlen, "internal error: option %d has no table entry", c);
 			return OPTIONS_ERROR;
 		}
-		if (!apply(o, &st, d, optarg, err, errlen))
+		if (!apply(o, st, d, optarg, err, errlen))
 			return OPTIONS_ERROR;
 	}
 	/* Operands after "--" are left for us at optind. */
 	for (int i = optind; i < argc; i++)
-		note_operand(argv[i], &host, &extra);
+		note_operand(argv[i], host, extra);
+	return OPTIONS_RUN;
+}
+
+/* Most words and characters ECMPTRACE_OPTIONS may hold. */
+#define ENV_WORDS_MAX 64
+#define ENV_TEXT_MAX 1024
+
+/* The environment's words: split at white space, no quoting (as mtr splits MTR_OPTIONS). */
+struct env_words {
+	char text[ENV_TEXT_MAX];
+	char *argv[ENV_WORDS_MAX + 2];	/* a program name first, NULL last */
+	int argc;
+};
+
+static bool split_env(const char *env, const char *prog, struct env_words *w, char *err,
+		      size_t errlen)
+{
+	size_t n = strlen(env);
+
+	if (n >= sizeof(w->text)) {
+		set_err(err, errlen, "%s: longer than %d characters", OPTIONS_ENV,
+			ENV_TEXT_MAX - 1);
+		return false;
+	}
+	memcpy(w->text, env, n + 1);
+	w->argc = 0;
+	w->argv[w->argc++] = (char *)prog;
+	for (char *p = w->text; *p != '\0';) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' ||
+		    *p == '\f') {
+			*p++ = '\0';
+			continue;
+		}
+		if (w->argc == ENV_WORDS_MAX + 1) {
+			set_err(err, errlen, "%s: more than %d words", OPTIONS_ENV, ENV_WORDS_MAX);
+			return false;
+		}
+		w->argv[w->argc++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+		       *p != '\v' && *p != '\f')
+			p++;
+	}
+	w->argv[w->argc] = NULL;
+	return true;
+}
+
+/*
+ * The environment's words, parsed before the command line.  They may not
+ * name the host.  The choices of one group (-4/-6, protocol, face) are
+ * forgotten afterwards, so the command line replaces them, not conflicts.
+ */
+static enum options_status parse_env(const char *env, const char *prog, struct options *o,
+				     struct parse_state *st, char *err, size_t errlen)
+{
+	struct env_words w;
+	char *host = NULL, *extra = NULL, msg[512], q[QUOTE_MAX * 4 + 8];
+	enum options_status s;
+
+	if (!split_env(env, prog, &w, err, errlen))
+		return OPTIONS_ERROR;
+	s = parse_words(w.argc, w.argv, o, st, &host, &extra, msg, sizeof(msg));
+	if (s == OPTIONS_ERROR) {
+		set_err(err, errlen, "%s: %s", OPTIONS_ENV, msg);
+		return s;
+	}
+	if (s == OPTIONS_RUN && host != NULL) {
+		set_err(err, errlen, "%s: '%s' is not an option (the host belongs on the "
+			"command line)", OPTIONS_ENV, quote(host, q, sizeof(q)));
+		return OPTIONS_ERROR;
+	}
+	st->family_opt = st->proto_opt = st->face_opt = 0;
+	return s;
+}
+
+enum options_status options_parse_env(const char *env, int argc, char **argv,
+				      struct options *o, char *err, size_t errlen)
+{
+	char *host = NULL, *extra = NULL;
+	struct parse_state st = { 0 };
+	enum options_status s;
+
+	options_defaults(o);
+	set_err(err, errlen, "%s", "");
+	if (argc < 1 || argv == NULL) {
+		set_err(err, errlen, "no arguments at all (not even a program name)");
+		return OPTIONS_ERROR;
+	}
+	if (env != NULL && env[0] != '\0') {
+		s = parse_env(env, argv[0] ? argv[0] : "ecmptrace", o, &st, err, errlen);
+		if (s != OPTIONS_RUN)
+			return s;
+	}
+	s = parse_words(argc, argv, o, &st, &host, &extra, err, errlen);
+	if (s != OPTIONS_RUN)
+		return s;
 	if (!check_host(host, extra, err, errlen) || !check_combined(o, &st, err, errlen))
 		return OPTIONS_ERROR;
 	o->host = host;
 	return OPTIONS_RUN;
+}
+
+enum options_status options_parse(int argc, char **argv, struct options *o,
+				  char *err, size_t errlen)
+{
+	return options_parse_env(NULL, argc, argv, o, err, errlen);
 }
 
 void options_usage(FILE *out)
@@ -590,5 +770,6 @@ void options_usage(FILE *out)
 			snprintf(dflt, sizeof(dflt), " (default: %s)", d->dflt);
 		fprintf(out, "  %-23s %s%s%s\n", left, d->help, range, dflt);
 	}
-	fputs("\nExit status: 0 done, 1 runtime error, 2 usage error.  See ecmptrace(8).\n", out);
+	fputs("\nOptions in $" OPTIONS_ENV " (split at spaces) come before the command line's.\n"
+	      "\nExit status: 0 done, 1 runtime error, 2 usage error.  See ecmptrace(8).\n", out);
 }

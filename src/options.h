@@ -12,7 +12,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "wire/probe.h"
+
+/* Longest interface name -I takes, with its NUL (Linux's IFNAMSIZ). */
+#define OPTIONS_IFNAME_MAX 16
+/* The environment variable read before the command line, like mtr's MTR_OPTIONS. */
+#define OPTIONS_ENV "ECMPTRACE_OPTIONS"
 
 enum face {
 	FACE_AUTO = 0,		/* live view on a terminal, report otherwise */
@@ -25,7 +31,7 @@ enum face {
 struct options {
 	const char *host;		/* the one positional argument (points into argv) */
 	int family;			/* 0 (either), AF_INET (-4) or AF_INET6 (-6) */
-	enum probe_proto proto;		/* -u (default) / -T / -I */
+	enum probe_proto proto;		/* -u (default) / -T / --icmp */
 	uint16_t port;			/* -P; 0 = protocol default */
 	uint16_t sport_base;		/* -L; 0 = pick one per run */
 	int nflows;			/* --flows */
@@ -37,10 +43,16 @@ struct options {
 	uint64_t interval_us;		/* -i */
 	uint64_t timeout_us;		/* --timeout */
 	uint32_t rate_pps;		/* --rate */
-	int max_unknown;		/* --max-unknown: silent hops before giving up */
+	int max_unknown;		/* -U/--max-unknown: silent hops before giving up */
 	unsigned vary;			/* --vary: enum flow_vary bits; 0 = family default */
-	int tos;			/* --tos */
+	int tos;			/* -Q/--tos */
+	char interface[OPTIONS_IFNAME_MAX];	/* -I: probes and capture on it; "" = any */
+	struct ip_addr source;		/* -a: source address; family 0 = the route's */
+	uint32_t mark;			/* -M: SO_MARK of the probes (mark_set) */
+	bool mark_set;
 	bool numeric;			/* -n: no reverse DNS */
+	bool mpls;			/* -e: show the MPLS labels routers quote */
+	bool aslookup;			/* -z: look up and show each responder's origin AS */
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
 	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */
@@ -63,6 +75,14 @@ void options_defaults(struct options *o);
  */
 enum options_status options_parse(int argc, char **argv, struct options *o,
 				  char *err, size_t errlen);
+/*
+ * The same, with the words of env (the value of ECMPTRACE_OPTIONS, split
+ * at white space, no quoting) parsed before argv: argv overrides them, as
+ * the command line overrides MTR_OPTIONS.  env NULL or empty: no words.
+ * Errors in env's words are prefixed with the variable's name.
+ */
+enum options_status options_parse_env(const char *env, int argc, char **argv,
+				      struct options *o, char *err, size_t errlen);
 void options_usage(FILE *out);
 
 #endif

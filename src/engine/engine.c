@@ -181,6 +181,7 @@ void engine_free(struct engine *e)
 			free(e->flows[i].obs);
 		}
 	mda_free(e);
+	mpls_table_free(&e->mpls);
 	free(e->active);
 	free(e->flows);
 	free(e->probes);

@@ -14,6 +14,7 @@
 #include "engine/limiter.h"
 #include "engine/linkcheck.h"
 #include "engine/mda.h"
+#include "engine/mpls.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -149,6 +150,8 @@ struct engine {
 	int nneighbours;
 	struct link_target link_targets[ENGINE_NEIGHBOURS_MAX];
 	int nlink_targets;
+	/* MPLS label stacks last quoted per (TTL, responder) (mpls.h). */
+	struct mpls_table mpls;
 };
 
 /* rounds.c: the rounds' scheduling. */

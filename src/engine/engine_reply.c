@@ -199,6 +199,7 @@ static void note_cell(struct engine *e, int flow, const struct probe_rec *p,
 		link_note_answer(e, r, now);
 	changes = c->changes;
 	note_responder(c, &r->from, p->round);
+	mpls_note(&e->mpls, ttl, r);
 	if (of_running_pass(e, p))
 		mda_answer(e, flow, ttl, &r->from,
 			   answer_from_target(e, r) || r->kind == REPLY_DEST_UNREACH,

@@ -10,6 +10,7 @@ libcore_a_SOURCES += \
 	src/engine/mda_pick.c src/engine/mda_pace.c src/engine/mda_pass.c \
 	src/engine/limiter.c src/engine/limiter.h \
 	src/engine/linkcheck.c src/engine/linkcheck.h \
+	src/engine/mpls.c src/engine/mpls.h \
 	src/engine/results.c src/engine/results.h src/engine/results_routers.c \
 	src/engine/results_findings.c \
 	src/engine/diagnose.h

@@ -337,6 +337,19 @@ static bool build_hop(const struct engine *e, int ttl, int last_ttl, const int *
 	return sort_branches(hop, e->nflows, cur);
 }
 
+/* The label stack each responder of the hop last quoted. */
+static void hop_mpls(const struct engine *e, struct hop_result *hop)
+{
+	for (int j = 0; j < hop->nbranches; j++) {
+		struct branch_result *b = &hop->branches[j];
+		const struct mpls_stack *s = addr_is_set(&b->addr)
+			? mpls_find(&e->mpls, hop->ttl, &b->addr) : NULL;
+
+		if (s != NULL)
+			b->mpls = *s;
+	}
+}
+
 /*
  * The discovery verdict of a hop.  Adaptive mode reports the latest pass;
  * with a fixed flow count the MDA rule is checked on what was measured: k
@@ -490,6 +503,7 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 		hop_discovery(e, e->cfg.first_ttl + i, &r->hops[i]);
 		if (!hop_link_addrs(e, &r->hops[i]))
 			goto fail;
+		hop_mpls(e, &r->hops[i]);
 		if (r->hops[i].nbranches > 1) {
 			lin.ttl = r->hops[i].ttl;
 			memcpy(lin.branch, cur, (size_t)e->nflows * sizeof(*cur));

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "engine/engine.h"
+#include "engine/mpls.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -76,6 +77,7 @@ struct branch_result {
 	struct link_address *link_addrs;
 	int nlink_addrs;
 	int router;			/* id of the router (results->routers) this address is one of; 0: none */
+	struct mpls_stack mpls;		/* the MPLS labels it last quoted at this TTL; n 0: none */
 };
 
 struct hop_result {

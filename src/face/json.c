@@ -33,6 +33,35 @@ static cJSON *name_of(const struct json_options *o, const struct ip_addr *a)
 	return name ? cJSON_CreateString(name) : cJSON_CreateNull();
 }
 
+/* With -z: the origin AS as a number, null while unknown. */
+static cJSON *asn_of(const struct json_options *o, const struct ip_addr *a)
+{
+	const char *as = addr_is_set(a) ? o->asn->lookup(o->asn->ctx, a) : NULL;
+	long long n = 0;
+
+	for (const char *p = as; p != NULL && *p >= '0' && *p <= '9' && n <= 0xffffffffLL; p++)
+		n = n * 10 + (*p - '0');
+	return as != NULL && as[0] != '\0' && n <= 0xffffffffLL ? cJSON_CreateNumber((double)n)
+							       : cJSON_CreateNull();
+}
+
+/* The MPLS label stack a branch's router quoted (RFC 4950), outermost first. */
+static cJSON *mpls_stack(const struct mpls_stack *m)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int k = 0; k < m->n; k++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(e, "label", mpls_label(m->entry[k]));
+		cJSON_AddNumberToObject(e, "tc", mpls_tc(m->entry[k]));
+		cJSON_AddNumberToObject(e, "s", mpls_s(m->entry[k]));
+		cJSON_AddNumberToObject(e, "ttl", mpls_ttl(m->entry[k]));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
 /* Rounds to 3 decimals so the output does not carry float noise. */
 static double round3(double v)
 {
@@ -198,12 +227,16 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 
 			cJSON_AddItemToObject(br, "address", json_address(&b->addr));
 			cJSON_AddItemToObject(br, "name", name_of(o, &b->addr));
+			if (o->asn != NULL)
+				cJSON_AddItemToObject(br, "asn", asn_of(o, &b->addr));
 			add_stats(br, &st, true);
 			cJSON_AddItemToObject(br, "flows", int_array(b->flows, b->nflows));
 			cJSON_AddItemToObject(br, "parents", int_array(b->parents, b->nparents));
 			cJSON_AddBoolToObject(br, "is_destination", b->is_destination);
 			cJSON_AddItemToObject(br, "via", vias(r, b));
 			cJSON_AddItemToObject(br, "link_addresses", link_addresses(b));
+			if (b->mpls.n > 0)
+				cJSON_AddItemToObject(br, "mpls", mpls_stack(&b->mpls));
 			if (b->router)
 				cJSON_AddNumberToObject(br, "router", b->router);
 			else
@@ -371,6 +404,7 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	if (doc == NULL)
 		return false;
 	names_prefetch(r, o->namer);
+	names_prefetch(r, o->asn);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
 	json_add_target(doc, r, o);
 	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");

@@ -18,6 +18,7 @@ struct json_options {
 	const char *target_name;
 	const char *started, *finished;	/* RFC 3339 */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
+	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */
 	/*
 	 * The stream's wall clock, microseconds since the epoch, for each
 	 * event's "time"; NULL: the system's.  Tests pass a fixed one so the

@@ -28,7 +28,8 @@ static int name_width(const struct results *r, const struct report_options *o)
 	for (int i = 0; i < r->nhops; i++)
 		for (int j = 0; j < r->hops[i].nbranches; j++) {
 			const struct ip_addr *a = &r->hops[i].branches[j].addr;
-			int n = (int)strlen(names_label(o->namer, a, buf, sizeof(buf))) + 3;
+			int n = (int)strlen(names_label(o->namer, a, buf, sizeof(buf))) + 3 +
+				(o->asn != NULL ? 12 : 0);
 
 			if (n > w)
 				w = n;
@@ -78,18 +79,36 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 	}
 }
 
-/* A branch's label: its name, and " [R2]" when it is one address of router 2. */
+/*
+ * A branch's label: its origin AS with -z ("AS64500 "), its name, and
+ * " [R2]" when it is one address of router 2.
+ */
 static const char *branch_label(const struct report_options *o, const struct branch_result *b,
 				char *buf, size_t len)
 {
-	char name[LABEL_MAX - 20];	/* room for the mark */
+	char name[LABEL_MAX - 40], as[24];	/* room for the AS and the mark */
 
 	names_label(o->namer, &b->addr, name, sizeof(name));
+	vocab_asn(addr_is_set(&b->addr) ? o->asn : NULL, &b->addr, as, sizeof(as));
 	if (b->router)
-		snprintf(buf, len, "%s [R%d]", name, b->router);
+		snprintf(buf, len, "%s%s%s [R%d]", as, as[0] ? " " : "", name, b->router);
 	else
-		snprintf(buf, len, "%s", name);
+		snprintf(buf, len, "%s%s%s", as, as[0] ? " " : "", name);
 	return buf;
+}
+
+/* With -e: the labels the branch's router quoted, one line each, as mtr shows them. */
+static void print_mpls(FILE *out, const struct report_options *o, const struct branch_result *b,
+		       const char *indent)
+{
+	char text[64];
+
+	if (!o->mpls)
+		return;
+	for (int k = 0; k < b->mpls.n; k++) {
+		vocab_mpls(b->mpls.entry[k], text, sizeof(text));
+		fprintf(out, "%4s %s    %s\n", "", indent, text);
+	}
 }
 
 static void print_hops(FILE *out, const struct results *r, const struct report_options *o,
@@ -111,6 +130,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 
 			print_row(out, hopno, branch_label(o, b, name, sizeof(name)), width, &s,
 				  vocab_found_mark(h));
+			print_mpls(out, o, b, "");
 			print_vias(out, r, o, b, "", width);
 			continue;
 		}
@@ -133,6 +153,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
 				 branch_label(o, b, name, sizeof(name)));
 			print_row(out, "", sub, width, &s, "");
+			print_mpls(out, o, b, j + 1 == h->nbranches ? "   " : "|  ");
 			print_vias(out, r, o, b, j + 1 == h->nbranches ? "   " : "|  ", width);
 		}
 	}
@@ -277,6 +298,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	int width;
 
 	names_prefetch(r, o->namer);
+	names_prefetch(r, o->asn);
 	width = name_width(r, o);
 	addr_format(&r->config.dst, dst, sizeof(dst));
 	fprintf(out, "ecmptrace %s to %s (%s), %s", PACKAGE_VERSION, o->target_name, dst,

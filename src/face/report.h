@@ -16,6 +16,8 @@ struct report_options {
 	const char *started;		/* RFC 3339 start time */
 	bool wide;			/* never truncate names */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
+	bool mpls;			/* -e: a line per MPLS label under a branch */
+	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */
 };
 
 void report_print(FILE *out, const struct results *r, const struct report_options *o);

@@ -22,6 +22,8 @@ struct tui_options {
 	struct ip_addr target;
 	bool numeric;			/* start with DNS off (-n) */
 	const struct namer *namer;	/* responder names (namer.h), may be NULL */
+	bool mpls;			/* -e: the MPLS labels branches quoted */
+	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */
 };
 
 /* Takes over the terminal; NULL (and err) if it cannot. */

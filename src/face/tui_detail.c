@@ -92,6 +92,23 @@ static void router_line(struct tui *t, int *y, int ymax, int w, const struct bra
 	tui_put((*y)++, 1, w, 0, line);
 }
 
+
+/* With -e: the MPLS label stack the branch's router quoted, mtr's way. */
+static void mpls_line(struct tui *t, int *y, int ymax, int w, const struct branch_result *b)
+{
+	char line[600], text[64];
+	size_t used;
+
+	if (!t->opt.mpls || b->mpls.n == 0 || *y > ymax)
+		return;
+	used = (size_t)snprintf(line, sizeof(line), "labels:");
+	for (int k = 0; k < b->mpls.n && used + 2 < sizeof(line); k++) {
+		vocab_mpls(b->mpls.entry[k], text, sizeof(text));
+		snprintf(line + used, sizeof(line) - used, " %s", text);
+		used = strlen(line);
+	}
+	tui_wrap(y, ymax, 1, w, 0, line);
+}
 static void detail_branch(struct tui *t, const struct tui_row *row, int y, int ymax, int w)
 {
 	const struct results *r = t->snap;
@@ -114,6 +131,7 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
 	link_line(t, &y, ymax - 1, w, b);
 	router_line(t, &y, ymax - 1, w, b);
+	mpls_line(t, &y, ymax - 1, w, b);
 	if (row->hop > 0 && b->nparents > 0 && y < ymax) {
 		const struct hop_result *prev = &r->hops[row->hop - 1];
 
@@ -253,7 +271,8 @@ int tui_detail_height(const struct tui *t, const struct tui_row *row)
 		links += h->branches[i].nlink_addrs > 0;
 	if (row->branch >= 0 && t->view == TUI_VIEW_TREE)
 		return 6 + (h->branches[row->branch].nlink_addrs > 0) +
-		       (h->branches[row->branch].router > 0);
+		       (h->branches[row->branch].router > 0) +
+		       (t->opt.mpls && h->branches[row->branch].mpls.n > 0);
 	return 3 + h->nbranches + links;
 }
 

@@ -24,6 +24,8 @@ bool tui_key_equal(const struct tui_key *a, const struct tui_key *b)
 	case TUI_KEY_VIA:
 		return a->ttl == b->ttl && addr_equal(&a->addr, &b->addr) &&
 		       addr_equal(&a->via, &b->via);
+	case TUI_KEY_LABEL:
+		return a->ttl == b->ttl && addr_equal(&a->addr, &b->addr) && a->flow == b->flow;
 	case TUI_KEY_NONE:
 		break;
 	}
@@ -49,6 +51,10 @@ static uint32_t key_hash(const struct tui_key *k)
 		break;
 	case TUI_KEY_VIA:
 		h ^= addr_hash(&k->addr) ^ (addr_hash(&k->via) * 31u);
+		h ^= (uint32_t)k->ttl * 0x85ebca6bu;
+		break;
+	case TUI_KEY_LABEL:
+		h ^= addr_hash(&k->addr) ^ (uint32_t)k->flow * 0xc2b2ae35u;
 		h ^= (uint32_t)k->ttl * 0x85ebca6bu;
 		break;
 	case TUI_KEY_NONE:

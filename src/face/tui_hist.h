@@ -27,6 +27,7 @@ enum tui_key_kind {
 	TUI_KEY_BRANCH,		/* one responder at one TTL (unset address: unknown branch) */
 	TUI_KEY_FLOW,		/* one flow */
 	TUI_KEY_VIA,		/* the flows of a branch that came through one earlier branch */
+	TUI_KEY_LABEL,		/* -e: one MPLS label under a branch (flow = its index in the stack) */
 };
 
 struct tui_key {

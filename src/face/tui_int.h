@@ -40,6 +40,7 @@ struct tui_row {
 	int branch;		/* index into that hop's branches, or -1 */
 	int flow;		/* index into results->flows, or -1 */
 	int via;		/* index into that branch's via[] (flows by earlier branch), or -1 */
+	int label;		/* -e: 1 + index into that branch's MPLS stack (a label row); 0: none */
 	bool sub;		/* a branch drawn under its hop's header row */
 	bool last_sub;		/* the last branch under that header (tree corner glyph) */
 	bool last_via;		/* the last via row under its branch */

@@ -66,6 +66,22 @@ static bool push_vias(struct tui *t, const struct results *r, struct tui_row row
 	return true;
 }
 
+/* With -e, under a branch: one row per MPLS label its router quoted, as mtr shows them. */
+static bool push_labels(struct tui *t, const struct results *r, struct tui_row row)
+{
+	const struct hop_result *h = &r->hops[row.hop];
+	const struct branch_result *b = &h->branches[row.branch];
+
+	for (int k = 0; t->opt.mpls && k < b->mpls.n; k++) {
+		row.label = k + 1;
+		row.key = (struct tui_key){.kind = TUI_KEY_LABEL, .ttl = h->ttl, .addr = b->addr,
+					   .flow = k};
+		if (!push_row(t, &row))
+			return false;
+	}
+	return true;
+}
+
 /* Hops with one responder take one row; others a header row and one row per branch. */
 static bool build_tree(struct tui *t, const struct results *r)
 {
@@ -82,7 +98,7 @@ static bool build_tree(struct tui *t, const struct results *r)
 			}
 			if (!push_row(t, &row))
 				return false;
-			if (h->nbranches == 1 && !push_vias(t, r, row))
+			if (h->nbranches == 1 && (!push_labels(t, r, row) || !push_vias(t, r, row)))
 				return false;
 			continue;
 		}
@@ -94,7 +110,7 @@ static bool build_tree(struct tui *t, const struct results *r)
 			row.key = branch_key(h, &h->branches[b]);
 			row.sub = true;
 			row.last_sub = b == h->nbranches - 1;
-			if (!push_row(t, &row) || !push_vias(t, r, row))
+			if (!push_row(t, &row) || !push_labels(t, r, row) || !push_vias(t, r, row))
 				return false;
 		}
 	}
@@ -222,7 +238,7 @@ static int find_related(const struct tui *t, const struct tui_key *k)
 	struct tui_key alt;
 	int i;
 
-	if (k->kind == TUI_KEY_VIA) {
+	if (k->kind == TUI_KEY_VIA || k->kind == TUI_KEY_LABEL) {
 		alt = (struct tui_key){.kind = TUI_KEY_BRANCH, .ttl = k->ttl, .addr = k->addr};
 		if ((i = find_key(t, &alt)) >= 0)
 			return i;

@@ -274,8 +274,15 @@ static void host_text(const struct tui *t, const struct tui_row *row, char *buf,
 {
 	const struct results *r = t->snap;
 	const struct hop_result *h = &r->hops[row->hop];
-	char name[300], par[64];
+	char name[300], par[64], text[64];
 
+	if (row->label > 0) {
+		/* Under its branch, like the via rows, as mtr -e shows a label. */
+		vocab_mpls(h->branches[row->branch].mpls.entry[row->label - 1], text, sizeof(text));
+		snprintf(buf, len, "    %s%s    %s", row->sub ? (row->last_sub ? "  " : t->g->vline) : "",
+			 row->sub && !row->last_sub ? " " : "", text);
+		return;
+	}
 	if (row->via >= 0) {
 		const struct branch_result *b = &h->branches[row->branch];
 		const struct via_result *v = &b->via[row->via];
@@ -416,8 +423,13 @@ void tui_draw_row(struct tui *t, const struct layout *L, const struct tui_row *r
 		flow_text(t, &t->snap->flows[row->flow], text, sizeof(text));
 	} else {
 		host_text(t, row, text, sizeof(text));
-		if (row->branch < 0 && t->view == TUI_VIEW_TREE)
+		if ((row->branch < 0 || row->label > 0) && t->view == TUI_VIEW_TREE)
 			host_attr |= tui_colour(t, C_DIM);
+	}
+	/* A label row is words only: its figures are its branch's, one row up. */
+	if (row->label > 0) {
+		tui_put_more(t, y, x, COLS - x, host_attr, text);
+		return;
 	}
 	tui_put_more(t, y, x, L->host_w - 1, host_attr, text);
 	x += L->host_w;

@@ -145,6 +145,7 @@ void tui_sanitize(char *s)
 const char *tui_addr_name(const struct tui *t, const struct ip_addr *a, char *buf, size_t len)
 {
 	const char *name = NULL;
+	char as[24], num[ADDR_STRLEN];
 
 	if (!addr_is_set(a)) {
 		snprintf(buf, len, "*");
@@ -152,12 +153,13 @@ const char *tui_addr_name(const struct tui *t, const struct ip_addr *a, char *bu
 	}
 	if (!t->numeric && t->opt.namer)
 		name = t->opt.namer->lookup(t->opt.namer->ctx, a);
-	if (name) {
-		snprintf(buf, len, "%s", name);
+	/* With -z the origin AS comes first, as mtr shows it. */
+	vocab_asn(t->opt.asn, a, as, sizeof(as));
+	snprintf(buf, len, "%s%s%s", as, as[0] ? " " : "",
+		 name ? name : addr_format(a, num, sizeof(num)));
+	if (name)
 		tui_sanitize(buf);
-		return buf;
-	}
-	return addr_format(a, buf, len);
+	return buf;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include "engine/results.h"
 #include "engine/rtt_stats.h"
 #include "face/vocab.h"
+#include "namer.h"
 
 const char *vocab_proto(enum probe_proto p)
 {
@@ -141,4 +142,21 @@ void vocab_router_limit(const struct router_result *rr, char *buf, size_t len)
 	snprintf(buf, len, "%d answers at once, then 1 per %.1f s; %llu withheld%s", rr->burst,
 		 (double)rr->refill_us / 1e6, (unsigned long long)rr->withheld,
 		 rr->sure ? "" : " (seen once: could be a silent router or a loss)");
+}
+
+void vocab_mpls(uint32_t entry, char *buf, size_t len)
+{
+	snprintf(buf, len, "[MPLS: Lbl %u TC %u S %u TTL %u]", (unsigned)mpls_label(entry),
+		 mpls_tc(entry), mpls_s(entry), mpls_ttl(entry));
+}
+
+const char *vocab_asn(const struct namer *asn, const struct ip_addr *a, char *buf, size_t len)
+{
+	const char *as = asn != NULL && addr_is_set(a) ? asn->lookup(asn->ctx, a) : NULL;
+
+	if (asn == NULL)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "AS%s", as != NULL ? as : "???");
+	return buf;
 }

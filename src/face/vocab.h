@@ -79,4 +79,14 @@ struct ip_addr vocab_via_addr(const struct results *r, const struct branch_resul
 /* A router's ICMP limit: "6 answers at once, then 1 per 1.0 s; 12 withheld (seen once)". */
 void vocab_router_limit(const struct router_result *rr, char *buf, size_t len);
 
+/* One MPLS label stack entry as mtr -e shows it: "[MPLS: Lbl 24001 TC 0 S 1 TTL 1]". */
+void vocab_mpls(uint32_t entry, char *buf, size_t len);
+/*
+ * The origin AS of a as the asn namer (-z; namer.h, lookups answer the
+ * number as text) knows it: "AS64500", "AS???" while unknown, "" without
+ * a namer.
+ */
+struct namer;
+const char *vocab_asn(const struct namer *asn, const struct ip_addr *a, char *buf, size_t len);
+
 #endif

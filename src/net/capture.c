@@ -1,6 +1,7 @@
 /*
- * libpcap capture on the "any" device with a kernel (BPF) filter, so that
- * only datagrams addressed to us that can answer a probe reach user space.
+ * libpcap capture on the "any" device (or the one -I names) with a kernel
+ * (BPF) filter, so that only datagrams addressed to us that can answer a
+ * probe reach user space.
  * Arrival times come from the capture's timestamps, mapped onto the
  * monotonic clock, so RTTs do not include our own scheduling delays.
  */
@@ -104,7 +105,8 @@ bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err,
 }
 
 struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
-			     enum probe_proto proto, char *err, size_t errlen)
+			     enum probe_proto proto, const char *device, char *err,
+			     size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c;
@@ -114,7 +116,7 @@ struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *ds
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->pcap = pcap_create("any", ebuf);
+	c->pcap = pcap_create(device != NULL && device[0] != '\0' ? device : "any", ebuf);
 	if (c->pcap == NULL) {
 		snprintf(err, errlen, "capture: %s", ebuf);
 		free(c);

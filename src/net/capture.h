@@ -18,8 +18,10 @@ struct capture;
 /* Longest time the kernel may hold a captured answer before handing it over. */
 #define CAPTURE_BATCH_MS 2
 
+/* device: the interface to watch, "" or NULL for every one ("any"). */
 struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *dst,
-			     enum probe_proto proto, char *err, size_t errlen);
+			     enum probe_proto proto, const char *device, char *err,
+			     size_t errlen);
 void capture_close(struct capture *c);
 /*
  * Lets answers to another of our addresses through as well (a flow that

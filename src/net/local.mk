@@ -8,6 +8,8 @@ ecmptrace_SOURCES += \
 	src/net/privdrop.c src/net/privdrop.h \
 	src/net/sandbox.c src/net/sandbox.h \
 	src/net/resolve.c src/net/resolve.h \
+	src/net/aslookup.c src/net/aslookup.h \
 	src/net/route.c src/net/route.h \
 	src/net/steer.c src/net/steer.h \
-	src/net/neighbours.c src/net/neighbours.h
+	src/net/neighbours.c src/net/neighbours.h \
+	src/net/source.c src/net/source.h

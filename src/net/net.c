@@ -15,19 +15,23 @@
 #include "net/rawsock.h"
 #include "net/steer.h"
 
-bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
-	      size_t errlen, bool *need_privilege)
+bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+	      const struct net_source *source, char *err, size_t errlen,
+	      bool *need_privilege)
 {
 	*n = (struct net){.send_fd = -1, .dst = *dst, .frame_fd = -1};
 	*need_privilege = false;
+	if (source != NULL)
+		n->source = *source;
 	n->send_fd = rawsock_open(dst->family, err, errlen);
 	if (n->send_fd < 0) {
 		*need_privilege = errno == EPERM || errno == EACCES;
 		return false;
 	}
-	if (!rawsock_source_for(dst, &n->src, err, errlen))
+	if (!source_apply(n->send_fd, &n->source, err, errlen) ||
+	    !source_for(dst, &n->source, &n->src, err, errlen))
 		goto fail;
-	n->capture = capture_open(&n->src, dst, proto, err, errlen);
+	n->capture = capture_open(&n->src, dst, proto, n->source.ifname, err, errlen);
 	if (n->capture == NULL) {
 		/* libpcap words it differently per version; the cause is the same. */
 		*need_privilege = strstr(err, "ermission") != NULL ||

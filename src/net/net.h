@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "net/source.h"
 #include "wire/dissect.h"
 #include "wire/probe.h"
 
@@ -27,6 +28,7 @@ struct net {
 	int send_fd;			/* raw socket, we write the IP header */
 	struct capture *capture;
 	struct ip_addr src, dst;
+	struct net_source source;	/* -I, -a, -M as checked by source_check */
 	int last_send_errno;		/* why the latest send failed (the probe then times out) */
 	struct net_steer *steer;	/* per-flow choice of interface, NULL when off */
 	struct neighbours *neighbours;	/* link-layer check (neighbours.h), NULL when off */
@@ -43,11 +45,14 @@ typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t
 
 /*
  * Opens the raw socket and the capture for probes of proto to dst, and
- * finds the source address the kernel will use.  Returns false with a
- * message in err; *need_privilege tells the caller the cause was EPERM.
+ * finds the source address the kernel will use.  source (NULL: none) is
+ * the user's interface, address and mark, applied to the raw socket and
+ * the capture.  Returns false with a message in err; *need_privilege tells
+ * the caller the cause was EPERM.
  */
-bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
-	      size_t errlen, bool *need_privilege);
+bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+	      const struct net_source *source, char *err, size_t errlen,
+	      bool *need_privilege);
 void net_close(struct net *n);
 /*
  * Turns on per-flow steering for a host that balances over several next

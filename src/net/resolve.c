@@ -143,6 +143,9 @@ bool resolve_target(const char *host, int family, struct ip_addr *out, char *err
 
 enum entry_state { ENTRY_PENDING, ENTRY_DONE };
 
+/* How long resolver_free waits for its worker to end (it is idle unless a lookup is stuck). */
+#define JOIN_WAIT_NS 100000000L
+
 struct entry {
 	struct ip_addr addr;
 	enum entry_state state;
@@ -150,6 +153,7 @@ struct entry {
 };
 
 struct resolver {
+	resolver_fn fn;		/* what is asked about each address */
 	pthread_mutex_t lock;
 	pthread_cond_t work;	/* signalled when an entry is queued or on shutdown */
 	pthread_cond_t done;	/* signalled when an entry is resolved */
@@ -176,10 +180,8 @@ static void *worker(void *arg)
 	while (!r->quit) {
 		struct entry *todo = NULL;
 		struct ip_addr addr;
-		struct sockaddr_storage ss;
-		socklen_t sl;
 		char host[NI_MAXHOST];
-		int rc;
+		bool known;
 
 		for (size_t i = 0; i < r->count && todo == NULL; i++)
 			if (r->entries[i].state == ENTRY_PENDING)
@@ -190,14 +192,13 @@ static void *worker(void *arg)
 		}
 		addr = todo->addr;
 		pthread_mutex_unlock(&r->lock);
-		sl = addr_to_sockaddr(&addr, 0, &ss);
-		rc = getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), NULL, 0, NI_NAMEREQD);
+		known = r->fn(&addr, host, sizeof(host));
 		pthread_mutex_lock(&r->lock);
 		/* The array may have moved while unlocked: look the entry up again. */
 		todo = find(r, &addr);
 		if (todo != NULL && todo->state == ENTRY_PENDING) {
 			todo->state = ENTRY_DONE;
-			todo->name = rc == 0 ? strdup(host) : NULL;
+			todo->name = known ? strdup(host) : NULL;
 			r->pending--;
 			pthread_cond_broadcast(&r->done);
 		}
@@ -206,12 +207,28 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The reverse-DNS name of a (getnameinfo blocks: the worker's job). */
+static bool reverse_name(const struct ip_addr *a, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = addr_to_sockaddr(a, 0, &ss);
+
+	return getnameinfo((struct sockaddr *)&ss, sl, out, (socklen_t)len, NULL, 0,
+			   NI_NAMEREQD) == 0;
+}
+
 struct resolver *resolver_new(void)
+{
+	return resolver_new_with(reverse_name);
+}
+
+struct resolver *resolver_new_with(resolver_fn fn)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
 
 	if (r == NULL)
 		return NULL;
+	r->fn = fn;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->work, NULL);
 	pthread_cond_init(&r->done, NULL);
@@ -223,16 +240,27 @@ void resolver_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	if (r->started) {
+		struct timespec until;
+
 		pthread_mutex_lock(&r->lock);
 		r->quit = true;
 		pthread_cond_signal(&r->work);
 		pthread_mutex_unlock(&r->lock);
 		/*
-		 * A getnameinfo() call may be stuck for its own timeout; do not
-		 * hold up the exit for it.
+		 * An idle worker ends at once and everything is freed.  One in a
+		 * lookup may be stuck for the resolver's own timeout; do not hold
+		 * up the exit for it: it keeps the cache.
 		 */
-		pthread_detach(r->thread);
-		return;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += JOIN_WAIT_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(r->thread, NULL, &until) != 0) {
+			pthread_detach(r->thread);
+			return;
+		}
 	}
 	for (size_t i = 0; i < r->count; i++)
 		free(r->entries[i].name);

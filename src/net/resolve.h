@@ -2,6 +2,8 @@
  * Name resolution: the target (forward, getaddrinfo) and responders
  * (reverse, getnameinfo).  Reverse lookups run on a worker thread and are
  * cached, so the live view never blocks on DNS; the report waits for them.
+ * The same cache answers other questions about addresses
+ * (resolver_new_with: the origin AS of -z, aslookup.c).
  */
 #ifndef ECMPTRACE_NET_RESOLVE_H
 #define ECMPTRACE_NET_RESOLVE_H
@@ -18,7 +20,17 @@ struct resolver;
 /* Resolves host (name or literal) for family 0/AF_INET/AF_INET6; false + err on failure. */
 bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen);
 
+/*
+ * What a resolver asks about an address, on its worker thread (it may
+ * block): writes the answer into out and returns true, or false when the
+ * address has none.
+ */
+typedef bool (*resolver_fn)(const struct ip_addr *a, char *out, size_t len);
+
+/* A cache of reverse-DNS names. */
 struct resolver *resolver_new(void);
+/* A cache of fn's answers, asked off the caller's thread like the names (aslookup.c). */
+struct resolver *resolver_new_with(resolver_fn fn);
 void resolver_free(struct resolver *r);
 /* The name of a, or NULL while the lookup is pending or when it has no name. */
 const char *resolver_lookup(struct resolver *r, const struct ip_addr *a);

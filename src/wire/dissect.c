@@ -302,7 +302,7 @@ static enum dissect_result parse_quoted_l4(const struct ip_info *q, struct reply
  */
 static void parse_extensions(const struct span *e, bool must_sum, struct reply *r)
 {
-	uint32_t labels[REPLY_MAX_MPLS];
+	uint32_t entries[REPLY_MAX_MPLS];
 	int n = 0;
 	size_t off = 4;
 
@@ -324,11 +324,14 @@ static void parse_extensions(const struct span *e, bool must_sum, struct reply *
 			/* Each entry: label 20 bits, traffic class 3, bottom-of-stack 1, TTL 8. */
 			for (size_t i = off + 4; i < off + olen; i += 4)
 				if (n < REPLY_MAX_MPLS)
-					labels[n++] = get32(e, i) >> 12;
+					entries[n++] = get32(e, i);
 		}
 		off += olen;
 	}
-	memcpy(r->mpls_label, labels, (size_t)n * sizeof(labels[0]));
+	for (int i = 0; i < n; i++) {
+		r->mpls_entry[i] = entries[i];
+		r->mpls_label[i] = entries[i] >> 12;
+	}
 	r->mpls_count = n;
 }
 

@@ -61,6 +61,11 @@ struct reply {
 
 	int mpls_count;			/* RFC 4950 labels, outermost first */
 	uint32_t mpls_label[REPLY_MAX_MPLS];
+	/*
+	 * The same label stack entries whole (RFC 3032: label 20 bits,
+	 * traffic class 3, bottom of stack 1, TTL 8), as mtr shows them.
+	 */
+	uint32_t mpls_entry[REPLY_MAX_MPLS];
 
 	/*
 	 * Link-layer source address of the frame that brought the reply (the

@@ -2,7 +2,8 @@
 # dissection, checksums, SipHash; link-layer framing of captured packets
 # (link.c, used by the capture); ARP (RFC 826) and IPv6 Neighbor Discovery
 # (RFC 4861) messages for the link-layer check (neigh.c); rtnetlink
-# requests and answers for src/net/route.c (rtnl.c, RFC 3549).
+# requests and answers for src/net/route.c (rtnl.c, RFC 3549); origin AS
+# questions and TXT answers for -z (asn.c, RFC 1035).
 libcore_a_SOURCES += \
 	src/wire/bytes.h \
 	src/wire/checksum.c src/wire/checksum.h \
@@ -12,4 +13,5 @@ libcore_a_SOURCES += \
 	src/wire/dissect.c src/wire/dissect.h \
 	src/wire/neigh.c src/wire/neigh.h \
 	src/wire/rtnl.c src/wire/rtnl.h \
-	src/wire/link.c src/wire/link.h
+	src/wire/link.c src/wire/link.h \
+	src/wire/asn.c src/wire/asn.h

@@ -77,13 +77,32 @@ bad "TOS 256 out of range" --tos 256 127.0.0.1
 bad "invalid vary 'port'" --vary port 127.0.0.1
 bad "needs IPv6" -4 --vary label 127.0.0.1
 bad "-6/--ipv6 cannot be combined with -4/--ipv4" -4 -6 127.0.0.1
-bad "-I/--icmp cannot be combined with -T/--tcp" -T -I 127.0.0.1
+bad "--icmp cannot be combined with -T/--tcp" -T --icmp 127.0.0.1
 bad "-j/--json cannot be combined with -r/--report" -r -j 127.0.0.1
 bad "-j/--json cannot be combined with -w/--report-wide" -w -j 127.0.0.1
 bad "--json-stream cannot be combined" -j --json-stream 127.0.0.1
 bad "-r/--report cannot be combined with -t/--curses" -t -r 127.0.0.1
-bad "does not apply to -I/--icmp" -P 80 -I 127.0.0.1
+bad "does not apply to --icmp" -P 80 --icmp 127.0.0.1
+bad "max-unknown 0 out of range" -U 0 127.0.0.1
+bad "TOS 256 out of range" -Q 256 127.0.0.1
+bad "invalid interface 'a/b'" -I a/b 127.0.0.1
+bad "invalid interface '0123456789abcdef'" -I 0123456789abcdef 127.0.0.1
+bad "option -I/--interface needs an argument" 127.0.0.1 -I
+bad "invalid source address 'localhost'" -a localhost 127.0.0.1
+bad "'0.0.0.0': unspecified address" -a 0.0.0.0 127.0.0.1
+bad "-a/--address is an IPv4 address but -6" -6 -a 127.0.0.1 ::1
+bad "mark 4294967296 out of range (0-4294967295)" -M 4294967296 127.0.0.1
+bad "invalid mark 'x'" -M x 127.0.0.1
+bad "option --mpls takes no argument" --mpls=yes 127.0.0.1
+bad "option --aslookup takes no argument" --aslookup=1 127.0.0.1
 bad '\x0a' "$(printf 'a\nb')" c
+
+# ECMPTRACE_OPTIONS is parsed first; its errors name it, the host is not its.
+ECMPTRACE_OPTIONS="-c 0" bad "ECMPTRACE_OPTIONS: count 0 out of range" 127.0.0.1
+ECMPTRACE_OPTIONS="-n --bogus" bad "ECMPTRACE_OPTIONS: unknown or ambiguous option '--bogus'" \
+	127.0.0.1
+ECMPTRACE_OPTIONS="-n 127.0.0.1" bad "ECMPTRACE_OPTIONS: '127.0.0.1' is not an option" 127.0.0.1
+ECMPTRACE_OPTIONS="-c 3" bad "count 0 out of range" -c 0 127.0.0.1
 
 # The checks main() makes once the options parse: the target itself.
 bad "no-such-host.invalid" -r -c 1 no-such-host.invalid
@@ -103,6 +122,16 @@ bad "'0x7f.1' is not a full IPv4 address (it would mean 127.0.0.1)" -r -c 1 0x7f
 bad "'fe80::1' is link-local: name the interface" -r -c 1 fe80::1
 bad "no interface 'no-such-if0'" -r -c 1 fe80::1%no-such-if0
 bad "belongs only to an IPv6 link-local address" -r -c 1 2001:db8::1%lo
+# -I and -a against this host, before any privilege is asked for.
+bad "no interface 'nosuch-if0' on this host (-I)" -r -c 1 -I nosuch-if0 127.0.0.1
+bad "source address 192.0.2.1 is not an address of this host (-a)" -r -c 1 -a 192.0.2.1 \
+	127.0.0.1
+bad "source address ::1 is IPv6 but the target 127.0.0.1 is IPv4" -r -c 1 -a ::1 127.0.0.1
+bad "source address fe80::1 is link-local: name its interface with -I" -r -c 1 -a fe80::1 ::1
+if [ -n "$(ls /sys/class/net 2>/dev/null | grep -vx lo | head -n 1)" ]; then
+	other=$(ls /sys/class/net | grep -vx lo | head -n 1)
+	bad "the target's zone %lo and -I $other name different interfaces" -r -c 1 -I "$other" fe80::1%lo
+fi
 
 # good ARG... PATTERN: exit 0, PATTERN on stdout, nothing on stderr.
 good() {
@@ -117,6 +146,9 @@ good() {
 good "^Usage: ecmptrace" --help
 good "^Usage: ecmptrace" -h
 good "--report-on-exit" --help
+good "-I, --interface IFACE" --help
+good "ECMPTRACE_OPTIONS" --help
+ECMPTRACE_OPTIONS="--help" good "^Usage: ecmptrace"
 good "ecmptrace.*[0-9]+\.[0-9]+" --version
 good "ecmptrace.*[0-9]+\.[0-9]+" -v
 

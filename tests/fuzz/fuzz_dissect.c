@@ -34,7 +34,7 @@ static void check_ok(const uint8_t *data, size_t size, const struct reply *r)
 	CHECK(r->proto == PROBE_UDP || r->proto == PROBE_TCP || r->proto == PROBE_ICMP);
 	CHECK(r->mpls_count >= 0 && r->mpls_count <= REPLY_MAX_MPLS);
 	for (int i = 0; i < r->mpls_count; i++)
-		CHECK(r->mpls_label[i] < 1u << 20);
+		CHECK(r->mpls_label[i] < 1u << 20 && r->mpls_entry[i] >> 12 == r->mpls_label[i]);
 	CHECK(r->flow_label < 1u << 20);
 	if (v4)
 		CHECK(r->flow_label == 0);

@@ -4,6 +4,7 @@
  * a known status; a run must come with a host and every value within its
  * documented range; an error must be one printable line; and parsing the
  * same words again must give the same answer (getopt state is reset).
+ * A first word "ENV=..." is not an argument but ECMPTRACE_OPTIONS' value.
  */
 #include "config.h"
 
@@ -79,6 +80,12 @@ static void check_run(const struct options *o, const struct fuzz_argv *a)
 	CHECK(o->tos >= 0 && o->tos <= 255);
 	CHECK(o->face >= FACE_AUTO && o->face <= FACE_JSON_STREAM);
 	CHECK(!o->report_wide || o->face == FACE_REPORT);
+	CHECK(strnlen(o->interface, sizeof(o->interface)) < sizeof(o->interface));
+	CHECK(strchr(o->interface, '/') == NULL && strchr(o->interface, ' ') == NULL);
+	CHECK(o->source.family == 0 || o->source.family == AF_INET ||
+	      o->source.family == AF_INET6);
+	CHECK(o->source.family == 0 || o->family == 0 || o->source.family == o->family);
+	CHECK(o->mark_set || o->mark == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -87,12 +94,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options o, o2;
 	char err[256], err2[256];
 	enum options_status s, s2;
+	const char *env = NULL;
+	int skip = 0;
 
 	if (size > MAX_INPUT)
 		return 0;
 	split(data, size, &a);
+	/* "ENV=words": ECMPTRACE_OPTIONS, parsed before the rest. */
+	if (a.argc > 1 && strncmp(a.argv[1], "ENV=", 4) == 0) {
+		env = a.argv[1] + 4;
+		a.argv[1] = a.argv[0];
+		skip = 1;
+	}
 	memset(err, 'x', sizeof(err));
-	s = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+	s = options_parse_env(env, a.argc - skip, a.argv + skip, &o, err, sizeof(err));
 	switch (s) {
 	case OPTIONS_RUN:
 		check_run(&o, &a);
@@ -109,7 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* A second parse of fresh words must agree with the first. */
 	split(data, size, &b);
-	s2 = options_parse(b.argc, b.argv, &o2, err2, sizeof(err2));
+	if (skip)
+		b.argv[1] = b.argv[0];
+	/* env still points into a's text, which the second split leaves alone. */
+	s2 = options_parse_env(env, b.argc - skip, b.argv + skip, &o2, err2, sizeof(err2));
 	CHECK(s2 == s);
 	if (s == OPTIONS_ERROR)
 		CHECK(strcmp(err, err2) == 0);

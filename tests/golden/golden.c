@@ -36,9 +36,10 @@ static uint64_t fixed_wall_us(void)
 }
 
 /* The report with the package version replaced, so a release does not change every file. */
-static int report(const struct results *r)
+static int report(const struct golden_scenario *sc, const struct results *r)
 {
-	struct report_options o = {.target_name = TARGET, .started = STARTED};
+	struct report_options o = {.target_name = TARGET, .started = STARTED, .mpls = sc->mpls,
+				   .asn = sc->asn};
 	const char *version = "ecmptrace " PACKAGE_VERSION " to";
 	char *text = NULL, *at;
 	size_t len = 0;
@@ -68,7 +69,7 @@ static int report(const struct results *r)
  */
 static int stream(const struct golden_scenario *sc)
 {
-	struct json_options o = {.target_name = TARGET, .wall_us = fixed_wall_us};
+	struct json_options o = {.target_name = TARGET, .wall_us = fixed_wall_us, .asn = sc->asn};
 	struct json_stream *s = json_stream_new(stdout, &o);
 	struct results *r;
 	int err;
@@ -112,10 +113,11 @@ int main(int argc, char **argv)
 	if (strcmp(argv[2], "stream") == 0)
 		return stream(sc);
 	if (strcmp(argv[2], "screen") == 0)
-		return screen_write(stdout, sc->build, TARGET);
+		return screen_write(stdout, sc->build, TARGET, sc->mpls, sc->asn);
 	r = sc->build(false);
+	jo.asn = sc->asn;
 	if (strcmp(argv[2], "report") == 0)
-		rc = report(r);
+		rc = report(sc, r);
 	else if (strcmp(argv[2], "json") == 0)
 		rc = !json_print_report(stdout, r, &jo);
 	else

@@ -21,7 +21,8 @@ EXTRA_DIST += $(GOLDEN_TESTS) \
 	tests/golden/rate-limited.report tests/golden/rate-limited.json tests/golden/rate-limited.stream tests/golden/rate-limited.screen \
 	tests/golden/ipv6.report tests/golden/ipv6.json tests/golden/ipv6.stream tests/golden/ipv6.screen \
 	tests/golden/per-packet.report tests/golden/per-packet.json tests/golden/per-packet.stream tests/golden/per-packet.screen \
-	tests/golden/silent-target.report tests/golden/silent-target.json tests/golden/silent-target.stream tests/golden/silent-target.screen
+	tests/golden/silent-target.report tests/golden/silent-target.json tests/golden/silent-target.stream tests/golden/silent-target.screen \
+	tests/golden/mpls-as.report tests/golden/mpls-as.json tests/golden/mpls-as.stream tests/golden/mpls-as.screen
 
 # Rewrites the golden files from the current faces (never done by make check).
 golden-update: tests/golden/golden$(EXEEXT)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "namer.h"
 #include "scenarios.h"
 
 /* A clean IPv4 UDP run over a 2-way ECMP, with the first hop's link layer. */
@@ -224,13 +225,56 @@ static struct results *silent_target(bool early)
 	return r;
 }
 
+/*
+ * -e and -z: a 2-way split whose branch routers quote MPLS label stacks
+ * (two labels, one), and origin AS numbers for every address but one.
+ */
+static struct results *mpls_as(bool early)
+{
+	static const char *const even[] = {"10.0.1.1", "10.0.2.2", "198.51.100.20", NULL};
+	static const char *const odd[] = {"10.0.1.1", "10.0.3.2", "198.51.100.20", NULL};
+	struct branch_result *b;
+	struct gscen s;
+	struct results *r;
+
+	(void)early;
+	g_init(&s, PROBE_UDP, "192.0.2.10", "198.51.100.20", 4, 10);
+	for (int i = 0; i < 4; i++)
+		g_route(&s, i, i + 1, i % 2 ? odd : even);
+	r = g_build(&s);
+	b = g_branch(r, 2, "10.0.2.2");
+	b->mpls = (struct mpls_stack){2, {24001u << 12 | 1, 16u << 12 | 5u << 9 | 1u << 8 | 1}};
+	b = g_branch(r, 2, "10.0.3.2");
+	b->mpls = (struct mpls_stack){1, {24002u << 12 | 1u << 8 | 1}};
+	return r;
+}
+
+/* The AS numbers of mpls_as's addresses; 10.0.3.2 has none. */
+static const char *golden_asn(void *ctx, const struct ip_addr *a)
+{
+	static const char *const table[][2] = {
+		{"10.0.1.1", "64500"}, {"10.0.2.2", "64501"}, {"198.51.100.20", "64511"},
+	};
+	char text[ADDR_STRLEN];
+
+	(void)ctx;
+	addr_format(a, text, sizeof(text));
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(text, table[i][0]) == 0)
+			return table[i][1];
+	return NULL;
+}
+
+static const struct namer golden_asn_namer = {.lookup = golden_asn};
+
 const struct golden_scenario golden_scenarios[] = {
-	{"clean", clean},
-	{"lossy-branch", lossy_branch},
-	{"return-path", return_path},
-	{"rate-limited", rate_limited},
-	{"ipv6", ipv6},
-	{"per-packet", per_packet},
-	{"silent-target", silent_target},
+	{"clean", clean, false, NULL},
+	{"lossy-branch", lossy_branch, false, NULL},
+	{"return-path", return_path, false, NULL},
+	{"rate-limited", rate_limited, false, NULL},
+	{"ipv6", ipv6, false, NULL},
+	{"per-packet", per_packet, false, NULL},
+	{"silent-target", silent_target, false, NULL},
+	{"mpls-as", mpls_as, true, &golden_asn_namer},
 };
 const size_t golden_nscenarios = sizeof(golden_scenarios) / sizeof(golden_scenarios[0]);

@@ -10,10 +10,13 @@
 #include <stddef.h>
 
 struct results;
+struct namer;
 
 struct golden_scenario {
 	const char *name;		/* file names under tests/golden/: NAME.report, ... */
 	struct results *(*build)(bool early);
+	bool mpls;			/* the faces show MPLS labels, as with -e */
+	const struct namer *asn;	/* origin AS numbers, as with -z; NULL: without */
 };
 
 extern const struct golden_scenario golden_scenarios[];

@@ -95,7 +95,8 @@ static int worst_row(struct tui *t)
 	return best;
 }
 
-int screen_write(FILE *out, struct results *(*build)(bool early), const char *target_name)
+int screen_write(FILE *out, struct results *(*build)(bool early), const char *target_name,
+		 bool mpls, const struct namer *asn)
 {
 	struct results *final = NULL;
 	FILE *in = fopen("/dev/null", "r"), *null = fopen("/dev/null", "w");
@@ -114,6 +115,8 @@ int screen_write(FILE *out, struct results *(*build)(bool early), const char *ta
 	t.g = &tui_glyphs_ascii;
 	t.numeric = true;
 	t.opt.target_name = target_name;
+	t.opt.mpls = mpls;
+	t.opt.asn = asn;
 	tui_hist_init(&t.hist);
 	final = build(true);
 	feed(&t, final, 4);

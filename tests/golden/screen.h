@@ -11,9 +11,14 @@
 #include <stdio.h>
 
 struct results;
+struct namer;
 
 /* 0, or 77 when curses cannot set up a screen here (no terminfo for xterm). */
-/* The screens of the snapshots build(true) (history only) and build(false) (shown). */
-int screen_write(FILE *out, struct results *(*build)(bool early), const char *target_name);
+/*
+ * The screens of the snapshots build(true) (history only) and build(false)
+ * (shown); mpls and asn as the live view's -e and -z (asn NULL: without).
+ */
+int screen_write(FILE *out, struct results *(*build)(bool early), const char *target_name,
+		 bool mpls, const struct namer *asn);
 
 #endif

@@ -23,6 +23,8 @@ LAB_TESTS = \
 	tests/lab/t_route.sh \
 	tests/lab/t_host_ecmp.sh \
 	tests/lab/t_shared_gw.sh \
+	tests/lab/t_source.sh \
+	tests/lab/t_aslookup.sh \
 	tests/lab/t_linklayer.sh \
 	tests/lab/t_outputs.sh \
 	tests/lab/t_leaks.sh \

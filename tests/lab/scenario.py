@@ -20,7 +20,7 @@ right, missed, false blame or noise is defined in scenario_score.py.
 
 ecmptrace runs with its defaults plus "-n --json-stream -c 10" and the
 probing protocol of the scenario: "-T -P PORT" (TCP to a listener, most
-scenarios: the product's main use), none (UDP) or "-I" (ICMP echo).
+scenarios: the product's main use), none (UDP) or "--icmp" (ICMP echo).
 IPv4 only: for IPv6, "ip route get" does not agree with the kernel's own
 forwarding (lab.sh), so the oracle below would not be the truth.
 
@@ -369,7 +369,7 @@ def run_ecmptrace(lab, binary, sc, server, out_path):
     if sc["proto"] == "tcp":
         args += ["-T", "-P", str(sc["port"])]
     elif sc["proto"] == "icmp":
-        args += ["-I"]
+        args += ["--icmp"]
     args.append(server)
     t0 = time.monotonic()
     cut = False

@@ -88,7 +88,7 @@ PY
 }
 
 flood_case 4 udp "" "error unreach"
-flood_case 4 icmp "-I" "error echo"
+flood_case 4 icmp "--icmp" "error echo"
 flood_case 4 tcp "-T -P 80" "error tcp"
 flood_case 6 udp "--vary sport" "error unreach"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ICMP echo probes (-I): every flow reaches the server without loss.
+# ICMP echo probes (--icmp): every flow reaches the server without loss.
 # Linux hashes ICMP echo on addresses only, so all flows share one branch;
 # that branch must be one of the two and the path must end at the server.
 # Address lists are split into words on purpose; make sets top_srcdir.
@@ -13,8 +13,8 @@ lab_init
 lab_topo_ecmp2
 ok $? "topology built"
 out="$LAB_TMP/icmp.json"
-lab_ecmptrace "$out" -I -n -j -c 5 --flows 8 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
-ok $? "ecmptrace -I -j ran"
+lab_ecmptrace "$out" --icmp -n -j -c 5 --flows 8 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
+ok $? "ecmptrace --icmp -j ran"
 lab_check shape "$out"
 ok $? "the JSON document has the schema_version 1 fields"
 lab_check reached "$out"

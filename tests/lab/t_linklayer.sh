@@ -26,7 +26,7 @@
 #      behind them; first as they are (TTL 1 hostA, TTL 2 lists no MAC),
 #      then one MAC on two machines (case 4, cloned virtual machines),
 #      seen in answers and then from the client's neighbour table alone.
-# Scenarios 1-3 use ICMP echo (-I) and UDP (-u) probes, 4 UDP; each run
+# Scenarios 1-3 use ICMP echo (--icmp) and UDP (-u) probes, 4 UDP; each run
 # is bounded by a timeout.
 # The oracle is nftables counters: the packets each host sent to the
 # client during the run, and the frames the bridge rewrote; the answers
@@ -343,7 +343,7 @@ seg_build
 ok $? "segment built: client, hostA (eth0 $MAC_A, eth1 $MAC_A2), hostB ($MAC_B) on a bridge"
 
 # 1. Clean: one machine, one MAC.
-for proto in -I -u; do
+for proto in --icmp -u; do
 	count_reset
 	trace "clean$proto" "$proto"
 	ok $? "clean $proto: ecmptrace ran"
@@ -403,7 +403,7 @@ fi
 # entry flips between the two machines.
 ip -n "$B" addr add "$TARGET/24" dev eth0
 ok $? "duplicated IP: hostB holds $TARGET too"
-for proto in -I -u; do
+for proto in --icmp -u; do
 	count_reset
 	flip_start "$MAC_A" "$MAC_B"
 	trace "dupip$proto" "$proto"
@@ -444,7 +444,7 @@ arp_count_reset() {
 arp_count_of() {	# arp_count_of NS
 	lab_nft_packets "$1" table arp llarp
 }
-for proto in -I -u; do
+for proto in --icmp -u; do
 	ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
 	count_reset && arp_count_reset
 	OUT="$LAB_TMP/dupip1$proto.json"
@@ -490,7 +490,7 @@ ip -n "$C" -6 addr add fd00:70::1/64 dev eth0 nodad &&
 	ip -n "$B" -6 addr add "$TARGET6/64" dev eth0 nodad
 ok $? "IPv6 duplicated address: hostA and hostB both hold $TARGET6"
 OUT="$LAB_TMP/dupip6.json"
-lab_ecmptrace "$OUT" -I -j -n -c 1 "$TARGET6"
+lab_ecmptrace "$OUT" --icmp -j -n -c 1 "$TARGET6"
 ok $? "IPv6 duplicated address: ecmptrace ran"
 ll_check claims "$OUT" "$TARGET6" "$MAC_A" "$MAC_B"
 ok $? "IPv6 duplicated address: both machines advertised it"
@@ -505,7 +505,7 @@ ip -n "$C" neigh flush dev eth0 >/dev/null 2>&1
 ip -n "$C" -6 neigh flush dev eth0 >/dev/null 2>&1
 
 # 3. One machine, two MACs (transmit load balancing).
-for proto in -I -u; do
+for proto in --icmp -u; do
 	count_reset && tlb_reset
 	ok $? "TLB $proto: the bridge rewrites every other frame from hostA's eth0"
 	trace "tlb$proto" "$proto"
@@ -607,7 +607,7 @@ lab_exec "$A" ping -c 1 -W 1 "$CLIENT" >/dev/null 2>&1
 ip -n "$C" neigh show "$NET.20" | grep -q "$MAC_A"
 ok $? "one MAC: the client's neighbour table maps $NET.20 to $MAC_A"
 OUT="$LAB_TMP/clone-table.json"
-lab_ecmptrace "$OUT" -I -j -n -c 1 "$TARGET"
+lab_ecmptrace "$OUT" --icmp -j -n -c 1 "$TARGET"
 ok $? "one MAC, from the table: ecmptrace ran"
 ll_check tableshare "$OUT" "$TARGET" "$MAC_A" "$NET.20"
 ok $? "one MAC, from the table: one link-address-shared finding naming both addresses"

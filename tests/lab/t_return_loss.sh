@@ -64,8 +64,8 @@ lab_oracle_paths "$out" tcp "$port" "$LAB_TMP/oracle"
 lab_check paths "$out" "$LAB_TMP/oracle" --allow-null
 ok $? "forward paths still follow the kernel's choice"
 out="$LAB_TMP/icmp.json"
-lab_ecmptrace "$out" -I -n -j -c 5 --flows 4 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
-ok $? "ecmptrace -I -j ran"
+lab_ecmptrace "$out" --icmp -n -j -c 5 --flows 4 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
+ok $? "ecmptrace --icmp -j ran"
 lab_check reached "$out"
 ok $? "ICMP probes (like ping) see no loss"
 

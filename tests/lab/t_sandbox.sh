@@ -29,7 +29,7 @@ NoNewPrivs:	1
 Seccomp:	2"
 
 for run in "-j $server4" "-r $server4" "--json-stream $server4" "-j -T $server4" \
-	"-j $server6" "-r -I $server6"; do
+	"-j $server6" "-r --icmp $server6"; do
 	out="$LAB_TMP/run"
 	# shellcheck disable=SC2086
 	ip netns exec "$LAB_CLIENT_NS" "$ECMPTRACE" -c 1000 -i 0.2 --timeout 0.5 $run \

@@ -267,9 +267,44 @@ static void test_rows(void)
 	free(t.rows);
 }
 
+/* -e: label rows under the branch whose router quoted them; the selection keeps to them. */
+static void test_label_rows(void)
+{
+	struct tui t;
+	struct branch_result *b;
+	struct tui_key lab1 = {.kind = TUI_KEY_LABEL, .ttl = 2, .addr = ip("10.0.3.2"), .flow = 1};
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	t.snap = ecmp2();
+	b = &t.snap->hops[1].branches[1];
+	b->mpls = (struct mpls_stack){2, {24001u << 12 | 1, 16u << 12 | 1u << 8 | 1}};
+	t.snap->hops[0].branches[0].mpls = (struct mpls_stack){1, {30000u << 12 | 1u << 8 | 1}};
+	tui_rows_build(&t);
+	ok(t.nrows == 10, "without -e: no label rows (%d rows)", t.nrows);
+	t.opt.mpls = true;
+	tui_rows_build(&t);
+	ok(t.nrows == 13, "with -e: 3 label rows more (%d rows)", t.nrows);
+	ok(t.nrows == 13 && t.rows[1].label == 1 && t.rows[1].branch == 0 && t.rows[1].hop == 0,
+	   "hop 1's label row right under it");
+	i = row_of(&t, &lab1);
+	ok(i == 6 && t.rows[i].label == 2 && t.rows[i].sub && t.rows[i].last_sub && t.rows[i].via < 0 &&
+	   t.rows[5].label == 1 && t.rows[4].key.kind == TUI_KEY_BRANCH,
+	   "branch b's two labels under it, before hop 3 (row %d)", i);
+	t.sel = lab1;
+	ok(tui_rows_select(&t) == 6, "a label row can be selected and is found again");
+	t.opt.mpls = false;
+	tui_rows_build(&t);
+	ok(tui_rows_select(&t) == 3 && t.sel.kind == TUI_KEY_BRANCH,
+	   "labels hidden: the selection falls back to their branch");
+	results_free(t.snap);
+	free(t.rows);
+}
+
 int main(void)
 {
 	test_hist();
 	test_rows();
+	test_label_rows();
 	return tap_done();
 }

@@ -68,3 +68,14 @@ tests_unit_test_sandbox_LDADD = $(SECCOMP_LIBS) $(LIBS)
 check_PROGRAMS += tests/unit/test_rtnl
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c
 tests_unit_test_rtnl_LDADD = libcore.a $(LIBS)
+
+# -e and -z without a network: the engine's MPLS table, the snapshot, and
+# how the report, the JSON and the shared words show labels and AS numbers.
+check_PROGRAMS += tests/unit/test_mpls
+tests_unit_test_mpls_SOURCES = tests/unit/test_mpls.c
+tests_unit_test_mpls_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_mpls_LDADD = libface.a libcore.a $(CJSON_LIBS) $(NCURSES_LIBS) -lm $(LIBS)
+# -z's DNS part (src/wire/asn.c): question names, TXT answers, damage.
+check_PROGRAMS += tests/unit/test_asn
+tests_unit_test_asn_SOURCES = tests/unit/test_asn.c
+tests_unit_test_asn_LDADD = libcore.a $(LIBS)

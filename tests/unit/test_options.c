@@ -69,6 +69,11 @@ FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
 FIELD(linkcheck, o->link_check)
 FIELD(face, o->face)
+FIELD(mark, o->mark)
+FIELD(mark_set, o->mark_set)
+FIELD(src_family, o->source.family)
+FIELD(mpls, o->mpls)
+FIELD(asl, o->aslookup)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
@@ -79,7 +84,8 @@ static const struct field fields[] = {
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
 	{ "linkcheck", get_linkcheck },
-	{ "face", get_face },
+	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
+	{ "src_family", get_src_family }, { "mpls", get_mpls }, { "asl", get_asl },
 };
 
 /* Symbolic values allowed on the right of '=' so the table reads well. */
@@ -112,6 +118,17 @@ static bool fields_match(const struct options *o, const char *want, char *why, s
 			return false;
 		}
 		*eq++ = '\0';
+		if (strcmp(w, "iface") == 0 || strcmp(w, "src") == 0) {
+			char a[ADDR_STRLEN] = "";
+			const char *have = w[0] == 'i' ? o->interface
+				: o->source.family ? addr_format(&o->source, a, sizeof(a)) : "";
+
+			if (strcmp(have, eq) != 0) {
+				snprintf(why, len, "%s '%s', want '%s'", w, have, eq);
+				return false;
+			}
+			continue;
+		}
 		if (strcmp(w, "host") == 0) {
 			if (o->host == NULL || strcmp(o->host, eq) != 0) {
 				snprintf(why, len, "host '%s', want '%s'", o->host ? o->host : "(null)",
@@ -161,7 +178,7 @@ static const struct option_case cases[] = {
 	  "host=h family=0 proto=udp port=0 sport=0 flows=16 fixed=0 confidence=95 first=1 "
 	  "max=30 count=10 "
 	  "count_set=0 interval=1000000 timeout=2000000 rate=200 max_unknown=5 vary=0 "
-	  "tos=0 numeric=0 wide=0 roe=0 face=auto" },
+	  "tos=0 numeric=0 wide=0 roe=0 face=auto mark_set=0 src_family=0" },
 
 	/* Families and protocols. */
 	{ "-4 h", OPTIONS_RUN, "family=inet" },
@@ -176,10 +193,10 @@ static const struct option_case cases[] = {
 	{ "--udp h", OPTIONS_RUN, "proto=udp" },
 	{ "-T h", OPTIONS_RUN, "proto=tcp" },
 	{ "--tcp h", OPTIONS_RUN, "proto=tcp" },
-	{ "-I h", OPTIONS_RUN, "proto=icmp" },
 	{ "--icmp h", OPTIONS_RUN, "proto=icmp" },
+	{ "--icm h", OPTIONS_RUN, "proto=icmp" },
 	{ "-T -T h", OPTIONS_RUN, "proto=tcp" },
-	{ "-T -I h", OPTIONS_ERROR, "-I/--icmp cannot be combined with -T/--tcp" },
+	{ "-T --icmp h", OPTIONS_ERROR, "--icmp cannot be combined with -T/--tcp" },
 	{ "-u -T h", OPTIONS_ERROR, "-T/--tcp cannot be combined with -u/--udp" },
 	{ "--icmp --udp h", OPTIONS_ERROR, "cannot be combined" },
 
@@ -196,8 +213,8 @@ static const struct option_case cases[] = {
 	{ "-P http h", OPTIONS_ERROR, "invalid port 'http': not a number" },
 	{ "-P 80x h", OPTIONS_ERROR, "invalid port '80x': trailing characters" },
 	{ "-P '' h", OPTIONS_ERROR, "invalid port '': empty" },
-	{ "-P 80 -I h", OPTIONS_ERROR, "-P/--port 80 does not apply to -I/--icmp" },
-	{ "-I --port 80 h", OPTIONS_ERROR, "does not apply to -I/--icmp" },
+	{ "-P 80 --icmp h", OPTIONS_ERROR, "-P/--port 80 does not apply to --icmp" },
+	{ "--icmp --port 80 h", OPTIONS_ERROR, "does not apply to --icmp" },
 
 	/* -L/--source-port 1-65535 and --flows 1-4096 within the port range. */
 	{ "-L 1 h", OPTIONS_RUN, "sport=1" },
@@ -280,6 +297,62 @@ static const struct option_case cases[] = {
 	{ "--timeout 61 h", OPTIONS_ERROR, "timeout 61 out of range" },
 	{ "--timeout -2 h", OPTIONS_ERROR, "must not be negative" },
 	{ "--timeout x h", OPTIONS_ERROR, "invalid timeout 'x'" },
+
+	/* -I/--interface: mtr's letter; a name the kernel could hold. */
+	{ "-I eth0 h", OPTIONS_RUN, "iface=eth0 proto=udp" },
+	{ "--interface=veth-a.10 h", OPTIONS_RUN, "iface=veth-a.10" },
+	{ "-Ieth1 -T h", OPTIONS_RUN, "iface=eth1 proto=tcp" },
+	{ "-I 123456789012345 h", OPTIONS_RUN, "iface=123456789012345" },
+	{ "h", OPTIONS_RUN, "iface=" },
+	{ "-I 1234567890123456 h", OPTIONS_ERROR, "invalid interface '1234567890123456'" },
+	{ "-I '' h", OPTIONS_ERROR, "invalid interface ''" },
+	{ "-I a/b h", OPTIONS_ERROR, "invalid interface 'a/b'" },
+	{ "-I a:1 h", OPTIONS_ERROR, "invalid interface 'a:1'" },
+	{ "-I .. h", OPTIONS_ERROR, "invalid interface '..'" },
+	{ "-I . h", OPTIONS_ERROR, "invalid interface '.'" },
+	{ "h -I", OPTIONS_ERROR, "option -I/--interface needs an argument (IFACE)" },
+
+	/* -a/--address: a numeric address a host could hold, of HOST's family. */
+	{ "-a 192.0.2.7 h", OPTIONS_RUN, "src=192.0.2.7 src_family=inet" },
+	{ "--address 2001:db8::7 h", OPTIONS_RUN, "src=2001:db8::7 src_family=inet6" },
+	{ "-a 192.0.2.7 -4 h", OPTIONS_RUN, "src=192.0.2.7 family=inet" },
+	{ "-a 192.0.2.7 -6 h", OPTIONS_ERROR, "-a/--address is an IPv4 address but -6" },
+	{ "-4 -a 2001:db8::7 h", OPTIONS_ERROR, "-a/--address is an IPv6 address but -4" },
+	{ "-a host.example h", OPTIONS_ERROR, "invalid source address 'host.example'" },
+	{ "-a 10.1 h", OPTIONS_ERROR, "invalid source address '10.1'" },
+	{ "-a 0.0.0.0 h", OPTIONS_ERROR, "'0.0.0.0': unspecified address" },
+	{ "-a :: h", OPTIONS_ERROR, "'::': unspecified address" },
+	{ "-a 224.0.0.1 h", OPTIONS_ERROR, "multicast address" },
+	{ "-a '' h", OPTIONS_ERROR, "invalid source address ''" },
+	{ "-a 192.0.2.1 -a 192.0.2.2 h", OPTIONS_RUN, "src=192.0.2.2" },
+
+	/* -M/--mark 0-4294967295 (SO_MARK is 32 bits). */
+	{ "-M 0 h", OPTIONS_RUN, "mark=0 mark_set=1" },
+	{ "-M 4294967295 h", OPTIONS_RUN, "mark=4294967295 mark_set=1" },
+	{ "--mark=7 h", OPTIONS_RUN, "mark=7 mark_set=1" },
+	{ "-M 4294967296 h", OPTIONS_ERROR, "mark 4294967296 out of range (0-4294967295)" },
+	{ "-M -1 h", OPTIONS_ERROR, "mark -1 out of range" },
+	{ "-M 0x10 h", OPTIONS_ERROR, "invalid mark '0x10'" },
+	{ "-M '' h", OPTIONS_ERROR, "invalid mark '': empty" },
+
+	/* -e/--mpls: a switch. */
+	{ "-e h", OPTIONS_RUN, "mpls=1" },
+	{ "--mpls h", OPTIONS_RUN, "mpls=1" },
+	{ "h", OPTIONS_RUN, "mpls=0" },
+	{ "--mpls=1 h", OPTIONS_ERROR, "option --mpls takes no argument" },
+	{ "-ne h", OPTIONS_RUN, "mpls=1 numeric=1" },
+	/* -z/--aslookup: a switch, off by default. */
+	{ "-z h", OPTIONS_RUN, "asl=1" },
+	{ "--aslookup h", OPTIONS_RUN, "asl=1" },
+	{ "h", OPTIONS_RUN, "asl=0" },
+	{ "-nz h", OPTIONS_RUN, "asl=1 numeric=1" },
+	{ "--aslookup=yes h", OPTIONS_ERROR, "option --aslookup takes no argument" },
+
+	/* -U/--max-unknown and -Q/--tos: mtr's letters. */
+	{ "-U 7 h", OPTIONS_RUN, "max_unknown=7" },
+	{ "-U 0 h", OPTIONS_ERROR, "max-unknown 0 out of range (1-255)" },
+	{ "-Q 184 h", OPTIONS_RUN, "tos=184" },
+	{ "-Q 256 h", OPTIONS_ERROR, "TOS 256 out of range (0-255)" },
 
 	/* --rate 1-100000, --max-unknown 1-255, --tos 0-255. */
 	{ "--rate 1 h", OPTIONS_RUN, "rate=1" },
@@ -385,11 +458,13 @@ static const struct option_case cases[] = {
 
 	/* Everything at once. */
 	{ "-6 -T -P 443 -L 40000 --flows 32 -f 2 -m 20 -c 5 -i 0.5 --timeout 1 --rate 500 "
-	  "--max-unknown 3 --vary sport,label --tos 32 -n -w 2001:db8::2",
+	  "--max-unknown 3 --vary sport,label --tos 32 -n -w -I eth0 -a 2001:db8::1 -M 9 "
+	  "2001:db8::2",
 	  OPTIONS_RUN,
 	  "family=inet6 proto=tcp port=443 sport=40000 flows=32 first=2 max=20 count=5 "
 	  "count_set=1 interval=500000 timeout=1000000 rate=500 max_unknown=3 vary=both "
-	  "tos=32 numeric=1 wide=1 face=report host=2001:db8::2" },
+	  "tos=32 numeric=1 wide=1 face=report host=2001:db8::2 iface=eth0 src=2001:db8::1 "
+	  "mark=9" },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -492,6 +567,75 @@ static void test_posixly_correct(void)
 	   "options after the host still count with POSIXLY_CORRECT set");
 }
 
+/* ECMPTRACE_OPTIONS: words before the command line, which overrides them. */
+static const struct env_case {
+	const char *env;		/* the variable's value */
+	const char *line;		/* the command line after the program name */
+	enum options_status status;
+	const char *expect;		/* as in option_case */
+} env_cases[] = {
+	{ "-n -c 3", "h", OPTIONS_RUN, "numeric=1 count=3 host=h" },
+	{ "  -n\t-c\n3  ", "h", OPTIONS_RUN, "numeric=1 count=3" },
+	{ "", "h", OPTIONS_RUN, "count=10 count_set=0" },
+	{ "   ", "h", OPTIONS_RUN, "count=10" },
+	{ "-c 3", "-c 7 h", OPTIONS_RUN, "count=7" },		/* the command line wins */
+	{ "-T", "--icmp h", OPTIONS_RUN, "proto=icmp" },	/* a choice is replaced */
+	{ "-4", "-6 h", OPTIONS_RUN, "family=inet6" },
+	{ "-w", "-j h", OPTIONS_RUN, "face=json wide=0" },
+	{ "-w", "-r h", OPTIONS_RUN, "face=report wide=1" },
+	{ "-I eth9 -M 5", "h", OPTIONS_RUN, "iface=eth9 mark=5" },
+	{ "-T -u", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: -u/--udp cannot be combined" },
+	{ "-c 0", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: count 0 out of range" },
+	{ "--bogus", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: unknown or ambiguous option" },
+	{ "-c", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: option -c/--count needs an argument" },
+	{ "-n other", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: 'other' is not an option" },
+	{ "-n 'x y'", "h", OPTIONS_ERROR, "ECMPTRACE_OPTIONS: ''x' is not an option" },
+	{ "-n", "-c 0 h", OPTIONS_ERROR, "count 0 out of range" },
+	{ "--help", "h", OPTIONS_HELP, NULL },
+	{ "-n", "", OPTIONS_ERROR, "no host" },
+};
+
+static void test_env(void)
+{
+	for (size_t i = 0; i < sizeof(env_cases) / sizeof(env_cases[0]); i++) {
+		const struct env_case *t = &env_cases[i];
+		struct argv_buf b;
+		struct options o;
+		char err[256], why[512] = "";
+		enum options_status s;
+		bool good;
+
+		split(t->line, &b);
+		s = options_parse_env(t->env, b.argc, b.argv, &o, err, sizeof(err));
+		good = s == t->status;
+		if (good && s == OPTIONS_RUN)
+			good = fields_match(&o, t->expect, why, sizeof(why));
+		else if (good && s == OPTIONS_ERROR)
+			good = strstr(err, t->expect) != NULL && strchr(err, '\n') == NULL;
+		ok(good, "ECMPTRACE_OPTIONS='%s' ecmptrace %s: %s %s", t->env, t->line,
+		   status_name(s), s == OPTIONS_ERROR ? err : why);
+	}
+	{
+		char longv[1100], err[256];
+		struct argv_buf b;
+		struct options o;
+
+		memset(longv, 'n', sizeof(longv) - 1);
+		longv[0] = '-';
+		longv[sizeof(longv) - 1] = '\0';
+		split("h", &b);
+		ok(options_parse_env(longv, b.argc, b.argv, &o, err, sizeof(err)) ==
+			   OPTIONS_ERROR && strstr(err, "ECMPTRACE_OPTIONS: longer than") != NULL,
+		   "an over-long ECMPTRACE_OPTIONS is refused: %s", err);
+		for (size_t i = 0; i + 3 < sizeof(longv); i += 3)
+			memcpy(longv + i, "-n ", 3);
+		longv[600] = '\0';
+		ok(options_parse_env(longv, b.argc, b.argv, &o, err, sizeof(err)) ==
+			   OPTIONS_ERROR && strstr(err, "more than 64 words") != NULL,
+		   "too many words in ECMPTRACE_OPTIONS are refused: %s", err);
+	}
+}
+
 /* Unusual argv and err buffers. */
 static void test_edges(void)
 {
@@ -533,7 +677,10 @@ static void test_edges(void)
 static void test_usage(void)
 {
 	static const char *const want[] = {
-		"-4, --ipv4", "-6, --ipv6", "-u, --udp", "-T, --tcp", "-I, --icmp",
+		"-4, --ipv4", "-6, --ipv6", "-u, --udp", "-T, --tcp", "    --icmp",
+		"-I, --interface IFACE", "-a, --address ADDR", "-M, --mark N",
+		"0-4294967295", "-U, --max-unknown N", "-Q, --tos N", "ECMPTRACE_OPTIONS",
+		"-e, --mpls", "-z, --aslookup",
 		"-P, --port PORT", "-L, --source-port BASE", "--flows N", "-f, --first-ttl N",
 		"-m, --max-ttl N", "-c, --count N", "-i, --interval SECONDS", "--timeout SECONDS",
 		"--rate PPS", "--max-unknown N", "--vary FIELDS", "--tos N", "-n, --no-dns",
@@ -579,6 +726,7 @@ int main(void)
 	test_repeated();
 	test_posixly_correct();
 	test_edges();
+	test_env();
 	test_usage();
 	return tap_done();
 }

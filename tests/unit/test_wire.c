@@ -1136,6 +1136,64 @@ static void test_extensions(void)
 	}
 }
 
+/*
+ * The whole label stack entries (-e shows label, TC, S and TTL as mtr does):
+ * as sent, with a traffic class set, and an object cut in mid-entry by the
+ * end of the message, whose labels are then all dropped.
+ */
+static void test_mpls_entries(void)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+
+	for (size_t f = 0; f < 2; f++) {
+		uint8_t pkt[BUFSZ], b[BUFSZ];
+		struct probe_spec s;
+		struct reply r, want;
+		size_t len = sample(pkt, fams[f], Q_MPLS, &s);
+		size_t hl = fams[f] == AF_INET ? 20 : 40, ext = hl + 8 + 128, n;
+		const char *fam = fname(fams[f]);
+		bool good;
+
+		want = expected(&s, W_TIMEX, Q_MPLS);
+		good = dis(pkt, len, &r) == DISSECT_OK && r.mpls_count == NLABELS;
+		for (int i = 0; good && i < NLABELS; i++)
+			good = r.mpls_entry[i] == (test_labels[i] << 12 | (uint32_t)(i == NLABELS - 1) << 8 | 1) &&
+			       r.mpls_label[i] == test_labels[i];
+		ok(good, "%s: %d entries kept whole: label, S on the last, TTL 1", fam, NLABELS);
+
+		/* Traffic class 5 and TTL 254 on the first entry. */
+		memcpy(b, pkt, len);
+		wr32(b + ext + 8, test_labels[0] << 12 | 5u << 9 | 254);
+		wr16(b + ext + 2, 0);
+		wr16(b + ext + 2, (uint16_t)~ref_fold(b + ext, len - ext));
+		fix_icmp(b, len);
+		save_seed(fams[f] == AF_INET ? "udp-v4-timex-mpls-tc" : "udp-v6-timex-mpls-tc", b, len);
+		ok(dis(b, len, &r) == DISSECT_OK && r.mpls_count == NLABELS &&
+		   (r.mpls_entry[0] >> 9 & 7) == 5 && (r.mpls_entry[0] & 0xff) == 254 &&
+		   (r.mpls_entry[0] >> 8 & 1) == 0 && r.mpls_label[0] == test_labels[0],
+		   "%s: traffic class 5, TTL 254 read from the entry", fam);
+
+		/* The message ends two bytes into the last entry: structure cut short. */
+		n = len - 2;
+		memcpy(b, pkt, n);
+		wr16(b + ext + 2, 0);
+		wr16(b + ext + 2, (uint16_t)~ref_fold(b + ext, n - ext));
+		fix_icmp(b, n);
+		save_seed(fams[f] == AF_INET ? "udp-v4-timex-mpls-cut" : "udp-v6-timex-mpls-cut", b, n);
+		ok(dis(b, n, &r) == DISSECT_OK && reply_diff(&r, &want, false) == NULL && r.mpls_count == 0,
+		   "%s: MPLS object cut in mid-entry -> reply kept, no labels", fam);
+
+		/* An object length that is not a whole number of entries. */
+		memcpy(b, pkt, len);
+		wr16(b + ext + 4, (uint16_t)(rd16(b + ext + 4) - 2));
+		wr16(b + ext + 2, 0);
+		wr16(b + ext + 2, (uint16_t)~ref_fold(b + ext, len - ext));
+		fix_icmp(b, len);
+		ok(dis(b, len, &r) == DISSECT_OK && reply_diff(&r, &want, false) == NULL && r.mpls_count == 0,
+		   "%s: MPLS object length not a multiple of 4 -> no labels", fam);
+	}
+}
+
 /* Random bytes and random damage to valid replies: no crash, and invariants on OK. */
 static void test_random(void)
 {
@@ -1177,6 +1235,7 @@ int main(void)
 	test_tcp_replies();
 	test_ipv6_ext();
 	test_extensions();
+	test_mpls_entries();
 	test_random();
 	return tap_done();
 }
