@@ -68,3 +68,8 @@ tests_unit_test_sandbox_LDADD = $(SECCOMP_LIBS) $(LIBS)
 check_PROGRAMS += tests/unit/test_rtnl
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c
 tests_unit_test_rtnl_LDADD = libcore.a $(LIBS)
+# Unit tests of src/targets.c: the --targets file's lines, defaults,
+# refusals with FILE:LINE, duplicates, limits.
+check_PROGRAMS += tests/unit/test_targets
+tests_unit_test_targets_SOURCES = tests/unit/test_targets.c
+tests_unit_test_targets_LDADD = libcore.a $(LIBS)
