@@ -21,13 +21,21 @@
  * many as uplinks; past this many the filter stops looking at them.
  */
 #define CAPTURE_SOURCES_MAX 8
+/*
+ * TCP targets the filter names (their SYN-ACKs and RSTs come from them);
+ * past this many, TCP from anyone with SYN or RST set goes through and
+ * the engines tell theirs apart (every answer is authenticated anyway).
+ */
+#define CAPTURE_TCP_TARGETS_MAX 16
 
 struct capture {
 	pcap_t *pcap;
 	int linktype;
 	int fd;
-	struct ip_addr dst;
-	enum probe_proto proto;
+	int family;			/* of every target */
+	struct ip_addr tcp_dsts[CAPTURE_TCP_TARGETS_MAX];	/* TCP targets (the first: dst) */
+	int ntcp;
+	bool any_tcp;			/* more TCP targets than tcp_dsts holds */
 	struct ip_addr srcs[CAPTURE_SOURCES_MAX];
 	int nsrcs;
 	bool any_source;		/* more sources than srcs holds */
@@ -54,17 +62,42 @@ static void dst_clause(const struct capture *c, char *out, size_t len)
 	}
 }
 
-/* The BPF program: answers to us, from anyone for ICMP, from the target for TCP. */
+/* "(tcp and (src host A or ...))" for the TCP targets, "" when there is none. */
+static void tcp_clause(const struct capture *c, char *out, size_t len)
+{
+	size_t used;
+	char a[ADDR_STRLEN];
+
+	out[0] = '\0';
+	if (c->ntcp == 0)
+		return;
+	if (c->any_tcp) {
+		snprintf(out, len, " or (tcp and tcp[13] & 0x06 != 0)");
+		return;
+	}
+	used = (size_t)snprintf(out, len, " or (tcp and (");
+	for (int i = 0; i < c->ntcp && used < len; i++) {
+		int n = snprintf(out + used, len - used, "%ssrc host %s", i ? " or " : "",
+				 addr_format(&c->tcp_dsts[i], a, sizeof(a)));
+
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+	if (used < len)
+		snprintf(out + used, len - used, "))");
+}
+
+/* The BPF program: answers to us, from anyone for ICMP, from the targets for TCP. */
 static void build_filter(const struct capture *c, char *out, size_t len)
 {
-	char dsts[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)], d[ADDR_STRLEN];
+	char dsts[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)];
+	char tcp[CAPTURE_TCP_TARGETS_MAX * (ADDR_STRLEN + 16) + 32];
 
 	dst_clause(c, dsts, sizeof(dsts));
-	addr_format(&c->dst, d, sizeof(d));
-	if (c->dst.family == AF_INET)
-		snprintf(out, len, "ip and (%s) and (icmp%s%s%s)", dsts,
-			 c->proto == PROBE_TCP ? " or (tcp and src host " : "",
-			 c->proto == PROBE_TCP ? d : "", c->proto == PROBE_TCP ? ")" : "");
+	tcp_clause(c, tcp, sizeof(tcp));
+	if (c->family == AF_INET)
+		snprintf(out, len, "ip and (%s) and (icmp%s)", dsts, tcp);
 	else
 		/* IPv6 extension headers hide "icmp6" from BPF: let the dissector decide. */
 		snprintf(out, len, "ip6 and (%s)", dsts);
@@ -73,7 +106,7 @@ static void build_filter(const struct capture *c, char *out, size_t len)
 /* Compiles and installs the filter for the current sources. */
 static bool apply_filter(struct capture *c, char *err, size_t errlen)
 {
-	char filter[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16) + 128];
+	char filter[(CAPTURE_SOURCES_MAX + CAPTURE_TCP_TARGETS_MAX) * (ADDR_STRLEN + 16) + 160];
 	struct bpf_program prog;
 	bool ok;
 
@@ -100,6 +133,21 @@ bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err,
 		c->srcs[c->nsrcs++] = *src;
 	else
 		c->any_source = true;
+	return apply_filter(c, err, errlen);
+}
+
+bool capture_add_target(struct capture *c, const struct ip_addr *dst, enum probe_proto proto,
+			char *err, size_t errlen)
+{
+	if (proto != PROBE_TCP || c->any_tcp)
+		return true;
+	for (int i = 0; i < c->ntcp; i++)
+		if (addr_equal(&c->tcp_dsts[i], dst))
+			return true;
+	if (c->ntcp < CAPTURE_TCP_TARGETS_MAX)
+		c->tcp_dsts[c->ntcp++] = *dst;
+	else
+		c->any_tcp = true;
 	return apply_filter(c, err, errlen);
 }
 
@@ -136,8 +184,9 @@ struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *ds
 		snprintf(err, errlen, "capture: %s", pcap_geterr(c->pcap));
 		goto fail;
 	}
-	c->dst = *dst;
-	c->proto = proto;
+	c->family = dst->family;
+	if (proto == PROBE_TCP)
+		c->tcp_dsts[c->ntcp++] = *dst;
 	c->srcs[0] = *src;
 	c->nsrcs = 1;
 	if (!apply_filter(c, err, errlen))

@@ -41,6 +41,21 @@ fail:
 	return false;
 }
 
+bool net_add_target(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+		    struct ip_addr *src, char *err, size_t errlen)
+{
+	if (dst->family != n->dst.family) {
+		snprintf(err, errlen, "one process traces targets of one family");
+		return false;
+	}
+	/* Targets behind other uplinks are answered at those uplinks' addresses. */
+	if (!rawsock_source_for(dst, src, err, errlen))
+		return false;
+	if (!addr_equal(src, &n->src) && !capture_add_source(n->capture, src, err, errlen))
+		return false;
+	return capture_add_target(n->capture, dst, proto, err, errlen);
+}
+
 void net_close(struct net *n)
 {
 	if (n->send_fd >= 0)
@@ -114,12 +129,18 @@ bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route 
 	return true;
 }
 
-/* Probes from i on that go as datagrams (not frames), at most RAWSOCK_BATCH_MAX. */
-static int datagram_run(const struct net_route *routes, int i, int count)
+/*
+ * Probes from i on that go as datagrams (not frames) to one target, at
+ * most RAWSOCK_BATCH_MAX: the kernel routes a raw datagram by the address
+ * it is sent to, so one system call takes one target's probes.
+ */
+static int datagram_run(const struct probe_spec *specs, const struct net_route *routes, int i,
+			int count)
 {
 	int k = 0;
 
-	while (i + k < count && k < RAWSOCK_BATCH_MAX && routes[i + k].mac_len == 0)
+	while (i + k < count && k < RAWSOCK_BATCH_MAX && routes[i + k].mac_len == 0 &&
+	       addr_equal(&specs[i + k].dst, &specs[i].dst))
 		k++;
 	return k;
 }
@@ -131,7 +152,7 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 	int done = 0, failed = 0;
 
 	while (done < count) {
-		int chunk = datagram_run(routes, done, count), sent;
+		int chunk = datagram_run(specs, routes, done, count), sent;
 
 		if (chunk == 0) {
 			/* Next hops behind one interface: a frame to the flow's next hop. */
@@ -141,7 +162,7 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 			for (int k = 0; k < chunk; k++)
 				oifs[k] = routes[done + k].oif;
 			sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oifs, chunk,
-						  &n->dst);
+						  &specs[done].dst);
 		}
 		if (sent <= 0) {
 			/* The first one was refused: count it, go on with the rest. */

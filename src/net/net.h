@@ -48,6 +48,14 @@ typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t
  */
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
 	      size_t errlen, bool *need_privilege);
+/*
+ * One process, many targets: lets the answers to probes for dst (of the
+ * family net_open was given) through the capture and finds the source
+ * address the kernel will use towards it (*src).  Needs no privilege.
+ * False with a message in err.
+ */
+bool net_add_target(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+		    struct ip_addr *src, char *err, size_t errlen);
 void net_close(struct net *n);
 /*
  * Turns on per-flow steering for a host that balances over several next
