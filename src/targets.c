@@ -14,6 +14,7 @@
 #define LINE_WORDS 4
 /* How much of a bad word an error shows. */
 #define SHOW_MAX 40
+#define SHOW_BUF (SHOW_MAX * 4 + 8)
 
 /* One word of a line: where it starts in the text and how long it is. */
 struct word {
@@ -35,24 +36,63 @@ const char *target_proto_name(enum probe_proto proto)
 	return proto == PROBE_TCP ? "tcp" : proto == PROBE_ICMP ? "icmp" : "udp";
 }
 
+uint16_t targets_sport_base(int i, int n, int flows, uint32_t rnd)
+{
+	uint32_t span = TARGETS_SPORT_HIGH - TARGETS_SPORT_LOW;
+	uint32_t slice = n > 0 ? span / (uint32_t)n : span;
+
+	if (flows < 1)
+		flows = 1;
+	if (n > 1 && slice > (uint32_t)flows)
+		return (uint16_t)(TARGETS_SPORT_LOW + (uint32_t)i * slice +
+				  rnd % (slice - (uint32_t)flows));
+	if ((uint32_t)flows >= span)
+		return (uint16_t)(65536 - flows > TARGETS_SPORT_LOW ? TARGETS_SPORT_LOW
+								   : 65536 - flows);
+	/* Overlapping slices: each target somewhere else in the range all the same. */
+	rnd += (uint32_t)i * 7919u;
+	return (uint16_t)(TARGETS_SPORT_LOW + rnd % (span - (uint32_t)flows));
+}
+
+uint32_t targets_rate_share(uint32_t total_pps, int n)
+{
+	return n > 0 ? total_pps / (uint32_t)n : total_pps;
+}
+
 void targets_free(struct target_list *l)
 {
 	free(l->v);
 	*l = (struct target_list){0};
 }
 
-/* A word as an error shows it: at most SHOW_MAX bytes, anything unprintable as '?'. */
+/*
+ * A word as an error shows it: at most SHOW_MAX bytes, anything that is not
+ * printable ASCII as \xHH (a newline or an escape cannot break the line or
+ * the terminal).  buf holds SHOW_BUF bytes.
+ */
 static const char *show(const struct word *w, char *buf, size_t len)
 {
-	size_t n = w->len < SHOW_MAX ? w->len : SHOW_MAX;
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
 
-	if (n >= len)
-		n = len - 1;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = w->p[i] > ' ' && w->p[i] < 0x7f ? w->p[i] : '?';
+	for (size_t i = 0; i < w->len && n + 8 < len; i++) {
+		unsigned char c = (unsigned char)w->p[i];
+
+		if (i == SHOW_MAX) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c > ' ' && c < 0x7f) {
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 15];
+	}
 	buf[n] = '\0';
-	if (w->len > n && n >= 3)
-		memcpy(buf + n - 3, "...", 3);
 	return buf;
 }
 
@@ -121,7 +161,7 @@ static bool append(struct target_list *l, const struct target_spec *t, char *err
 /* A host is printable ASCII without spaces, at most TARGET_HOST_MAX long; err: why not. */
 static bool set_host(struct target_spec *t, const struct word *w, char *err, size_t errlen)
 {
-	char s[SHOW_MAX + 1];
+	char s[SHOW_BUF];
 
 	if (w->len == 0) {
 		set_err(err, errlen, "empty host");
@@ -175,7 +215,7 @@ static int split_words(const char *p, size_t len, struct word *words)
 /* The port word: 1-65535, and none for ICMP. */
 static bool set_port(struct target_spec *t, const struct word *w, char *err, size_t errlen)
 {
-	char text[16], s[SHOW_MAX + 1];
+	char text[16], s[SHOW_BUF];
 	long long v;
 
 	if (t->proto == PROBE_ICMP) {
@@ -203,7 +243,7 @@ static bool set_port(struct target_spec *t, const struct word *w, char *err, siz
 static bool parse_words(const struct word *w, int n, const struct target_defaults *d,
 			struct target_spec *t, char *err, size_t errlen)
 {
-	char s[SHOW_MAX + 1];
+	char s[SHOW_BUF];
 	bool has_proto = proto_word(&w[0], &t->proto);
 	int host = has_proto ? 1 : 0;
 

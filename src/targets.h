@@ -62,6 +62,25 @@ bool targets_add_host(struct target_list *l, const char *host, const struct targ
 bool targets_parse(const char *text, size_t len, const char *name,
 		   const struct target_defaults *d, struct target_list *l, char *err,
 		   size_t errlen);
+/*
+ * Source ports are picked in [TARGETS_SPORT_LOW, TARGETS_SPORT_HIGH), below
+ * Linux's ephemeral range, so nc -p can reuse them.
+ */
+#define TARGETS_SPORT_LOW 10000
+#define TARGETS_SPORT_HIGH 32000
+/*
+ * The first source port of target i of n, each using up to flows ports:
+ * disjoint slices of the range while a slice holds them (a flow's 5-tuple
+ * then differs in its source port too, for whatever keys on ports alone:
+ * conntrack, a middlebox), overlapping beyond (answers are still told apart
+ * by target).  rnd places it in its slice; with n 1 the whole range.
+ */
+uint16_t targets_sport_base(int i, int n, int flows, uint32_t rnd);
+/*
+ * Each of n targets' share of a total rate (probes per second): an equal
+ * share, 0 when the total cannot give each one probe a second.
+ */
+uint32_t targets_rate_share(uint32_t total_pps, int n);
 /* "udp", "tcp" or "icmp". */
 const char *target_proto_name(enum probe_proto proto);
 void targets_free(struct target_list *l);

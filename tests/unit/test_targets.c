@@ -98,8 +98,8 @@ static const struct bad_case bad_cases[] = {
 	{"tcp db 80 90\n", "t.txt:1: too many words from '90' on (expected [udp|tcp|icmp] HOST "
 	 "[PORT])"},
 	{"icmp db 7\n", "t.txt:1: icmp takes no port ('7')"},
-	{"x\nd\xc3\xa9j\xc3\xa0\n", "t.txt:2: host 'd?" "?j?" "?' has a character that is not "
-	 "printable"},
+	{"x\nd\xc3\xa9j\xc3\xa0\n", "t.txt:2: host 'd\\xc3\\xa9j\\xc3\\xa0' has a character "
+	 "that is not printable"},
 	{"ok\ntcp db 80\nTCP DB 80\n", "t.txt:3: duplicate of line 2 (tcp DB 80)"},
 	{"db\nudp db 33434\n", "t.txt:2: duplicate of line 1 (udp db 33434)"},
 };
@@ -124,7 +124,7 @@ static void test_odd_bytes(void)
 	struct target_list l = {0};
 
 	ok(!targets_parse(nul, sizeof(nul) - 1, "f", &udp_default, &l, err, sizeof(err)) &&
-	   strcmp(err, "f:2: host 'b?c' has a character that is not printable") == 0 &&
+	   strcmp(err, "f:2: host 'b\\x00c' has a character that is not printable") == 0 &&
 	   l.count == 1, "a NUL byte in a host: refused (%s)", err);
 	targets_free(&l);
 	memset(big, 'h', sizeof(big) - 1);
@@ -168,8 +168,42 @@ static void test_hosts_and_limits(void)
 	targets_free(&l);
 }
 
+/* Disjoint slices while they hold the flows, one range for one target, always in range. */
+static void test_ports_and_rate(void)
+{
+	bool disjoint = true, inside = true;
+	uint32_t rnd = 12345;
+
+	for (int n = 1; n <= 10; n++)
+		for (int i = 0; i < n; i++) {
+			uint16_t a = targets_sport_base(i, n, 2048, rnd * (uint32_t)(i + 1));
+			uint16_t b = i + 1 < n ? targets_sport_base(i + 1, n, 2048, rnd) : 0;
+
+			inside = inside && a >= TARGETS_SPORT_LOW &&
+				 a + 2048 <= TARGETS_SPORT_HIGH;
+			disjoint = disjoint && (b == 0 || a + 2048 <= b);
+		}
+	ok(inside && disjoint, "2048 flows each: 1 to 10 targets get disjoint port ranges");
+	inside = true;
+	for (int i = 0; i < 1000; i++) {
+		uint16_t a = targets_sport_base(i, 1000, 2048, rnd + (uint32_t)i * 77u);
+
+		inside = inside && a >= TARGETS_SPORT_LOW && a + 2048 <= TARGETS_SPORT_HIGH;
+	}
+	ok(inside, "1000 targets: ranges overlap but stay within %d-%d", TARGETS_SPORT_LOW,
+	   TARGETS_SPORT_HIGH);
+	ok(targets_sport_base(0, 1, 16, 0) == TARGETS_SPORT_LOW &&
+	   targets_sport_base(0, 1, 16, 21983) == TARGETS_SPORT_HIGH - 17,
+	   "one target: anywhere in the whole range");
+	ok(targets_sport_base(0, 1, 60000, 5) == 5536, "more flows than the range: from 65536 - N");
+	ok(targets_rate_share(200, 1) == 200 && targets_rate_share(200, 3) == 66 &&
+	   targets_rate_share(200, 200) == 1 && targets_rate_share(200, 201) == 0,
+	   "the rate is shared equally, 0 below one probe a second each");
+}
+
 int main(void)
 {
+	test_ports_and_rate();
 	test_good_lines();
 	test_defaults();
 	test_bad_lines();
