@@ -96,10 +96,8 @@ static int gather(struct target_list *l, const struct options *o)
 			return usage_error(err);
 	if (o->targets_file == NULL)
 		return 0;
-	if (!read_file(o->targets_file, &text, &len, err, sizeof(err))) {
-		fprintf(stderr, "ecmptrace: %s\n", err);
-		return 1;
-	}
+	if (!read_file(o->targets_file, &text, &len, err, sizeof(err)))
+		return usage_error(err);
 	ok = targets_parse(text, len, o->targets_file, &d, l, err, sizeof(err));
 	free(text);
 	if (!ok)

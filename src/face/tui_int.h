@@ -68,6 +68,7 @@ struct engine;
  */
 struct tui_target {
 	struct tui *t;
+	int index;			/* in the order given */
 	const char *name;		/* as given */
 	struct ip_addr addr;
 	struct engine *e;

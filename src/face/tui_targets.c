@@ -46,7 +46,8 @@ struct tui_target *tui_add_target(struct tui *t, const char *name, const struct 
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return NULL;
-	*g = (struct tui_target){.t = t, .name = name, .addr = *addr, .e = e, .loss = -1};
+	*g = (struct tui_target){.t = t, .index = t->ntargets, .name = name, .addr = *addr, .e = e,
+				 .loss = -1};
 	standing_init(&g->standing);
 	tui_hist_init(&g->hist);
 	t->targets[t->ntargets++] = g;
@@ -144,7 +145,7 @@ static int worse_first(const void *a, const void *b)
 		return x->findings > y->findings ? -1 : 1;
 	if (x->loss != y->loss)
 		return x->loss > y->loss ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return (x->index > y->index) - (x->index < y->index);
 }
 
 /* The targets in the list's order (a new array; NULL when out of memory). */
@@ -157,14 +158,6 @@ static struct tui_target **ranked(const struct tui *t)
 	memcpy(v, t->targets, (size_t)t->ntargets * sizeof(*v));
 	qsort(v, (size_t)t->ntargets, sizeof(*v), worse_first);
 	return v;
-}
-
-static int index_of(const struct tui *t, const struct tui_target *g)
-{
-	for (int i = 0; i < t->ntargets; i++)
-		if (t->targets[i] == g)
-			return i;
-	return 0;
 }
 
 /* Swaps the view's per-target state with g's own (twice: back to how it was). */
@@ -197,7 +190,7 @@ void tui_targets_switch(struct tui *t, int delta)
 	swap_state(t, to);	/* and the next one's into the view */
 	from->last_snap_us = t->last_snap_us;
 	t->last_snap_us = to->last_snap_us;
-	t->active = index_of(t, to);
+	t->active = to->index;
 	t->opt.target_name = to->name;
 	t->opt.target = to->addr;
 	t->sel = (struct tui_key){0};
