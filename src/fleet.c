@@ -121,22 +121,20 @@ static const char *say_target(const struct target_run *t, const struct options *
 }
 
 /*
- * Resolves every target in the family the first one has (or -4/-6's):
- * one raw socket and one capture serve one family.  Every unknown host is
- * named, not only the first.  0 or the exit status.
+ * Resolves every target (in -4/-6's family, else each in its own: one
+ * process traces both).  Every unknown host is named, not only the first.
+ * 0 or the exit status.
  */
 static int resolve_all(struct fleet *f, const struct options *o)
 {
 	char err[512], first_err[512] = "", names[UNKNOWN_SHOWN * 80] = "", who[400];
-	int family = o->family, unknown = 0;
+	int unknown = 0;
 
 	for (int i = 0; i < f->n; i++) {
 		struct target_run *t = &f->t[i];
 
-		if (resolve_target(t->name, family, &t->dst, err, sizeof(err))) {
-			family = t->dst.family;
+		if (resolve_target(t->name, o->family, &t->dst, err, sizeof(err)))
 			continue;
-		}
 		if (unknown++ == 0)
 			snprintf(first_err, sizeof(first_err), "%s", err);
 		if (unknown <= UNKNOWN_SHOWN) {
@@ -152,11 +150,8 @@ static int resolve_all(struct fleet *f, const struct options *o)
 		return 0;
 	if (f->n == 1)
 		return usage_error(first_err);
-	snprintf(err, sizeof(err), "%d of %d targets cannot be traced: %s%s (the first: %s)%s",
-		 unknown, f->n, names, unknown > UNKNOWN_SHOWN ? ", ..." : "", first_err,
-		 o->family == 0 && family == AF_INET6 ? "; one process traces one family, "
-		 "here IPv6 (the first target's)" : o->family == 0 && family == AF_INET ?
-		 "; one process traces one family, here IPv4 (the first target's)" : "");
+	snprintf(err, sizeof(err), "%d of %d targets cannot be traced: %s%s (the first: %s)",
+		 unknown, f->n, names, unknown > UNKNOWN_SHOWN ? ", ..." : "", first_err);
 	return usage_error(err);
 }
 

@@ -37,7 +37,7 @@ struct fleet {
  * Gathers the targets (options' hosts, then the file's lines), resolves
  * them and configures an engine for each.  0, or the exit status 2 (bad
  * input: a file that cannot be read, a bad line, an unknown host, a
- * duplicate, targets of both families, a rate too small to share), the
+ * duplicate, a rate too small to share), the
  * reason said on stderr.
  */
 int fleet_plan(struct fleet *f, const struct options *o);

@@ -396,8 +396,9 @@ static void say_which(const struct plan *p, int i, char *err, size_t errlen)
 }
 
 /*
- * The raw socket and the capture: the privileged part, one of each for
- * every target (the first one's family; fleet.c resolved them all in it).
+ * The raw sockets and the capture: the privileged part, one capture and
+ * one raw socket per family for every target (the first target's family
+ * is the network's own: steering and the link-layer check serve it).
  * False when they cannot be opened (said).
  */
 static bool open_network(struct net *net, struct plan *p, const char *argv0)
@@ -447,7 +448,7 @@ static enum probe_proto steered_proto(const struct plan *p)
  */
 static void follow_host_balancing(struct net *net, struct plan *p)
 {
-	bool shared_interface = false, steer = false;
+	bool shared_interface = false, steer = false, other_family = false;
 	int fanout = 0;
 	char err[512];
 
@@ -458,11 +459,22 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 		c->first_hop_fanout = route_first_hop_fanout(&c->dst, &shared);
 		if (c->first_hop_fanout <= 1 || c->proto == PROBE_ICMP)
 			continue;
+		/* The other family's probes take the raw socket's route (net.h). */
+		if (c->dst.family != p->f.t[0].dst.family) {
+			other_family = true;
+			continue;
+		}
 		steer = true;
 		shared_interface = shared_interface || shared;
 		if (c->first_hop_fanout > fanout)
 			fanout = c->first_hop_fanout;
 	}
+	if (other_family)
+		fprintf(stderr, "ecmptrace: warning: this host balances its IPv%d targets over "
+			"several next hops itself, but only the IPv%d targets' probes follow its "
+			"choice per flow; their first hop may differ from a real connection's\n",
+			p->f.t[0].dst.family == AF_INET ? 6 : 4,
+			p->f.t[0].dst.family == AF_INET ? 4 : 6);
 	if (!steer) {
 		net_frames_release(net);
 		return;
@@ -484,8 +496,9 @@ static void open_link_check(struct net *net, struct plan *p)
 
 	if (p->o.link_check && !on)
 		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
+	/* Its sockets are of the network's family (the first target's). */
 	for (int i = 0; i < p->f.n; i++)
-		p->f.t[i].cfg.link_check = on;
+		p->f.t[i].cfg.link_check = on && p->f.t[i].dst.family == p->f.t[0].dst.family;
 }
 
 /* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */

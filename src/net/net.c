@@ -18,7 +18,7 @@
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto, char *err,
 	      size_t errlen, bool *need_privilege)
 {
-	*n = (struct net){.send_fd = -1, .dst = *dst, .frame_fd = -1};
+	*n = (struct net){.send_fd = -1, .other_fd = -1, .dst = *dst, .frame_fd = -1};
 	*need_privilege = false;
 	n->send_fd = rawsock_open(dst->family, err, errlen);
 	if (n->send_fd < 0) {
@@ -44,9 +44,10 @@ fail:
 bool net_add_target(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
 		    struct ip_addr *src, char *err, size_t errlen)
 {
-	if (dst->family != n->dst.family) {
-		snprintf(err, errlen, "one process traces targets of one family");
-		return false;
+	if (dst->family != n->dst.family && n->other_fd < 0) {
+		n->other_fd = rawsock_open(dst->family, err, errlen);
+		if (n->other_fd < 0)
+			return false;
 	}
 	/* Targets behind other uplinks are answered at those uplinks' addresses. */
 	if (!rawsock_source_for(dst, src, err, errlen))
@@ -60,7 +61,9 @@ void net_close(struct net *n)
 {
 	if (n->send_fd >= 0)
 		close(n->send_fd);
-	n->send_fd = -1;
+	if (n->other_fd >= 0)
+		close(n->other_fd);
+	n->send_fd = n->other_fd = -1;
 	capture_close(n->capture);
 	n->capture = NULL;
 	steer_free(n->steer);
@@ -116,7 +119,8 @@ bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route 
 		       uint64_t now_us, char *err, size_t errlen)
 {
 	*route = (struct net_route){0};
-	if (n->steer == NULL)
+	/* Steering serves net_open's family; the other one's probes take the raw socket's route. */
+	if (n->steer == NULL || spec->dst.family != n->dst.family)
 		return true;
 	steer_route(n->steer, spec, route, now_us);
 	/* Answers to a flow that leaves from another of our addresses come back to it. */
@@ -161,8 +165,9 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 		} else {
 			for (int k = 0; k < chunk; k++)
 				oifs[k] = routes[done + k].oif;
-			sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oifs, chunk,
-						  &specs[done].dst);
+			sent = rawsock_send_batch(specs[done].dst.family == n->dst.family ? n->send_fd
+										       : n->other_fd,
+						  pkts + done, lens + done, oifs, chunk, &specs[done].dst);
 		}
 		if (sent <= 0) {
 			/* The first one was refused: count it, go on with the rest. */

@@ -51,9 +51,11 @@ printf '127.0.0.2\n\nlocalhost\n' >"$f"
 bad "'127.0.0.1' and 'localhost' ($f:3) are the same target (127.0.0.1, udp port 33434)" \
 	-4 -r -c 1 127.0.0.1 --targets "$f"
 printf 'a.invalid\n127.0.0.1\nb.invalid\n' >"$f"
-bad "2 of 3 targets cannot be traced: 'a.invalid' ($f:1), 'b.invalid' ($f:3) (the first: unknown host 'a.invalid'); one process traces one family, here IPv4 (the first target's)" \
+bad "2 of 3 targets cannot be traced: 'a.invalid' ($f:1), 'b.invalid' ($f:3) (the first: unknown host 'a.invalid')" \
 	-r -c 1 --targets "$f"
 bad "unknown host 'c.invalid'" -r -c 1 c.invalid
+bad "1 of 2 targets cannot be traced: '::1' (the first: address '::1' is not an IPv4 address)" \
+	-4 -r -c 1 127.0.0.1 ::1
 bad "cannot read $dir/none: No such file or directory" -r -c 1 --targets "$dir/none"
 : >"$f"
 bad "$f: no targets in it" -r -c 1 --targets "$f"

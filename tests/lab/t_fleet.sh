@@ -9,7 +9,9 @@
 # --targets file (with a comment, a blank line and a TCP line) and two
 # hosts on the command line: -j holds a "targets" array in that order,
 # each a document of its own that passes the schema; --json-stream's
-# every event names its target; -r prints the three reports.
+# every event names its target; -r prints the three reports.  Then both
+# families in one process: the server over IPv4 and s2 over IPv6, each
+# with its branches, the finding on the server only.
 # make sets top_srcdir.
 # shellcheck disable=SC2154
 . "$top_srcdir/tests/tap.sh"
@@ -119,5 +121,25 @@ for a in "$LAB_SERVER_ADDR" "$s2" "$s3"; do
 done
 [ "$n" -eq 3 ] && [ "$(grep -c "^ecmptrace .* to " "$report")" -eq 3 ]
 ok $? "-r reports every target, one after another"
+
+# Both families at once: one raw socket of each, one capture.
+s2v6=$(lab_ifaddr 6 s2 r3)
+mixed="$LAB_TMP/mixed.json"
+lab_ecmptrace "$mixed" -n -j -c 20 -i 0.2 --timeout 1 --rate 2000 "$LAB_SERVER_ADDR" "$s2v6"
+ok $? "one ecmptrace -j traced an IPv4 and an IPv6 target"
+summary "$mixed" >"$LAB_TMP/mixed-summary"
+sed 's/^/# /' "$LAB_TMP/mixed-summary"
+awk -v a="$lossy" -v six="$s2v6" 'NR == 1 && $4 ~ ("lossy-branch@" a) { f++ }
+	NR == 2 && $1 == six && $4 == "none" && $5 <= 20 { f++ } END { exit f != 2 }' \
+	"$LAB_TMP/mixed-summary"
+ok $? "IPv4 server: the lossy-branch finding; IPv6 s2: clean"
+"$LAB_PY" - "$mixed" "$(lab_ifaddr 6 r2a r1)" "$(lab_ifaddr 6 r2b r1)" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["targets"][1]
+addrs = {b["address"] for h in t["hops"] if h["ttl"] == 2 for b in h["branches"]}
+print("# IPv6 branches at TTL 2:", sorted(addrs))
+sys.exit(0 if t["family"] == 6 and {sys.argv[2], sys.argv[3]} <= addrs else 1)
+PY
+ok $? "the IPv6 target's flows took both branches"
 
 tap_done
