@@ -29,7 +29,10 @@ interval=${FLEET_INTERVAL:-1}
 rate=${FLEET_RATE:-$((100 * n))}
 ECMPTRACE=${ECMPTRACE:-$top/ecmptrace}
 export ECMPTRACE
-[ "$n" -ge 1 ] && [ "$n" -le 4000 ] || { echo "N must be 1..4000" >&2; exit 2; }
+if [ "$n" -lt 1 ] || [ "$n" -gt 4000 ]; then
+	echo "N must be 1..4000" >&2
+	exit 2
+fi
 lab_require_root
 lab_require_binary
 command -v mtr >/dev/null || { echo "mtr is not installed" >&2; exit 1; }

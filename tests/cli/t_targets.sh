@@ -6,6 +6,8 @@
 # (all named), a rate too small to share.  Each must exit 2 with exactly
 # one "ecmptrace: ..." line naming the problem (FILE:LINE for a line).
 # Only loopback and names under .invalid (RFC 6761) appear here.
+# make sets top_srcdir.
+# shellcheck disable=SC2154
 . "$top_srcdir/tests/tap.sh"
 
 [ -x "$ECMPTRACE" ] || skip_all "ecmptrace not built ($ECMPTRACE)"
