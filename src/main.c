@@ -244,6 +244,16 @@ static int end_streams(const struct plan *p, struct json_stream **s, int rc)
 	return werr;
 }
 
+/*
+ * How often each stream looks at its engine: 10 times a second, less often
+ * beyond 100 targets (at most 1000 snapshots and diagnoses a second in
+ * all, about 30 us each), at least once a second.
+ */
+static uint64_t stream_tick_us(int n)
+{
+	return n <= 100 ? 100000 : n >= 1000 ? 1000000 : (uint64_t)n * 1000;
+}
+
 /* One stream per target on stdout; with several, each of its events names its target. */
 static int run_stream(struct net_transport *nt, struct plan *p, const struct namer *names)
 {
@@ -262,7 +272,7 @@ static int run_stream(struct net_transport *nt, struct plan *p, const struct nam
 		if (s[i] == NULL)
 			break;
 		faces[i] = (struct run_face){.ctx = s[i], .tick = json_stream_tick,
-					     .tick_us = 100000, .input_fd = -1};
+					     .tick_us = stream_tick_us(p->f.n), .input_fd = -1};
 		if (i == p->f.n - 1)
 			re = engines_of(p, faces);
 	}
