@@ -9,7 +9,8 @@
 noinst_LIBRARIES += libcore.a libface.a
 libcore_a_SOURCES = \
 	src/addr.c src/addr.h src/wake.h src/namer.h \
-	src/numparse.c src/numparse.h src/options.c src/options.h
+	src/numparse.c src/numparse.h src/options.c src/options.h \
+	src/targets.c src/targets.h
 # The event loop and the interfaces it runs over (a transport, a clock): no
 # I/O of its own, so the simulator and the unit tests link the very loop the
 # program runs.
@@ -19,7 +20,7 @@ libface_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
 dist_man_MANS += doc/ecmptrace.8
 
 bin_PROGRAMS += ecmptrace
-ecmptrace_SOURCES = src/main.c src/clock.c src/clock.h
+ecmptrace_SOURCES = src/main.c src/clock.c src/clock.h src/fleet.c src/fleet.h
 ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAP_CFLAGS) $(SECCOMP_CFLAGS)
 ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) $(CAP_LIBS) \

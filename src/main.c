@@ -1,9 +1,10 @@
 /*
- * ecmptrace start-up: parse options, resolve the target, open the raw
- * socket, the capture and the link-layer check's sockets, drop every
- * privilege and enter the seccomp sandbox, ask the routing table (per-flow
- * steering), then run the chosen face (live view, text report, JSON) over
- * the engine with the event loop.  Exit status: 0 done, 1 runtime error
+ * ecmptrace start-up: parse options, resolve the targets (fleet.c), open
+ * the raw socket, the capture and the link-layer check's sockets (one of
+ * each for every target), drop every privilege and enter the seccomp
+ * sandbox, ask the routing table (per-flow steering), then run the chosen
+ * face (live view, text report, JSON) over one engine per target with the
+ * event loop.  Exit status: 0 done, 1 runtime error
  * (including missing privilege), 2 usage error.
  */
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,7 +24,7 @@
 #include "face/json_stream.h"
 #include "face/report.h"
 #include "face/tui.h"
-#include "net/capture.h"
+#include "fleet.h"
 #include "net/net.h"
 #include "net/net_transport.h"
 #include "net/privdrop.h"
@@ -37,29 +37,6 @@
 #include "run.h"
 
 #define EXIT_USAGE 2
-
-/* Source ports are picked below Linux's ephemeral range, so nc -p can reuse them. */
-#define SPORT_PICK_LOW 10000
-#define SPORT_PICK_HIGH 32000
-
-static uint32_t random_u32(void)
-{
-	uint32_t v = 0;
-
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
-	return v;
-}
-
-/*
- * The run's secret for the probes' MACs and ids (engine/auth.h).  Unlike
- * the port window it has no weaker fallback: without the kernel's random
- * source, answers could be forged.
- */
-static bool random_key(uint8_t *key, size_t len)
-{
-	return getrandom(key, len, 0) == (ssize_t)len;
-}
 
 static void rfc3339_now(char *buf, size_t len)
 {
@@ -110,54 +87,6 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-static uint16_t pick_sport_base(int nflows, uint32_t rnd)
-{
-	uint32_t span = SPORT_PICK_HIGH - SPORT_PICK_LOW;
-
-	if ((uint32_t)nflows >= span)
-		return (uint16_t)(65536 - nflows > SPORT_PICK_LOW ? SPORT_PICK_LOW : 65536 - nflows);
-	return (uint16_t)(SPORT_PICK_LOW + rnd % (span - (uint32_t)nflows));
-}
-
-/* Turns the options and the resolved target into the engine's configuration. */
-static bool configure(const struct options *o, const struct ip_addr *dst, struct engine_config *c,
-		      char *err, size_t errlen)
-{
-	uint32_t rnd = random_u32();
-
-	engine_config_defaults(c);
-	c->proto = o->proto;
-	c->dst = *dst;
-	c->dport = o->port ? o->port : o->proto == PROBE_TCP ? 80 : 33434;
-	c->nflows = o->nflows;
-	/* Without --flows, branch discovery decides how many flows (up to max_flows). */
-	c->adaptive = !o->flows_fixed;
-	c->confidence = o->confidence;
-	c->sport_base = o->sport_base ? o->sport_base
-		      : pick_sport_base(c->adaptive ? c->max_flows : o->nflows, rnd);
-	c->vary = o->vary ? o->vary : dst->family == AF_INET6 ? VARY_SPORT | VARY_LABEL : VARY_SPORT;
-	if ((c->vary & VARY_LABEL) && dst->family != AF_INET6) {
-		snprintf(err, errlen, "--vary label needs an IPv6 target");
-		return false;
-	}
-	c->label_base = 1 + (rnd >> 12) % 0xff000;
-	c->first_ttl = (uint8_t)o->first_ttl;
-	c->max_ttl = (uint8_t)o->max_ttl;
-	c->tos = (uint8_t)o->tos;
-	c->max_unknown = o->max_unknown;
-	c->interval_us = o->interval_us;
-	c->timeout_us = o->timeout_us;
-	c->answer_delay_us = CAPTURE_BATCH_MS * 1000;
-	c->rate_pps = o->rate_pps;
-	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
-	c->seed = random_u32();
-	if (!random_key(c->key, sizeof(c->key))) {
-		snprintf(err, errlen, "getrandom: %s", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 static enum face pick_face(const struct options *o)
 {
 	if (o->face != FACE_AUTO)
@@ -180,17 +109,16 @@ static void say_warning(void *ctx, const char *msg)
 }
 
 /*
- * Runs the event loop over the kernel's network with the monotonic clock.
- * SIGINT, SIGTERM and SIGHUP (a closed terminal, a supervisor's hang-up)
- * end it the same way, results kept: 1.  0 done, -1 error (said here).
+ * Runs the event loop over the kernel's network with the monotonic clock,
+ * every target's engine in it.  SIGINT, SIGTERM and SIGHUP (a closed
+ * terminal, a supervisor's hang-up) end it the same way, results kept: 1.
+ * 0 done, -1 error (said here).
  */
-static int loop_over_network(struct net_transport *nt, struct engine *e,
-			     const struct run_face *face)
+static int loop_over_network(struct net_transport *nt, struct run_engine *engines, int n)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
 			      .stop = &stop_signal, .warn = say_warning};
-	struct run_engine one = {.e = e, .face = face};
 	int rc;
 
 	/* No SA_RESTART: the wait must return so the loop sees the flag. */
@@ -198,20 +126,94 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	rc = run_loop(&env, &one, 1);
+	rc = run_loop(&env, engines, n);
 	if (rc < 0)
 		fprintf(stderr, "ecmptrace: %s\n", env.err);
 	return rc;
 }
 
-static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
-		    const struct ip_addr *dst, const struct namer *names, const struct namer *asn,
+/* What start-up decided: the options, the targets and their engines, the face. */
+struct plan {
+	struct options o;
+	struct fleet f;
+	struct net_source source;	/* -I, -a, -M, checked against this host */
+	const struct namer *asn;	/* -z: origin AS per address (NULL: off) */
+	enum face face;
+	char warning[700];	/* said again after the live view, which covers it */
+};
+
+/* One run_engine per target, each with faces[i] (faces NULL: none); NULL when out of memory. */
+static struct run_engine *engines_of(const struct plan *p, const struct run_face *faces)
+{
+	struct run_engine *re = calloc((size_t)p->f.n, sizeof(*re));
+
+	if (re == NULL) {
+		fprintf(stderr, "ecmptrace: out of memory\n");
+		return NULL;
+	}
+	for (int i = 0; i < p->f.n; i++)
+		re[i] = (struct run_engine){.e = p->f.t[i].e, .face = faces ? &faces[i] : NULL};
+	return re;
+}
+
+/* Prints every target's report, one after another. */
+static bool print_reports(const struct plan *p, const struct namer *names, const char *started)
+{
+	for (int i = 0; i < p->f.n; i++) {
+		const struct target_run *t = &p->f.t[i];
+		struct results *r = results_with_findings(engine_results(t->e, clock_monotonic_us()));
+		struct report_options ro = {.target_name = t->name, .started = started,
+					    .wide = p->o.report_wide, .namer = names,
+					    .mpls = p->o.mpls, .asn = p->asn};
+
+		if (r == NULL) {
+			fprintf(stderr, "ecmptrace: out of memory\n");
+			return false;
+		}
+		if (i > 0)
+			fputc('\n', stdout);
+		report_print(stdout, r, &ro);
+		results_free(r);
+	}
+	return true;
+}
+
+/* The live view over several targets: a face for each, all drawing on the one view. */
+static int run_live_faces(struct net_transport *nt, struct plan *p, struct tui *t)
+{
+	struct run_face *faces = calloc((size_t)p->f.n, sizeof(*faces));
+	struct run_engine *re = NULL;
+	int rc = -1;
+
+	if (faces == NULL)
+		return -1;
+	for (int i = 0; i < p->f.n; i++) {
+		/* Every target's face reads the one terminal: the loop reads it once a turn. */
+		faces[i] = (struct run_face){.tick = tui_target_tick, .tick_us = 200000,
+					     .input_fd = STDIN_FILENO,
+					     .on_input = tui_target_input};
+		faces[i].ctx = tui_add_target(t, p->f.t[i].name, &p->f.t[i].dst, p->f.t[i].e);
+		if (faces[i].ctx == NULL)
+			goto out;
+	}
+	re = engines_of(p, faces);
+	if (re != NULL)
+		rc = loop_over_network(nt, re, p->f.n);
+out:
+	free(re);
+	free(faces);
+	return rc;
+}
+
+static int run_live(struct net_transport *nt, struct plan *p, const struct namer *names,
 		    const char *started)
 {
-	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
-				 .namer = names, .mpls = o->mpls, .asn = asn};
+	struct tui_options to = {.target_name = p->f.t[0].name, .target = p->f.t[0].dst,
+				 .numeric = p->o.numeric, .namer = names, .mpls = p->o.mpls,
+				 .asn = p->asn};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
+	struct run_engine one = {.e = p->f.t[0].e, .face = &face};
 	char err[256];
 	struct tui *t;
 	int rc;
@@ -222,45 +224,72 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		return 1;
 	}
 	face.ctx = t;
-	rc = loop_over_network(nt, e, &face);
+	rc = p->f.n == 1 ? loop_over_network(nt, &one, 1) : run_live_faces(nt, p, t);
 	tui_close(t);
 	if (rc < 0)
 		return 1;
-	if (o->report_on_exit) {
-		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
-		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide,
-					    .namer = o->numeric ? NULL : names, .mpls = o->mpls,
-					    .asn = asn};
-
-		if (r == NULL)
-			return 1;
-		report_print(stdout, r, &ro);
-		results_free(r);
-	}
+	if (p->o.report_on_exit && !print_reports(p, p->o.numeric ? NULL : names, started))
+		return 1;
 	return finish_stdout(0);
 }
 
-static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
-		      const struct namer *names, const struct namer *asn)
+/* The streams' ends and their first write error (0: none). */
+static int end_streams(const struct plan *p, struct json_stream **s, int rc)
 {
-	struct json_options jo = {.target_name = o->host, .namer = names, .asn = asn};
-	struct json_stream *s = json_stream_new(stdout, &jo);
-	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
-	int rc, werr;
+	int werr = 0;
 
-	if (s == NULL) {
-		fprintf(stderr, "ecmptrace: out of memory\n");
-		return 1;
+	for (int i = 0; i < p->f.n; i++) {
+		if (s[i] == NULL)
+			continue;
+		json_stream_end(s[i], p->f.t[i].e, clock_monotonic_us(),
+				rc == 1 ? "signal" : rc < 0 ? "error" : "done");
+		if (werr == 0)
+			werr = json_stream_error(s[i]);
+		json_stream_free(s[i]);
 	}
+	return werr;
+}
+
+/*
+ * How often each stream looks at its engine: 10 times a second, less often
+ * beyond 100 targets (at most 1000 snapshots and diagnoses a second in
+ * all, about 30 us each), at least once a second.
+ */
+static uint64_t stream_tick_us(int n)
+{
+	return n <= 100 ? 100000 : n >= 1000 ? 1000000 : (uint64_t)n * 1000;
+}
+
+/* One stream per target on stdout; with several, each of its events names its target. */
+static int run_stream(struct net_transport *nt, struct plan *p, const struct namer *names)
+{
+	struct json_stream **s = calloc((size_t)p->f.n, sizeof(*s));
+	struct run_face *faces = calloc((size_t)p->f.n, sizeof(*faces));
+	struct run_engine *re = NULL;
+	int rc = -1, werr;
+
 	/* A reader that goes away ends the run through ferror(), not a signal. */
 	signal(SIGPIPE, SIG_IGN);
-	face.ctx = s;
-	rc = loop_over_network(nt, e, &face);
-	json_stream_end(s, e, clock_monotonic_us(),
-			rc == 1 ? "signal" : rc < 0 ? "error" : "done");
-	werr = json_stream_error(s);
-	json_stream_free(s);
+	for (int i = 0; s != NULL && faces != NULL && i < p->f.n; i++) {
+		struct json_options jo = {.target_name = p->f.t[i].name, .namer = names,
+					  .asn = p->asn, .every_event_target = p->f.n > 1};
+
+		s[i] = json_stream_new(stdout, &jo);
+		if (s[i] == NULL)
+			break;
+		faces[i] = (struct run_face){.ctx = s[i], .tick = json_stream_tick,
+					     .tick_us = stream_tick_us(p->f.n), .input_fd = -1};
+		if (i == p->f.n - 1)
+			re = engines_of(p, faces);
+	}
+	if (re == NULL)
+		fprintf(stderr, "ecmptrace: out of memory\n");
+	else
+		rc = loop_over_network(nt, re, p->f.n);
+	werr = s != NULL ? end_streams(p, s, rc) : 0;
+	free(re);
+	free(faces);
+	free(s);
 	/* A reader that went away (| head) is the usual end of a stream, not a failure. */
 	if (werr == EPIPE)
 		return rc < 0 ? 1 : 0;
@@ -269,51 +298,54 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const struct namer *asn,
+/* -j: one target's document as it always was; several: a document of documents. */
+static bool print_json(const struct plan *p, const struct namer *names, const char *started,
+		       const char *finished)
+{
+	struct results **r = calloc((size_t)p->f.n, sizeof(*r));
+	struct json_options *jo = calloc((size_t)p->f.n, sizeof(*jo));
+	bool ok = r != NULL && jo != NULL;
+
+	for (int i = 0; ok && i < p->f.n; i++) {
+		r[i] = results_with_findings(engine_results(p->f.t[i].e, clock_monotonic_us()));
+		jo[i] = (struct json_options){.target_name = p->f.t[i].name, .started = started,
+					      .finished = finished, .namer = names, .asn = p->asn};
+		ok = r[i] != NULL;
+	}
+	if (ok)
+		ok = p->f.n == 1 ? json_print_report(stdout, r[0], &jo[0])
+				 : json_print_reports(stdout, (const struct results *const *)r, jo,
+						      p->f.n);
+	for (int i = 0; r != NULL && i < p->f.n; i++)
+		results_free(r[i]);
+	free(r);
+	free(jo);
+	if (!ok)
+		fprintf(stderr, "ecmptrace: out of memory\n");
+	return ok;
+}
+
+static int run_batch(struct net_transport *nt, struct plan *p, const struct namer *names,
 		     const char *started)
 {
-	struct results *r;
+	struct run_engine *re = engines_of(p, NULL);
 	char finished[40];
+	bool ok;
 	int rc;
 
-	rc = loop_over_network(nt, e, NULL);
+	if (re == NULL)
+		return 1;
+	rc = loop_over_network(nt, re, p->f.n);
+	free(re);
 	if (rc < 0)
 		return 1;
 	rfc3339_now(finished, sizeof(finished));
-	r = results_with_findings(engine_results(e, clock_monotonic_us()));
-	if (r == NULL) {
-		fprintf(stderr, "ecmptrace: out of memory\n");
-		return 1;
-	}
-	if (face == FACE_JSON) {
-		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .namer = names, .asn = asn};
-
-		if (!json_print_report(stdout, r, &jo)) {
-			fprintf(stderr, "ecmptrace: out of memory\n");
-			rc = -1;
-		}
-	} else {
-		struct report_options ro = {.target_name = o->host, .started = started,
-					    .wide = o->report_wide, .namer = names, .mpls = o->mpls,
-					    .asn = asn};
-
-		report_print(stdout, r, &ro);
-	}
-	results_free(r);
-	return finish_stdout(rc < 0 ? 1 : 0);
+	if (p->face == FACE_JSON)
+		ok = print_json(p, names, started, finished);
+	else
+		ok = print_reports(p, names, started);
+	return finish_stdout(ok ? 0 : 1);
 }
-
-/* What start-up decided: the options, the target, the engine's configuration, the face. */
-struct plan {
-	struct options o;
-	struct ip_addr dst;
-	struct engine_config cfg;
-	struct net_source source;	/* -I, -a, -M, checked against this host */
-	enum face face;
-	char warning[700];	/* said again after the live view, which covers it */
-};
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
 static bool parse_command_line(int argc, char **argv, struct options *o, int *rc)
@@ -340,62 +372,111 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
 }
 
 /*
- * Resolves the target and turns the options into the engine's
- * configuration.  This comes before the sockets are opened, not after the
- * privileges are dropped, because what is opened depends on the target:
- * the raw socket's family, the source address the capture's filter lets
- * answers to, the neighbour sockets' family and link (a link-local IPv6
- * target's zone).  An unknown host is a usage error (2) whoever runs it.
+ * Resolves the targets and turns the options into their engines'
+ * configurations.  This comes before the sockets are opened, not after
+ * the privileges are dropped, because what is opened depends on the
+ * targets: the raw socket's family, the source addresses the capture's
+ * filter lets answers to, the neighbour sockets' family and link (a
+ * link-local IPv6 target's zone).  An unknown host is a usage error (2)
+ * whoever runs it.
  */
 static int plan_run(struct plan *p)
 {
-	char err[512];
+	int rc = fleet_plan(&p->f, &p->o);
 
-	if (!resolve_target(p->o.host, p->o.family, &p->dst, err, sizeof(err)) ||
-	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
-		return usage_error(err);
+	if (rc != 0)
+		return rc;
 	/* A mistyped interface or address is the user's, whoever runs it: no privilege asked. */
 	snprintf(p->source.ifname, sizeof(p->source.ifname), "%s", p->o.interface);
 	p->source.addr = p->o.source;
 	p->source.mark = p->o.mark;
 	p->source.mark_set = p->o.mark_set;
-	if (!source_check(&p->source, &p->dst, err, sizeof(err)))
-		return usage_error(err);
+	for (int i = 0; i < p->f.n; i++) {
+		char err[512];
+
+		if (!source_check(&p->source, &p->f.t[i].dst, err, sizeof(err)))
+			return usage_error(err);
+	}
 	p->face = pick_face(&p->o);
-	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
-		p->cfg.rounds = 0;
-	else
-		p->cfg.rounds = p->o.count;
+	for (int i = 0; i < p->f.n; i++) {
+		struct engine_config *c = &p->f.t[i].cfg;
+
+		if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
+			c->rounds = 0;
+		else
+			c->rounds = p->o.count;
+	}
 	return 0;
 }
 
-/* The raw socket and the capture: the privileged part.  False when they cannot be opened (said). */
-static bool open_network(struct net *net, const struct plan *p, const char *argv0)
+/* Names target i in a message when there are several. */
+static void say_which(const struct plan *p, int i, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (p->f.n == 1)
+		return;
+	snprintf(why, sizeof(why), "%s", err);
+	/* Cut short when long: a message to read. */
+	if (snprintf(err, errlen, "%s: %s", p->f.t[i].name, why) < 0)
+		err[0] = '\0';
+}
+
+/*
+ * The raw sockets and the capture: the privileged part, one capture and
+ * one raw socket per family for every target (the first target's family
+ * is the network's own: steering and the link-layer check serve it).
+ * False when they cannot be opened (said).
+ */
+static bool open_network(struct net *net, struct plan *p, const char *argv0)
 {
 	char err[512];
 	bool need_privilege;
 
-	if (net_open(net, &p->dst, p->cfg.proto, &p->source, err, sizeof(err), &need_privilege))
-		return true;
-	if (need_privilege)
-		fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
-			"CAP_NET_RAW; run as root or grant it once with "
-			"'sudo setcap cap_net_raw+ep %s'\n", err, argv0);
-	else
-		fprintf(stderr, "ecmptrace: %s\n", err);
-	return false;
+	if (!net_open(net, &p->f.t[0].dst, p->f.t[0].cfg.proto, &p->source, err, sizeof(err),
+		      &need_privilege)) {
+		if (need_privilege)
+			fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
+				"CAP_NET_RAW; run as root or grant it once with "
+				"'sudo setcap cap_net_raw+ep %s'\n", err, argv0);
+		else
+			fprintf(stderr, "ecmptrace: %s\n", err);
+		return false;
+	}
+	for (int i = 0; i < p->f.n; i++) {
+		struct target_run *t = &p->f.t[i];
+
+		if (!net_add_target(net, &t->dst, t->cfg.proto, &t->cfg.src, err, sizeof(err))) {
+			say_which(p, i, err, sizeof(err));
+			fprintf(stderr, "ecmptrace: %s\n", err);
+			net_close(net);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The protocol the packet socket for steering is kept for: any that is steered (not ICMP). */
+static enum probe_proto steered_proto(const struct plan *p)
+{
+	for (int i = 0; i < p->f.n; i++)
+		if (p->f.t[i].cfg.proto != PROBE_ICMP)
+			return p->f.t[i].cfg.proto;
+	return PROBE_ICMP;
 }
 
 /*
  * The host is the first balancer: its routing table (rtnetlink, asked with
- * no privilege) says over how many next hops.  Then each flow must leave
- * by the next hop a connection on its ports would take; next hops that
- * share an interface are reached with frames on the packet socket opened
- * before the drop (net_frames_reserve), which is closed when not needed.
+ * no privilege) says over how many next hops, for each target.  Then each
+ * flow must leave by the next hop a connection on its ports would take;
+ * next hops that share an interface are reached with frames on the packet
+ * socket opened before the drop (net_frames_reserve), which is closed when
+ * not needed.
  */
 static void follow_host_balancing(struct net *net, struct plan *p)
 {
-	bool shared_interface = false;
+	bool shared_interface = false, steer = false, other_family = false;
+	int fanout = 0;
 	char err[512];
 
 	/*
@@ -404,12 +485,35 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 	 * next hops are left, so TTL 1 is explored like any other hop.
 	 */
 	if (source_chosen(&p->source)) {
-		p->cfg.first_hop_fanout = 0;
+		for (int i = 0; i < p->f.n; i++)
+			p->f.t[i].cfg.first_hop_fanout = 0;
 		net_frames_release(net);
 		return;
 	}
-	p->cfg.first_hop_fanout = route_first_hop_fanout(&p->dst, &shared_interface);
-	if (p->cfg.first_hop_fanout <= 1 || p->cfg.proto == PROBE_ICMP) {
+	for (int i = 0; i < p->f.n; i++) {
+		struct engine_config *c = &p->f.t[i].cfg;
+		bool shared = false;
+
+		c->first_hop_fanout = route_first_hop_fanout(&c->dst, &shared);
+		if (c->first_hop_fanout <= 1 || c->proto == PROBE_ICMP)
+			continue;
+		/* The other family's probes take the raw socket's route (net.h). */
+		if (c->dst.family != p->f.t[0].dst.family) {
+			other_family = true;
+			continue;
+		}
+		steer = true;
+		shared_interface = shared_interface || shared;
+		if (c->first_hop_fanout > fanout)
+			fanout = c->first_hop_fanout;
+	}
+	if (other_family)
+		fprintf(stderr, "ecmptrace: warning: this host balances its IPv%d targets over "
+			"several next hops itself, but only the IPv%d targets' probes follow its "
+			"choice per flow; their first hop may differ from a real connection's\n",
+			p->f.t[0].dst.family == AF_INET ? 6 : 4,
+			p->f.t[0].dst.family == AF_INET ? 4 : 6);
+	if (!steer) {
 		net_frames_release(net);
 		return;
 	}
@@ -418,7 +522,7 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 		snprintf(p->warning, sizeof(p->warning), "ecmptrace: warning: this host balances "
 			 "over %d next hops, but probes cannot follow its choice per flow "
 			 "(%s); the first hop may differ from a real connection's\n",
-			 p->cfg.first_hop_fanout, err);
+			 fanout, err);
 	fputs(p->warning, stderr);
 }
 
@@ -426,10 +530,13 @@ static void follow_host_balancing(struct net *net, struct plan *p)
 static void open_link_check(struct net *net, struct plan *p)
 {
 	char err[512];
+	bool on = p->o.link_check && net_neighbours_enable(net, err, sizeof(err));
 
-	p->cfg.link_check = p->o.link_check && net_neighbours_enable(net, err, sizeof(err));
-	if (p->o.link_check && !p->cfg.link_check)
+	if (p->o.link_check && !on)
 		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
+	/* Its sockets are of the network's family (the first target's). */
+	for (int i = 0; i < p->f.n; i++)
+		p->f.t[i].cfg.link_check = on && p->f.t[i].dst.family == p->f.t[0].dst.family;
 }
 
 /* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
@@ -443,21 +550,44 @@ static bool drop_privileges(void)
 	return false;
 }
 
-/* Runs the chosen face over a new engine; the exit status. */
+/* An engine for every target; false (said, exit status 2) when one cannot be made. */
+static bool make_engines(struct plan *p)
+{
+	char err[512];
+
+	for (int i = 0; i < p->f.n; i++) {
+		p->f.t[i].e = engine_new(&p->f.t[i].cfg, err, sizeof(err));
+		if (p->f.t[i].e == NULL) {
+			say_which(p, i, err, sizeof(err));
+			usage_error(err);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void free_engines(struct plan *p)
+{
+	for (int i = 0; i < p->f.n; i++) {
+		engine_free(p->f.t[i].e);
+		p->f.t[i].e = NULL;
+	}
+}
+
+/* Runs the chosen face over the targets' engines; the exit status. */
 static int trace(struct net *net, struct plan *p)
 {
 	struct net_transport nt;
 	struct resolver *res = NULL, *as_res = NULL;
 	struct namer names, as_names;
-	const struct namer *nm = NULL, *asn = NULL;
-	struct engine *e;
-	char err[512], started[40];
+	const struct namer *nm = NULL;
+	char started[40];
 	int rc;
 
-	p->cfg.src = net->src;
-	e = engine_new(&p->cfg, err, sizeof(err));
-	if (e == NULL)
-		return usage_error(err);
+	if (!make_engines(p)) {
+		free_engines(p);
+		return EXIT_USAGE;
+	}
 	net_transport_init(&nt, net);
 	if (!p->o.numeric || p->face == FACE_CURSES)
 		res = resolver_new();
@@ -470,18 +600,19 @@ static int trace(struct net *net, struct plan *p)
 		as_res = aslookup_new();
 	if (as_res != NULL) {
 		as_names = resolver_namer(as_res);
-		asn = &as_names;
+		p->asn = &as_names;
 	}
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, nm, asn, started);
+		rc = run_live(&nt, p, nm, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm, asn);
+		rc = run_stream(&nt, p, p->o.numeric ? NULL : nm);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, asn, started);
-	engine_free(e);
+		rc = run_batch(&nt, p, p->o.numeric ? NULL : nm, started);
+	free_engines(p);
 	resolver_free(res);
 	resolver_free(as_res);
+	p->asn = NULL;
 	return rc;
 }
 
@@ -496,21 +627,23 @@ int main(int argc, char **argv)
 	if (!parse_command_line(argc, argv, &p.o, &rc))
 		return rc;
 	rc = plan_run(&p);
-	if (rc != 0)
-		return rc;
 	/* Everything that needs privilege happens here, and nothing else does. */
-	if (!open_network(&net, &p, argv[0]))
-		return 1;
-	net_frames_reserve(&net, p.cfg.proto);
+	if (rc != 0 || !open_network(&net, &p, argv[0])) {
+		fleet_free(&p.f);
+		return rc != 0 ? rc : 1;
+	}
+	net_frames_reserve(&net, steered_proto(&p));
 	open_link_check(&net, &p);
 	if (!drop_privileges()) {
 		net_close(&net);
+		fleet_free(&p.f);
 		return 1;
 	}
 	/* Then what needs none: the routing table, asked under the seccomp filter. */
 	follow_host_balancing(&net, &p);
 	rc = trace(&net, &p);
 	net_close(&net);
+	fleet_free(&p.f);
 	/* The live view covered the screen the warning was written on. */
 	if (p.face == FACE_CURSES)
 		fputs(p.warning, stderr);

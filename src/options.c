@@ -25,6 +25,7 @@ enum {
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
 	OPT_CONFIDENCE,
+	OPT_TARGETS,
 };
 
 /* What an option's argument is. */
@@ -99,6 +100,8 @@ static const struct opt_def opt_table[] = {
 	{ "curses", 't', ARG_NONE, NULL, NULL, 0, 0, "live view", "on a tty" },
 	{ "report-on-exit", OPT_REPORT_ON_EXIT, ARG_NONE, NULL, NULL, 0, 0,
 	  "print a report when the live view ends", NULL },
+	{ "targets", OPT_TARGETS, ARG_TEXT, "FILE", "targets file", 0, 0,
+	  "trace every target of FILE too", NULL },
 	{ "help", 'h', ARG_NONE, NULL, NULL, 0, 0, "show this help and exit", NULL },
 	{ "version", 'v', ARG_NONE, NULL, NULL, 0, 0, "show the version and exit", NULL },
 };
@@ -465,6 +468,13 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		return parse_interface(arg, o->interface, err, errlen);
 	case 'a':
 		return parse_source(arg, &o->source, err, errlen);
+	case OPT_TARGETS:
+		if (arg[0] == '\0') {
+			set_err(err, errlen, "--targets needs a file name");
+			return false;
+		}
+		o->targets_file = arg;
+		return true;
 	default:
 		apply_value(o, st, d->val, n);
 		return true;
@@ -529,13 +539,13 @@ static void getopt_failure(int c, int argc, char **argv, char *err, size_t errle
 	}
 }
 
-/* Keeps the first operand as the host and the second to name in an error. */
-static void note_operand(char *arg, char **host, char **extra)
+/* Keeps the operands as the hosts; *extra: the first one past OPTIONS_HOSTS_MAX. */
+static void note_operand(char *arg, struct options *o, char **extra)
 {
 	if (arg == NULL)
 		return;
-	if (*host == NULL)
-		*host = arg;
+	if (o->nhosts < OPTIONS_HOSTS_MAX)
+		o->hosts[o->nhosts++] = arg;
 	else if (*extra == NULL)
 		*extra = arg;
 }
@@ -571,35 +581,36 @@ static void getopt_tables(struct option longopts[OPT_COUNT + 1],
 	shortopts[ns] = '\0';
 }
 
-/* Exactly one host, and not an empty one. */
-static bool check_host(const char *host, const char *extra, char *err, size_t errlen)
+/* At least one host (or a --targets file), none empty, not too many. */
+static bool check_hosts(const struct options *o, const char *extra, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX * 4 + 8], q2[QUOTE_MAX * 4 + 8];
+	char q[QUOTE_MAX * 4 + 8];
 
-	if (host == NULL) {
+	if (o->nhosts == 0 && o->targets_file == NULL) {
 		set_err(err, errlen, "no host given (try --help)");
 		return false;
 	}
 	if (extra != NULL) {
-		set_err(err, errlen, "more than one host: '%s' and '%s'",
-			quote(host, q, sizeof(q)), quote(extra, q2, sizeof(q2)));
+		set_err(err, errlen, "more than %d hosts ('%s' is one more): put them in a "
+			"--targets file", OPTIONS_HOSTS_MAX, quote(extra, q, sizeof(q)));
 		return false;
 	}
-	if (host[0] == '\0') {
-		set_err(err, errlen, "empty host ''");
-		return false;
-	}
+	for (int i = 0; i < o->nhosts; i++)
+		if (o->hosts[i][0] == '\0') {
+			set_err(err, errlen, "empty host ''");
+			return false;
+		}
 	return true;
 }
 
 /*
  * Runs getopt over one word list (the environment's or the command line's)
- * into o and st; operands go to *host and *extra.  OPTIONS_RUN when every
+ * into o and st; operands go to o->hosts, one too many to *extra.  OPTIONS_RUN when every
  * option was good.
  */
 static enum options_status parse_words(int argc, char **argv, struct options *o,
-				       struct parse_state *st, char **host, char **extra,
-				       char *err, size_t errlen)
+				       struct parse_state *st, char **extra, char *err,
+				       size_t errlen)
 {
 	struct option longopts[OPT_COUNT + 1];
 	char shortopts[2 * OPT_COUNT + 3];
@@ -613,7 +624,7 @@ static enum options_status parse_words(int argc, char **argv, struct options *o,
 		const struct opt_def *d;
 
 		if (c == 1) {
-			note_operand(optarg, host, extra);
+			note_operand(optarg, o, extra);
 			continue;
 		}
 		if (c == '?' || c == ':') {
@@ -634,7 +645,7 @@ static enum options_status parse_words(int argc, char **argv, struct options *o,
 	}
 	/* Operands after "--" are left for us at optind. */
 	for (int i = optind; i < argc; i++)
-		note_operand(argv[i], host, extra);
+		note_operand(argv[i], o, extra);
 	return OPTIONS_RUN;
 }
 
@@ -690,19 +701,19 @@ static enum options_status parse_env(const char *env, const char *prog, struct o
 				     struct parse_state *st, char *err, size_t errlen)
 {
 	struct env_words w;
-	char *host = NULL, *extra = NULL, msg[512], q[QUOTE_MAX * 4 + 8];
+	char *extra = NULL, msg[512], q[QUOTE_MAX * 4 + 8];
 	enum options_status s;
 
 	if (!split_env(env, prog, &w, err, errlen))
 		return OPTIONS_ERROR;
-	s = parse_words(w.argc, w.argv, o, st, &host, &extra, msg, sizeof(msg));
+	s = parse_words(w.argc, w.argv, o, st, &extra, msg, sizeof(msg));
 	if (s == OPTIONS_ERROR) {
 		set_err(err, errlen, "%s: %s", OPTIONS_ENV, msg);
 		return s;
 	}
-	if (s == OPTIONS_RUN && host != NULL) {
+	if (s == OPTIONS_RUN && o->nhosts > 0) {
 		set_err(err, errlen, "%s: '%s' is not an option (the host belongs on the "
-			"command line)", OPTIONS_ENV, quote(host, q, sizeof(q)));
+			"command line)", OPTIONS_ENV, quote(o->hosts[0], q, sizeof(q)));
 		return OPTIONS_ERROR;
 	}
 	st->family_opt = st->proto_opt = st->face_opt = 0;
@@ -712,7 +723,7 @@ static enum options_status parse_env(const char *env, const char *prog, struct o
 enum options_status options_parse_env(const char *env, int argc, char **argv,
 				      struct options *o, char *err, size_t errlen)
 {
-	char *host = NULL, *extra = NULL;
+	char *extra = NULL;
 	struct parse_state st = { 0 };
 	enum options_status s;
 
@@ -727,12 +738,12 @@ enum options_status options_parse_env(const char *env, int argc, char **argv,
 		if (s != OPTIONS_RUN)
 			return s;
 	}
-	s = parse_words(argc, argv, o, &st, &host, &extra, err, errlen);
+	s = parse_words(argc, argv, o, &st, &extra, err, errlen);
 	if (s != OPTIONS_RUN)
 		return s;
-	if (!check_host(host, extra, err, errlen) || !check_combined(o, &st, err, errlen))
+	if (!check_hosts(o, extra, err, errlen) || !check_combined(o, &st, err, errlen))
 		return OPTIONS_ERROR;
-	o->host = host;
+	o->host = o->nhosts > 0 ? o->hosts[0] : NULL;
 	return OPTIONS_RUN;
 }
 
@@ -744,9 +755,10 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 
 void options_usage(FILE *out)
 {
-	fputs("Usage: ecmptrace [OPTION]... HOST\n"
+	fputs("Usage: ecmptrace [OPTION]... HOST...\n"
 	      "Traces every equal-cost (ECMP) path to HOST: many flows, each with constant\n"
 	      "header fields, and loss and latency for each hop of each branch.\n"
+	      "Several hosts (or --targets FILE) are traced at once, sharing --rate.\n"
 	      "\n"
 	      "Options (SECONDS may have a fraction, e.g. 0.25):\n",
 	      out);

@@ -28,8 +28,14 @@ enum face {
 	FACE_JSON_STREAM,	/* --json-stream */
 };
 
+/* Most hosts on the command line; more go in a --targets file. */
+#define OPTIONS_HOSTS_MAX 64
+
 struct options {
-	const char *host;		/* the one positional argument (points into argv) */
+	const char *host;		/* the first host (hosts[0]), NULL with only --targets */
+	const char *hosts[OPTIONS_HOSTS_MAX];	/* the positional arguments (point into argv) */
+	int nhosts;
+	const char *targets_file;	/* --targets FILE (points into argv), NULL: none */
 	int family;			/* 0 (either), AF_INET (-4) or AF_INET6 (-6) */
 	enum probe_proto proto;		/* -u (default) / -T / --icmp */
 	uint16_t port;			/* -P; 0 = protocol default */

@@ -176,6 +176,19 @@ static uint64_t next_wake(const struct loop *l, uint64_t link_wake)
 	return wake;
 }
 
+/*
+ * Faces of several engines may read one descriptor (one live view over
+ * several targets, all reading the terminal): it is watched once, for
+ * the first running engine's face, which reads it for all.
+ */
+static bool input_watched(const struct loop *l, int fd)
+{
+	for (int k = l->ntransport; k < l->nfds; k++)
+		if (l->fds[k].fd == fd)
+			return true;
+	return false;
+}
+
 /* The descriptors of this turn: the transport's, then each running face's input. */
 static void gather_fds(struct loop *l)
 {
@@ -186,7 +199,8 @@ static void gather_fds(struct loop *l)
 	for (int i = 0; i < l->count; i++) {
 		const struct run_face *f = l->engines[i].face;
 
-		if (l->engines[i].done || f == NULL || f->input_fd < 0 || f->on_input == NULL)
+		if (l->engines[i].done || f == NULL || f->input_fd < 0 || f->on_input == NULL ||
+		    input_watched(l, f->input_fd))
 			continue;
 		l->input_of[l->nfds - l->ntransport] = i;
 		l->fds[l->nfds++] = (struct pollfd){.fd = f->input_fd, .events = POLLIN};

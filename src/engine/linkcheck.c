@@ -71,6 +71,12 @@ static struct link_target *target_of(struct engine *e, const struct ip_addr *add
 static bool concerns_us(const struct engine *e, const struct ip_addr *addr, const uint8_t *ll,
 			size_t len)
 {
+	/*
+	 * The other family's (another target's, when one process traces
+	 * both): every dual-stack router holds both families on one MAC.
+	 */
+	if (addr->family != e->cfg.dst.family)
+		return false;
 	for (int i = 0; i < e->nlink_targets; i++)
 		if (addr_equal(&e->link_targets[i].addr, addr))
 			return true;

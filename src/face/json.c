@@ -396,13 +396,13 @@ void json_add_target(cJSON *obj, const struct results *r, const struct json_opti
 		cJSON_AddNumberToObject(obj, "port", r->config.dport);
 }
 
-bool json_print_report(FILE *out, const struct results *r, const struct json_options *o)
+/* One target's document; NULL when out of memory. */
+static cJSON *report_doc(const struct results *r, const struct json_options *o)
 {
 	cJSON *doc = cJSON_CreateObject(), *counters;
-	char *text;
 
 	if (doc == NULL)
-		return false;
+		return NULL;
 	names_prefetch(r, o->namer);
 	names_prefetch(r, o->asn);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
@@ -423,7 +423,14 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	cJSON_AddItemToObject(doc, "flows", json_flows(r));
 	cJSON_AddItemToObject(doc, "findings", findings(r, o));
 	cJSON_AddItemToObject(doc, "routers", routers(r));
-	text = cJSON_Print(doc);
+	return doc;
+}
+
+/* Prints doc and frees it; false when out of memory. */
+static bool print_doc(FILE *out, cJSON *doc)
+{
+	char *text = doc != NULL ? cJSON_Print(doc) : NULL;
+
 	cJSON_Delete(doc);
 	if (text == NULL)
 		return false;
@@ -431,4 +438,33 @@ bool json_print_report(FILE *out, const struct results *r, const struct json_opt
 	fputc('\n', out);
 	free(text);
 	return true;
+}
+
+bool json_print_report(FILE *out, const struct results *r, const struct json_options *o)
+{
+	return print_doc(out, report_doc(r, o));
+}
+
+bool json_print_reports(FILE *out, const struct results *const *r, const struct json_options *o,
+			int n)
+{
+	cJSON *doc = cJSON_CreateObject(), *all;
+
+	if (doc == NULL)
+		return false;
+	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
+	cJSON_AddStringToObject(doc, "started", o[0].started ? o[0].started : "");
+	cJSON_AddStringToObject(doc, "finished", o[0].finished ? o[0].finished : "");
+	all = cJSON_AddArrayToObject(doc, "targets");
+	for (int i = 0; i < n; i++) {
+		cJSON *one = report_doc(r[i], &o[i]);
+
+		if (one == NULL || all == NULL) {
+			cJSON_Delete(one);
+			cJSON_Delete(doc);
+			return false;
+		}
+		cJSON_AddItemToArray(all, one);
+	}
+	return print_doc(out, doc);
 }

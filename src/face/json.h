@@ -16,6 +16,11 @@ struct namer;
 
 struct json_options {
 	const char *target_name;
+	/*
+	 * One stream of several targets' events: every event carries
+	 * "target" (name and address), not only "start".
+	 */
+	bool every_event_target;
 	const char *started, *finished;	/* RFC 3339 */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */
@@ -29,6 +34,13 @@ struct json_options {
 
 /* Prints the document (pretty, newline-terminated); false if out of memory. */
 bool json_print_report(FILE *out, const struct results *r, const struct json_options *o);
+/*
+ * Several targets' results (-j with several targets): one document whose
+ * "targets" holds each target's document as json_print_report writes it,
+ * in order.  False when out of memory.
+ */
+bool json_print_reports(FILE *out, const struct results *const *r, const struct json_options *o,
+			int n);
 
 /*
  * Builders shared with the stream (json_stream.c); each returns a new cJSON

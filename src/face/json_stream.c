@@ -44,6 +44,7 @@ struct json_stream {
 	struct standing standing;	/* which findings of the ticks have held (standing.h) */
 	int nfindings;
 	int write_errno;		/* the first write that failed, or 0 */
+	struct ip_addr dst;		/* the target's address, for every_event_target */
 };
 
 struct json_stream *json_stream_new(FILE *out, const struct json_options *o)
@@ -102,6 +103,12 @@ static cJSON *event(const struct json_stream *s, const char *type)
 	cJSON_AddStringToObject(o, "type", type);
 	cJSON_AddStringToObject(o, "time", t);
 	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);
+	if (s->opts.every_event_target) {
+		cJSON *target = cJSON_AddObjectToObject(o, "target");
+
+		cJSON_AddStringToObject(target, "name", s->opts.target_name);
+		cJSON_AddItemToObject(target, "address", json_address(&s->dst));
+	}
 	return o;
 }
 
@@ -308,6 +315,8 @@ static void start_event(struct json_stream *s, const struct results *r)
 {
 	cJSON *ev = event(s, "start");
 
+	/* json_add_target says it again, with the protocol and port. */
+	cJSON_DeleteItemFromObjectCaseSensitive(ev, "target");
 	json_add_target(ev, r, &s->opts);
 	cJSON_AddNumberToObject(ev, "flows", r->nflows);
 	cJSON_AddNumberToObject(ev, "first_ttl", r->config.first_ttl);
@@ -331,6 +340,7 @@ static void round_event(struct json_stream *s, const struct results *r)
 
 void json_stream_snapshot(struct json_stream *s, const struct results *r)
 {
+	s->dst = r->config.dst;
 	if (!s->started)
 		start_event(s, r);
 	new_branches(s, r);
@@ -359,6 +369,7 @@ void json_stream_finish(struct json_stream *s, const struct results *r, const ch
 {
 	cJSON *ev;
 
+	s->dst = r->config.dst;
 	if (!s->started)
 		start_event(s, r);
 	ev = event(s, "end");

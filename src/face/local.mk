@@ -13,4 +13,4 @@ libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \
 	src/face/tui_rows.c \
 	src/face/tui_draw.c src/face/tui_draw.h src/face/tui_table.c src/face/tui_text.c \
 	src/face/tui_chart.c src/face/tui_detail.c src/face/tui_findings.c src/face/tui_help.c \
-	src/face/tui_hist.c src/face/tui_hist.h
+	src/face/tui_hist.c src/face/tui_hist.h src/face/tui_targets.c

@@ -52,17 +52,18 @@ const struct tui_glyphs tui_glyphs_ascii = {
 };
 
 const struct tui_keyhelp tui_keyhelp[] = {
-	{"q", "quit", "quit (the terminal is restored)"},
-	{"p/space", "pause", "pause / resume probing (paused time is not loss)"},
-	{"r", "reset", "reset statistics (the known path stays)"},
-	{"n", "dns", "toggle DNS names / numeric addresses"},
-	{"d", "view", "next view: branch tree, flows, merged hops (mtr)"},
-	{"s", "sort", "flows view: sort by port, loss, RTT, path"},
-	{"j/k", "select", "select a row (also arrows, PgUp/PgDn, g/G)"},
-	{"Enter", "detail", "open / close the detail pane of the selection"},
-	{"Esc", NULL, "close the detail pane"},
-	{"?/h", "help", "show this help"},
-	{"Ctrl-L", NULL, "redraw the screen"},
+	{"q", "quit", "quit (the terminal is restored)", false},
+	{"p/space", "pause", "pause / resume probing (paused time is not loss)", false},
+	{"r", "reset", "reset statistics (the known path stays)", false},
+	{"n", "dns", "toggle DNS names / numeric addresses", false},
+	{"d", "view", "next view: branch tree, flows, merged hops (mtr)", false},
+	{"s", "sort", "flows view: sort by port, loss, RTT, path", false},
+	{"j/k", "select", "select a row (also arrows, PgUp/PgDn, g/G)", false},
+	{"Enter", "detail", "open / close the detail pane of the selection", false},
+	{"Esc", NULL, "close the detail pane", false},
+	{"?/h", "help", "show this help", false},
+	{"Ctrl-L", NULL, "redraw the screen", false},
+	{"Tab", "target", "show the next target in the list (Shift-Tab: the previous)", true},
 };
 const size_t tui_nkeyhelp = sizeof(tui_keyhelp) / sizeof(tui_keyhelp[0]);
 
@@ -84,6 +85,8 @@ enum action {
 	ACT_CLOSE,
 	ACT_HELP,
 	ACT_REDRAW,
+	ACT_NEXT_TARGET,
+	ACT_PREV_TARGET,
 };
 
 /* Keys to actions, as mtr's curses.c does; tui_keyhelp above documents them. */
@@ -106,6 +109,7 @@ static const struct {
 	{KEY_ESCAPE, ACT_CLOSE},
 	{'?', ACT_HELP}, {'h', ACT_HELP}, {KEY_F(1), ACT_HELP},
 	{CTRL('l'), ACT_REDRAW},
+	{'\t', ACT_NEXT_TARGET}, {KEY_BTAB, ACT_PREV_TARGET},
 };
 
 /*
@@ -130,6 +134,7 @@ static void free_state(struct tui *t)
 	free(t->rows);
 	t->rows = NULL;
 	t->nrows = t->rows_cap = 0;
+	tui_targets_free(t);
 }
 
 struct tui *tui_open(const struct tui_options *o, char *err, size_t errlen)
@@ -202,8 +207,7 @@ void tui_close(struct tui *t)
 	fflush(stdout);
 }
 
-/* Replaces the snapshot and feeds the RTT histories from it. */
-static void take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
+void tui_take_snapshot(struct tui *t, struct engine *e, uint64_t now_us)
 {
 	struct results *r = results_with_findings(engine_results(e, now_us));
 
@@ -277,6 +281,10 @@ static enum run_verdict act(struct tui *t, struct engine *e, int ch, uint64_t no
 	enum action a = lookup(ch);
 	int page = LINES - 8 > 1 ? LINES - 8 : 1;
 
+	/* Several targets: keys act on the one shown (a key may just have switched it). */
+	if (t->ntargets > 1)
+		e = t->targets[t->active]->e;
+
 	if (t->help) {
 		/* Any key closes the help; q still quits from there. */
 		t->help = false;
@@ -294,7 +302,7 @@ static enum run_verdict act(struct tui *t, struct engine *e, int ch, uint64_t no
 	case ACT_RESET:
 		engine_reset_stats(e);
 		tui_hist_clear(&t->hist);
-		take_snapshot(t, e, now_us);
+		tui_take_snapshot(t, e, now_us);
 		break;
 	case ACT_DNS:
 		t->numeric = !t->numeric;
@@ -335,6 +343,12 @@ static enum run_verdict act(struct tui *t, struct engine *e, int ch, uint64_t no
 		break;
 	case ACT_REDRAW:
 		t->full_redraw = true;
+		break;
+	case ACT_NEXT_TARGET:
+	case ACT_PREV_TARGET:
+		if (t->ntargets < 2)
+			return RUN_CONTINUE;
+		tui_targets_switch(t, a == ACT_NEXT_TARGET ? 1 : -1);
 		break;
 	case ACT_NONE:
 		return RUN_CONTINUE;
@@ -385,7 +399,7 @@ enum run_verdict tui_tick(void *ctx, struct engine *e, uint64_t now_us)
 	if (drain_keys(t, e, now_us, &got) == RUN_QUIT)
 		return RUN_QUIT;
 	if (!t->snap || now_us - t->last_snap_us >= MIN_SNAPSHOT_US)
-		take_snapshot(t, e, now_us);
+		tui_take_snapshot(t, e, now_us);
 	t->paused = engine_paused(e);
 	if (t->dirty)
 		draw(t, now_us);

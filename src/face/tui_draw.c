@@ -29,13 +29,18 @@ void tui_draw(struct tui *t)
 		goto out;
 	}
 	tui_draw_header(t);
+	/* Several targets: their list between the header and the table. */
+	if (t->ntargets > 1) {
+		tui_draw_targets(t, 2);
+		table_y += tui_targets_height(t);
+	}
 	if (!tui_rows_build(t)) {
-		tui_put(3, 0, COLS, tui_colour(t, C_BAD), "out of memory");
+		tui_put(table_y, 0, COLS, tui_colour(t, C_BAD), "out of memory");
 		goto out;
 	}
 	sel = tui_rows_select(t);
 	tui_plan_columns(t, &L);
-	tui_draw_col_titles(t, &L, 2);
+	tui_draw_col_titles(t, &L, table_y - 1);
 
 	/* The table takes what it needs, the panel under it gets the rest (within limits). */
 	avail = LINES - table_y - 1;

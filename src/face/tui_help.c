@@ -12,10 +12,25 @@
 #include "face/tui_int.h"
 #include "face/vocab.h"
 
+/* Keys that apply: those of several targets only when there are several. */
+static bool key_applies(const struct tui *t, size_t i)
+{
+	return !tui_keyhelp[i].many || t->ntargets > 1;
+}
+
+static int keys_that_apply(const struct tui *t)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < tui_nkeyhelp; i++)
+		n += key_applies(t, i);
+	return n;
+}
+
 void tui_draw_help(struct tui *t)
 {
 	int w = COLS - 2 < 66 ? COLS - 2 : 66;
-	int h = (int)tui_nkeyhelp + 4;
+	int nkeys = keys_that_apply(t), h = nkeys + 4, line = 0;
 	int y0, x0;
 
 	if (h > LINES - 1)
@@ -30,11 +45,14 @@ void tui_draw_help(struct tui *t)
 	tui_rule(t, y0, x0, w);
 	tui_rule(t, y0 + h - 1, x0, w);
 	tui_put(y0, x0 + 2, w - 4, tui_colour(t, C_TITLE), " Keys (any key closes this help) ");
-	for (size_t i = 0; i < tui_nkeyhelp && y0 + 1 + (int)i < y0 + h - 1; i++) {
-		tui_putf(y0 + 1 + (int)i, x0 + 2, 11, A_BOLD, "%s", tui_keyhelp[i].keys);
-		tui_put(y0 + 1 + (int)i, x0 + 13, w - 14, 0, tui_keyhelp[i].what);
+	for (size_t i = 0; i < tui_nkeyhelp && y0 + 1 + line < y0 + h - 1; i++) {
+		if (!key_applies(t, i))
+			continue;
+		tui_putf(y0 + 1 + line, x0 + 2, 11, A_BOLD, "%s", tui_keyhelp[i].keys);
+		tui_put(y0 + 1 + line, x0 + 13, w - 14, 0, tui_keyhelp[i].what);
+		line++;
 	}
-	if (h == (int)tui_nkeyhelp + 4)
+	if (h == nkeys + 4)
 		tui_put(y0 + h - 2, x0 + 2, w - 3, tui_colour(t, C_DIM),
 		    "Loss: green none, yellow < 5%, red >= 5%, bold red >= 20%");
 }
@@ -46,7 +64,7 @@ void tui_draw_status(struct tui *t)
 	if (t->paused)
 		x += tui_put(y, x, COLS, A_REVERSE | A_BOLD, "PAUSED: p resumes") + 1;
 	for (size_t i = 0; i < tui_nkeyhelp && x < COLS; i++) {
-		if (!tui_keyhelp[i].hint)
+		if (!tui_keyhelp[i].hint || !key_applies(t, i))
 			continue;
 		x += tui_put(y, x, COLS - x, A_BOLD, tui_keyhelp[i].keys);
 		x += tui_put(y, x, COLS - x, tui_colour(t, C_DIM), " ");

@@ -60,6 +60,26 @@ struct tui_glyphs {
 extern const struct tui_glyphs tui_glyphs_ascii;
 
 struct screen;
+struct engine;
+
+/*
+ * One target of a view over several (tui_targets.c).  The one shown keeps
+ * its snapshot, standing findings and histories in the view itself (struct
+ * tui); the others keep theirs here, refreshed now and then for the list.
+ */
+struct tui_target {
+	struct tui *t;
+	int index;			/* in the order given */
+	const char *name;		/* as given */
+	struct ip_addr addr;
+	struct engine *e;
+	struct results *snap;		/* while not shown: its latest snapshot */
+	struct standing standing;	/* while not shown: its findings that held */
+	struct tui_hist hist;		/* while not shown: its RTT histories */
+	int findings;			/* standing findings at the latest snapshot */
+	double loss;			/* end-to-end loss then, 0..1; -1: nothing sent yet */
+	uint64_t last_snap_us;
+};
 
 struct tui {
 	bool open;			/* curses owns the terminal */
@@ -89,8 +109,24 @@ struct tui {
 	uint64_t last_draw_us;
 	bool dirty;			/* something changed since the last draw */
 	bool full_redraw;		/* repaint every cell (Ctrl-L, resize) */
+
+	/* Several targets (tui_targets.c); none or one: the view of one target, as ever. */
+	struct tui_target **targets;
+	int ntargets, targets_cap;
+	int active;			/* the target shown */
+	uint64_t last_view_tick_us;	/* the shown target's tick, by whichever face ticked */
 };
 
+/* Replaces the snapshot of the target shown (e's) and feeds the RTT histories from it. */
+void tui_take_snapshot(struct tui *t, struct engine *e, uint64_t now_us);
+/* Shows the target delta places after the shown one in the list's order (worst first). */
+void tui_targets_switch(struct tui *t, int delta);
+/* Lines the target list takes above the table: 0 with one target. */
+int tui_targets_height(const struct tui *t);
+/* Draws the target list from line y on. */
+void tui_draw_targets(struct tui *t, int y);
+/* Frees the targets' own state (tui_close). */
+void tui_targets_free(struct tui *t);
 /* Rebuilds t->rows for t->view and t->snap; false when out of memory. */
 bool tui_rows_build(struct tui *t);
 /* Index of the selection in t->rows after a rebuild (fixes t->sel if it vanished); -1 if no rows. */
@@ -106,6 +142,7 @@ struct tui_keyhelp {
 	const char *keys;	/* as shown: "q", "p/space" */
 	const char *hint;	/* short, for the status line; NULL: help only */
 	const char *what;	/* one line for the help overlay */
+	bool many;		/* only with several targets */
 };
 extern const struct tui_keyhelp tui_keyhelp[];
 extern const size_t tui_nkeyhelp;

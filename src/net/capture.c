@@ -22,20 +22,28 @@
  * many as uplinks; past this many the filter stops looking at them.
  */
 #define CAPTURE_SOURCES_MAX 8
+/*
+ * TCP targets the filter names (their SYN-ACKs and RSTs come from them);
+ * past this many, TCP from anyone with SYN or RST set goes through and
+ * the engines tell theirs apart (every answer is authenticated anyway).
+ */
+#define CAPTURE_TCP_TARGETS_MAX 16
 
 struct capture {
 	pcap_t *pcap;
 	int linktype;
 	int fd;
-	struct ip_addr dst;
-	enum probe_proto proto;
+	bool has4, has6;		/* targets of each family */
+	struct ip_addr tcp_dsts[CAPTURE_TCP_TARGETS_MAX];	/* TCP targets (the first: dst) */
+	int ntcp;
+	bool any_tcp;			/* more TCP targets than tcp_dsts holds */
 	struct ip_addr srcs[CAPTURE_SOURCES_MAX];
 	int nsrcs;
 	bool any_source;		/* more sources than srcs holds */
 };
 
-/* "dst host A or dst host B ...", or "1 = 1" for any destination of ours. */
-static void dst_clause(const struct capture *c, char *out, size_t len)
+/* "dst host A or dst host B ..." for family, or "1 = 1" for any destination of ours. */
+static void dst_clause(const struct capture *c, int family, char *out, size_t len)
 {
 	size_t used = 0;
 	char a[ADDR_STRLEN];
@@ -46,35 +54,74 @@ static void dst_clause(const struct capture *c, char *out, size_t len)
 		return;
 	}
 	for (int i = 0; i < c->nsrcs && used < len; i++) {
-		int n = snprintf(out + used, len - used, "%sdst host %s", i ? " or " : "",
-				 addr_format(&c->srcs[i], a, sizeof(a)));
+		int n;
 
+		if (c->srcs[i].family != family)
+			continue;
+		n = snprintf(out + used, len - used, "%sdst host %s", used ? " or " : "",
+			     addr_format(&c->srcs[i], a, sizeof(a)));
 		if (n < 0)
 			return;
 		used += (size_t)n;
 	}
 }
 
-/* The BPF program: answers to us, from anyone for ICMP, from the target for TCP. */
+/* " or (tcp and (src host A or ...))" for the IPv4 TCP targets, "" when there is none. */
+static void tcp_clause(const struct capture *c, char *out, size_t len)
+{
+	size_t used = 0;
+	char a[ADDR_STRLEN];
+
+	out[0] = '\0';
+	if (c->any_tcp) {
+		snprintf(out, len, " or (tcp and tcp[13] & 0x06 != 0)");
+		return;
+	}
+	for (int i = 0; i < c->ntcp && used < len; i++) {
+		int n;
+
+		if (c->tcp_dsts[i].family != AF_INET)
+			continue;
+		n = snprintf(out + used, len - used, "%ssrc host %s",
+			     used ? " or " : " or (tcp and (", addr_format(&c->tcp_dsts[i], a, sizeof(a)));
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+	if (used > 0 && used < len)
+		snprintf(out + used, len - used, "))");
+}
+
+/*
+ * The BPF program: answers to us, from anyone for ICMP, from the targets
+ * for TCP; for each family there are targets of (both: either program).
+ */
 static void build_filter(const struct capture *c, char *out, size_t len)
 {
-	char dsts[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)], d[ADDR_STRLEN];
+	char dsts4[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)];
+	char dsts6[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16)];
+	char tcp[CAPTURE_TCP_TARGETS_MAX * (ADDR_STRLEN + 16) + 32];
+	char v4[sizeof(dsts4) + sizeof(tcp) + 40] = "", v6[sizeof(dsts6) + 20] = "";
 
-	dst_clause(c, dsts, sizeof(dsts));
-	addr_format(&c->dst, d, sizeof(d));
-	if (c->dst.family == AF_INET)
-		snprintf(out, len, "ip and (%s) and (icmp%s%s%s)", dsts,
-			 c->proto == PROBE_TCP ? " or (tcp and src host " : "",
-			 c->proto == PROBE_TCP ? d : "", c->proto == PROBE_TCP ? ")" : "");
+	dst_clause(c, AF_INET, dsts4, sizeof(dsts4));
+	dst_clause(c, AF_INET6, dsts6, sizeof(dsts6));
+	tcp_clause(c, tcp, sizeof(tcp));
+	/* A family without a source of ours yet has nothing to let through. */
+	if (c->has4 && dsts4[0] != '\0')
+		snprintf(v4, sizeof(v4), "ip and (%s) and (icmp%s)", dsts4, tcp);
+	/* IPv6 extension headers hide "icmp6" from BPF: let the dissector decide. */
+	if (c->has6 && dsts6[0] != '\0')
+		snprintf(v6, sizeof(v6), "ip6 and (%s)", dsts6);
+	if (v4[0] != '\0' && v6[0] != '\0')
+		snprintf(out, len, "(%s) or (%s)", v4, v6);
 	else
-		/* IPv6 extension headers hide "icmp6" from BPF: let the dissector decide. */
-		snprintf(out, len, "ip6 and (%s)", dsts);
+		snprintf(out, len, "%s", v4[0] != '\0' ? v4 : v6);
 }
 
 /* Compiles and installs the filter for the current sources. */
 static bool apply_filter(struct capture *c, char *err, size_t errlen)
 {
-	char filter[CAPTURE_SOURCES_MAX * (ADDR_STRLEN + 16) + 128];
+	char filter[(2 * CAPTURE_SOURCES_MAX + CAPTURE_TCP_TARGETS_MAX) * (ADDR_STRLEN + 16) + 200];
 	struct bpf_program prog;
 	bool ok;
 
@@ -101,6 +148,24 @@ bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err,
 		c->srcs[c->nsrcs++] = *src;
 	else
 		c->any_source = true;
+	return apply_filter(c, err, errlen);
+}
+
+bool capture_add_target(struct capture *c, const struct ip_addr *dst, enum probe_proto proto,
+			char *err, size_t errlen)
+{
+	bool *has = dst->family == AF_INET6 ? &c->has6 : &c->has4;
+	bool new_family = !*has, tcp_known = proto != PROBE_TCP || c->any_tcp;
+
+	for (int i = 0; !tcp_known && i < c->ntcp; i++)
+		tcp_known = addr_equal(&c->tcp_dsts[i], dst);
+	if (!new_family && tcp_known)
+		return true;
+	*has = true;
+	if (!tcp_known && c->ntcp < CAPTURE_TCP_TARGETS_MAX)
+		c->tcp_dsts[c->ntcp++] = *dst;
+	else if (!tcp_known)
+		c->any_tcp = true;
 	return apply_filter(c, err, errlen);
 }
 
@@ -138,8 +203,10 @@ struct capture *capture_open(const struct ip_addr *src, const struct ip_addr *ds
 		snprintf(err, errlen, "capture: %s", pcap_geterr(c->pcap));
 		goto fail;
 	}
-	c->dst = *dst;
-	c->proto = proto;
+	c->has4 = dst->family == AF_INET;
+	c->has6 = dst->family == AF_INET6;
+	if (proto == PROBE_TCP)
+		c->tcp_dsts[c->ntcp++] = *dst;
 	c->srcs[0] = *src;
 	c->nsrcs = 1;
 	if (!apply_filter(c, err, errlen))

@@ -29,6 +29,13 @@ void capture_close(struct capture *c);
  * privilege.  False with a message in err when the filter cannot be set.
  */
 bool capture_add_source(struct capture *c, const struct ip_addr *src, char *err, size_t errlen);
+/*
+ * Lets the answers of another target through as well (one process, many
+ * targets: a TCP target's SYN-ACKs and RSTs come from its own address).
+ * Needs no privilege.  False with a message in err.
+ */
+bool capture_add_target(struct capture *c, const struct ip_addr *dst, enum probe_proto proto,
+			char *err, size_t errlen);
 int capture_fd(const struct capture *c);
 /*
  * Delivers every waiting packet's IP datagram to fn; count, or -1 on error.

@@ -19,7 +19,7 @@ bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
 	      const struct net_source *source, char *err, size_t errlen,
 	      bool *need_privilege)
 {
-	*n = (struct net){.send_fd = -1, .dst = *dst, .frame_fd = -1};
+	*n = (struct net){.send_fd = -1, .other_fd = -1, .dst = *dst, .frame_fd = -1};
 	*need_privilege = false;
 	if (source != NULL)
 		n->source = *source;
@@ -45,11 +45,29 @@ fail:
 	return false;
 }
 
+bool net_add_target(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+		    struct ip_addr *src, char *err, size_t errlen)
+{
+	if (dst->family != n->dst.family && n->other_fd < 0) {
+		n->other_fd = rawsock_open(dst->family, err, errlen);
+		if (n->other_fd < 0 || !source_apply(n->other_fd, &n->source, err, errlen))
+			return false;
+	}
+	/* Targets behind other uplinks are answered at those uplinks' addresses (or -a's). */
+	if (!source_for(dst, &n->source, src, err, errlen))
+		return false;
+	if (!addr_equal(src, &n->src) && !capture_add_source(n->capture, src, err, errlen))
+		return false;
+	return capture_add_target(n->capture, dst, proto, err, errlen);
+}
+
 void net_close(struct net *n)
 {
 	if (n->send_fd >= 0)
 		close(n->send_fd);
-	n->send_fd = -1;
+	if (n->other_fd >= 0)
+		close(n->other_fd);
+	n->send_fd = n->other_fd = -1;
 	capture_close(n->capture);
 	n->capture = NULL;
 	steer_free(n->steer);
@@ -105,7 +123,8 @@ bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route 
 		       uint64_t now_us, char *err, size_t errlen)
 {
 	*route = (struct net_route){0};
-	if (n->steer == NULL)
+	/* Steering serves net_open's family; the other one's probes take the raw socket's route. */
+	if (n->steer == NULL || spec->dst.family != n->dst.family)
 		return true;
 	steer_route(n->steer, spec, route, now_us);
 	/* Answers to a flow that leaves from another of our addresses come back to it. */
@@ -118,12 +137,18 @@ bool net_prepare_probe(struct net *n, struct probe_spec *spec, struct net_route 
 	return true;
 }
 
-/* Probes from i on that go as datagrams (not frames), at most RAWSOCK_BATCH_MAX. */
-static int datagram_run(const struct net_route *routes, int i, int count)
+/*
+ * Probes from i on that go as datagrams (not frames) to one target, at
+ * most RAWSOCK_BATCH_MAX: the kernel routes a raw datagram by the address
+ * it is sent to, so one system call takes one target's probes.
+ */
+static int datagram_run(const struct probe_spec *specs, const struct net_route *routes, int i,
+			int count)
 {
 	int k = 0;
 
-	while (i + k < count && k < RAWSOCK_BATCH_MAX && routes[i + k].mac_len == 0)
+	while (i + k < count && k < RAWSOCK_BATCH_MAX && routes[i + k].mac_len == 0 &&
+	       addr_equal(&specs[i + k].dst, &specs[i].dst))
 		k++;
 	return k;
 }
@@ -135,7 +160,7 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 	int done = 0, failed = 0;
 
 	while (done < count) {
-		int chunk = datagram_run(routes, done, count), sent;
+		int chunk = datagram_run(specs, routes, done, count), sent;
 
 		if (chunk == 0) {
 			/* Next hops behind one interface: a frame to the flow's next hop. */
@@ -144,8 +169,9 @@ int net_send_batch(struct net *n, uint8_t *const *pkts, const size_t *lens,
 		} else {
 			for (int k = 0; k < chunk; k++)
 				oifs[k] = routes[done + k].oif;
-			sent = rawsock_send_batch(n->send_fd, pkts + done, lens + done, oifs, chunk,
-						  &n->dst);
+			sent = rawsock_send_batch(specs[done].dst.family == n->dst.family ? n->send_fd
+										       : n->other_fd,
+						  pkts + done, lens + done, oifs, chunk, &specs[done].dst);
 		}
 		if (sent <= 0) {
 			/* The first one was refused: count it, go on with the rest. */

@@ -25,7 +25,8 @@ struct net_steer;
 struct neighbours;
 
 struct net {
-	int send_fd;			/* raw socket, we write the IP header */
+	int send_fd;			/* raw socket, we write the IP header (dst's family) */
+	int other_fd;			/* one of the other family (a target of it), -1: none */
 	struct capture *capture;
 	struct ip_addr src, dst;
 	struct net_source source;	/* -I, -a, -M as checked by source_check */
@@ -53,6 +54,16 @@ typedef void (*net_packet_fn)(void *ctx, const uint8_t *ip, size_t len, uint64_t
 bool net_open(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
 	      const struct net_source *source, char *err, size_t errlen,
 	      bool *need_privilege);
+/*
+ * One process, many targets: lets the answers to probes for dst through
+ * the capture and finds the source address the kernel will use towards it
+ * (*src).  A target of the other family than net_open's opens a raw
+ * socket of that family (the first time): then it needs CAP_NET_RAW, so
+ * call it before privileges are dropped.  Steering and the link-layer
+ * check serve net_open's family only.  False with a message in err.
+ */
+bool net_add_target(struct net *n, const struct ip_addr *dst, enum probe_proto proto,
+		    struct ip_addr *src, char *err, size_t errlen);
 void net_close(struct net *n);
 /*
  * Turns on per-flow steering for a host that balances over several next

@@ -36,6 +36,7 @@ _Static_assert(STEER_SLOTS == 1 << STEER_SLOT_BITS, "STEER_SLOTS must be 2^STEER
 /* One flow's interface and source address, as the kernel last said. */
 struct steer_slot {
 	uint64_t key;		/* steer_key(): nonzero; 0 marks an empty slot */
+	struct ip_addr dst;	/* the flow's target: targets of one process share ports */
 	uint64_t asked_us;	/* when the kernel was asked (monotonic) */
 	int oif;		/* its answer; 0 when it had none (the probe is not steered) */
 	struct ip_addr src;	/* the source a connection would have; valid when oif != 0 */
@@ -140,14 +141,30 @@ static int steer_ipproto(const struct probe_spec *p)
 	return 0;	/* ICMP echo: hashed on type and code, like a real ping */
 }
 
-/* The slot of a flow's key, or of the empty slot where it would go; NULL when full. */
-static struct steer_slot *steer_find(struct net_steer *st, uint64_t key)
+/* A few bytes of the target's address, to spread several targets' flows over the table. */
+static uint64_t dst_mix(const struct ip_addr *dst)
+{
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < sizeof(dst->b); i++)
+		h = h * 31 + dst->b[i];
+	return h;
+}
+
+/*
+ * The slot of a flow (key, target), or of the empty slot where it would
+ * go; NULL when full.
+ */
+static struct steer_slot *steer_find(struct net_steer *st, uint64_t key,
+				     const struct ip_addr *dst)
 {
 	/* Fibonacci hashing spreads consecutive ports over the table. */
-	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - STEER_SLOT_BITS));
+	size_t i = (size_t)(((key ^ dst_mix(dst)) * 0x9e3779b97f4a7c15ULL) >>
+			    (64 - STEER_SLOT_BITS));
 
 	for (size_t n = 0; n < STEER_SLOTS; n++, i = (i + 1) & (STEER_SLOTS - 1))
-		if (st->slot[i].key == key || st->slot[i].key == 0)
+		if ((st->slot[i].key == key && addr_equal(&st->slot[i].dst, dst)) ||
+		    st->slot[i].key == 0)
 			return &st->slot[i];
 	return NULL;
 }
@@ -160,7 +177,7 @@ void steer_forget(struct net_steer *st, const struct probe_spec *p)
 
 	if (ipproto == 0)
 		return;
-	s = steer_find(st, steer_key(ipproto, p->sport, p->dport));
+	s = steer_find(st, steer_key(ipproto, p->sport, p->dport), &p->dst);
 	if (s != NULL && s->key != 0)
 		s->asked_us = UINT64_MAX;
 }
@@ -182,13 +199,14 @@ static const struct steer_slot *steer_choice(struct net_steer *st, const struct 
 
 	if (ipproto == 0)
 		return NULL;
-	s = steer_find(st, key);
+	s = steer_find(st, key, &p->dst);
 	if (s == NULL || (s->key == 0 && st->used >= STEER_FILL_MAX)) {
 		/* The cache is full: ask every time rather than evict or guess. */
 		s = scratch;
-		*s = (struct steer_slot){.key = key};
+		*s = (struct steer_slot){.key = key, .dst = p->dst};
 	} else if (s->key == 0) {
 		s->key = key;
+		s->dst = p->dst;
 		st->used++;
 	} else if (s->asked_us <= now && now - s->asked_us < STEER_REFRESH_US) {
 		return s;	/* asked_us in the future: marked stale by steer_forget() */

@@ -1,5 +1,7 @@
 # Command-line tests of the built binary: bad input gives status 2 and one
 # line on stderr; output that cannot be written gives status 1 and a message;
 # without CAP_NET_RAW the message says how to grant it.
-TESTS += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh
-EXTRA_DIST += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh
+TESTS += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh \
+	tests/cli/t_targets.sh
+EXTRA_DIST += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh \
+	tests/cli/t_targets.sh

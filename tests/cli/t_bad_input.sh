@@ -35,7 +35,8 @@ bad() {
 # Every parse error of src/options.c, through main().
 bad "no host"
 bad "empty host" ""
-bad "more than one host" 127.0.0.1 127.0.0.2
+bad "more than 64 hosts" $(seq -f 127.0.0.%g 1 65)
+bad "needs a file name" --targets ""
 bad "unknown option '-Z'" -Z 127.0.0.1
 bad "unknown or ambiguous option '--bogus'" --bogus 127.0.0.1
 bad "ambiguous" --re 127.0.0.1

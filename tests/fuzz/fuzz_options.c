@@ -61,8 +61,15 @@ static void check_one_line(const char *err, size_t cap)
 
 static void check_run(const struct options *o, const struct fuzz_argv *a)
 {
-	CHECK(o->host != NULL && o->host[0] != '\0');
-	CHECK(o->host >= a->text && o->host <= a->text + sizeof(a->text));
+	CHECK(o->nhosts >= 0 && o->nhosts <= OPTIONS_HOSTS_MAX);
+	CHECK(o->nhosts > 0 || o->targets_file != NULL);
+	CHECK((o->host == NULL) == (o->nhosts == 0));
+	for (int i = 0; i < o->nhosts; i++)
+		CHECK(o->hosts[i][0] != '\0' && o->hosts[i] >= a->text &&
+		      o->hosts[i] <= a->text + sizeof(a->text));
+	CHECK(o->targets_file == NULL ||
+	      (o->targets_file[0] != '\0' && o->targets_file >= a->text &&
+	       o->targets_file <= a->text + sizeof(a->text)));
 	CHECK(o->family == 0 || o->family == AF_INET || o->family == AF_INET6);
 	CHECK(o->proto == PROBE_UDP || o->proto == PROBE_TCP || o->proto == PROBE_ICMP);
 	CHECK(o->proto != PROBE_ICMP || o->port == 0);
@@ -132,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s == OPTIONS_ERROR)
 		CHECK(strcmp(err, err2) == 0);
 	if (s == OPTIONS_RUN)
-		CHECK(strcmp(o.host, o2.host) == 0 && o.count == o2.count &&
+		CHECK(o.nhosts == o2.nhosts && (o.host == NULL || strcmp(o.host, o2.host) == 0) &&
+		      o.count == o2.count &&
 		      o.nflows == o2.nflows && o.face == o2.face && o.vary == o2.vary);
 	return 0;
 }

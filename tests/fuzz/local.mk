@@ -31,3 +31,11 @@ tests_fuzz_fuzz_rtnl_replay_SOURCES = tests/fuzz/fuzz_rtnl.c tests/fuzz/replay.c
 tests_fuzz_fuzz_rtnl_replay_LDADD = libcore.a $(LIBS)
 EXTRA_DIST += tests/fuzz/corpus/rtnl
 EXTRA_DIST += tests/fuzz/fuzz.h
+# --targets file parser fuzz target (src/targets.c).  In `make check` it
+# runs through replay.c over tests/fuzz/corpus/targets plus deterministic
+# mutations; for real libFuzzer:
+#   FUZZ_SOURCES="src/numparse.c src/targets.c" tests/fuzz/run-libfuzzer.sh targets 60
+check_PROGRAMS += tests/fuzz/fuzz_targets_replay
+tests_fuzz_fuzz_targets_replay_SOURCES = tests/fuzz/fuzz_targets.c tests/fuzz/replay.c
+tests_fuzz_fuzz_targets_replay_LDADD = libcore.a $(LIBS)
+EXTRA_DIST += tests/fuzz/corpus/targets

@@ -75,6 +75,37 @@ done
 [ -z "${stale:-}" ]
 ok $? "no stale golden files${stale:+:$stale}"
 
+# Several targets, one per scenario (no golden file: they must agree with
+# the single-target outputs above).  -j: a "targets" array whose documents
+# are the scenarios' own, in order, each named after its scenario; the
+# stream: every event names its target, one start and one end each.
+"$golden" fleet json >"$tmp/fleet.json" && "$golden" fleet stream >"$tmp/fleet.stream"
+ok $? "the driver writes the document and the stream of several targets"
+python3 - "$tmp" $names <<'PY'
+import json, sys
+tmp, names = sys.argv[1], sys.argv[2:]
+doc = json.load(open(tmp + "/fleet.json"))
+ok = [t["target"]["name"] for t in doc["targets"]] == names[:16]
+for name, t in zip(names, doc["targets"]):
+    # The target's name is the scenario's (in the reproduce commands too).
+    one = json.loads(open(f"{tmp}/{name}.json").read().replace('"db.example', '"' + name)
+                     .replace(" db.example ", " " + name + " "))
+    ok = ok and one == t
+events = [json.loads(l) for l in open(tmp + "/fleet.stream") if l.strip()]
+for name in names[:16]:
+    mine = [e for e in events if e.get("target", {}).get("name") == name]
+    ok = ok and [e["type"] for e in mine].count("start") == 1 and mine[-1]["type"] == "end"
+ok = ok and all("target" in e and e["target"]["address"] for e in events)
+sys.exit(0 if ok else 1)
+PY
+ok $? "several targets: each one's document as alone, in order; every event names its target"
+if [ "$can_validate" -eq 1 ]; then
+	python3 "$validator" "$schema" report "$tmp/fleet.json" >"$tmp/schema.out" 2>&1 &&
+		python3 "$validator" "$schema" stream "$tmp/fleet.stream" >>"$tmp/schema.out" 2>&1
+	ok $? "several targets: the document and the stream fit the schema"
+	sed -n '1,10s/^/#   /p' "$tmp/schema.out"
+fi
+
 # The stream shows what changed between its two snapshots: every kind of event at least once.
 events=$(cat "$tmp"/*.stream | python3 -c 'import json,sys
 print(" ".join(sorted({json.loads(l)["type"] for l in sys.stdin if l.strip()})))')

@@ -247,6 +247,68 @@ static void two_engines(void)
 	simnet_free(n);
 }
 
+/*
+ * Two targets in one loop whose probes look alike in everything but the
+ * target: the same source ports, the same key and seed (so the same probe
+ * ids and slots), each target behind its own network (a diamond of its
+ * own).  The first engine is offered every reply first: the second
+ * target's must be foreign to it, and each engine must measure exactly
+ * what it measures alone.  A match on ports or ids without the target
+ * would take (or refuse as forged) the other target's answers.
+ */
+static void two_targets_same_ports(void)
+{
+	struct engine_config cfg[2];
+	struct simnet *n[2];
+	struct simloop sl;
+	struct run_engine both[2] = {{0}};
+	struct results *r[2] = {NULL, NULL};
+	struct simrun_case alone[2];
+	bool same[2] = {false, false};
+	char err[128], why[160] = "";
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		simrun_config(&cfg[i], (seed & 2) ? AF_INET6 : AF_INET);
+		cfg[i].seed = seed + 20;
+		cfg[i].sport_base = 33000;
+		cfg[i].rounds = 3;
+		cfg[i].key[0] = 7;
+	}
+	cfg[1].dst.b[cfg[1].dst.family == AF_INET ? 3 : 15] ^= 0x40;	/* another target */
+	for (int i = 0; i < 2; i++)
+		n[i] = network(&cfg[i], seed + 5 + (uint32_t)i);
+	simloop_init(&sl, n[0], SIMRUN_START_US);
+	sl.net2 = n[1];
+	for (int i = 0; i < 2; i++)
+		both[i].e = engine_new(&cfg[i], err, sizeof(err));
+	rc = both[0].e && both[1].e ? loop_once(&sl, both, 2) : -1;
+	for (int i = 0; i < 2 && rc == 0; i++)
+		r[i] = engine_results(both[i].e, sl.now_us);
+	ok(rc == 0 && r[0] && r[1] && sl.match[MATCH_OK] == sl.delivered && sl.delivered > 0,
+	   "two targets, same ports, ids and key: every one of %llu replies taken by one engine",
+	   (unsigned long long)sl.delivered);
+	ok(r[0] && r[1] && r[1]->counters.replies > 0 &&
+	   r[0]->counters.foreign == r[1]->counters.replies + r[1]->counters.duplicates &&
+	   r[0]->counters.unauthenticated == 0,
+	   "the first engine found the second target's %llu answers foreign, none forged",
+	   r[1] ? (unsigned long long)r[1]->counters.replies : 0ULL);
+	for (int i = 0; i < 2; i++) {
+		struct simnet *m = network(&cfg[i], seed + 5 + (uint32_t)i);
+
+		if (simrun_case_run(&alone[i], &cfg[i], m, NULL) && r[i] != NULL)
+			same[i] = simrun_results_equal(r[i], alone[i].res, true, why, sizeof(why));
+		simrun_case_free(&alone[i]);
+		simnet_free(m);
+	}
+	ok(same[0] && same[1], "two targets: each measured what it measures alone %s", why);
+	for (int i = 0; i < 2; i++) {
+		results_free(r[i]);
+		engine_free(both[i].e);
+		simnet_free(n[i]);
+	}
+}
+
 /* The face's input is read when it is there; a face that quits and a signal end the run early. */
 static void early_ends(void)
 {
@@ -319,6 +381,7 @@ int main(int argc, char **argv)
 	neighbours(true);
 	neighbours(false);
 	two_engines();
+	two_targets_same_ports();
 	early_ends();
 	return tap_done();
 }

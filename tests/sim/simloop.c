@@ -11,6 +11,14 @@
 
 #include "simloop.h"
 
+/* The network a probe goes into: the second one's when it is for that one's destination. */
+static struct simnet *net_of(struct simloop *sl, const struct probe_spec *p)
+{
+	if (sl->net2 != NULL && addr_equal(&p->dst, &simnet_node(sl->net2, SIMNET_DST)->addr))
+		return sl->net2;
+	return sl->net;
+}
+
 static int sl_send(void *ctx, const struct probe_spec *probes, int count,
 		   const struct transport_sink *sink, uint64_t now_us, char *err, size_t errlen)
 {
@@ -25,7 +33,7 @@ static int sl_send(void *ctx, const struct probe_spec *probes, int count,
 		sl->largest_batch = count;
 	sl->sent = true;
 	for (int i = 0; i < count; i++) {
-		enum simnet_fate fate = simnet_send(sl->net, &probes[i], now_us);
+		enum simnet_fate fate = simnet_send(net_of(sl, &probes[i]), &probes[i], now_us);
 
 		if (sl->hooks.sent)
 			sl->hooks.sent(sl->hooks.ctx, &probes[i], fate, now_us);
@@ -73,13 +81,14 @@ static int sl_receive(void *ctx, const struct pollfd *fds, int nfds,
 	if (sl->hooks.before_receive)
 		sl->hooks.before_receive(sl->hooks.ctx, now_us);
 	deliver_claims(sl, sink, now_us);
-	while (simnet_next_reply(sl->net, now_us, &rep)) {
-		int m = sink->reply(sink->ctx, &rep, now_us);
+	for (struct simnet *n = sl->net; n != NULL; n = n == sl->net ? sl->net2 : NULL)
+		while (simnet_next_reply(n, now_us, &rep)) {
+			int m = sink->reply(sink->ctx, &rep, now_us);
 
-		if (m >= 0 && (size_t)m < sizeof(sl->match) / sizeof(sl->match[0]))
-			sl->match[m]++;
-		sl->delivered++;
-	}
+			if (m >= 0 && (size_t)m < sizeof(sl->match) / sizeof(sl->match[0]))
+				sl->match[m]++;
+			sl->delivered++;
+		}
 	if (sl->hooks.after_receive)
 		sl->hooks.after_receive(sl->hooks.ctx, now_us);
 	return 0;
@@ -133,6 +142,8 @@ static uint64_t wait_end(struct simloop *sl, uint64_t now, uint64_t until)
 	uint64_t arrival;
 
 	if (simnet_next_arrival(sl->net, &arrival) && arrival < until)
+		until = arrival > now ? arrival : now + 1;
+	if (sl->net2 != NULL && simnet_next_arrival(sl->net2, &arrival) && arrival < until)
 		until = arrival > now ? arrival : now + 1;
 	for (int i = 0; i < sl->nclaims; i++)
 		if (sl->claims[i].at < until)

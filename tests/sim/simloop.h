@@ -46,6 +46,11 @@ struct simloop_hooks {
 
 struct simloop {
 	struct simnet *net;
+	/*
+	 * NULL, or a second network with a destination of its own: probes to
+	 * it go there (one process, two targets, each behind its own paths).
+	 */
+	struct simnet *net2;
 	uint64_t now_us;		/* the virtual clock */
 	volatile sig_atomic_t stop;	/* the loop's stop flag (run_env.stop) */
 	bool link_check;		/* neighbour questions offered (simloop_link_check) */

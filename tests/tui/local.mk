@@ -7,6 +7,7 @@ tests_tui_test_tui_model_SOURCES = tests/tui/test_tui_model.c
 tests_tui_test_tui_model_LDADD = libface.a libcore.a -lm $(LIBS)
 TUI_TESTS = \
 	tests/tui/t_live.sh \
-	tests/tui/t_term.sh
+	tests/tui/t_term.sh \
+	tests/tui/t_fleet.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/tui_lib.sh

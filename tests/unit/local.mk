@@ -79,3 +79,9 @@ tests_unit_test_mpls_LDADD = libface.a libcore.a $(CJSON_LIBS) $(NCURSES_LIBS) -
 check_PROGRAMS += tests/unit/test_asn
 tests_unit_test_asn_SOURCES = tests/unit/test_asn.c
 tests_unit_test_asn_LDADD = libcore.a $(LIBS)
+
+# Unit tests of src/targets.c: the --targets file's lines, defaults,
+# refusals with FILE:LINE, duplicates, limits.
+check_PROGRAMS += tests/unit/test_targets
+tests_unit_test_targets_SOURCES = tests/unit/test_targets.c
+tests_unit_test_targets_LDADD = libcore.a $(LIBS)

@@ -463,6 +463,23 @@ static void test_filters(void)
 	results_free(res);
 	engine_free(b.e);
 
+	/*
+	 * One process tracing both families: the IPv6 target's claims reach
+	 * this IPv4 engine too, and a dual-stack neighbour holds both on one MAC.
+	 */
+	bench_init(&b, false, 1, 1, true, NULL);
+	run_round(&b);
+	claim_at(b.e, "2001:db8::77", MAC_A, 6, b.now);
+	table_at(b.e, "2001:db8::78", MAC_A, 6);
+	res = results_with_findings(engine_results(b.e, b.now));
+	ok(nneighbours(res) == 1 && pair_in(res, "2001:db8::77", MAC_A) == NULL,
+	   "an IPv6 address on the IPv4 neighbour's MAC is none of this engine's (%d pairs)",
+	   nneighbours(res));
+	ok(res->findings == NULL || res->findings->count == 0,
+	   "and no link-address-shared finding from it");
+	results_free(res);
+	engine_free(b.e);
+
 	/* IPv6: link-local addresses share every interface's MAC. */
 	bench_init(&b, true, 1, 1, true, NULL);
 	ok(b.e != NULL, "IPv6 engine created");

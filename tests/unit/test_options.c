@@ -74,6 +74,8 @@ FIELD(mark_set, o->mark_set)
 FIELD(src_family, o->source.family)
 FIELD(mpls, o->mpls)
 FIELD(asl, o->aslookup)
+FIELD(nhosts, o->nhosts)
+FIELD(targets, o->targets_file != NULL)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
@@ -86,6 +88,7 @@ static const struct field fields[] = {
 	{ "linkcheck", get_linkcheck },
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
 	{ "src_family", get_src_family }, { "mpls", get_mpls }, { "asl", get_asl },
+	{ "nhosts", get_nhosts }, { "targets", get_targets },
 };
 
 /* Symbolic values allowed on the right of '=' so the table reads well. */
@@ -419,17 +422,22 @@ static const struct option_case cases[] = {
 	{ "", OPTIONS_ERROR, "no host" },
 	{ "-n", OPTIONS_ERROR, "no host" },
 	{ "''", OPTIONS_ERROR, "empty host" },
-	{ "a b", OPTIONS_ERROR, "more than one host: 'a' and 'b'" },
-	{ "-n a -r b", OPTIONS_ERROR, "more than one host" },
+	{ "a b", OPTIONS_RUN, "host=a nhosts=2 targets=0" },
+	{ "-n a -r b", OPTIONS_RUN, "host=a nhosts=2 numeric=1 face=report" },
+	{ "--targets f", OPTIONS_RUN, "nhosts=0 targets=1" },
+	{ "a --targets=f b", OPTIONS_RUN, "host=a nhosts=2 targets=1" },
+	{ "--targets ''", OPTIONS_ERROR, "--targets needs a file name" },
+	{ "--targets", OPTIONS_ERROR, "option --targets needs an argument (FILE)" },
+	{ "a ''", OPTIONS_ERROR, "empty host" },
 	{ "h -n -c 2", OPTIONS_RUN, "host=h numeric=1 count=2" },	/* options after the host */
 	{ "192.0.2.1", OPTIONS_RUN, "host=192.0.2.1" },
 	{ "-6 2001:db8::1", OPTIONS_RUN, "host=2001:db8::1 family=inet6" },
 	{ "-- -h", OPTIONS_RUN, "host=-h" },	/* "--" ends the options */
 	{ "-n -- -h", OPTIONS_RUN, "host=-h numeric=1" },
-	{ "a -- b", OPTIONS_ERROR, "more than one host: 'a' and 'b'" },
-	{ "-- a b", OPTIONS_ERROR, "more than one host: 'a' and 'b'" },
+	{ "a -- b", OPTIONS_RUN, "host=a nhosts=2" },
+	{ "-- a b", OPTIONS_RUN, "host=a nhosts=2" },
 	{ "-- ''", OPTIONS_ERROR, "empty host" },
-	{ "a b c", OPTIONS_ERROR, "more than one host: 'a' and 'b'" },
+	{ "a b c", OPTIONS_RUN, "host=a nhosts=3" },
 
 	/* getopt's own failures, in our words. */
 	{ "-Z h", OPTIONS_ERROR, "unknown option '-Z'" },
@@ -642,11 +650,11 @@ static void test_edges(void)
 	struct options o;
 	char err[16], tiny[4];
 	char *none[] = { NULL };
-	char nl[] = "a\nb", esc[] = "-\x1b[2J", prog[] = "ecmptrace", two[] = "x";
-	char *with_nl[] = { prog, nl, two, NULL };
+	char nl[] = "a\nb", esc[] = "-\x1b[2J", prog[] = "ecmptrace", two[] = "-c";
+	char *with_nl[] = { prog, two, nl, NULL };
 	char *with_esc[] = { prog, esc, NULL };
 	char big[256];
-	char *with_big[] = { prog, big, two, NULL };
+	char *with_big[] = { prog, two, big, NULL };
 
 	ok(options_parse(0, none, &o, err, sizeof(err)) == OPTIONS_ERROR && err[0] != '\0',
 	   "argc 0 is an error, not a crash");
@@ -658,7 +666,7 @@ static void test_edges(void)
 
 		options_parse(3, with_nl, &o, line, sizeof(line));
 		ok(strchr(line, '\n') == NULL && strstr(line, "a\\x0ab") != NULL,
-		   "a newline in a host is escaped: '%s'", line);
+		   "a newline in a value is escaped: '%s'", line);
 		options_parse(2, with_esc, &o, line, sizeof(line));
 		ok(strchr(line, '\x1b') == NULL && strstr(line, "\\x1b") != NULL,
 		   "an escape in an option is escaped: '%s'", line);
@@ -671,6 +679,32 @@ static void test_edges(void)
 	options_defaults(&o);
 	ok(o.host == NULL && o.nflows == 16 && o.max_ttl == 30 && o.count == 10 &&
 	   !o.count_set && o.face == FACE_AUTO, "options_defaults");
+}
+
+/* OPTIONS_HOSTS_MAX hosts on the command line are taken in order; one more is refused. */
+static void test_many_hosts(void)
+{
+	static char names[OPTIONS_HOSTS_MAX + 1][8];
+	char *argv[OPTIONS_HOSTS_MAX + 3], err[256];
+	struct options o;
+	bool in_order = true;
+
+	argv[0] = (char *)"ecmptrace";
+	for (int i = 0; i <= OPTIONS_HOSTS_MAX; i++) {
+		snprintf(names[i], sizeof(names[i]), "h%d", i);
+		argv[i + 1] = names[i];
+	}
+	argv[OPTIONS_HOSTS_MAX + 1] = NULL;
+	ok(options_parse(OPTIONS_HOSTS_MAX + 1, argv, &o, err, sizeof(err)) == OPTIONS_RUN &&
+	   o.nhosts == OPTIONS_HOSTS_MAX, "%d hosts", OPTIONS_HOSTS_MAX);
+	for (int i = 0; i < o.nhosts; i++)
+		in_order = in_order && o.hosts[i] == names[i];
+	ok(in_order && o.host == names[0], "in the command line's order");
+	argv[OPTIONS_HOSTS_MAX + 1] = names[OPTIONS_HOSTS_MAX];
+	argv[OPTIONS_HOSTS_MAX + 2] = NULL;
+	ok(options_parse(OPTIONS_HOSTS_MAX + 2, argv, &o, err, sizeof(err)) == OPTIONS_ERROR &&
+	   strcmp(err, "more than 64 hosts ('h64' is one more): put them in a --targets file") ==
+	   0, "one more: %s", err);
 }
 
 /* The usage text names every option once, with its default, in 80 columns. */
@@ -727,6 +761,7 @@ int main(void)
 	test_posixly_correct();
 	test_edges();
 	test_env();
+	test_many_hosts();
 	test_usage();
 	return tap_done();
 }
