@@ -21,6 +21,8 @@
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "face/json.h"
+#include "face/csv.h"
+#include "face/dot.h"
 #include "face/json_stream.h"
 #include "face/report.h"
 #include "face/tui.h"
@@ -58,6 +60,9 @@ static bool random_key(uint8_t *key, size_t len)
 {
 	return getrandom(key, len, 0) == (ssize_t)len;
 }
+
+/* When the run started, seconds since the epoch (set once, before the loop). */
+static time_t run_start_time;
 
 static void rfc3339_now(char *buf, size_t len)
 {
@@ -265,36 +270,65 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const char *started)
+/* How a run ended, for the faces that say it: "done", "signal" or "error" (loop's rc). */
+static const char *end_reason(int rc)
 {
-	struct results *r;
-	char finished[40];
-	int rc;
+	return rc == 1 ? "signal" : rc < 0 ? "error" : "done";
+}
 
-	rc = loop_over_network(nt, e, NULL);
-	if (rc < 0)
-		return 1;
+/* Prints the batch face's output of r; false when out of memory (said). */
+static bool print_batch(enum face face, const struct results *r, const struct options *o,
+			const struct namer *names, const char *started, int rc)
+{
+	char finished[40];
+
 	rfc3339_now(finished, sizeof(finished));
-	r = results_with_findings(engine_results(e, clock_monotonic_us()));
-	if (r == NULL) {
-		fprintf(stderr, "ecmptrace: out of memory\n");
-		return 1;
-	}
 	if (face == FACE_JSON) {
 		struct json_options jo = {.target_name = o->host, .started = started,
 					  .finished = finished, .namer = names};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
-			rc = -1;
+			return false;
 		}
+	} else if (face == FACE_CSV) {
+		struct csv_options co = {.target_name = o->host, .start_time = run_start_time,
+					 .status = end_reason(rc), .namer = names};
+
+		csv_print(stdout, r, &co);
+	} else if (face == FACE_DOT) {
+		struct dot_options d = {.target_name = o->host, .status = end_reason(rc),
+					.namer = names};
+
+		dot_print(stdout, r, &d);
 	} else {
 		struct report_options ro = {.target_name = o->host, .started = started,
 					    .wide = o->report_wide, .namer = names};
 
 		report_print(stdout, r, &ro);
 	}
+	return true;
+}
+
+/*
+ * The batch faces print the results at the end, also when a signal or an
+ * error cut the run short (they say so where they can); an error is still
+ * status 1.
+ */
+static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
+		     const struct options *o, const struct namer *names, const char *started)
+{
+	struct results *r;
+	int rc;
+
+	rc = loop_over_network(nt, e, NULL);
+	r = results_with_findings(engine_results(e, clock_monotonic_us()));
+	if (r == NULL) {
+		fprintf(stderr, "ecmptrace: out of memory\n");
+		return 1;
+	}
+	if (!print_batch(face, r, o, names, started, rc))
+		rc = -1;
 	results_free(r);
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
@@ -441,6 +475,7 @@ static int trace(struct net *net, struct plan *p)
 		names = resolver_namer(res);
 		nm = &names;
 	}
+	run_start_time = time(NULL);
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
 		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);

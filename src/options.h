@@ -20,6 +20,8 @@ enum face {
 	FACE_REPORT,		/* -r/--report */
 	FACE_JSON,		/* -j/--json */
 	FACE_JSON_STREAM,	/* --json-stream */
+	FACE_CSV,		/* -C/--csv */
+	FACE_DOT,		/* --dot */
 };
 
 struct options {

@@ -82,6 +82,10 @@ bad "-j/--json cannot be combined with -r/--report" -r -j 127.0.0.1
 bad "-j/--json cannot be combined with -w/--report-wide" -w -j 127.0.0.1
 bad "--json-stream cannot be combined" -j --json-stream 127.0.0.1
 bad "-r/--report cannot be combined with -t/--curses" -t -r 127.0.0.1
+bad "--dot cannot be combined with -C/--csv" -C --dot 127.0.0.1
+bad "-C/--csv cannot be combined with -j/--json" -j -C 127.0.0.1
+bad "option --csv takes no argument" --csv=x 127.0.0.1
+bad "option --dot takes no argument" --dot=1 127.0.0.1
 bad "does not apply to -I/--icmp" -P 80 -I 127.0.0.1
 bad '\x0a' "$(printf 'a\nb')" c
 

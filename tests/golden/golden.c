@@ -6,7 +6,10 @@
  * tcpdump's tests replay captures through its printers.
  *
  *   golden list                      the scenario names
- *   golden NAME report|json|stream|screen   that output
+ *   golden NAME report|json|stream|screen|csv|dot   that output
+ *   golden NAME csv-names|dot-names  the same with every responder named
+ *                                    by a hostile reverse-DNS answer
+ *   golden NAME hostile-name         that name, as bytes
  *
  * What would differ from run to run is fixed: the stream's clock starts at
  * 2026-01-01T00:00:00Z and steps 250 ms per event, and the report's
@@ -17,9 +20,12 @@
 #include <string.h>
 
 #include "build.h"
+#include "face/csv.h"
+#include "face/dot.h"
 #include "face/json.h"
 #include "face/json_stream.h"
 #include "face/report.h"
+#include "namer.h"
 #include "scenarios.h"
 #include "screen.h"
 
@@ -59,6 +65,41 @@ static int report(const struct results *r)
 	}
 	free(text);
 	return 0;
+}
+
+/*
+ * A reverse-DNS answer no face may trust: a comma, quotes, a line break,
+ * Graphviz's escapes and a byte that is not UTF-8 ("NAMES" below).
+ */
+#define HOSTILE_NAME "a,b \"c\"\\N\\l\nd\xff.example"
+
+static const char *hostile_lookup(void *ctx, const struct ip_addr *a)
+{
+	(void)ctx;
+	(void)a;
+	return HOSTILE_NAME;
+}
+
+static const struct namer hostile_namer = {.lookup = hostile_lookup};
+
+/* The CSV with a fixed version and start time (2026-01-01T00:00:00Z). */
+static int csv(const struct results *r, const struct namer *nm)
+{
+	struct csv_options o = {.target_name = TARGET, .version = "VERSION",
+				.start_time = 1767225600, .status = "done", .namer = nm};
+
+	csv_print(stdout, r, &o);
+	return ferror(stdout) != 0;
+}
+
+/* The Graphviz graph with a fixed version. */
+static int dot(const struct results *r, const struct namer *nm)
+{
+	struct dot_options o = {.target_name = TARGET, .version = "VERSION", .status = "done",
+				.namer = nm};
+
+	dot_print(stdout, r, &o);
+	return ferror(stdout) != 0;
 }
 
 /*
@@ -106,7 +147,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], golden_scenarios[i].name) == 0)
 			sc = &golden_scenarios[i];
 	if (sc == NULL) {
-		fprintf(stderr, "usage: golden list | golden NAME report|json|stream|screen\n");
+		fprintf(stderr,
+			"usage: golden list | golden NAME report|json|stream|screen|csv|dot\n");
 		return 2;
 	}
 	if (strcmp(argv[2], "stream") == 0)
@@ -118,6 +160,16 @@ int main(int argc, char **argv)
 		rc = report(r);
 	else if (strcmp(argv[2], "json") == 0)
 		rc = !json_print_report(stdout, r, &jo);
+	else if (strcmp(argv[2], "csv") == 0)
+		rc = csv(r, NULL);
+	else if (strcmp(argv[2], "dot") == 0)
+		rc = dot(r, NULL);
+	else if (strcmp(argv[2], "csv-names") == 0)
+		rc = csv(r, &hostile_namer);
+	else if (strcmp(argv[2], "dot-names") == 0)
+		rc = dot(r, &hostile_namer);
+	else if (strcmp(argv[2], "hostile-name") == 0)
+		rc = fputs(HOSTILE_NAME, stdout) < 0;
 	else
 		rc = 2;
 	g_free(r);

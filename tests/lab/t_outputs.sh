@@ -1,5 +1,5 @@
 #!/bin/bash
-# Where the results go, and how a run ends.  Every face (-j, -r,
+# Where the results go, and how a run ends.  Every face (-j, -r, -C, --dot,
 # --json-stream) writing to a full device (/dev/full) or to a closed
 # stdout must say so on stderr and exit 1, never 0 in silence.  SIGHUP,
 # SIGTERM and SIGINT sent in the middle of a run must all end it the same
@@ -18,7 +18,7 @@ ok $? "topology built"
 args=(-n -i 0.1 --timeout 0.5 --flows 4)
 
 # Write errors: a short run whose output cannot be written.
-for face in -j -r --json-stream; do
+for face in -j -r --json-stream -C --dot; do
 	for where in full closed; do
 		errf="$LAB_TMP/write.err"
 		if [ "$where" = full ]; then
@@ -65,6 +65,8 @@ printed() {	# printed FACE OUT
 	case $1 in
 	-j) "$LAB_PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["hops"] else 1)' "$2" ;;
 	-r) grep -q "$LAB_SERVER_ADDR" "$2" ;;
+	-C) grep -q ",signal,.*,$LAB_SERVER_ADDR," "$2" ;;
+	--dot) grep -q "ended by signal" "$2" && grep -q "$LAB_SERVER_ADDR" "$2" ;;
 	--json-stream)
 		"$LAB_PY" -c 'import json,sys
 e=json.loads(open(sys.argv[1]).read().splitlines()[-1])
@@ -72,7 +74,7 @@ sys.exit(0 if e["type"] == "end" and e["reason"] == "signal" else 1)' "$2" ;;
 	esac
 }
 
-for face in -j -r --json-stream; do
+for face in -j -r --json-stream -C --dot; do
 	statuses=""
 	for sig in HUP TERM INT; do
 		out="$LAB_TMP/signal.$sig$face"
