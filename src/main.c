@@ -61,8 +61,26 @@ static bool random_key(uint8_t *key, size_t len)
 	return getrandom(key, len, 0) == (ssize_t)len;
 }
 
-/* When the run started, seconds since the epoch (set once, before the loop). */
-static time_t run_start_time;
+/* When the run started, for the faces that say it. */
+struct run_start {
+	uint64_t wall_us;	/* wall clock, microseconds since the epoch */
+	char text[40];		/* RFC 3339 in whole seconds, as the report says it */
+};
+
+/* How the event loop ended, for the faces that say it. */
+struct run_end {
+	int rc;			/* run_loop's: 0 done, 1 stopped by a signal, -1 error */
+	char err[256];		/* with -1: what went wrong */
+};
+
+/* The wall clock in microseconds since the epoch (the JSON's times). */
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void rfc3339_now(char *buf, size_t len)
 {
@@ -176,6 +194,35 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* The name of a signal that ends a run, as the JSON says it. */
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return NULL;
+	}
+}
+
+/* How a run ended, for the faces that say it: "done", "signal" or "error". */
+static const char *end_reason(int rc)
+{
+	return rc == 1 ? "signal" : rc < 0 ? "error" : "done";
+}
+
+/* The JSON's account of how the run ended (points into end). */
+static struct json_end json_end_of(const struct run_end *end)
+{
+	return (struct json_end){.reason = end_reason(end->rc),
+				 .signal = end->rc == 1 ? signal_name(stop_signal) : NULL,
+				 .error = end->rc < 0 ? end->err : NULL};
+}
+
 static void say_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -186,9 +233,10 @@ static void say_warning(void *ctx, const char *msg)
  * Runs the event loop over the kernel's network with the monotonic clock.
  * SIGINT, SIGTERM and SIGHUP (a closed terminal, a supervisor's hang-up)
  * end it the same way, results kept: 1.  0 done, -1 error (said here).
+ * How it ended goes in *end as well.
  */
 static int loop_over_network(struct net_transport *nt, struct engine *e,
-			     const struct run_face *face)
+			     const struct run_face *face, struct run_end *end)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
@@ -204,16 +252,20 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 	rc = run_loop(&env, &one, 1);
 	if (rc < 0)
 		fprintf(stderr, "ecmptrace: %s\n", env.err);
+	end->rc = rc;
+	snprintf(end->err, sizeof(end->err), "%s", rc < 0 ? env.err : "");
 	return rc;
 }
 
 static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
-		    const struct ip_addr *dst, const struct namer *names, const char *started)
+		    const struct ip_addr *dst, const struct namer *names,
+		    const struct run_start *start)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
 				 .namer = names};
 	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
 				.on_input = tui_input};
+	struct run_end end;
 	char err[256];
 	struct tui *t;
 	int rc;
@@ -224,13 +276,13 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		return 1;
 	}
 	face.ctx = t;
-	rc = loop_over_network(nt, e, &face);
+	rc = loop_over_network(nt, e, &face, &end);
 	tui_close(t);
 	if (rc < 0)
 		return 1;
 	if (o->report_on_exit) {
 		struct results *r = results_with_findings(engine_results(e, clock_monotonic_us()));
-		struct report_options ro = {.target_name = o->host, .started = started,
+		struct report_options ro = {.target_name = o->host, .started = start->text,
 					    .wide = o->report_wide,
 					    .namer = o->numeric ? NULL : names};
 
@@ -248,6 +300,8 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	struct json_options jo = {.target_name = o->host, .namer = names};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
+	struct run_end end;
+	struct json_end je;
 	int rc, werr;
 
 	if (s == NULL) {
@@ -257,9 +311,9 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	/* A reader that goes away ends the run through ferror(), not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	face.ctx = s;
-	rc = loop_over_network(nt, e, &face);
-	json_stream_end(s, e, clock_monotonic_us(),
-			rc == 1 ? "signal" : rc < 0 ? "error" : "done");
+	rc = loop_over_network(nt, e, &face, &end);
+	je = json_end_of(&end);
+	json_stream_end(s, e, clock_monotonic_us(), &je);
 	werr = json_stream_error(s);
 	json_stream_free(s);
 	/* A reader that went away (| head) is the usual end of a stream, not a failure. */
@@ -270,39 +324,33 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-/* How a run ended, for the faces that say it: "done", "signal" or "error" (loop's rc). */
-static const char *end_reason(int rc)
-{
-	return rc == 1 ? "signal" : rc < 0 ? "error" : "done";
-}
-
 /* Prints the batch face's output of r; false when out of memory (said). */
 static bool print_batch(enum face face, const struct results *r, const struct options *o,
-			const struct namer *names, const char *started, int rc)
+			const struct namer *names, const struct run_start *start,
+			const struct run_end *end)
 {
-	char finished[40];
-
-	rfc3339_now(finished, sizeof(finished));
 	if (face == FACE_JSON) {
-		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .namer = names};
+		struct json_options jo = {.target_name = o->host, .started_us = start->wall_us,
+					  .finished_us = wall_us(), .end = json_end_of(end),
+					  .namer = names};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
 			return false;
 		}
 	} else if (face == FACE_CSV) {
-		struct csv_options co = {.target_name = o->host, .start_time = run_start_time,
-					 .status = end_reason(rc), .namer = names};
+		struct csv_options co = {.target_name = o->host,
+					 .start_time = (int64_t)(start->wall_us / 1000000u),
+					 .status = end_reason(end->rc), .namer = names};
 
 		csv_print(stdout, r, &co);
 	} else if (face == FACE_DOT) {
-		struct dot_options d = {.target_name = o->host, .status = end_reason(rc),
+		struct dot_options d = {.target_name = o->host, .status = end_reason(end->rc),
 					.namer = names};
 
 		dot_print(stdout, r, &d);
 	} else {
-		struct report_options ro = {.target_name = o->host, .started = started,
+		struct report_options ro = {.target_name = o->host, .started = start->text,
 					    .wide = o->report_wide, .namer = names};
 
 		report_print(stdout, r, &ro);
@@ -316,18 +364,20 @@ static bool print_batch(enum face face, const struct results *r, const struct op
  * status 1.
  */
 static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const char *started)
+		     const struct options *o, const struct namer *names,
+		     const struct run_start *start)
 {
+	struct run_end end;
 	struct results *r;
 	int rc;
 
-	rc = loop_over_network(nt, e, NULL);
+	rc = loop_over_network(nt, e, NULL, &end);
 	r = results_with_findings(engine_results(e, clock_monotonic_us()));
 	if (r == NULL) {
 		fprintf(stderr, "ecmptrace: out of memory\n");
 		return 1;
 	}
-	if (!print_batch(face, r, o, names, started, rc))
+	if (!print_batch(face, r, o, names, start, &end))
 		rc = -1;
 	results_free(r);
 	return finish_stdout(rc < 0 ? 1 : 0);
@@ -372,14 +422,21 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
  * privileges are dropped, because what is opened depends on the target:
  * the raw socket's family, the source address the capture's filter lets
  * answers to, the neighbour sockets' family and link (a link-local IPv6
- * target's zone).  An unknown host is a usage error (2) whoever runs it.
+ * target's zone).  An unknown host is a usage error (2) whoever runs it;
+ * a name service that fails (a temporary DNS failure) is a runtime one (1).
  */
 static int plan_run(struct plan *p)
 {
 	char err[512];
+	bool runtime = false;
 
-	if (!resolve_target(p->o.host, p->o.family, &p->dst, err, sizeof(err)) ||
-	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
+	if (!resolve_target_status(p->o.host, p->o.family, &p->dst, &runtime, err, sizeof(err))) {
+		if (!runtime)
+			return usage_error(err);
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return 1;
+	}
+	if (!configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
 		return usage_error(err);
 	p->face = pick_face(&p->o);
 	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
@@ -461,7 +518,8 @@ static int trace(struct net *net, struct plan *p)
 	struct namer names;
 	const struct namer *nm = NULL;
 	struct engine *e;
-	char err[512], started[40];
+	struct run_start start;
+	char err[512];
 	int rc;
 
 	p->cfg.src = net->src;
@@ -475,14 +533,14 @@ static int trace(struct net *net, struct plan *p)
 		names = resolver_namer(res);
 		nm = &names;
 	}
-	run_start_time = time(NULL);
-	rfc3339_now(started, sizeof(started));
+	start.wall_us = wall_us();
+	rfc3339_now(start.text, sizeof(start.text));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
+		rc = run_live(&nt, e, &p->o, &p->dst, nm, &start);
 	else if (p->face == FACE_JSON_STREAM)
 		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
+		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, &start);
 	engine_free(e);
 	resolver_free(res);
 	return rc;

@@ -9,14 +9,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_SCHEMA_VERSION 1
+/* 2: version, settings, times in ms, how the run ended; one name per quantity. */
+#define JSON_SCHEMA_VERSION 2
 
 struct results;
 struct namer;
 
+/* How a run ended: the document's "end" and the stream's end event. */
+struct json_end {
+	const char *reason;		/* "done", "signal" or "error" */
+	const char *signal;		/* "SIGINT", "SIGTERM", "SIGHUP" with reason signal; else NULL */
+	const char *error;		/* the message with reason error; else NULL */
+};
+
 struct json_options {
 	const char *target_name;
-	const char *started, *finished;	/* RFC 3339 */
+	const char *version;		/* the program's; NULL: PACKAGE_VERSION */
+	/* The document's start and end, wall clock in microseconds since the epoch. */
+	uint64_t started_us, finished_us;
+	struct json_end end;		/* the document's; the stream is told at its end */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 	/*
 	 * The stream's wall clock, microseconds since the epoch, for each

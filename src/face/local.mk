@@ -7,6 +7,7 @@ libface_a_SOURCES += \
 	src/face/report.c src/face/report.h \
 	src/face/json.c src/face/json.h \
 	src/face/json_stream.c src/face/json_stream.h \
+	src/face/json_run.c src/face/json_run.h \
 	src/face/csv.c src/face/csv.h \
 	src/face/dot.c src/face/dot.h
 

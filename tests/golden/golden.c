@@ -30,7 +30,9 @@
 #include "screen.h"
 
 #define STARTED "2026-01-01T00:00:00Z"
-#define FINISHED "2026-01-01T00:00:10Z"
+/* The document's: 2026-01-01T00:00:00Z and 10.25 s later. */
+#define STARTED_US 1767225600000000ull
+#define FINISHED_US 1767225610250000ull
 #define TARGET "db.example"
 
 static uint64_t fixed_clock_us = 1767225600000000ull;
@@ -109,7 +111,8 @@ static int dot(const struct results *r, const struct namer *nm)
  */
 static int stream(const struct golden_scenario *sc)
 {
-	struct json_options o = {.target_name = TARGET, .wall_us = fixed_wall_us};
+	struct json_options o = {.target_name = TARGET, .version = "VERSION",
+				 .wall_us = fixed_wall_us};
 	struct json_stream *s = json_stream_new(stdout, &o);
 	struct results *r;
 	int err;
@@ -124,7 +127,7 @@ static int stream(const struct golden_scenario *sc)
 	g_free(r);
 	r = sc->build(false);
 	json_stream_snapshot(s, r);
-	json_stream_finish(s, r, "done");
+	json_stream_finish(s, r, &(struct json_end){.reason = "done"});
 	g_free(r);
 	err = json_stream_error(s);
 	json_stream_free(s);
@@ -134,7 +137,9 @@ static int stream(const struct golden_scenario *sc)
 int main(int argc, char **argv)
 {
 	const struct golden_scenario *sc = NULL;
-	struct json_options jo = {.target_name = TARGET, .started = STARTED, .finished = FINISHED};
+	struct json_options jo = {.target_name = TARGET, .version = "VERSION",
+				  .started_us = STARTED_US, .finished_us = FINISHED_US,
+				  .end = {.reason = "done"}};
 	struct results *r;
 	int rc;
 
