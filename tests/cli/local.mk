@@ -3,3 +3,6 @@
 # without CAP_NET_RAW the message says how to grant it.
 TESTS += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh
 EXTRA_DIST += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh
+# The shell completions offer every option of --help, and complete in a real bash and zsh.
+TESTS += tests/cli/t_completion.sh
+EXTRA_DIST += tests/cli/t_completion.sh
