@@ -10,6 +10,9 @@
  *   golden NAME csv-names|dot-names  the same with every responder named
  *                                    by a hostile reverse-DNS answer
  *   golden NAME hostile-name         that name, as bytes
+ *   golden NAME json-signal|json-error|stream-signal|stream-error
+ *                                    the JSON of a run cut short by SIGTERM
+ *                                    or ended by an error
  *
  * What would differ from run to run is fixed: the stream's clock starts at
  * 2026-01-01T00:00:00Z and steps 250 ms per event, and the report's
@@ -109,7 +112,7 @@ static int dot(const struct results *r, const struct namer *nm)
  * round, and whatever the scenario says was different then), then at its
  * end; then the end event.
  */
-static int stream(const struct golden_scenario *sc)
+static int stream(const struct golden_scenario *sc, const struct json_end *end)
 {
 	struct json_options o = {.target_name = TARGET, .version = "VERSION",
 				 .wall_us = fixed_wall_us};
@@ -127,7 +130,7 @@ static int stream(const struct golden_scenario *sc)
 	g_free(r);
 	r = sc->build(false);
 	json_stream_snapshot(s, r);
-	json_stream_finish(s, r, &(struct json_end){.reason = "done"});
+	json_stream_finish(s, r, end);
 	g_free(r);
 	err = json_stream_error(s);
 	json_stream_free(s);
@@ -157,13 +160,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[2], "stream") == 0)
-		return stream(sc);
+		return stream(sc, &jo.end);
+	/* Runs cut short: the document and the stream say how. */
+	if (strcmp(argv[2], "stream-signal") == 0 || strcmp(argv[2], "json-signal") == 0)
+		jo.end = (struct json_end){.reason = "signal", .signal = "SIGTERM"};
+	if (strcmp(argv[2], "stream-error") == 0 || strcmp(argv[2], "json-error") == 0)
+		jo.end = (struct json_end){.reason = "error", .error = "sendmmsg: No buffer space"};
+	if (strncmp(argv[2], "stream-", 7) == 0)
+		return stream(sc, &jo.end);
 	if (strcmp(argv[2], "screen") == 0)
 		return screen_write(stdout, sc->build, TARGET);
 	r = sc->build(false);
 	if (strcmp(argv[2], "report") == 0)
 		rc = report(r);
-	else if (strcmp(argv[2], "json") == 0)
+	else if (strncmp(argv[2], "json", 4) == 0)
 		rc = !json_print_report(stdout, r, &jo);
 	else if (strcmp(argv[2], "csv") == 0)
 		rc = csv(r, NULL);

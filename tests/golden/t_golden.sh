@@ -106,6 +106,29 @@ else
 	echo "ok $tap_n - a hostile name in the graph # SKIP graphviz (dot) missing"
 fi
 
+# A run cut short (SIGTERM) or ended by an error: the document's "end" and
+# the stream's end event say so, in the schema's terms.
+for how in signal error; do
+	for kind in json stream; do
+		"$golden" lossy-branch "$kind-$how" >"$tmp/ended.$kind" 2>&1
+		status=$?
+		if [ "$can_validate" -eq 1 ]; then
+			[ "$kind" = json ] && mode=report || mode=stream
+			python3 "$validator" "$schema" "$mode" "$tmp/ended.$kind" >"$tmp/schema.out" 2>&1
+			status=$((status + $?))
+			sed -n '1,5s/^/#   /p' "$tmp/schema.out"
+		fi
+		python3 -c 'import json, sys
+text = open(sys.argv[1]).read()
+end = json.loads(text)["end"] if sys.argv[2] == "json" else json.loads(text.splitlines()[-1])
+want = {"signal": {"reason": "signal", "signal": "SIGTERM", "error": None},
+        "error": {"reason": "error", "signal": None, "error": "sendmmsg: No buffer space"}}
+sys.exit(0 if all(end.get(k) == v for k, v in want[sys.argv[3]].items()) else 1)' \
+			"$tmp/ended.$kind" "$kind" "$how"
+		ok $((status + $?)) "a run ended by $how: the $kind says so and fits the schema"
+	done
+done
+
 # A file here that no scenario writes is stale: a renamed scenario left it behind.
 for f in "$dir"/*.report "$dir"/*.json "$dir"/*.stream "$dir"/*.screen "$dir"/*.csv "$dir"/*.dot; do
 	base=$(basename "$f")
