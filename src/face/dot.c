@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/diagnose.h"
@@ -133,21 +134,44 @@ static void put_branch_node(FILE *out, const struct results *r, const struct dot
 	fputs("];\n", out);
 }
 
-/* The branch at the previous hop (hop index i - 1) that flow id came through; -1: none. */
-static int parent_of(const struct results *r, int i, int id)
+/*
+ * Which branch of hop index i - 1 each flow (by id) came through, -1 for
+ * none: one pass over that hop, so that a graph of thousands of flows
+ * costs one lookup per flow and edge, not a search.  NULL when out of
+ * memory (the edges then carry no figures) or for the first hop.
+ */
+static int *parents_by_flow(const struct results *r, int i, int *nids)
 {
-	const struct hop_result *p = &r->hops[i - 1];
+	const struct hop_result *p;
+	int max = -1, *map;
 
+	*nids = 0;
+	if (i == 0)
+		return NULL;
+	p = &r->hops[i - 1];
+	for (int f = 0; f < r->nflows; f++)
+		if (r->flows[f].id > max)
+			max = r->flows[f].id;
+	map = malloc((size_t)(max + 1) * sizeof(*map) + 1);
+	if (map == NULL)
+		return NULL;
+	for (int f = 0; f <= max; f++)
+		map[f] = -1;
 	for (int j = 0; j < p->nbranches; j++)
 		for (int k = 0; k < p->branches[j].nflows; k++)
-			if (p->branches[j].flows[k] == id)
-				return j;
-	return -1;
+			if (p->branches[j].flows[k] >= 0 && p->branches[j].flows[k] <= max)
+				map[p->branches[j].flows[k]] = j;
+	*nids = max + 1;
+	return map;
 }
 
-/* The probes at hop i of b's flows that came through parent (-1: from the source). */
+/*
+ * The probes at hop i of b's flows that came through parent (-1: from the
+ * source; parent_of from parents_by_flow).
+ */
 static void edge_figures(const struct results *r, int i, const struct branch_result *b,
-			 int parent, uint64_t *received, uint64_t *lost, int *nflows)
+			 int parent, const int *parent_of, int nids, uint64_t *received,
+			 uint64_t *lost, int *nflows)
 {
 	int k = r->hops[i].ttl - r->config.first_ttl;
 
@@ -156,7 +180,10 @@ static void edge_figures(const struct results *r, int i, const struct branch_res
 	for (int n = 0; n < b->nflows; n++) {
 		const struct flow_result *f = vocab_flow_by_id(r, b->flows[n]);
 
-		if (f == NULL || (parent >= 0 && parent_of(r, i, b->flows[n]) != parent))
+		int id = b->flows[n];
+
+		if (f == NULL || (parent >= 0 && (parent_of == NULL || id < 0 || id >= nids ||
+						  parent_of[id] != parent)))
 			continue;
 		(*nflows)++;
 		if (k >= 0 && k < f->path_len) {
@@ -199,7 +226,8 @@ static bool child_blamed(const struct results *r, int ttl, const struct branch_r
 }
 
 /* One edge into branch j of hop i from parent (-1: the source host). */
-static void put_edge(FILE *out, const struct results *r, int i, int j, int parent)
+static void put_edge(FILE *out, const struct results *r, int i, int j, int parent,
+		     const int *parent_of, int nids)
 {
 	const struct hop_result *h = &r->hops[i];
 	const struct branch_result *b = &h->branches[j];
@@ -211,7 +239,7 @@ static void put_edge(FILE *out, const struct results *r, int i, int j, int paren
 	char loss[16], text[64];
 	const char *lines[1] = {text};
 
-	edge_figures(r, i, b, parent, &received, &lost, &nflows);
+	edge_figures(r, i, b, parent, parent_of, nids, &received, &lost, &nflows);
 	if (nflows == 0)
 		return;
 	vocab_loss(received, lost, loss, sizeof(loss));
@@ -233,17 +261,19 @@ static void put_edges(FILE *out, const struct results *r)
 {
 	for (int i = 0; i < r->nhops; i++) {
 		const struct hop_result *h = &r->hops[i];
+		int nids, *parent_of = parents_by_flow(r, i, &nids);
 
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
 
 			if (i == 0) {
-				put_edge(out, r, i, j, -1);
+				put_edge(out, r, i, j, -1, NULL, 0);
 				continue;
 			}
 			for (int p = 0; p < b->nparents; p++)
-				put_edge(out, r, i, j, b->parents[p]);
+				put_edge(out, r, i, j, b->parents[p], parent_of, nids);
 		}
+		free(parent_of);
 	}
 }
 
