@@ -24,7 +24,8 @@ import datetime
 import json
 import sys
 
-import labcheck		# its schema check, from this directory
+sys.dont_write_bytecode = True		# no __pycache__ in the source tree
+import labcheck		# noqa: E402 (its schema check, from this directory)
 
 LOSS = {"lossy-branch", "return-path-loss", "destination-loss"}
 CAUSE = {"return": "return-path", "forward": "forward-loss"}
