@@ -117,7 +117,7 @@ def load_ecmptrace(path):
                 found.add(br["address"])
                 load[br["address"]] = load.get(br["address"], 0) + (br.get("received") or 0)
     flows = {}
-    first = doc.get("first_ttl") or 1
+    first = (doc.get("settings") or {}).get("first_ttl") or 1
     for fl in doc.get("flows") or []:
         obs = {}
         for i, a in enumerate(fl.get("path") or []):

@@ -129,12 +129,16 @@ static int resolve_all(struct fleet *f, const struct options *o)
 {
 	char err[512], first_err[512] = "", names[UNKNOWN_SHOWN * 80] = "", who[400];
 	int unknown = 0;
+	bool runtime = false;
 
 	for (int i = 0; i < f->n; i++) {
 		struct target_run *t = &f->t[i];
+		bool failed = false;
 
-		if (resolve_target(t->name, o->family, &t->dst, err, sizeof(err)))
+		if (resolve_target_status(t->name, o->family, &t->dst, &failed, err, sizeof(err)))
 			continue;
+		/* A name service that failed (not "no such name"): a retry may succeed. */
+		runtime = runtime || failed;
 		if (unknown++ == 0)
 			snprintf(first_err, sizeof(first_err), "%s", err);
 		if (unknown <= UNKNOWN_SHOWN) {
@@ -149,10 +153,14 @@ static int resolve_all(struct fleet *f, const struct options *o)
 	if (unknown == 0)
 		return 0;
 	if (f->n == 1)
-		return usage_error(first_err);
-	snprintf(err, sizeof(err), "%d of %d targets cannot be traced: %s%s (the first: %s)",
-		 unknown, f->n, names, unknown > UNKNOWN_SHOWN ? ", ..." : "", first_err);
-	return usage_error(err);
+		snprintf(err, sizeof(err), "%s", first_err);
+	else
+		snprintf(err, sizeof(err), "%d of %d targets cannot be traced: %s%s (the first: %s)",
+			 unknown, f->n, names, unknown > UNKNOWN_SHOWN ? ", ..." : "", first_err);
+	if (!runtime)
+		return usage_error(err);
+	fprintf(stderr, "ecmptrace: %s\n", err);
+	return 1;
 }
 
 /* Two targets that are one (same address, protocol and port) would share flows.  0 or 2. */

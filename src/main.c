@@ -3,8 +3,7 @@
  * the raw socket, the capture and the link-layer check's sockets (one of
  * each for every target), drop every privilege and enter the seccomp
  * sandbox, ask the routing table (per-flow steering), then run the chosen
- * face (live view, text report, JSON) over one engine per target with the
- * event loop.  Exit status: 0 done, 1 runtime error
+ * face (outputs.c) over one engine per target with the event loop.  Exit status: 0 done, 1 runtime error
  * (including missing privilege), 2 usage error.
  */
 #include <errno.h>
@@ -17,13 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "engine/diagnose.h"
 #include "engine/engine.h"
-#include "engine/results.h"
-#include "face/json.h"
-#include "face/json_stream.h"
-#include "face/report.h"
-#include "face/tui.h"
 #include "fleet.h"
 #include "net/net.h"
 #include "net/net_transport.h"
@@ -34,35 +27,9 @@
 #include "net/route.h"
 #include "net/source.h"
 #include "options.h"
-#include "run.h"
+#include "outputs.h"
 
 #define EXIT_USAGE 2
-
-static void rfc3339_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && len > 0)
-		buf[0] = '\0';
-}
-
-/* Says why the output could not be written; every face ends through here. */
-static int write_error(int errnum)
-{
-	fprintf(stderr, "ecmptrace: cannot write the output: %s\n", strerror(errnum ? errnum : EIO));
-	return 1;
-}
-
-/* Flushes stdout: a full disk or a closed descriptor is an error, never a silent 0. */
-static int finish_stdout(int rc)
-{
-	errno = 0;
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return write_error(errno);
-	return rc;
-}
 
 /*
  * A closed stdout cannot take the results, and a socket opened later would
@@ -95,257 +62,14 @@ static enum face pick_face(const struct options *o)
 	return isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) ? FACE_CURSES : FACE_REPORT;
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void say_warning(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "ecmptrace: %s\n", msg);
-}
-
-/*
- * Runs the event loop over the kernel's network with the monotonic clock,
- * every target's engine in it.  SIGINT, SIGTERM and SIGHUP (a closed
- * terminal, a supervisor's hang-up) end it the same way, results kept: 1.
- * 0 done, -1 error (said here).
- */
-static int loop_over_network(struct net_transport *nt, struct run_engine *engines, int n)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
-			      .stop = &stop_signal, .warn = say_warning};
-	int rc;
-
-	/* No SA_RESTART: the wait must return so the loop sees the flag. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	rc = run_loop(&env, engines, n);
-	if (rc < 0)
-		fprintf(stderr, "ecmptrace: %s\n", env.err);
-	return rc;
-}
-
 /* What start-up decided: the options, the targets and their engines, the face. */
 struct plan {
 	struct options o;
 	struct fleet f;
 	struct net_source source;	/* -I, -a, -M, checked against this host */
-	const struct namer *asn;	/* -z: origin AS per address (NULL: off) */
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
 };
-
-/* One run_engine per target, each with faces[i] (faces NULL: none); NULL when out of memory. */
-static struct run_engine *engines_of(const struct plan *p, const struct run_face *faces)
-{
-	struct run_engine *re = calloc((size_t)p->f.n, sizeof(*re));
-
-	if (re == NULL) {
-		fprintf(stderr, "ecmptrace: out of memory\n");
-		return NULL;
-	}
-	for (int i = 0; i < p->f.n; i++)
-		re[i] = (struct run_engine){.e = p->f.t[i].e, .face = faces ? &faces[i] : NULL};
-	return re;
-}
-
-/* Prints every target's report, one after another. */
-static bool print_reports(const struct plan *p, const struct namer *names, const char *started)
-{
-	for (int i = 0; i < p->f.n; i++) {
-		const struct target_run *t = &p->f.t[i];
-		struct results *r = results_with_findings(engine_results(t->e, clock_monotonic_us()));
-		struct report_options ro = {.target_name = t->name, .started = started,
-					    .wide = p->o.report_wide, .namer = names,
-					    .mpls = p->o.mpls, .asn = p->asn};
-
-		if (r == NULL) {
-			fprintf(stderr, "ecmptrace: out of memory\n");
-			return false;
-		}
-		if (i > 0)
-			fputc('\n', stdout);
-		report_print(stdout, r, &ro);
-		results_free(r);
-	}
-	return true;
-}
-
-/* The live view over several targets: a face for each, all drawing on the one view. */
-static int run_live_faces(struct net_transport *nt, struct plan *p, struct tui *t)
-{
-	struct run_face *faces = calloc((size_t)p->f.n, sizeof(*faces));
-	struct run_engine *re = NULL;
-	int rc = -1;
-
-	if (faces == NULL)
-		return -1;
-	for (int i = 0; i < p->f.n; i++) {
-		/* Every target's face reads the one terminal: the loop reads it once a turn. */
-		faces[i] = (struct run_face){.tick = tui_target_tick, .tick_us = 200000,
-					     .input_fd = STDIN_FILENO,
-					     .on_input = tui_target_input};
-		faces[i].ctx = tui_add_target(t, p->f.t[i].name, &p->f.t[i].dst, p->f.t[i].e);
-		if (faces[i].ctx == NULL)
-			goto out;
-	}
-	re = engines_of(p, faces);
-	if (re != NULL)
-		rc = loop_over_network(nt, re, p->f.n);
-out:
-	free(re);
-	free(faces);
-	return rc;
-}
-
-static int run_live(struct net_transport *nt, struct plan *p, const struct namer *names,
-		    const char *started)
-{
-	struct tui_options to = {.target_name = p->f.t[0].name, .target = p->f.t[0].dst,
-				 .numeric = p->o.numeric, .namer = names, .mpls = p->o.mpls,
-				 .asn = p->asn};
-	struct run_face face = {.tick = tui_tick, .tick_us = 200000, .input_fd = STDIN_FILENO,
-				.on_input = tui_input};
-	struct run_engine one = {.e = p->f.t[0].e, .face = &face};
-	char err[256];
-	struct tui *t;
-	int rc;
-
-	t = tui_open(&to, err, sizeof(err));
-	if (t == NULL) {
-		fprintf(stderr, "ecmptrace: %s\n", err);
-		return 1;
-	}
-	face.ctx = t;
-	rc = p->f.n == 1 ? loop_over_network(nt, &one, 1) : run_live_faces(nt, p, t);
-	tui_close(t);
-	if (rc < 0)
-		return 1;
-	if (p->o.report_on_exit && !print_reports(p, p->o.numeric ? NULL : names, started))
-		return 1;
-	return finish_stdout(0);
-}
-
-/* The streams' ends and their first write error (0: none). */
-static int end_streams(const struct plan *p, struct json_stream **s, int rc)
-{
-	int werr = 0;
-
-	for (int i = 0; i < p->f.n; i++) {
-		if (s[i] == NULL)
-			continue;
-		json_stream_end(s[i], p->f.t[i].e, clock_monotonic_us(),
-				rc == 1 ? "signal" : rc < 0 ? "error" : "done");
-		if (werr == 0)
-			werr = json_stream_error(s[i]);
-		json_stream_free(s[i]);
-	}
-	return werr;
-}
-
-/*
- * How often each stream looks at its engine: 10 times a second, less often
- * beyond 100 targets (at most 1000 snapshots and diagnoses a second in
- * all, about 30 us each), at least once a second.
- */
-static uint64_t stream_tick_us(int n)
-{
-	return n <= 100 ? 100000 : n >= 1000 ? 1000000 : (uint64_t)n * 1000;
-}
-
-/* One stream per target on stdout; with several, each of its events names its target. */
-static int run_stream(struct net_transport *nt, struct plan *p, const struct namer *names)
-{
-	struct json_stream **s = calloc((size_t)p->f.n, sizeof(*s));
-	struct run_face *faces = calloc((size_t)p->f.n, sizeof(*faces));
-	struct run_engine *re = NULL;
-	int rc = -1, werr;
-
-	/* A reader that goes away ends the run through ferror(), not a signal. */
-	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; s != NULL && faces != NULL && i < p->f.n; i++) {
-		struct json_options jo = {.target_name = p->f.t[i].name, .namer = names,
-					  .asn = p->asn, .every_event_target = p->f.n > 1};
-
-		s[i] = json_stream_new(stdout, &jo);
-		if (s[i] == NULL)
-			break;
-		faces[i] = (struct run_face){.ctx = s[i], .tick = json_stream_tick,
-					     .tick_us = stream_tick_us(p->f.n), .input_fd = -1};
-		if (i == p->f.n - 1)
-			re = engines_of(p, faces);
-	}
-	if (re == NULL)
-		fprintf(stderr, "ecmptrace: out of memory\n");
-	else
-		rc = loop_over_network(nt, re, p->f.n);
-	werr = s != NULL ? end_streams(p, s, rc) : 0;
-	free(re);
-	free(faces);
-	free(s);
-	/* A reader that went away (| head) is the usual end of a stream, not a failure. */
-	if (werr == EPIPE)
-		return rc < 0 ? 1 : 0;
-	if (werr != 0)
-		return write_error(werr);
-	return finish_stdout(rc < 0 ? 1 : 0);
-}
-
-/* -j: one target's document as it always was; several: a document of documents. */
-static bool print_json(const struct plan *p, const struct namer *names, const char *started,
-		       const char *finished)
-{
-	struct results **r = calloc((size_t)p->f.n, sizeof(*r));
-	struct json_options *jo = calloc((size_t)p->f.n, sizeof(*jo));
-	bool ok = r != NULL && jo != NULL;
-
-	for (int i = 0; ok && i < p->f.n; i++) {
-		r[i] = results_with_findings(engine_results(p->f.t[i].e, clock_monotonic_us()));
-		jo[i] = (struct json_options){.target_name = p->f.t[i].name, .started = started,
-					      .finished = finished, .namer = names, .asn = p->asn};
-		ok = r[i] != NULL;
-	}
-	if (ok)
-		ok = p->f.n == 1 ? json_print_report(stdout, r[0], &jo[0])
-				 : json_print_reports(stdout, (const struct results *const *)r, jo,
-						      p->f.n);
-	for (int i = 0; r != NULL && i < p->f.n; i++)
-		results_free(r[i]);
-	free(r);
-	free(jo);
-	if (!ok)
-		fprintf(stderr, "ecmptrace: out of memory\n");
-	return ok;
-}
-
-static int run_batch(struct net_transport *nt, struct plan *p, const struct namer *names,
-		     const char *started)
-{
-	struct run_engine *re = engines_of(p, NULL);
-	char finished[40];
-	bool ok;
-	int rc;
-
-	if (re == NULL)
-		return 1;
-	rc = loop_over_network(nt, re, p->f.n);
-	free(re);
-	if (rc < 0)
-		return 1;
-	rfc3339_now(finished, sizeof(finished));
-	if (p->face == FACE_JSON)
-		ok = print_json(p, names, started, finished);
-	else
-		ok = print_reports(p, names, started);
-	return finish_stdout(ok ? 0 : 1);
-}
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
 static bool parse_command_line(int argc, char **argv, struct options *o, int *rc)
@@ -356,11 +80,11 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
 	switch (options_parse_env(getenv(OPTIONS_ENV), argc, argv, o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
-		*rc = finish_stdout(0);
+		*rc = outputs_finish_stdout(0);
 		return false;
 	case OPTIONS_VERSION:
 		printf("ecmptrace %s\n", PACKAGE_VERSION);
-		*rc = finish_stdout(0);
+		*rc = outputs_finish_stdout(0);
 		return false;
 	case OPTIONS_ERROR:
 		*rc = usage_error(err);
@@ -580,8 +304,7 @@ static int trace(struct net *net, struct plan *p)
 	struct net_transport nt;
 	struct resolver *res = NULL, *as_res = NULL;
 	struct namer names, as_names;
-	const struct namer *nm = NULL;
-	char started[40];
+	struct outputs out = {.o = &p->o, .f = &p->f, .face = p->face};
 	int rc;
 
 	if (!make_engines(p)) {
@@ -593,26 +316,19 @@ static int trace(struct net *net, struct plan *p)
 		res = resolver_new();
 	if (res != NULL) {
 		names = resolver_namer(res);
-		nm = &names;
+		out.names = &names;
 	}
 	/* -z: asked like the names, on a worker thread, never on the probing path. */
 	if (p->o.aslookup)
 		as_res = aslookup_new();
 	if (as_res != NULL) {
 		as_names = resolver_namer(as_res);
-		p->asn = &as_names;
+		out.asn = &as_names;
 	}
-	rfc3339_now(started, sizeof(started));
-	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, p, nm, started);
-	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, p, p->o.numeric ? NULL : nm);
-	else
-		rc = run_batch(&nt, p, p->o.numeric ? NULL : nm, started);
+	rc = outputs_run(&nt, &out);
 	free_engines(p);
 	resolver_free(res);
 	resolver_free(as_res);
-	p->asn = NULL;
 	return rc;
 }
 

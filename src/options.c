@@ -26,6 +26,7 @@ enum {
 	OPT_NO_LINK_CHECK,
 	OPT_CONFIDENCE,
 	OPT_TARGETS,
+	OPT_DOT,
 };
 
 /* What an option's argument is. */
@@ -97,6 +98,10 @@ static const struct opt_def opt_table[] = {
 	  NULL },
 	{ "json-stream", OPT_JSON_STREAM, ARG_NONE, NULL, NULL, 0, 0,
 	  "print JSON lines while running", NULL },
+	{ "csv", 'C', ARG_NONE, NULL, NULL, 0, 0,
+	  "print one CSV row per hop per branch at the end", NULL },
+	{ "dot", OPT_DOT, ARG_NONE, NULL, NULL, 0, 0,
+	  "print the branch graph for Graphviz at the end", NULL },
 	{ "curses", 't', ARG_NONE, NULL, NULL, 0, 0, "live view", "on a tty" },
 	{ "report-on-exit", OPT_REPORT_ON_EXIT, ARG_NONE, NULL, NULL, 0, 0,
 	  "print a report when the live view ends", NULL },
@@ -311,7 +316,7 @@ static bool conflict(int first, int second, char *err, size_t errlen)
 struct parse_state {
 	int family_opt;		/* '4' or '6' once given, else 0 */
 	int proto_opt;		/* 'u', 'T' or OPT_ICMP once given, else 0 */
-	int face_opt;		/* first of -r/-w/-j/--json-stream/-t given, else 0 */
+	int face_opt;		/* first of -r/-w/-j/--json-stream/-C/--dot/-t given, else 0 */
 	bool port_set;		/* -P given */
 	bool sport_set;		/* -L given */
 };
@@ -335,6 +340,10 @@ static enum face face_of(int val)
 		return FACE_JSON;
 	case OPT_JSON_STREAM:
 		return FACE_JSON_STREAM;
+	case 'C':
+		return FACE_CSV;
+	case OPT_DOT:
+		return FACE_DOT;
 	default:
 		return FACE_REPORT;	/* -r, -w */
 	}
@@ -358,7 +367,7 @@ static bool apply_choice(struct options *o, struct parse_state *st, int val, cha
 			return false;
 		o->proto = val == 'u' ? PROBE_UDP : val == 'T' ? PROBE_TCP : PROBE_ICMP;
 		break;
-	default:	/* -r, -w, -j, --json-stream, -t */
+	default:	/* -r, -w, -j, --json-stream, -C, --dot, -t */
 		if (!exclusive(&st->face_opt, val,
 			       st->face_opt != 0 && face_of(st->face_opt) == face_of(val), err,
 			       errlen))
@@ -452,6 +461,8 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 	case 'w':
 	case 'j':
 	case OPT_JSON_STREAM:
+	case 'C':
+	case OPT_DOT:
 	case 't':
 		return apply_choice(o, st, d->val, err, errlen);
 	case OPT_CONFIDENCE:

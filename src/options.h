@@ -26,6 +26,8 @@ enum face {
 	FACE_REPORT,		/* -r/--report */
 	FACE_JSON,		/* -j/--json */
 	FACE_JSON_STREAM,	/* --json-stream */
+	FACE_CSV,		/* -C/--csv */
+	FACE_DOT,		/* --dot */
 };
 
 /* Most hosts on the command line; more go in a --targets file. */

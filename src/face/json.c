@@ -12,6 +12,7 @@
 #include "engine/results.h"
 #include "face/columns.h"
 #include "face/json.h"
+#include "face/json_run.h"
 #include "face/names.h"
 #include "face/reproduce.h"
 #include "face/vocab.h"
@@ -396,29 +397,39 @@ void json_add_target(cJSON *obj, const struct results *r, const struct json_opti
 		cJSON_AddNumberToObject(obj, "port", r->config.dport);
 }
 
+/* When the run started and ended, and how long it took. */
+static void add_times(cJSON *doc, const struct json_options *o)
+{
+	char t[40];
+
+	json_time(o->started_us, t, sizeof(t));
+	cJSON_AddStringToObject(doc, "started", t);
+	json_time(o->finished_us, t, sizeof(t));
+	cJSON_AddStringToObject(doc, "finished", t);
+	cJSON_AddNumberToObject(doc, "duration_ms",
+				o->finished_us > o->started_us
+					? round3((double)(o->finished_us - o->started_us) / 1000.0) : 0);
+}
+
 /* One target's document; NULL when out of memory. */
 static cJSON *report_doc(const struct results *r, const struct json_options *o)
 {
-	cJSON *doc = cJSON_CreateObject(), *counters;
+	cJSON *doc = cJSON_CreateObject(), *end;
 
 	if (doc == NULL)
 		return NULL;
 	names_prefetch(r, o->namer);
 	names_prefetch(r, o->asn);
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
+	json_add_version(doc, o);
 	json_add_target(doc, r, o);
-	cJSON_AddStringToObject(doc, "started", o->started ? o->started : "");
-	cJSON_AddStringToObject(doc, "finished", o->finished ? o->finished : "");
+	cJSON_AddItemToObject(doc, "settings", json_settings(r, o));
+	add_times(doc, o);
+	end = cJSON_AddObjectToObject(doc, "end");
+	json_add_end(end, &o->end);
 	cJSON_AddNumberToObject(doc, "rounds", (double)r->counters.rounds_done);
-	cJSON_AddNumberToObject(doc, "first_ttl", r->config.first_ttl);
 	cJSON_AddNumberToObject(doc, "dest_ttl", r->dest_ttl);
-	counters = cJSON_AddObjectToObject(doc, "probes");
-	cJSON_AddNumberToObject(counters, "sent", (double)r->counters.probes_sent);
-	cJSON_AddNumberToObject(counters, "replies", (double)r->counters.replies);
-	cJSON_AddNumberToObject(counters, "duplicates", (double)r->counters.duplicates);
-	cJSON_AddNumberToObject(counters, "late", (double)r->counters.late);
-	cJSON_AddNumberToObject(counters, "foreign", (double)r->counters.foreign);
-	cJSON_AddNumberToObject(counters, "unauthenticated", (double)r->counters.unauthenticated);
+	cJSON_AddItemToObject(doc, "probes", json_probes(r));
 	cJSON_AddItemToObject(doc, "hops", json_hops(r, o));
 	cJSON_AddItemToObject(doc, "flows", json_flows(r));
 	cJSON_AddItemToObject(doc, "findings", findings(r, o));
@@ -453,8 +464,7 @@ bool json_print_reports(FILE *out, const struct results *const *r, const struct 
 	if (doc == NULL)
 		return false;
 	cJSON_AddNumberToObject(doc, "schema_version", JSON_SCHEMA_VERSION);
-	cJSON_AddStringToObject(doc, "started", o[0].started ? o[0].started : "");
-	cJSON_AddStringToObject(doc, "finished", o[0].finished ? o[0].finished : "");
+	add_times(doc, &o[0]);
 	all = cJSON_AddArrayToObject(doc, "targets");
 	for (int i = 0; i < n; i++) {
 		cJSON *one = report_doc(r[i], &o[i]);

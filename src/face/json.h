@@ -9,10 +9,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_SCHEMA_VERSION 1
+/* 2: version, settings, times in ms, how the run ended; one name per quantity. */
+#define JSON_SCHEMA_VERSION 2
 
 struct results;
 struct namer;
+
+/* How a run ended: the document's "end" and the stream's end event. */
+struct json_end {
+	const char *reason;		/* "done", "signal" or "error" */
+	const char *signal;		/* "SIGINT", "SIGTERM", "SIGHUP" with reason signal; else NULL */
+	const char *error;		/* the message with reason error; else NULL */
+};
 
 struct json_options {
 	const char *target_name;
@@ -21,7 +29,16 @@ struct json_options {
 	 * "target" (name and address), not only "start".
 	 */
 	bool every_event_target;
-	const char *started, *finished;	/* RFC 3339 */
+	const char *version;		/* the program's; NULL: PACKAGE_VERSION */
+	/* The document's start and end, wall clock in microseconds since the epoch. */
+	uint64_t started_us, finished_us;
+	struct json_end end;		/* the document's; the stream is told at its end */
+	/* The options the snapshot does not hold, for "settings" (NULL/false: not given). */
+	const char *interface;		/* -I */
+	const struct ip_addr *address;	/* -a */
+	const uint32_t *mark;		/* -M */
+	bool mpls;			/* -e */
+	const char *targets_file;	/* --targets */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */
 	/*

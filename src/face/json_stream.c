@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/results.h"
 #include "engine/standing.h"
+#include "face/json_run.h"
 #include "face/json_stream.h"
 
 struct seen_branch {
@@ -84,14 +85,7 @@ static uint64_t system_wall_us(void)
 /* RFC 3339 with milliseconds, UTC. */
 static void now_rfc3339(const struct json_stream *s, char *buf, size_t len)
 {
-	uint64_t us = s->opts.wall_us ? s->opts.wall_us() : system_wall_us();
-	time_t sec = (time_t)(us / 1000000u);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int)(us / 1000u % 1000u));
+	json_time(s->opts.wall_us ? s->opts.wall_us() : system_wall_us(), buf, len);
 }
 
 static cJSON *event(const struct json_stream *s, const char *type)
@@ -317,12 +311,11 @@ static void start_event(struct json_stream *s, const struct results *r)
 
 	/* json_add_target says it again, with the protocol and port. */
 	cJSON_DeleteItemFromObjectCaseSensitive(ev, "target");
+	json_add_version(ev, &s->opts);
 	json_add_target(ev, r, &s->opts);
-	cJSON_AddNumberToObject(ev, "flows", r->nflows);
-	cJSON_AddNumberToObject(ev, "first_ttl", r->config.first_ttl);
-	cJSON_AddNumberToObject(ev, "max_ttl", r->config.max_ttl);
-	cJSON_AddNumberToObject(ev, "interval_ms", (double)r->config.interval_us / 1000.0);
-	cJSON_AddNumberToObject(ev, "rate_pps", r->config.rate_pps);
+	cJSON_AddItemToObject(ev, "settings", json_settings(r, &s->opts));
+	/* A count, so not "flows", which is the list of flows wherever it appears. */
+	cJSON_AddNumberToObject(ev, "flow_count", r->nflows);
 	emit(s, ev);
 	s->started = true;
 }
@@ -365,7 +358,8 @@ enum run_verdict json_stream_tick(void *ctx, struct engine *e, uint64_t now_us)
 	return json_stream_error(s) ? RUN_QUIT : RUN_CONTINUE;
 }
 
-void json_stream_finish(struct json_stream *s, const struct results *r, const char *reason)
+void json_stream_finish(struct json_stream *s, const struct results *r,
+			const struct json_end *end)
 {
 	cJSON *ev;
 
@@ -373,19 +367,20 @@ void json_stream_finish(struct json_stream *s, const struct results *r, const ch
 	if (!s->started)
 		start_event(s, r);
 	ev = event(s, "end");
-	cJSON_AddStringToObject(ev, "reason", reason);
+	json_add_end(ev, end);
 	cJSON_AddNumberToObject(ev, "rounds", (double)r->counters.rounds_done);
-	cJSON_AddNumberToObject(ev, "probes_sent", (double)r->counters.probes_sent);
+	cJSON_AddItemToObject(ev, "probes", json_probes(r));
 	cJSON_AddItemToObject(ev, "flows", json_flows(r));
 	emit(s, ev);
 }
 
-void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us, const char *reason)
+void json_stream_end(struct json_stream *s, struct engine *e, uint64_t now_us,
+		     const struct json_end *end)
 {
 	struct results *r = engine_results(e, now_us);
 
 	if (r == NULL)
 		return;
-	json_stream_finish(s, r, reason);
+	json_stream_finish(s, r, end);
 	results_free(r);
 }

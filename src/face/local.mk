@@ -6,7 +6,10 @@ libface_a_SOURCES += \
 	src/face/reproduce.c src/face/reproduce.h \
 	src/face/report.c src/face/report.h \
 	src/face/json.c src/face/json.h \
-	src/face/json_stream.c src/face/json_stream.h
+	src/face/json_stream.c src/face/json_stream.h \
+	src/face/json_run.c src/face/json_run.h \
+	src/face/csv.c src/face/csv.h \
+	src/face/dot.c src/face/dot.h
 
 # The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
 libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \

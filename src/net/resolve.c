@@ -80,8 +80,20 @@ static bool usable_target(const char *host, const struct ip_addr *a, char *err, 
 	return true;
 }
 
-static bool resolve_any(const char *host, int family, struct ip_addr *out, char *err,
-			size_t errlen)
+/*
+ * Whether a getaddrinfo failure says something about the name (it does
+ * not exist, or has no address of the family asked: the user's mistake,
+ * a usage error) or about this host's name service (a temporary failure,
+ * a server that failed, no memory, a system error: a runtime failure,
+ * which a retry may not repeat).
+ */
+static bool gai_is_runtime(int rc)
+{
+	return rc != EAI_NONAME && rc != EAI_NODATA && rc != EAI_ADDRFAMILY;
+}
+
+static bool resolve_any(const char *host, int family, struct ip_addr *out, bool *runtime,
+			char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_family = AF_UNSPEC}, *res, *ai;
 	int rc;
@@ -103,7 +115,8 @@ static bool resolve_any(const char *host, int family, struct ip_addr *out, char 
 	hints.ai_family = family ? family : AF_UNSPEC;
 	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0) {
-		if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_FAIL || rc == EAI_ADDRFAMILY)
+		*runtime = gai_is_runtime(rc);
+		if (!*runtime)
 			snprintf(err, errlen, "unknown host '%s'%s", host,
 				 family == AF_INET ? " (no IPv4 address)" :
 				 family == AF_INET6 ? " (no IPv6 address)" : "");
@@ -125,10 +138,19 @@ static bool resolve_any(const char *host, int family, struct ip_addr *out, char 
 
 bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen)
 {
+	bool runtime;
+
+	return resolve_target_status(host, family, out, &runtime, err, errlen);
+}
+
+bool resolve_target_status(const char *host, int family, struct ip_addr *out, bool *runtime,
+			   char *err, size_t errlen)
+{
 	struct ip_addr a;
 
 	memset(&a, 0, sizeof(a));
-	if (!resolve_any(host, family, &a, err, errlen))
+	*runtime = false;
+	if (!resolve_any(host, family, &a, runtime, err, errlen))
 		return false;
 	if (family != 0 && a.family != family) {
 		snprintf(err, errlen, "address '%s' is not an IPv%d address", host,

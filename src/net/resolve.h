@@ -19,6 +19,13 @@ struct resolver;
 
 /* Resolves host (name or literal) for family 0/AF_INET/AF_INET6; false + err on failure. */
 bool resolve_target(const char *host, int family, struct ip_addr *out, char *err, size_t errlen);
+/*
+ * The same, saying in *runtime whether a failure is this host's name
+ * service's (a temporary DNS failure, a failed server, no memory: exit 1)
+ * rather than the name's (unknown, no address, not a host to trace: 2).
+ */
+bool resolve_target_status(const char *host, int family, struct ip_addr *out, bool *runtime,
+			   char *err, size_t errlen);
 
 /*
  * What a resolver asks about an address, on its worker thread (it may

@@ -5,3 +5,9 @@ TESTS += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_err
 	tests/cli/t_targets.sh
 EXTRA_DIST += tests/cli/t_bad_input.sh tests/cli/t_privilege.sh tests/cli/t_write_errors.sh \
 	tests/cli/t_targets.sh
+# The shell completions offer every option of --help, and complete in a real bash and zsh.
+TESTS += tests/cli/t_completion.sh
+EXTRA_DIST += tests/cli/t_completion.sh
+# Every option of --help is in the man page (SYNOPSIS, OPTIONS) and in the JSON's settings.
+TESTS += tests/cli/t_documented.sh
+EXTRA_DIST += tests/cli/t_documented.sh

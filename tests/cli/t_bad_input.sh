@@ -96,6 +96,10 @@ bad "mark 4294967296 out of range (0-4294967295)" -M 4294967296 127.0.0.1
 bad "invalid mark 'x'" -M x 127.0.0.1
 bad "option --mpls takes no argument" --mpls=yes 127.0.0.1
 bad "option --aslookup takes no argument" --aslookup=1 127.0.0.1
+bad "--dot cannot be combined with -C/--csv" -C --dot 127.0.0.1
+bad "-C/--csv cannot be combined with -j/--json" -j -C 127.0.0.1
+bad "option --csv takes no argument" --csv=x 127.0.0.1
+bad "option --dot takes no argument" --dot=1 127.0.0.1
 bad '\x0a' "$(printf 'a\nb')" c
 
 # ECMPTRACE_OPTIONS is parsed first; its errors name it, the host is not its.

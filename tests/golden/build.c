@@ -301,6 +301,14 @@ struct results *g_build(const struct gscen *s)
 	r->config.max_ttl = 30;
 	r->config.interval_us = 1000000;
 	r->config.rate_pps = 200;
+	/* The rest as a run with the program's defaults and -c ROUNDS has them. */
+	r->config.rounds = s->rounds;
+	r->config.timeout_us = 2000000;
+	r->config.max_unknown = 5;
+	r->config.adaptive = true;
+	r->config.confidence = s->confidence;
+	r->config.max_flows = 2048;
+	r->config.link_check = true;
 	r->counters.rounds_done = s->rounds;
 	r->elapsed_us = s->rounds * 1000000;
 	r->target_unlimited = true;

@@ -1,9 +1,12 @@
 #!/bin/bash
 # Golden-output tests, tcpdump style and without root: each hand-built
 # scenario (tests/golden/scenarios.c) goes through the report, the JSON
-# document, the JSON stream and the live view's drawing (four screens as
-# text, tests/golden/screen.c), and each output must equal its file here,
-# byte for byte; the JSON must also satisfy doc/ecmptrace.schema.json.
+# document, the JSON stream, the live view's drawing (four screens as
+# text, tests/golden/screen.c), the CSV and the Graphviz graph, and each
+# output must equal its file here, byte for byte; the JSON must also
+# satisfy doc/ecmptrace.schema.json, the CSV parse with Python's csv module
+# (tests/golden/csvcheck.py) and the graph render with Graphviz's dot
+# without a warning.
 #
 # A deliberate change of an output is recorded with
 #     make golden-update            (runs this script with --update)
@@ -28,7 +31,7 @@ ok $? "the driver lists its scenarios"
 ok $? "seven scenarios or more ($(echo $names))"
 
 for name in $names; do
-	for kind in report json stream screen; do
+	for kind in report json stream screen csv dot; do
 		want="$dir/$name.$kind" got="$tmp/$name.$kind"
 		"$golden" "$name" "$kind" >"$got" 2>"$got.err"
 		status=$?
@@ -65,10 +68,69 @@ for name in $names; do
 		ok $? "$name: the $kind fits the schema"
 		sed -n '1,10s/^/#   /p' "$tmp/schema.out"
 	done
+	python3 "$dir/csvcheck.py" "$tmp/$name.csv" >"$tmp/csv.out" 2>&1
+	ok $? "$name: the csv parses, every row as wide as the header, numbers as numbers"
+	sed -n '1,10s/^/#   /p' "$tmp/csv.out"
+	if command -v dot >/dev/null; then
+		dot -Tsvg "$tmp/$name.dot" >"$tmp/$name.svg" 2>"$tmp/dot.err" && [ ! -s "$tmp/dot.err" ] &&
+			grep -q '<svg' "$tmp/$name.svg"
+		ok $? "$name: dot -Tsvg renders the graph without a warning"
+		sed -n '1,10s/^/#   /p' "$tmp/dot.err"
+	else
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - $name: the graph renders # SKIP graphviz (dot) missing"
+	fi
+done
+
+# A responder whose reverse-DNS name carries a comma, quotes, a line break,
+# Graphviz escapes and a non-UTF-8 byte: the CSV keeps it in one field,
+# quoted, with the line break and the byte as '?', and the graph still
+# renders without a warning.
+"$golden" clean csv-names >"$tmp/names.csv" && "$golden" clean hostile-name >"$tmp/name" &&
+	python3 "$dir/csvcheck.py" "$tmp/names.csv" >"$tmp/csv.out" 2>&1 &&
+	python3 -c 'import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="ascii")))
+want = "".join(c if " " <= c < "\x7f" else "?" for c in
+               open(sys.argv[2], encoding="latin-1").read())
+sys.exit(0 if rows and all(r["Name"] == want for r in rows) else 1)' "$tmp/names.csv" "$tmp/name"
+ok $? "a hostile name stays one CSV field, line break and non-ASCII byte as ?"
+sed -n '1,10s/^/#   /p' "$tmp/csv.out"
+if command -v dot >/dev/null; then
+	"$golden" clean dot-names >"$tmp/names.dot" &&
+		dot -Tsvg "$tmp/names.dot" >"$tmp/names.svg" 2>"$tmp/dot.err" && [ ! -s "$tmp/dot.err" ] &&
+		[ "$(grep -c '<g id="node' "$tmp/names.svg")" -eq 5 ]
+	ok $? "a hostile name in the graph: five nodes, rendered without a warning"
+	sed -n '1,10s/^/#   /p' "$tmp/dot.err"
+else
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - a hostile name in the graph # SKIP graphviz (dot) missing"
+fi
+
+# A run cut short (SIGTERM) or ended by an error: the document's "end" and
+# the stream's end event say so, in the schema's terms.
+for how in signal error; do
+	for kind in json stream; do
+		"$golden" lossy-branch "$kind-$how" >"$tmp/ended.$kind" 2>&1
+		status=$?
+		if [ "$can_validate" -eq 1 ]; then
+			[ "$kind" = json ] && mode=report || mode=stream
+			python3 "$validator" "$schema" "$mode" "$tmp/ended.$kind" >"$tmp/schema.out" 2>&1
+			status=$((status + $?))
+			sed -n '1,5s/^/#   /p' "$tmp/schema.out"
+		fi
+		python3 -c 'import json, sys
+text = open(sys.argv[1]).read()
+end = json.loads(text)["end"] if sys.argv[2] == "json" else json.loads(text.splitlines()[-1])
+want = {"signal": {"reason": "signal", "signal": "SIGTERM", "error": None},
+        "error": {"reason": "error", "signal": None, "error": "sendmmsg: No buffer space"}}
+sys.exit(0 if all(end.get(k) == v for k, v in want[sys.argv[3]].items()) else 1)' \
+			"$tmp/ended.$kind" "$kind" "$how"
+		ok $((status + $?)) "a run ended by $how: the $kind says so and fits the schema"
+	done
 done
 
 # A file here that no scenario writes is stale: a renamed scenario left it behind.
-for f in "$dir"/*.report "$dir"/*.json "$dir"/*.stream "$dir"/*.screen; do
+for f in "$dir"/*.report "$dir"/*.json "$dir"/*.stream "$dir"/*.screen "$dir"/*.csv "$dir"/*.dot; do
 	base=$(basename "$f")
 	grep -qx "${base%.*}" <<<"$names" || { stale="$stale $base"; }
 done

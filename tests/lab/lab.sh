@@ -312,16 +312,30 @@ lab_run_client() {	# lab_run_client CMD...
 }
 
 # Run the binary under test in the client namespace: stdout to OUT,
-# stderr to OUT.err.  On failure, says why as TAP comments.
+# stderr to OUT.err.  On failure, says why as TAP comments.  JSON output
+# (-j, --json-stream) must also be valid against doc/ecmptrace.schema.json
+# (when the validator can run here): a run whose output is not fails too.
 lab_ecmptrace() {	# lab_ecmptrace OUT ARGS...
-	local out=$1 rc; shift
+	local out=$1 rc kind="" a; shift
 	echo "# ecmptrace $*"
 	lab_run_client "$ECMPTRACE" "$@" >"$out" 2>"$out.err"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "# ecmptrace exited with status $rc; stderr:"
 		sed -n '1,20s/^/#   /p' "$out.err"
+		return "$rc"
 	fi
+	for a in "$@"; do
+		case $a in
+		-j | --json) kind=report ;;
+		--json-stream) kind=stream ;;
+		esac
+	done
+	[ -n "$kind" ] || return 0
+	lab_schema "$kind" "$out"
+	rc=$?
+	[ "$rc" -eq 77 ] && return 0
+	[ "$rc" -ne 0 ] && echo "# the $kind is not valid against doc/ecmptrace.schema.json"
 	return "$rc"
 }
 

@@ -4,10 +4,13 @@
 Each subcommand reads one JSON document, prints what it found as TAP
 comments ("# ...") and exits 0 when the check holds, 1 when it does not,
 2 on bad usage or unreadable input.  The shell tests turn the exit status
-into one TAP line each.  Only the standard library is used.
+into one TAP line each.  Every document and stream line read is first
+validated against doc/ecmptrace.schema.json (closed objects: a key the
+schema does not declare fails) when python3-jsonschema is installed, so
+every lab run's output is held to the schema.
 
   labcheck.py shape FILE
-      the document has the fields of schema_version 1 with sane types
+      the document has the fields of schema_version 2 with sane types
   labcheck.py branches FILE TTL ADDR...
       each ADDR is a branch at TTL with at least one flow
   labcheck.py only FILE TTL ADDR...
@@ -49,6 +52,7 @@ into one TAP line each.  Only the standard library is used.
 """
 import json
 import math
+import os
 import sys
 
 
@@ -74,8 +78,31 @@ def hop_at(doc, ttl):
 
 
 def first_ttl(doc):
+    first = (doc.get("settings") or {}).get("first_ttl")
+    if isinstance(first, int):
+        return first
     ttls = [h["ttl"] for h in doc.get("hops", []) if isinstance(h.get("ttl"), int)]
     return min(ttls) if ttls else 1
+
+
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "doc",
+                      "ecmptrace.schema.json")
+
+
+def schema_problems(docs):
+    """What doc/ecmptrace.schema.json finds wrong in docs; [] when it
+    cannot check (no jsonschema, no schema file)."""
+    try:
+        import jsonschema
+        with open(SCHEMA, encoding="utf-8") as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+    except (ImportError, OSError):
+        return []
+    problems = []
+    for n, doc in enumerate(docs, 1):
+        for err in validator.iter_errors(doc):
+            problems.append("line %d: %s at %s" % (n, err.message[:300], list(err.absolute_path)))
+    return problems
 
 
 def is_int(v):
@@ -93,7 +120,10 @@ def cmd_shape(doc, args):
         if not cond:
             bad.append(what)
 
-    need(doc.get("schema_version") == 1, "schema_version is 1")
+    need(doc.get("schema_version") == 2, "schema_version is 2")
+    need(isinstance(doc.get("version"), str), "version is a string")
+    need(isinstance(doc.get("settings"), dict), "settings is an object")
+    need((doc.get("end") or {}).get("reason") in ("done", "signal", "error"), "end.reason")
     tgt = doc.get("target")
     need(isinstance(tgt, dict) and "address" in tgt and "name" in tgt,
          "target has name and address")
@@ -491,6 +521,12 @@ def main(argv):
     if not isinstance(doc, dict) and argv[0] != "stream":
         diag("not a JSON object")
         return 2
+    problems = schema_problems(doc if argv[0] == "stream" else [doc])
+    if problems:
+        diag("not valid against doc/ecmptrace.schema.json:")
+        for p in problems[:10]:
+            diag("  " + p)
+        return 1
     try:
         return 0 if fn(doc, argv[2:]) else 1
     except (KeyError, TypeError, ValueError, AttributeError) as e:

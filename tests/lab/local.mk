@@ -33,7 +33,10 @@ LAB_TESTS = \
 	tests/lab/t_verdict.sh \
 	tests/lab/t_forgery.sh \
 	tests/lab/t_scenarios.sh \
-	tests/lab/t_fleet.sh
+	tests/lab/t_fleet.sh \
+	tests/lab/t_export.sh \
+	tests/lab/t_exit_status.sh \
+	tests/lab/t_install.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \

@@ -49,6 +49,7 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True		# no __pycache__ in the source tree
+import labcheck			# noqa: E402 (its schema check)
 import scenario_gen			# noqa: E402 (after the line above)
 import scenario_score			# noqa: E402
 
@@ -441,6 +442,8 @@ def scenario_run(sc, binary, keep):
         out_path = os.path.join(tmp, "seed%d.jsonl" % sc["seed"])
         rec["run"] = run_ecmptrace(lab, binary, sc, server, out_path)
         events = read_stream(out_path)
+        # What doc/ecmptrace.schema.json finds wrong in the stream ([]: nothing).
+        rec["schema_problems"] = labcheck.schema_problems(events)[:5]
         start = [e for e in events if e.get("type") == "start"]
         dport = start[0].get("port", 0) if start else (sc["port"] or 33434)
         t1 = time.monotonic()

@@ -15,7 +15,7 @@ out="$LAB_TMP/chain.json"
 lab_ecmptrace "$out" -n -j -c 5 --flows 32 -i 0.2 --timeout 1 --rate 2000 "$LAB_SERVER_ADDR"
 ok $? "ecmptrace -j ran"
 lab_check shape "$out"
-ok $? "the JSON document has the schema_version 1 fields"
+ok $? "the JSON document has the schema_version 2 fields"
 lab_check one-branch "$out"
 ok $? "exactly one branch per hop"
 good=0

@@ -17,7 +17,7 @@ out="$LAB_TMP/diamond.json"
 lab_ecmptrace "$out" -n -j -c 5 --flows 32 -i 0.2 --timeout 1 --rate 2000 "$LAB_SERVER_ADDR"
 ok $? "ecmptrace -j ran"
 lab_check shape "$out"
-ok $? "the JSON document has the schema_version 1 fields"
+ok $? "the JSON document has the schema_version 2 fields"
 set -- $LAB_STAGE_TTLS
 lab_check branches "$out" "$1" $LAB_STAGE1_ADDRS
 ok $? "stage 1: both branches at TTL $1"

@@ -17,7 +17,7 @@ out="$LAB_TMP/ecmp2.json"
 lab_ecmptrace "$out" -n -j -c 10 --flows 16 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
 ok $? "ecmptrace -j ran"
 lab_check shape "$out"
-ok $? "the JSON document has the schema_version 1 fields"
+ok $? "the JSON document has the schema_version 2 fields"
 lab_schema report "$out"
 lab_ok_or_skip $? "the JSON document is valid against doc/ecmptrace.schema.json"
 lab_check branches "$out" "$LAB_BRANCH_TTL" $LAB_BRANCH_ADDRS

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Where the results go, and how a run ends.  Every face (-j, -r,
+# Where the results go, and how a run ends.  Every face (-j, -r, -C, --dot,
 # --json-stream) writing to a full device (/dev/full) or to a closed
 # stdout must say so on stderr and exit 1, never 0 in silence.  SIGHUP,
 # SIGTERM and SIGINT sent in the middle of a run must all end it the same
@@ -18,7 +18,7 @@ ok $? "topology built"
 args=(-n -i 0.1 --timeout 0.5 --flows 4)
 
 # Write errors: a short run whose output cannot be written.
-for face in -j -r --json-stream; do
+for face in -j -r --json-stream -C --dot; do
 	for where in full closed; do
 		errf="$LAB_TMP/write.err"
 		if [ "$where" = full ]; then
@@ -60,26 +60,32 @@ stop_with() {	# stop_with FACE SIGNAL OUT
 	echo "$status"
 }
 
-# Did OUT get the results a FACE prints at the end?
-printed() {	# printed FACE OUT
+# Did OUT get the results a FACE prints at the end, saying SIGNAL ended it?
+# The JSON must also be valid against the schema.
+printed() {	# printed FACE OUT SIGNAL
 	case $1 in
-	-j) "$LAB_PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["hops"] else 1)' "$2" ;;
+	-j) "$LAB_PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))
+sys.exit(0 if d["hops"] and d["end"] == {"reason": "signal", "signal": sys.argv[2], "error": None}
+         else 1)' "$2" "SIG$3" && lab_schema report "$2" ;;
 	-r) grep -q "$LAB_SERVER_ADDR" "$2" ;;
+	-C) grep -q ",signal,.*,$LAB_SERVER_ADDR," "$2" ;;
+	--dot) grep -q "ended by signal" "$2" && grep -q "$LAB_SERVER_ADDR" "$2" ;;
 	--json-stream)
 		"$LAB_PY" -c 'import json,sys
 e=json.loads(open(sys.argv[1]).read().splitlines()[-1])
-sys.exit(0 if e["type"] == "end" and e["reason"] == "signal" else 1)' "$2" ;;
+sys.exit(0 if e["type"] == "end" and e["reason"] == "signal" and e["signal"] == sys.argv[2]
+         else 1)' "$2" "SIG$3" && lab_schema stream "$2" ;;
 	esac
 }
 
-for face in -j -r --json-stream; do
+for face in -j -r --json-stream -C --dot; do
 	statuses=""
 	for sig in HUP TERM INT; do
 		out="$LAB_TMP/signal.$sig$face"
 		status=$(stop_with "$face" "$sig" "$out")
 		statuses="$statuses $status"
-		printed "$face" "$out"
-		ok $? "$face stopped by SIG$sig prints its results (status $status)"
+		printed "$face" "$out" "$sig"
+		ok $? "$face stopped by SIG$sig prints its results and says so (status $status)"
 	done
 	read -r hup term int <<<"$statuses"
 	[ "$hup" = "$term" ] && [ "$term" = "$int" ] && [ "$hup" = 0 ]

@@ -23,7 +23,7 @@ lab_ecmptrace "$out" -T -P "$port" -n -j -c 10 --flows 16 -i 0.2 --timeout 1 --r
 	"$LAB_SERVER_ADDR"
 ok $? "ecmptrace -T -P $port -j ran"
 lab_check shape "$out"
-ok $? "the JSON document has the schema_version 1 fields"
+ok $? "the JSON document has the schema_version 2 fields"
 lab_schema report "$out"
 lab_ok_or_skip $? "the JSON document is valid against doc/ecmptrace.schema.json"
 lossy_via=$(lab_ifaddr 4 r2a r3)

@@ -47,9 +47,13 @@ for seed in 39 7 19 31; do
 	print("# verdict %s: %s" % (r.get("verdict"), r.get("why")))
 	print("# first right finding after %s s; failing ports %s" % (
 	    r.get("first_right_s"), (r.get("truth") or {}).get("failing_ports")))
+	for p in r.get("schema_problems", ["no schema check recorded"]):
+	    print("# not valid against the schema: %s" % p)
 	PY
 	verdict=$(head -n 1 "$out.v")
 	tail -n +2 "$out.v"
+	! grep -q '^# not valid against the schema' "$out.v"
+	ok $? "seed $seed: the stream is valid against doc/ecmptrace.schema.json"
 	[ "$verdict" != false-blame ] && [ "$verdict" != error ] && [ "$verdict" != invalid ]
 	ok $? "seed $seed: no false blame ($verdict)"
 	[ "$verdict" = right ] || [ "$verdict" = ambiguous-right ]

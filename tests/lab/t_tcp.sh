@@ -19,7 +19,7 @@ out="$LAB_TMP/tcp.json"
 lab_ecmptrace "$out" -T -P "$port" -n -j -c 10 --flows 16 -i 0.2 --timeout 1 --rate 500 "$LAB_SERVER_ADDR"
 ok $? "ecmptrace -T -j ran"
 lab_check shape "$out"
-ok $? "the JSON document has the schema_version 1 fields"
+ok $? "the JSON document has the schema_version 2 fields"
 [ "$(lab_check port "$out")" = "$port" ]
 ok $? "port is $port"
 lab_check reached "$out"

@@ -24,6 +24,9 @@ import datetime
 import json
 import sys
 
+sys.dont_write_bytecode = True		# no __pycache__ in the source tree
+import labcheck		# noqa: E402 (its schema check, from this directory)
+
 LOSS = {"lossy-branch", "return-path-loss", "destination-loss"}
 CAUSE = {"return": "return-path", "forward": "forward-loss"}
 
@@ -96,6 +99,8 @@ def main():
     with open(path) as f:
         events = [json.loads(line) for line in f if line.strip()]
     problems, first, ports = judge(events, truth, failing, link)
+    # The stream must also be what doc/ecmptrace.schema.json says it is.
+    problems += ["not valid against the schema: %s" % p for p in labcheck.schema_problems(events)[:5]]
     print("first_right_s: %s" % ("%.2f" % first if first is not None else "none"))
     print("ports_named: %s" % " ".join(str(p) for p in sorted(ports)))
     for p in problems:

@@ -51,3 +51,11 @@ tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
 # questions, several engines, input and early ends - without root.
 tests_sim_sim_loop_SOURCES = tests/sim/sim_loop.c $(SIM_CORE)
 tests_sim_sim_loop_LDADD = libcore.a $(LIBS)
+# The export faces (CSV, Graphviz) and the JSON over random simulated
+# networks: sim_export writes them, t_export.sh renders, parses, compares.
+noinst_PROGRAMS += tests/sim/sim_export
+tests_sim_sim_export_SOURCES = tests/sim/sim_export.c $(SIM_CORE)
+tests_sim_sim_export_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_sim_sim_export_LDADD = libface.a libcore.a $(CJSON_LIBS) -lm $(LIBS)
+TESTS += tests/sim/t_export.sh
+EXTRA_DIST += tests/sim/t_export.sh

@@ -150,7 +150,7 @@ static char *report_text(const struct results *r, bool mpls, const struct namer 
 
 static char *json_text(const struct results *r, const struct namer *asn)
 {
-	struct json_options jo = {.target_name = "t", .started = "s", .finished = "f", .asn = asn};
+	struct json_options jo = {.target_name = "t", .asn = asn};
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);

@@ -1,0 +1,31 @@
+/*
+ * Running the chosen face (live view, report, JSON document or stream,
+ * CSV, Graphviz) over every target's engine with the event loop on the
+ * kernel's network, and ending the output: what main.c does once start-up
+ * is over.  The signals that stop a run, how it ended (done, a signal, an
+ * error) and the write errors of standard output are kept here.
+ */
+#ifndef ECMPTRACE_OUTPUTS_H
+#define ECMPTRACE_OUTPUTS_H
+
+#include "fleet.h"
+#include "options.h"
+
+struct namer;
+struct net_transport;
+
+/* What a face run needs from start-up (the engines are in fleet). */
+struct outputs {
+	const struct options *o;
+	const struct fleet *f;
+	enum face face;			/* the chosen one (never FACE_AUTO) */
+	const struct namer *names;	/* reverse DNS (NULL: none) */
+	const struct namer *asn;	/* -z: origin AS per address (NULL: off) */
+};
+
+/* Runs the loop with the face over every target; the exit status. */
+int outputs_run(struct net_transport *nt, const struct outputs *out);
+/* Flushes stdout: a full disk or a closed descriptor is status 1 (said), never a silent 0. */
+int outputs_finish_stdout(int rc);
+
+#endif
