@@ -623,6 +623,8 @@ void find_loss(struct diag *d)
 		emit_lossy_branch(d, c);
 	}
 	split = partition(d, active, lossy);
+	if (split)
+		find_own_path(d, active, lossy);
 	/* Flows the split calls lossy but nothing explains are left out. */
 	for (int i = 0; i < d->nflows; i++)
 		if (split && lossy[i])

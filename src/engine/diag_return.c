@@ -116,7 +116,7 @@ static bool silent_from(const struct diag *d, int a, int from)
  * wherever the branches part (a flow whose branch is not known yet may
  * take any of them).
  */
-static bool same_forward_path(const struct diag *d, int a, int b)
+bool same_forward_path(const struct diag *d, int a, int b)
 {
 	const struct flow_result *fa = &d->r->flows[a], *fb = &d->r->flows[b];
 	int n = d->end[a] > d->end[b] ? d->end[a] : d->end[b];

@@ -968,6 +968,48 @@ static void test_alias_merge_mates(void)
 	results_free(r);
 }
 
+/*
+ * Seed 81: flows 0 and 1 alone take BR_A -> C3 (three stages of ECMP make
+ * paths of their own common) and lose half their probes there; flows 2-7
+ * cross R1 -> BR_A and flows 14-15 C3 -> the target, cleanly.  No branch
+ * and no path-mate explains them, and nothing was said: the loss lies on
+ * the link no clean flow crosses, BR_A -> C3, or on the way back.
+ */
+static void test_own_path(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f = NULL;
+
+	scen_init(&s, 16, 20);
+	s.proto = PROBE_TCP;
+	for (int i = 0; i < 16; i++) {
+		bool a = i < 8, mine = i < 2;
+
+		hop(&s, i, 1, R1, 0);
+		hop(&s, i, 2, a ? BR_A : BR_B, 0);
+		hop(&s, i, 3, mine || i >= 14 ? "10.3.2.3" : a ? A3 : B3, mine ? 10 : 0);
+		reach(&s, i, 4, mine ? 10 : 0);
+	}
+	r = run_after(&s, 10);
+	for (int i = 0; i < r->findings->count; i++)
+		if (r->findings->items[i].kind == FINDING_LOSSY_BRANCH)
+			f = &r->findings->items[i];
+	ok(f != NULL && f->nflows == 2, "two flows on a path of their own: a finding (%s)",
+	   f ? f->summary : "none");
+	ok(range_is(f, 2, BR_A, 3, "10.3.2.3"), "its range: the one link no clean flow crosses");
+	ok(causes_are(f, 2, CAUSE_FORWARD_LOSS, CAUSE_RETURN_PATH), "forward loss or the way back");
+	results_free(r);
+
+	/* A clean flow on BR_A -> 10.3.2.3 too: that link is not it; the last link, into the target. */
+	hop(&s, 2, 3, "10.3.2.3", 0);
+	r = run_after(&s, 10);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(f == NULL || f->nflows != 2 || f->range_from_ttl >= 2,
+	   "a link a clean flow crosses is not blamed (%s)", f ? f->summary : "none");
+	results_free(r);
+}
+
 int main(void)
 {
 	test_link_shown();
@@ -981,6 +1023,7 @@ int main(void)
 	test_burst_not_clean();
 	test_mates_end_at_target();
 	test_alias_merge_mates();
+	test_own_path();
 	test_inherited();
 	test_dark_branch();
 	test_rider();
