@@ -48,7 +48,9 @@
 #	LAB_TTL_ADDRS[t]	space-separated addresses that may answer at TTL t
 #				(t = 1 .. LAB_DEST_TTL; the last is the server)
 #	LAB_ECMP_NS		the first (or only) namespace that splits flows
-# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b] adds:
+# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b] (with LAB_DELAY_BRANCH=a|b
+# set, that branch's link to r3 delays what goes towards r3 by LAB_DELAY_US,
+# default 5000, plus 0..LAB_DELAY_JITTER_US) adds:
 #	LAB_BRANCH_TTL		2
 #	LAB_BRANCH_ADDRS	"A B": answer addresses of r2a and r2b
 #	LAB_BRANCH_NS		"NSa NSb"
@@ -459,6 +461,52 @@ lab_link() {	# lab_link NAME1 NAME2 LINK
 	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
 }
 
+# lab_link with a delay element on the wire: a namespace "dLINK" holds
+# two interfaces with no addresses (dly-a towards NAME1, dly-b towards NAME2)
+# and delayfwd (tests/lab/delayfwd.c) copies frames between them, those
+# from NAME1 after AB_US microseconds, those from NAME2 after BA_US (plus
+# a uniform 0..JITTER_US each way).  Invisible at the IP layer: NAME1 and
+# NAME2 are neighbours as with lab_link, the addresses are the same, no
+# TTL is spent.  The element is killed on cleanup.
+LAB_DELAYFWD=${LAB_DELAYFWD:-${top_builddir:-$LAB_DIR/../..}/tests/lab/delayfwd}
+lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_US]
+	local n1=$1 n2=$2 k=$3 ab=$4 ba=${5:-0} jit=${6:-0} i
+	local ns1="$LAB_PREFIX-$n1" ns2="$LAB_PREFIX-$n2" dn="d$3"
+	local ns3="$LAB_PREFIX-$dn" d1="v-$n2" d2="v-$n1"
+	[ -x "$LAB_DELAYFWD" ] || { echo "lab: no delay element $LAB_DELAYFWD" >&2; return 1; }
+	lab_ns "$dn" || return 1
+	# No IPv6 in the element's namespace: it must not answer or solicit.
+	ip netns exec "$ns3" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+	ip link add "$d1" netns "$ns1" type veth peer name dly-a netns "$ns3" &&
+		ip link add "$d2" netns "$ns2" type veth peer name dly-b netns "$ns3" || return 1
+	ip -n "$ns1" addr add "$(lab_addr 4 "$k" 1)/24" dev "$d1"
+	ip -n "$ns2" addr add "$(lab_addr 4 "$k" 2)/24" dev "$d2"
+	ip -n "$ns1" -6 addr add "$(lab_addr 6 "$k" 1)/64" dev "$d1" nodad
+	ip -n "$ns2" -6 addr add "$(lab_addr 6 "$k" 2)/64" dev "$d2" nodad
+	for i in "$ns1 $d1" "$ns2 $d2" "$ns3 dly-a" "$ns3 dly-b"; do
+		# shellcheck disable=SC2086 # "NS DEV"
+		set -- $i
+		ip -n "$1" link set dev "$2" up || return 1
+	done
+	ip -n "$ns1" -6 neigh replace "$(lab_addr 6 "$k" 2)" dev "$d1" nud permanent \
+		lladdr "$(lab_mac "$ns2" "$d2")" || return 1
+	ip -n "$ns2" -6 neigh replace "$(lab_addr 6 "$k" 1)" dev "$d2" nud permanent \
+		lladdr "$(lab_mac "$ns1" "$d1")" || return 1
+	lab_bg "$ns3" "$LAB_DELAYFWD" -S "$RANDOM" -j "$jit" -r "$LAB_TMP/$dn.ready" dly-a dly-b "$ab" "$ba"
+	for i in $(seq 1 50); do
+		[ -e "$LAB_TMP/$dn.ready" ] && break
+		sleep 0.1
+	done
+	[ -e "$LAB_TMP/$dn.ready" ] || { echo "lab: delay element $dn did not start" >&2; return 1; }
+	LAB_PEER["$ns1/$d1"]="$ns2/$d2"
+	LAB_PEER["$ns2/$d2"]="$ns1/$d1"
+	LAB_ADDR4["$ns1/$d1"]=$(lab_addr 4 "$k" 1)
+	LAB_ADDR4["$ns2/$d2"]=$(lab_addr 4 "$k" 2)
+	LAB_ADDR6["$ns1/$d1"]=$(lab_addr 6 "$k" 1)
+	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
+}
+
 # Address of NAME's end of the link towards PEER, for FAMILY.
 lab_ifaddr() {	# lab_ifaddr FAMILY NAME PEER
 	local key="$LAB_PREFIX-$2/v-$3"
@@ -746,7 +794,19 @@ lab_topo_ecmp2() {	# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b]
 	for n in client server; do lab_ns "$n" || return 1; done
 	for n in r1 r2a r2b r3; do lab_ns "$n" router || return 1; done
 	lab_link client r1 1 && lab_link r1 r2a 2 && lab_link r1 r2b 3 &&
-		lab_link r2a r3 4 && lab_link r2b r3 5 && lab_link r3 server 6 || return 1
+		lab_link r3 server 6 || return 1
+	# LAB_DELAY_BRANCH=a|b: that branch's link to r3 delays what goes
+	# towards r3 by LAB_DELAY_US (lab_link_delayed).
+	# shellcheck disable=SC2086 # "BRANCH LINK"
+	for n in "a 4" "b 5"; do
+		set -- $n
+		if [ "${LAB_DELAY_BRANCH:-}" = "$1" ]; then
+			lab_link_delayed "r2$1" r3 "$2" "${LAB_DELAY_US:-5000}" 0 \
+				"${LAB_DELAY_JITTER_US:-0}" || return 1
+		else
+			lab_link "r2$1" r3 "$2" || return 1
+		fi
+	done
 	lab_default client r1 && lab_default server r3 || return 1
 	# Towards the server (link 6) and back to the client (link 1).
 	lab_route r1 6 r2a r2b && lab_route r2a 6 r3 && lab_route r2b 6 r3 || return 1

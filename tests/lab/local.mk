@@ -30,7 +30,8 @@ LAB_TESTS = \
 	tests/lab/t_sandbox.sh \
 	tests/lab/t_verdict.sh \
 	tests/lab/t_forgery.sh \
-	tests/lab/t_scenarios.sh
+	tests/lab/t_scenarios.sh \
+	tests/lab/t_delay.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \
@@ -48,3 +49,8 @@ tests_lab_route_fanout_LDADD = libcore.a $(LIBS)
 noinst_PROGRAMS += tests/lab/forge
 tests_lab_forge_SOURCES = tests/lab/forge.c
 tests_lab_forge_LDADD = libcore.a $(LIBS)
+# delayfwd is the lab's delay element (no netem here): a namespace that
+# copies frames between two interfaces after a delay (lab_link_delayed).
+noinst_PROGRAMS += tests/lab/delayfwd
+tests_lab_delayfwd_SOURCES = tests/lab/delayfwd.c
+tests_lab_delayfwd_LDADD = libcore.a $(LIBS)
