@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,13 +69,21 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+/*
+ * The real-time clock, because the kernel stamps each frame's arrival on
+ * it (SO_TIMESTAMPNS): a frame is due its delay after it reached the
+ * socket, not after this program got round to reading it.
+ */
 static uint64_t now_us(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+/* How early to stop sleeping before a frame is due, and spin instead. */
+#define SPIN_US 150
 
 /* xorshift64*: the jitter needs no quality beyond "spread", and a seed replays it. */
 static uint64_t rng_next(uint64_t *s)
@@ -110,7 +119,8 @@ static int open_port(const char *ifname)
 	mr.mr_type = PACKET_MR_PROMISC;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0) {
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
 		perror("delayfwd: bind/setsockopt");
 		close(fd);
 		return -1;
@@ -118,16 +128,39 @@ static int open_port(const char *ifname)
 	return fd;
 }
 
-/* Reads every frame waiting on d's input into its queue, each due delay (+ jitter) from now. */
+/* Reads one frame into buf; its arrival time (kernel stamp, else now) into *at. */
+static ssize_t recv_stamped(int fd, void *buf, size_t len, uint64_t *at)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC);
+
+	*at = now_us();
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*at = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		}
+	return n;
+}
+
+/* Reads every frame waiting on d's input into its queue, each due delay (+ jitter) after it came. */
 static void drain_in(struct dir *d, uint64_t jitter_us, uint64_t *rng)
 {
 	for (;;) {
 		struct slot *s = &d->q[(d->head + d->len) % QUEUE_SLOTS];
 		uint8_t scratch[64];
 		bool full = d->len == QUEUE_SLOTS;
-		ssize_t n = recv(d->in_fd, full ? scratch : s->data,
-				 full ? sizeof(scratch) : FRAME_MAX, MSG_TRUNC);
-		uint64_t due;
+		uint64_t at, due;
+		ssize_t n = recv_stamped(d->in_fd, full ? scratch : s->data,
+					 full ? sizeof(scratch) : FRAME_MAX, &at);
 
 		if (n < 0)
 			return;	/* EAGAIN: nothing more now */
@@ -139,7 +172,7 @@ static void drain_in(struct dir *d, uint64_t jitter_us, uint64_t *rng)
 			d->dropped_big++;
 			continue;
 		}
-		due = now_us() + d->delay_us + (jitter_us ? rng_next(rng) % (jitter_us + 1) : 0);
+		due = at + d->delay_us + (jitter_us ? rng_next(rng) % (jitter_us + 1) : 0);
 		if (due < d->last_due)
 			due = d->last_due;
 		d->last_due = due;
@@ -186,7 +219,12 @@ static void usage(void)
 			"IF_A IF_B AB_US BA_US\n");
 }
 
-/* Waits until a frame arrives or the earliest queued frame is due. */
+/*
+ * Waits until a frame arrives or the earliest queued frame is due: asleep
+ * until SPIN_US before, then spinning, so that frames leave within a few
+ * microseconds of their time rather than a timer's wake-up latency later
+ * (which would add to the delay asked for).
+ */
 static void wait_next(struct dir *dirs, uint64_t next)
 {
 	struct pollfd pfd[2] = {{.fd = dirs[0].in_fd, .events = POLLIN},
@@ -195,7 +233,7 @@ static void wait_next(struct dir *dirs, uint64_t next)
 	uint64_t now = now_us();
 
 	if (next) {
-		uint64_t wait = next > now ? next - now : 0;
+		uint64_t wait = next > now + SPIN_US ? next - now - SPIN_US : 0;
 
 		ts.tv_sec = (time_t)(wait / 1000000u);
 		ts.tv_nsec = (long)(wait % 1000000u) * 1000;
@@ -267,6 +305,8 @@ int main(int argc, char **argv)
 	dirs[0].out_fd = fb;
 	dirs[1].in_fd = fb;
 	dirs[1].out_fd = fa;
+	/* Timers as exact as the kernel will make them (the default slack is 50 us). */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
