@@ -121,5 +121,7 @@ bool find_return_path(struct diag *d, unsigned char *active, const unsigned char
 void find_common_loss(struct diag *d, const unsigned char *in);
 /* diag_silent.c: the target that never answers. */
 void find_silent_target(struct diag *d);
+/* diag_slow.c: branches whose flows take longer than their siblings' (after find_rate_limited). */
+void find_slow(struct diag *d);
 
 #endif

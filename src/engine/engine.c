@@ -762,6 +762,7 @@ void engine_reset_stats(struct engine *e)
 
 			c->sent = c->received = c->lost = 0;
 			rtt_init(&c->rtt);
+			c->recent = (struct rtt_recent){0};
 			c->changes = 0;
 			/* Keep who answered (the path), but let new counts decide. */
 			for (k = 0; k < c->nresp; k++)

@@ -14,6 +14,7 @@
 #include "engine/limiter.h"
 #include "engine/linkcheck.h"
 #include "engine/mda.h"
+#include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -49,6 +50,7 @@ struct probe_rec {
 struct e2e_tally {
 	uint64_t received, lost;
 	struct rtt_stats rtt;
+	struct rtt_recent recent;	/* the latest samples, jitter */
 };
 
 /* How many distinct responders one (flow, TTL) remembers. */
@@ -69,6 +71,7 @@ enum cell_flags {
 struct cell {
 	uint64_t sent, received, lost;	/* lost = timed out; sent - received - lost are in flight */
 	struct rtt_stats rtt;
+	struct rtt_recent recent;	/* the latest samples (rank tests), jitter */
 	struct responder resp[CELL_RESPONDERS];
 	int nresp;
 	int current;			/* index in resp of the latest responder */

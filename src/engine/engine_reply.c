@@ -182,6 +182,7 @@ static void note_reach(struct engine *e, struct flow_state *f, const struct prob
 	e->reached = true;
 	f->reach.received++;
 	rtt_add(&f->reach.rtt, (int64_t)(now - p->sent_at), now);
+	recent_add(&f->reach.recent, (int64_t)(now - p->sent_at), now);
 }
 
 /* A probe at a TTL was answered: its (flow, TTL) cell, the pass, where the flow ends. */
@@ -195,6 +196,7 @@ static void note_cell(struct engine *e, int flow, const struct probe_rec *p,
 
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
+	recent_add(&c->recent, (int64_t)(now - p->sent_at), now);
 	if (ttl == 1)
 		link_note_answer(e, r, now);
 	changes = c->changes;

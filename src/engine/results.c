@@ -39,6 +39,7 @@ static void branch_free(struct branch_result *b)
 	free(b->flows);
 	free(b->via);
 	free(b->link_addrs);
+	free(b->samples);
 }
 
 static struct link_address link_address_of(const struct neighbour_seen *n)
@@ -148,6 +149,7 @@ void results_free(struct results *r)
 		free(r->flows[i].hop_received);
 		free(r->flows[i].hop_lost);
 		free(r->flows[i].responders_seen);
+		free(r->flows[i].samples);
 	}
 	free(r->flows);
 	for (i = 0; i < r->nrouters; i++)
@@ -262,6 +264,9 @@ static bool branch_add_flow(struct branch_result *b, int i, const struct cell *c
 	b->received += c->received;
 	b->lost += c->lost;
 	rtt_merge(&b->rtt, &c->rtt);
+	jitter_merge(&b->jitter, &c->recent.jitter);
+	if (!recent_append(&c->recent, &b->samples, &b->nsamples))
+		return false;
 	if (c->flags & CELL_DEST)
 		b->is_destination = true;
 	if (c->flags & CELL_UNREACH)
@@ -300,6 +305,7 @@ static bool sort_branches(struct hop_result *hop, int nflows, int *cur)
 		hop->received += hop->branches[j].received;
 		hop->lost += hop->branches[j].lost;
 		rtt_merge(&hop->rtt, &hop->branches[j].rtt);
+		jitter_merge(&hop->jitter, &hop->branches[j].jitter);
 	}
 	free(old);
 	free(rank);
@@ -382,7 +388,7 @@ static void hop_discovery(const struct engine *e, int ttl, struct hop_result *ho
  * where other flows did, counting only TTLs where nothing at all answered
  * it (a router answering there means the flow's path is simply longer).
  */
-static void flow_end_to_end(const struct engine *e, const struct flow_state *f, int min_dest,
+static bool flow_end_to_end(const struct engine *e, const struct flow_state *f, int min_dest,
 			    struct flow_result *out)
 {
 	int t, from = f->dest_ttl ? f->dest_ttl : min_dest;
@@ -394,6 +400,9 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 		out->received += f->reach.received;
 		out->lost += f->reach.lost;
 		rtt_merge(&out->rtt, &f->reach.rtt);
+		jitter_merge(&out->jitter, &f->reach.recent.jitter);
+		if (!recent_append(&f->reach.recent, &out->samples, &out->nsamples))
+			return false;
 	}
 	/*
 	 * A flow the target answered only through the lane reaches it; its
@@ -401,7 +410,7 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 	 * path's routers keeping quiet (rate limits), not loss.
 	 */
 	if (from == 0 || (f->dest_ttl == 0 && f->reach.received > 0))
-		return;
+		return true;
 	for (t = from; t <= e->cfg.max_ttl; t++) {
 		const struct cell *c = &f->cells[t];
 
@@ -410,7 +419,11 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 		out->received += c->received;
 		out->lost += c->lost;
 		rtt_merge(&out->rtt, &c->rtt);
+		jitter_merge(&out->jitter, &c->recent.jitter);
+		if (!recent_append(&c->recent, &out->samples, &out->nsamples))
+			return false;
 	}
+	return true;
 }
 
 static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest,
@@ -445,8 +458,7 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 	}
 	for (t = 0; t <= e->cfg.max_ttl; t++)
 		out->path_changes += f->cells[t].changes;
-	flow_end_to_end(e, f, min_dest, out);
-	return true;
+	return flow_end_to_end(e, f, min_dest, out);
 }
 
 struct results *engine_results(const struct engine *e, uint64_t now)

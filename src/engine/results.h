@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "engine/engine.h"
+#include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -61,6 +62,9 @@ struct branch_result {
 	int nparents;
 	uint64_t received, lost;	/* resolved probes of this branch's flows at this TTL */
 	struct rtt_stats rtt;
+	struct jitter_stats jitter;	/* mtr's J* figures, over its flows' cells */
+	int32_t *samples;		/* the latest RTT samples of its flows here, us (rtt_recent.h) */
+	int nsamples;
 	bool is_destination;		/* the target itself answered */
 	bool is_unreachable;		/* a router answered with destination unreachable */
 	int *flows;			/* ids of the flows through this branch, ascending */
@@ -84,6 +88,7 @@ struct hop_result {
 	int nbranches;
 	uint64_t received, lost;	/* merged over branches, as mtr would show the hop */
 	struct rtt_stats rtt;
+	struct jitter_stats jitter;
 	/*
 	 * Branch discovery (MDA stopping rule).  Adaptive mode: the latest
 	 * discovery pass's verdict.  Fixed --flows: whether the flows that
@@ -121,6 +126,9 @@ struct flow_result {
 	int dest_ttl;			/* TTL at which the target answered; 0 if never */
 	uint64_t received, lost;	/* end to end: probes at or beyond the destination's TTL */
 	struct rtt_stats rtt;		/* end-to-end RTT */
+	struct jitter_stats jitter;	/* end to end */
+	int32_t *samples;		/* the latest end-to-end RTT samples, us */
+	int nsamples;
 	/*
 	 * The lane's probes sent with the largest TTL (they reach the target
 	 * whatever the path's length), answered by the target and unanswered;

@@ -69,7 +69,7 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 		return;
 	for (int k = 0; k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
-		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows};
+		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows, NULL};
 		struct ip_addr va = vocab_via_addr(r, b, k);
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
@@ -107,7 +107,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 		snprintf(hopno, sizeof(hopno), "%d.", h->ttl);
 		if (h->nbranches == 1) {
 			const struct branch_result *b = &h->branches[0];
-			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 
 			print_row(out, hopno, branch_label(o, b, name, sizeof(name)), width, &s,
 				  vocab_found_mark(h));
@@ -115,20 +115,20 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			continue;
 		}
 		if (h->nbranches == 0) {
-			struct row_stats s = {0, 0, NULL, 0};
+			struct row_stats s = {0, 0, NULL, 0, NULL};
 
 			print_row(out, hopno, "*", width, &s, vocab_found_mark(h));
 			continue;
 		}
 		{
-			struct row_stats s = {h->received, h->lost, &h->rtt, flows};
+			struct row_stats s = {h->received, h->lost, &h->rtt, flows, &h->jitter};
 
 			snprintf(name, sizeof(name), "(%d branches)", h->nbranches);
 			print_row(out, hopno, name, width, &s, vocab_found_mark(h));
 		}
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
-			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
 				 branch_label(o, b, name, sizeof(name)));

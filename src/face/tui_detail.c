@@ -22,6 +22,18 @@ static void rtt_text(const struct rtt_stats *r, char which, char *buf, size_t le
 		vocab_ms((double)(which == 'l' ? r->last : which == 'b' ? r->min : r->max), buf, len);
 }
 
+/* "jitter last 0.1  avg 0.2  worst 1.3  interarrival 0.2 ms" (mtr's Jttr, Javg, Jmax, Jint) */
+static void jitter_line(int y, int w, const struct jitter_stats *j)
+{
+	char l[16], a[16], m[16], in[16];
+
+	vocab_ms((double)j->last, l, sizeof(l));
+	vocab_ms(j->mean, a, sizeof(a));
+	vocab_ms((double)j->worst, m, sizeof(m));
+	vocab_ms(j->inter, in, sizeof(in));
+	tui_putf(y, 1, w, 0, "jitter last %s  avg %s  worst %s  interarrival %s ms", l, a, m, in);
+}
+
 /* "loss 25.0% (10 lost of 40)   rtt last 0.3  best 0.1  worst 0.9 ms" */
 static void figures_line(const struct tui *t, int y, int w, uint64_t received, uint64_t lost,
 			 const struct rtt_stats *rtt)
@@ -112,6 +124,8 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	if (y >= ymax)
 		return;
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
+	if (b->jitter.n > 0 && y < ymax - 1)
+		jitter_line(y++, w, &b->jitter);
 	link_line(t, &y, ymax - 1, w, b);
 	router_line(t, &y, ymax - 1, w, b);
 	if (row->hop > 0 && b->nparents > 0 && y < ymax) {

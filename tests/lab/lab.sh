@@ -50,7 +50,8 @@
 #	LAB_ECMP_NS		the first (or only) namespace that splits flows
 # lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b] (with LAB_DELAY_BRANCH=a|b
 # set, that branch's link to r3 delays what goes towards r3 by LAB_DELAY_US,
-# default 5000, plus 0..LAB_DELAY_JITTER_US) adds:
+# default 5000, plus 0..LAB_DELAY_JITTER_US; with LAB_DELAY_BASE_US both
+# links delay by that much, the branch's by LAB_DELAY_US more) adds:
 #	LAB_BRANCH_TTL		2
 #	LAB_BRANCH_ADDRS	"A B": answer addresses of r2a and r2b
 #	LAB_BRANCH_NS		"NSa NSb"
@@ -493,7 +494,8 @@ lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_U
 		lladdr "$(lab_mac "$ns2" "$d2")" || return 1
 	ip -n "$ns2" -6 neigh replace "$(lab_addr 6 "$k" 1)" dev "$d2" nud permanent \
 		lladdr "$(lab_mac "$ns1" "$d1")" || return 1
-	lab_bg "$ns3" "$LAB_DELAYFWD" -S "$RANDOM" -j "$jit" -r "$LAB_TMP/$dn.ready" dly-a dly-b "$ab" "$ba"
+	lab_bg "$ns3" "$LAB_DELAYFWD" -S "$RANDOM" -j "$jit" -r "$LAB_TMP/$dn.ready" dly-a dly-b \
+		"$ab" "$ba" 2>>"$LAB_TMP/$dn.log"
 	for i in $(seq 1 50); do
 		[ -e "$LAB_TMP/$dn.ready" ] && break
 		sleep 0.1
@@ -796,13 +798,19 @@ lab_topo_ecmp2() {	# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b]
 	lab_link client r1 1 && lab_link r1 r2a 2 && lab_link r1 r2b 3 &&
 		lab_link r3 server 6 || return 1
 	# LAB_DELAY_BRANCH=a|b: that branch's link to r3 delays what goes
-	# towards r3 by LAB_DELAY_US (lab_link_delayed).
+	# towards r3 by LAB_DELAY_US more than the other's (lab_link_delayed).
+	# LAB_DELAY_BASE_US: both links delay by that much (the element's own
+	# cost, a few microseconds, is then the same on both, so the members
+	# differ by exactly LAB_DELAY_US).
 	# shellcheck disable=SC2086 # "BRANCH LINK"
 	for n in "a 4" "b 5"; do
 		set -- $n
+		local d=${LAB_DELAY_BASE_US:-}
 		if [ "${LAB_DELAY_BRANCH:-}" = "$1" ]; then
-			lab_link_delayed "r2$1" r3 "$2" "${LAB_DELAY_US:-5000}" 0 \
-				"${LAB_DELAY_JITTER_US:-0}" || return 1
+			d=$((${d:-0} + ${LAB_DELAY_US:-5000}))
+		fi
+		if [ -n "$d" ]; then
+			lab_link_delayed "r2$1" r3 "$2" "$d" 0 "${LAB_DELAY_JITTER_US:-0}" || return 1
 		else
 			lab_link "r2$1" r3 "$2" || return 1
 		fi
