@@ -148,6 +148,18 @@ static bool configure(const struct options *o, const struct ip_addr *dst, struct
 	c->answer_delay_us = CAPTURE_BATCH_MS * 1000;
 	c->rate_pps = o->rate_pps;
 	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
+	if (o->psize) {
+		/* -s counts the whole datagram, as mtr's does: IP and UDP/ICMP headers too. */
+		int headers = (dst->family == AF_INET6 ? 40 : 20) + 8;
+
+		if (o->psize - headers < PROBE_MIN_PAYLOAD) {
+			snprintf(err, errlen, "probe size %d is too small for %s (at least %d)",
+				 o->psize, dst->family == AF_INET6 ? "IPv6" : "IPv4",
+				 headers + PROBE_MIN_PAYLOAD);
+			return false;
+		}
+		c->payload_len = (uint16_t)(o->psize - headers);
+	}
 	c->seed = random_u32();
 	if (!random_key(c->key, sizeof(c->key))) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));

@@ -75,6 +75,8 @@ static const struct opt_def opt_table[] = {
 	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
 	  "vary sport, label or sport,label", "auto" },
 	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
+	{ "psize", 's', ARG_INT, "BYTES", "probe size", OPTIONS_PSIZE_MIN, PROBE_MAX_LEN,
+	  "UDP/ICMP probe bytes", "40; IPv6 60" },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
@@ -348,6 +350,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 	case OPT_TOS:
 		o->tos = (int)n;
 		break;
+	case 's':
+		o->psize = (int)n;
+		break;
 	case 'n':
 		o->numeric = true;
 		break;
@@ -414,6 +419,15 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {
 		set_err(err, errlen, "--vary %s needs IPv6: IPv4 has no flow label (-4 given)",
 			o->vary & VARY_SPORT ? "sport,label" : "label");
+		return false;
+	}
+	if (o->psize && o->proto == PROBE_TCP) {
+		set_err(err, errlen, "-s/--psize does not apply to -T/--tcp: TCP probes are bare SYNs");
+		return false;
+	}
+	if (o->psize && o->family == AF_INET6 && o->psize < OPTIONS_PSIZE_MIN + 20) {
+		set_err(err, errlen, "probe size %d is too small for IPv6 (at least %d: headers of "
+			"48 bytes and 2 of payload)", o->psize, OPTIONS_PSIZE_MIN + 20);
 		return false;
 	}
 	if (st->port_set && o->proto == PROBE_ICMP) {

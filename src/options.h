@@ -22,6 +22,12 @@ enum face {
 	FACE_JSON_STREAM,	/* --json-stream */
 };
 
+/*
+ * Smallest -s/--psize: an IPv4 header (20), a UDP or ICMP header (8) and
+ * the 2 payload bytes probes need (wire/probe.h); IPv6 needs 20 more.
+ */
+#define OPTIONS_PSIZE_MIN 30
+
 struct options {
 	const char *host;		/* the one positional argument (points into argv) */
 	int family;			/* 0 (either), AF_INET (-4) or AF_INET6 (-6) */
@@ -40,6 +46,7 @@ struct options {
 	int max_unknown;		/* --max-unknown: silent hops before giving up */
 	unsigned vary;			/* --vary: enum flow_vary bits; 0 = family default */
 	int tos;			/* --tos */
+	int psize;			/* -s/--psize: probe datagram bytes, IP header included; 0 = default */
 	bool numeric;			/* -n: no reverse DNS */
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
