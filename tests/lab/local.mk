@@ -33,7 +33,8 @@ LAB_TESTS = \
 	tests/lab/t_scenarios.sh \
 	tests/lab/t_delay.sh \
 	tests/lab/t_slow.sh \
-	tests/lab/t_psize.sh
+	tests/lab/t_psize.sh \
+	tests/lab/t_mtu_lab.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \

@@ -37,6 +37,7 @@ ports_through() {	# ports_through JSON ADDR
 	local sport dport
 	dport=$(lab_check port "$1")
 	lab_check flows "$1" | while read -r _ sport; do
+		# shellcheck disable=SC2046 # one word per TTL
 		set -- "$1" "$2" $(lab_path udp "$sport" "$dport")
 		[ "$4" = "$2" ] && echo "$sport"
 	done
