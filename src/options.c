@@ -75,7 +75,7 @@ static const struct opt_def opt_table[] = {
 	{ "vary", OPT_VARY, ARG_TEXT, "FIELDS", "vary", 0, 0,
 	  "vary sport, label or sport,label", "auto" },
 	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
-	{ "psize", 's', ARG_INT, "BYTES", "probe size", OPTIONS_PSIZE_MIN, PROBE_MAX_LEN,
+	{ "psize", 's', ARG_INT, "BYTES", "probe size", OPTIONS_PSIZE_MIN, PROBE_PLAIN_MAX,
 	  "UDP/ICMP probe bytes", "40; IPv6 60" },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },

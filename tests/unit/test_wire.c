@@ -22,6 +22,7 @@
 #include "wire/checksum.h"
 #include "wire/dissect.h"
 #include "wire/probe.h"
+#include "wire/probe_check.h"
 
 #define BUFSZ 2048
 
@@ -837,6 +838,36 @@ static void test_mtu(void)
 			   fname(family), qname[q], fam ? "packet too big" : "fragmentation needed",
 			   (int)res, (unsigned)r.mtu);
 		}
+	}
+	{
+		/*
+		 * A path MTU probe: IPv4 sets don't-fragment (ordinary probes do
+		 * not); an ICMPv6 packet too big about a 1500-byte probe quotes
+		 * only its first 1232 bytes, and that still proves it ours.
+		 */
+		uint8_t probe[BUFSZ], pkt[BUFSZ];
+		struct probe_spec s = base_spec(PROBE_UDP, AF_INET);
+		struct reply r;
+		size_t plen, len;
+
+		ok(probe_build(&s, probe, sizeof(probe)) > 0 && probe[6] == 0,
+		   "ordinary IPv4 probe: don't-fragment clear");
+		s.df = true;
+		s.payload_len = 1500 - 28;
+		ok(probe_build(&s, probe, sizeof(probe)) == 1500 && probe[6] == 0x40,
+		   "1500-byte IPv4 path MTU probe: don't-fragment set");
+		s = base_spec(PROBE_UDP, AF_INET6);
+		s.df = true;
+		s.payload_len = 1500 - 48;
+		plen = probe_build(&s, probe, sizeof(probe));
+		len = wrap_error(pkt, probe, 1232, AF_INET6, W_UNREACH, Q_FULL);
+		pkt[40] = 2;
+		pkt[41] = 0;
+		wr32(pkt + 44, 1400);
+		fix_icmp(pkt, len);
+		ok(plen == 1500 && dis(pkt, len, &r) == DISSECT_OK && r.mtu == 1400 &&
+			   probe_check_reply(&s, &r) == PROBE_CHECK_OK,
+		   "IPv6 packet too big quoting 1232 bytes of a 1500-byte probe: it is ours");
 	}
 	{
 		/* A port unreachable: no MTU, even with bytes where one would be. */
