@@ -25,6 +25,7 @@ enum {
 	OPT_JSON_STREAM,
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
+	OPT_PMTU,
 	OPT_CONFIDENCE,
 };
 
@@ -77,6 +78,8 @@ static const struct opt_def opt_table[] = {
 	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
 	{ "psize", 's', ARG_INT, "BYTES", "probe size", OPTIONS_PSIZE_MIN, PROBE_PLAIN_MAX,
 	  "UDP/ICMP probe bytes", "40; IPv6 60" },
+	{ "pmtu", OPT_PMTU, ARG_NONE, NULL, NULL, 0, 0,
+	  "path MTU to the byte (default: within 8)", NULL },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
@@ -362,6 +365,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 	case OPT_NO_LINK_CHECK:
 		o->link_check = false;
 		break;
+	case OPT_PMTU:
+		o->pmtu_full = true;
+		break;
 	}
 }
 
@@ -419,6 +425,10 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {
 		set_err(err, errlen, "--vary %s needs IPv6: IPv4 has no flow label (-4 given)",
 			o->vary & VARY_SPORT ? "sport,label" : "label");
+		return false;
+	}
+	if (o->pmtu_full && o->proto == PROBE_TCP) {
+		set_err(err, errlen, "--pmtu needs UDP or ICMP probes: TCP probes are bare SYNs");
 		return false;
 	}
 	if (o->psize && o->proto == PROBE_TCP) {

@@ -46,6 +46,7 @@ struct options {
 	int max_unknown;		/* --max-unknown: silent hops before giving up */
 	unsigned vary;			/* --vary: enum flow_vary bits; 0 = family default */
 	int tos;			/* --tos */
+	bool pmtu_full;			/* --pmtu: path MTU to the byte */
 	int psize;			/* -s/--psize: probe datagram bytes, IP header included; 0 = default */
 	bool numeric;			/* -n: no reverse DNS */
 	bool report_wide;		/* -w (implies -r) */

@@ -14,6 +14,7 @@
 #include "engine/limiter.h"
 #include "engine/linkcheck.h"
 #include "engine/mda.h"
+#include "engine/pmtu.h"
 #include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
@@ -44,6 +45,8 @@ struct probe_rec {
 	bool reach;		/* an end-to-end lane probe sent before the flow's hop count was known (lane.c) */
 	bool early_lost;	/* counted lost before the full timeout: a later answer still counts */
 	uint8_t burst_pos;	/* UDP: its place in the lane's first burst (lane.h), 0 if none */
+	bool pmtu;		/* a path MTU probe (pmtu.h) of ... */
+	uint16_t size;		/* ... this many bytes, don't-fragment */
 };
 
 /* End-to-end answers and losses of one flow outside the per-TTL cells. */
@@ -145,6 +148,7 @@ struct engine {
 	bool pass_last_turn;		/* ... and of the others, the detached pass's (it and the rounds take turns) */
 	bool pass_detached;		/* the running pass outlasted its round: it goes on beside the rounds */
 	struct limiters lim;		/* adaptive mode: ICMP rate limiters learned (limiter.h) */
+	struct pmtu_state pmtu;		/* path MTU per path (pmtu.h) */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */

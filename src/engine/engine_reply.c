@@ -241,6 +241,12 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	f = &e->flows[flow];
 	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
 		f->src = r->probe_src;
+	if (p->pmtu) {
+		/* Its size is no ordinary probe's: it tells the path's MTU, no RTT. */
+		pmtu_answer(e, p, r);
+		e->counters.replies++;
+		return MATCH_OK;
+	}
 	note_round_trip(e, now - p->sent_at, now);
 	if (answer_from_target(e, r))
 		lane_target_answered(e, now, p->burst_pos);

@@ -2,6 +2,7 @@
 libcore_a_SOURCES += \
 	src/engine/rtt_stats.c src/engine/rtt_stats.h \
 	src/engine/rtt_recent.c src/engine/rtt_recent.h \
+	src/engine/pmtu.c src/engine/pmtu.h \
 	src/engine/flow.c src/engine/flow.h \
 	src/engine/auth.c src/engine/auth.h \
 	src/engine/engine.c src/engine/engine_reply.c src/engine/engine.h src/engine/engine_int.h \

@@ -130,6 +130,25 @@ static bool via_add(struct branch_result *b, int lineage, const struct cell *c)
 	return true;
 }
 
+/* Each branch's path MTU: the smallest its flows' paths take. */
+static void results_pmtu(struct results *r)
+{
+	for (int h = 0; h < r->nhops; h++)
+		for (int b = 0; b < r->hops[h].nbranches; b++) {
+			struct branch_result *br = &r->hops[h].branches[b];
+
+			for (int k = 0; k < br->nflows; k++) {
+				const struct flow_result *f = &r->flows[br->flows[k]];
+
+				if (f->pmtu_bytes == 0)
+					continue;
+				if (br->pmtu_bytes == 0 || f->pmtu_bytes < br->pmtu_bytes)
+					br->pmtu_bytes = f->pmtu_bytes;
+				br->pmtu_ptb = br->pmtu_ptb || f->pmtu_ptb;
+			}
+		}
+}
+
 void results_free(struct results *r)
 {
 	int i, j;
@@ -458,6 +477,7 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 	}
 	for (t = 0; t <= e->cfg.max_ttl; t++)
 		out->path_changes += f->cells[t].changes;
+	out->pmtu_bytes = pmtu_of_flow(e, i, &out->pmtu_ptb);
 	return flow_end_to_end(e, f, min_dest, out);
 }
 
@@ -510,6 +530,7 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 			goto fail;
 	if (!results_routers(e, r))
 		goto fail;
+	results_pmtu(r);
 	free(prev);
 	free(cur);
 	free(lin.branch);

@@ -80,6 +80,12 @@ struct branch_result {
 	struct link_address *link_addrs;
 	int nlink_addrs;
 	int router;			/* id of the router (results->routers) this address is one of; 0: none */
+	/*
+	 * Path MTU (pmtu.h): the smallest of its flows' paths' (0: none
+	 * known yet); pmtu_ptb: frag-needed / packet-too-big came for them.
+	 */
+	uint16_t pmtu_bytes;
+	bool pmtu_ptb;
 };
 
 struct hop_result {
@@ -139,6 +145,8 @@ struct flow_result {
 	uint64_t *hop_lost;		/* per TTL: probes at that TTL that timed out */
 	int *responders_seen;		/* per TTL: distinct responders this flow saw there (>1: per-packet or path change) */
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
+	uint16_t pmtu_bytes;		/* its path's MTU once measured (pmtu.h); 0: not known */
+	bool pmtu_ptb;			/* PMTU messages came for its path */
 };
 
 /*

@@ -34,7 +34,8 @@ LAB_TESTS = \
 	tests/lab/t_delay.sh \
 	tests/lab/t_slow.sh \
 	tests/lab/t_psize.sh \
-	tests/lab/t_mtu_lab.sh
+	tests/lab/t_mtu_lab.sh \
+	tests/lab/t_pmtu.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \

@@ -65,6 +65,7 @@ FIELD(max_unknown, o->max_unknown)
 FIELD(vary, o->vary)
 FIELD(tos, o->tos)
 FIELD(psize, o->psize)
+FIELD(pmtu, o->pmtu_full)
 FIELD(numeric, o->numeric)
 FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
@@ -78,7 +79,7 @@ static const struct field fields[] = {
 	{ "max", get_max }, { "count", get_count }, { "count_set", get_count_set },
 	{ "interval", get_interval }, { "timeout", get_timeout }, { "rate", get_rate },
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
-	{ "psize", get_psize },
+	{ "psize", get_psize }, { "pmtu", get_pmtu },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
 	{ "linkcheck", get_linkcheck },
 	{ "face", get_face },
@@ -306,6 +307,9 @@ static const struct option_case cases[] = {
 	{ "-6 -s 49 h", OPTIONS_ERROR, "too small for IPv6" },
 	{ "-6 -s 50 h", OPTIONS_RUN, "psize=50" },
 	{ "-s 100 -T h", OPTIONS_ERROR, "does not apply to -T/--tcp" },
+	{ "--pmtu h", OPTIONS_RUN, "pmtu=1" },
+	{ "h", OPTIONS_RUN, "pmtu=0" },
+	{ "--pmtu -T h", OPTIONS_ERROR, "--pmtu needs UDP or ICMP probes" },
 	{ "--tos 256 h", OPTIONS_ERROR, "TOS 256 out of range (0-255)" },
 	{ "--tos -1 h", OPTIONS_ERROR, "TOS -1 out of range" },
 	{ "--tos 0x10 h", OPTIONS_ERROR, "invalid TOS '0x10'" },
