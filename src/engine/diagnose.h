@@ -23,6 +23,7 @@ enum finding_kind {
 	FINDING_LINK_ADDRESS_CONFLICT,	/* a neighbour's address answers from several link-layer addresses */
 	FINDING_LINK_ADDRESS_SHARED,	/* several neighbour addresses answer from one link-layer address */
 	FINDING_SLOW_BRANCH,		/* one branch's flows take significantly longer than its siblings' */
+	FINDING_MTU_BRANCH,		/* one branch's flows get smaller packets through than its siblings' */
 	FINDING_KIND_COUNT
 };
 
@@ -80,6 +81,12 @@ struct finding {
 	double shift_us, shift_lo_us, shift_hi_us;
 	double median_us, baseline_median_us;
 	double p_value;
+	/*
+	 * mtu-branch: the largest packet its flows get through, its siblings'
+	 * flows' (bytes), and whether frag-needed / packet-too-big came.
+	 */
+	int pmtu_bytes, pmtu_others;
+	bool pmtu_messages;
 	char summary[480];		/* plain sentences, no trailing newline */
 };
 

@@ -123,5 +123,7 @@ void find_common_loss(struct diag *d, const unsigned char *in);
 void find_silent_target(struct diag *d);
 /* diag_slow.c: branches whose flows take longer than their siblings' (after find_rate_limited). */
 void find_slow(struct diag *d);
+/* diag_mtu.c: branches whose flows get smaller packets through than their siblings'. */
+void find_mtu(struct diag *d);
 
 #endif

@@ -24,4 +24,4 @@ libcore_a_SOURCES += \
 	src/engine/standing.c src/engine/standing.h \
 	src/engine/statistics.c src/engine/statistics.h \
 	src/engine/rank_test.c src/engine/rank_test.h \
-	src/engine/diag_slow.c
+	src/engine/diag_slow.c src/engine/diag_mtu.c

@@ -324,6 +324,10 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 	cJSON_AddItemToObject(fo, "flows", int_array(f->flows, f->nflows));
 	for (int k = 0; k < f->nflows; k++) {
 		cJSON_AddItemToArray(ports, cJSON_CreateNumber(f->source_ports[k]));
+		if (f->kind == FINDING_MTU_BRANCH)
+			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_mtu(
+				r, o->target_name, f->source_ports[k], f->pmtu_others, cmd,
+				sizeof(cmd))));
 		if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS ||
 		    f->kind == FINDING_SLOW_BRANCH)
 			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
@@ -341,6 +345,13 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 	cJSON_AddItemToObject(fo, "range", json_range(f));
 	if (f->kind == FINDING_SLOW_BRANCH)
 		cJSON_AddItemToObject(fo, "latency", json_latency(f));
+	if (f->kind == FINDING_MTU_BRANCH) {
+		cJSON *m = cJSON_AddObjectToObject(fo, "pmtu");
+
+		cJSON_AddNumberToObject(m, "bytes", f->pmtu_bytes);
+		cJSON_AddNumberToObject(m, "others_bytes", f->pmtu_others);
+		cJSON_AddBoolToObject(m, "messages", f->pmtu_messages);
+	}
 	cJSON_AddStringToObject(fo, "summary", f->summary);
 	return fo;
 }

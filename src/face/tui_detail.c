@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/diagnose.h"
+#include "engine/pmtu.h"
 #include "engine/results.h"
 #include "face/tui_draw.h"
 #include "face/tui_int.h"
@@ -126,6 +127,10 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
 	if (b->jitter.n > 0 && y < ymax - 1)
 		jitter_line(y++, w, &b->jitter);
+	if (b->pmtu_bytes > 0 && y < ymax - 1)
+		tui_putf(y++, 1, w, 0, "path MTU %u bytes to the target%s", (unsigned)b->pmtu_bytes,
+			 b->pmtu_ptb ? " (from PMTU messages)"
+				     : b->pmtu_bytes < PMTU_CEILING ? " (no PMTU messages: a black hole)" : "");
 	link_line(t, &y, ymax - 1, w, b);
 	router_line(t, &y, ymax - 1, w, b);
 	if (row->hop > 0 && b->nparents > 0 && y < ymax) {
