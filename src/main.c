@@ -148,8 +148,12 @@ static bool configure(const struct options *o, const struct ip_addr *dst, struct
 	c->answer_delay_us = CAPTURE_BATCH_MS * 1000;
 	c->rate_pps = o->rate_pps;
 	c->payload_len = o->proto == PROBE_TCP ? 0 : 12;
-	/* Path MTU per path: cheap by default (within 8 bytes); not for bare SYNs. */
-	c->pmtu_step = o->proto == PROBE_TCP ? 0 : o->pmtu_full ? 1 : 8;
+	/*
+	 * Path MTU per path: cheap by default (within 8 bytes), UDP only.  A
+	 * SYN carries no data; an echo reply is as big as its request and
+	 * takes a return path of its own, whose MTU it would measure too.
+	 */
+	c->pmtu_step = o->proto != PROBE_UDP ? 0 : o->pmtu_full ? 1 : 8;
 	if (o->psize) {
 		/* -s counts the whole datagram, as mtr's does: IP and UDP/ICMP headers too. */
 		int headers = (dst->family == AF_INET6 ? 40 : 20) + 8;

@@ -427,8 +427,10 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 			o->vary & VARY_SPORT ? "sport,label" : "label");
 		return false;
 	}
-	if (o->pmtu_full && o->proto == PROBE_TCP) {
-		set_err(err, errlen, "--pmtu needs UDP or ICMP probes: TCP probes are bare SYNs");
+	if (o->pmtu_full && o->proto != PROBE_UDP) {
+		set_err(err, errlen, "--pmtu needs UDP probes: %s",
+			o->proto == PROBE_TCP ? "TCP probes are bare SYNs"
+					      : "echo replies are as big as the requests");
 		return false;
 	}
 	if (o->psize && o->proto == PROBE_TCP) {

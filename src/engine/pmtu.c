@@ -20,7 +20,8 @@ static uint64_t path_sig(const struct engine *e, const struct flow_state *f)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	if (f->dest_ttl == 0)
+	/* A target on this host's own link: its MTU is the link's, no path to measure. */
+	if (f->dest_ttl <= 1)
 		return 0;
 	for (int t = e->cfg.first_ttl; t < f->dest_ttl; t++) {
 		const struct responder *who = cell_dominant(&f->cells[t]);

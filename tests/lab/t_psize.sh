@@ -1,7 +1,8 @@
 #!/bin/bash
 # -s/--psize: every UDP or ICMP probe the client sends is a datagram of
 # exactly that many bytes, IP header included, in both families, and the
-# target still answers them.  Ground truth is nftables in the first
+# target still answers them.  (Path MTU probes, don't-fragment and larger
+# than any ordinary probe, are left out of the count.)  Ground truth is nftables in the first
 # router counting what it forwards from the client by length.
 # make sets top_srcdir.
 # shellcheck disable=SC2154
@@ -21,8 +22,11 @@ count_sizes() {	# count_sizes NS SRC SIZE
 	local ns=$1 src=$2 size=$3 m len
 	if [ "$LAB_FAMILY" = 6 ]; then
 		m="ip6 saddr $src meta l4proto { udp, ipv6-icmp }"; len="ip6 length $((size - 40))"
+		# Path MTU probes (over 1280 bytes, where ordinary ones stop) are not ordinary probes.
+		pmtu="ip6 length > 1240"
 	else
 		m="ip saddr $src meta l4proto { udp, icmp }"; len="ip length $size"
+		pmtu="ip frag-off & 0x4000 != 0"	# don't-fragment: a path MTU probe
 	fi
 	ip netns exec "$ns" nft -f - <<-EOF
 	table inet want {
@@ -35,6 +39,7 @@ count_sizes() {	# count_sizes NS SRC SIZE
 		chain f {
 			type filter hook forward priority 0;
 			$m $len accept
+			$m $pmtu accept
 			$m counter
 		}
 	}
