@@ -782,6 +782,7 @@ void engine_reset_stats(struct engine *e)
 		if (e->probes[id].state == PROBE_LOST)
 			e->probes[id].early_lost = false;
 	link_reset_answers(e);
+	pmtu_discarded(&e->pmtu);
 	for (i = 0; i < e->nflows; i++) {
 		e->flows[i].reach = (struct e2e_tally){0};
 		for (t = 0; t <= e->cfg.max_ttl; t++) {

@@ -2,6 +2,7 @@
  * The path MTU search (pmtu.h).  Sizes are whole IP datagrams, as the
  * MTU counts them.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,21 +111,25 @@ bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64
 	}
 	find_paths(e);
 	for (int i = 0; i < s->npaths; i++) {
-		struct pmtu_path *p = &s->paths[i];
-
 		/* One probe in flight at a time, all paths together: it stays cheap. */
-		if (p->trying != 0)
+		if (s->paths[i].trying != 0) {
+			*wake = wake_earliest(*wake, now + PMTU_POLL_US);
 			return false;
+		}
 	}
-	for (int i = 0; i < s->npaths; i++) {
+	for (int k = 1; k <= s->npaths; k++) {
+		int i = (s->turn + k) % s->npaths;
 		struct pmtu_path *p = &s->paths[i];
 
 		if (p->done)
 			continue;
+		s->turn = i;
 		*flow = p->flow;
 		*size = next_size(e, p);
 		return true;
 	}
+	/* Every path measured: look for new ones a gap from now, not at every call. */
+	s->next_at = now + PMTU_GAP_US;
 	return false;
 }
 
@@ -170,6 +175,24 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 	check_done(e, pp);
 }
 
+/*
+ * Silences in a row that take a size for too big on flow f's path: q^k <
+ * 1 / PMTU_FALSE_SILENCE for the loss q its ordinary probes to the target
+ * showed (Laplace's estimate, so a few probes without loss are no proof
+ * of none).
+ */
+static int silences_needed(const struct engine *e, int f)
+{
+	const struct flow_state *fl = &e->flows[f];
+	const struct cell *c = fl->dest_ttl ? &fl->cells[fl->dest_ttl] : NULL;
+	double lost = (double)fl->reach.lost + (c ? (double)c->lost : 0.0);
+	double n = lost + (double)fl->reach.received + (c ? (double)c->received : 0.0);
+	double q = (lost + 1.0) / (n + 2.0);
+	int k = (int)ceil(log(1.0 / PMTU_FALSE_SILENCE) / log(q));
+
+	return k < PMTU_SILENCES ? PMTU_SILENCES : k > PMTU_SILENCES_MAX ? PMTU_SILENCES_MAX : k;
+}
+
 void pmtu_lost(struct engine *e, const struct probe_rec *p)
 {
 	struct pmtu_path *pp = path_of_flow(&e->pmtu, p->flow);
@@ -177,7 +200,7 @@ void pmtu_lost(struct engine *e, const struct probe_rec *p)
 	if (pp == NULL || pp->trying != p->size)
 		return;
 	pp->trying = 0;
-	if (++pp->silences < PMTU_SILENCES)
+	if (++pp->silences < silences_needed(e, p->flow))
 		return;
 	pp->silences = 0;
 	if (pp->hi == 0 || p->size < pp->hi)
@@ -191,6 +214,12 @@ uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb)
 
 	*ptb = p != NULL && p->ptb;
 	return p != NULL && p->done ? p->lo : 0;
+}
+
+void pmtu_discarded(struct pmtu_state *s)
+{
+	for (int i = 0; i < s->npaths; i++)
+		s->paths[i].trying = 0;
 }
 
 void pmtu_free(struct pmtu_state *s)

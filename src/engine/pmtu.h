@@ -7,7 +7,8 @@
  * sends don't-fragment probes of chosen sizes to the target: an answer
  * from the target says the size gets through, a frag-needed / packet-too-
  * big says it does not and which next-hop MTU to try, three silences at
- * one size say it does not (a black hole).  A binary search down from
+ * one size (more where the flow loses probes anyway) say it does not (a
+ * black hole).  A binary search down from
  * 1500 bytes, to engine_config.pmtu_step bytes: one probe per path when
  * the path takes 1500, a handful when it does not.  Probes go to the
  * largest TTL like reach probes and count in no cell.
@@ -25,10 +26,23 @@ struct probe_rec;
 
 /* Largest size searched: Ethernet's MTU (wire/probe.h PROBE_MAX_LEN). */
 #define PMTU_CEILING 1500
-/* Silences at one size before it is taken as too big (loss is not MTU). */
+/*
+ * Silences at one size before it is taken as too big (loss is not MTU):
+ * at least this many, more on a path that loses, so that plain loss gives
+ * that many in a row less than once in PMTU_FALSE_SILENCE; at most
+ * PMTU_SILENCES_MAX.
+ */
 #define PMTU_SILENCES 3
+#define PMTU_SILENCES_MAX 10
+#define PMTU_FALSE_SILENCE 1000
 /* Least time between two path MTU probes. */
 #define PMTU_GAP_US 20000
+/*
+ * While one is out, look again this often: its loss is declared by the
+ * engine's next step (early loss: 0.25 s at least), and nothing else may
+ * call it for a whole round.
+ */
+#define PMTU_POLL_US 50000
 
 /* One end-to-end path and its search. */
 struct pmtu_path {
@@ -48,6 +62,7 @@ struct pmtu_state {
 	struct pmtu_path *paths;
 	int npaths, cap;
 	uint64_t next_at;	/* no probe before this */
+	int turn;		/* the path probed last: paths take turns */
 	uint64_t lost_sink;	/* where lost_count() points for these probes */
 };
 
@@ -63,6 +78,8 @@ void pmtu_lost(struct engine *e, const struct probe_rec *p);
  * once the search is over (0: not known); *ptb: PMTU messages came.
  */
 uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb);
+/* A statistics reset discarded the probes in flight: none will resolve. */
+void pmtu_discarded(struct pmtu_state *s);
 void pmtu_free(struct pmtu_state *s);
 
 #endif

@@ -17,7 +17,8 @@ check_PROGRAMS += \
 	tests/sim/sim_mda \
 	tests/sim/sim_lane \
 	tests/sim/sim_limiter \
-	tests/sim/sim_loop
+	tests/sim/sim_loop \
+	tests/sim/sim_pmtu
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -51,3 +52,7 @@ tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
 # questions, several engines, input and early ends - without root.
 tests_sim_sim_loop_SOURCES = tests/sim/sim_loop.c $(SIM_CORE)
 tests_sim_sim_loop_LDADD = libcore.a $(LIBS)
+# Path MTU per path and the mtu-branch finding: a member with a smaller
+# MTU (frag-needed / packet-too-big, or a black hole), loss that is not MTU.
+tests_sim_sim_pmtu_SOURCES = tests/sim/sim_pmtu.c $(SIM_CORE)
+tests_sim_sim_pmtu_LDADD = libcore.a $(LIBS)
