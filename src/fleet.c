@@ -220,6 +220,24 @@ static bool configure(const struct options *o, const struct target_spec *spec, i
 	c->answer_delay_us = CAPTURE_BATCH_MS * 1000;
 	c->rate_pps = targets_rate_share(o->rate_pps, n);
 	c->payload_len = spec->proto == PROBE_TCP ? 0 : 12;
+	/*
+	 * Path MTU per path: cheap by default (within 8 bytes), UDP only.  A
+	 * SYN carries no data; an echo reply is as big as its request and
+	 * takes a return path of its own, whose MTU it would measure too.
+	 */
+	c->pmtu_step = spec->proto != PROBE_UDP ? 0 : o->pmtu_full ? 1 : 8;
+	if (o->psize && spec->proto != PROBE_TCP) {
+		/* -s counts the whole datagram, as mtr's does: IP and UDP/ICMP headers too. */
+		int headers = (t->dst.family == AF_INET6 ? 40 : 20) + 8;
+
+		if (o->psize - headers < PROBE_MIN_PAYLOAD) {
+			snprintf(err, errlen, "probe size %d is too small for %s (at least %d)",
+				 o->psize, t->dst.family == AF_INET6 ? "IPv6" : "IPv4",
+				 headers + PROBE_MIN_PAYLOAD);
+			return false;
+		}
+		c->payload_len = (uint16_t)(o->psize - headers);
+	}
 	c->seed = random_u32();
 	if (!random_key(c->key, sizeof(c->key))) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));

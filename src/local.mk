@@ -9,7 +9,7 @@
 noinst_LIBRARIES += libcore.a libface.a
 libcore_a_SOURCES = \
 	src/addr.c src/addr.h src/wake.h src/namer.h \
-	src/numparse.c src/numparse.h src/options.c src/options.h \
+	src/numparse.c src/numparse.h src/options.c src/options.h src/options_text.c src/options_text.h \
 	src/targets.c src/targets.h
 # The event loop and the interfaces it runs over (a transport, a clock): no
 # I/O of its own, so the simulator and the unit tests link the very loop the

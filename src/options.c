@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "options.h"
+#include "options_text.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -24,6 +25,7 @@ enum {
 	OPT_JSON_STREAM,
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
+	OPT_PMTU,
 	OPT_CONFIDENCE,
 	OPT_TARGETS,
 	OPT_DOT,
@@ -82,6 +84,10 @@ static const struct opt_def opt_table[] = {
 	  "source address, one of this host's", "route's" },
 	{ "mark", 'M', ARG_INT, "N", "mark", 0, 4294967295LL, "SO_MARK of the probes",
 	  "none" },
+	{ "psize", 's', ARG_INT, "BYTES", "probe size", OPTIONS_PSIZE_MIN, PROBE_PLAIN_MAX,
+	  "UDP/ICMP probe bytes", "40; IPv6 60" },
+	{ "pmtu", OPT_PMTU, ARG_NONE, NULL, NULL, 0, 0,
+	  "path MTU to the byte (default: within 8)", NULL },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
@@ -112,40 +118,6 @@ static const struct opt_def opt_table[] = {
 };
 
 #define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
-
-/* Longest user text quoted in a message; the rest becomes "...". */
-#define QUOTE_MAX 64
-
-/*
- * Copies user text for a message, escaping anything that is not printable
- * ASCII as \xHH so a newline or escape sequence in argv cannot break the
- * one-line contract or the terminal, and cutting very long text short.
- */
-static const char *quote(const char *s, char *buf, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0, shown = 0;
-
-	for (; *s != '\0' && n + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (shown++ == QUOTE_MAX) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f) {
-			buf[n++] = (char)c;
-		} else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 static const struct opt_def *opt_find(int val)
 {
@@ -194,7 +166,7 @@ void options_defaults(struct options *o)
 static bool opt_number(const struct opt_def *d, const char *text, long long *out,
 		       char *err, size_t errlen)
 {
-	char why[96], q[QUOTE_MAX * 4 + 8];
+	char why[96], q[OPTIONS_QUOTE_BUF];
 	uint64_t us = 0;
 	bool good;
 
@@ -207,7 +179,7 @@ static bool opt_number(const struct opt_def *d, const char *text, long long *out
 	}
 	if (good)
 		return true;
-	quote(text, q, sizeof(q));
+	options_quote(text, q, sizeof(q));
 	/*
 	 * A well-formed number that is too big or small reads best without
 	 * quotes ("port 70000 out of range (1-65535)"); anything else is
@@ -218,83 +190,6 @@ static bool opt_number(const struct opt_def *d, const char *text, long long *out
 	else
 		set_err(err, errlen, "invalid %s '%s': %s", d->noun, q, why);
 	return false;
-}
-
-/* --vary: the flow fields that differ between flows. */
-static bool parse_vary(const char *text, unsigned *out, char *err, size_t errlen)
-{
-	static const struct {
-		const char *text;
-		unsigned bits;
-	} forms[] = {
-		{ "sport", VARY_SPORT },
-		{ "label", VARY_LABEL },
-		{ "sport,label", VARY_SPORT | VARY_LABEL },
-		{ "label,sport", VARY_SPORT | VARY_LABEL },
-	};
-	char q[QUOTE_MAX * 4 + 8];
-
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		if (strcmp(text, forms[i].text) == 0) {
-			*out = forms[i].bits;
-			return true;
-		}
-	}
-	set_err(err, errlen, "invalid vary '%s': expected sport, label or sport,label",
-		quote(text, q, sizeof(q)));
-	return false;
-}
-
-/*
- * -I: a name the kernel could hold (Linux's dev_valid_name: 1-15 bytes, no
- * '/', ':' or white space, not "." or "..").  Whether such an interface
- * exists is asked at start-up, where the error can name what there is.
- */
-static bool parse_interface(const char *text, char out[OPTIONS_IFNAME_MAX], char *err,
-			    size_t errlen)
-{
-	char q[QUOTE_MAX * 4 + 8];
-	size_t n = strlen(text);
-	bool good = n > 0 && n < OPTIONS_IFNAME_MAX && strcmp(text, ".") != 0 &&
-		    strcmp(text, "..") != 0;
-
-	for (size_t i = 0; good && i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		good = c > 0x20 && c < 0x7f && c != '/' && c != ':';
-	}
-	if (!good) {
-		set_err(err, errlen, "invalid interface '%s': not an interface name (1-%d "
-			"characters, no '/', ':' or spaces)", quote(text, q, sizeof(q)),
-			OPTIONS_IFNAME_MAX - 1);
-		return false;
-	}
-	memcpy(out, text, n + 1);
-	return true;
-}
-
-/*
- * -a: a numeric address that could be ours.  Whether this host holds it is
- * asked at start-up (bind), which parsing must not do.
- */
-static bool parse_source(const char *text, struct ip_addr *out, char *err, size_t errlen)
-{
-	char q[QUOTE_MAX * 4 + 8];
-	const char *problem;
-
-	if (!addr_parse(text, out)) {
-		set_err(err, errlen, "invalid source address '%s': not a numeric IPv4 or IPv6 "
-			"address", quote(text, q, sizeof(q)));
-		return false;
-	}
-	problem = addr_target_problem(out);
-	if (problem != NULL) {
-		set_err(err, errlen, "invalid source address '%s': %s address",
-			quote(text, q, sizeof(q)), problem);
-		*out = (struct ip_addr){0};
-		return false;
-	}
-	return true;
 }
 
 /*
@@ -425,6 +320,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 		o->mark = (uint32_t)n;
 		o->mark_set = true;
 		break;
+	case 's':
+		o->psize = (int)n;
+		break;
 	case 'n':
 		o->numeric = true;
 		break;
@@ -439,6 +337,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 		break;
 	case OPT_NO_LINK_CHECK:
 		o->link_check = false;
+		break;
+	case OPT_PMTU:
+		o->pmtu_full = true;
 		break;
 	}
 }
@@ -474,11 +375,11 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		o->confidence = (int)n;
 		return true;
 	case OPT_VARY:
-		return parse_vary(arg, &o->vary, err, errlen);
+		return options_parse_vary(arg, &o->vary, err, errlen);
 	case 'I':
-		return parse_interface(arg, o->interface, err, errlen);
+		return options_parse_interface(arg, o->interface, err, errlen);
 	case 'a':
-		return parse_source(arg, &o->source, err, errlen);
+		return options_parse_source(arg, &o->source, err, errlen);
 	case OPT_TARGETS:
 		if (arg[0] == '\0') {
 			set_err(err, errlen, "--targets needs a file name");
@@ -518,6 +419,21 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 			o->family == AF_INET ? "-4" : "-6");
 		return false;
 	}
+	if (o->pmtu_full && o->proto != PROBE_UDP) {
+		set_err(err, errlen, "--pmtu needs UDP probes: %s",
+			o->proto == PROBE_TCP ? "TCP probes are bare SYNs"
+					      : "echo replies are as big as the requests");
+		return false;
+	}
+	if (o->psize && o->proto == PROBE_TCP) {
+		set_err(err, errlen, "-s/--psize does not apply to -T/--tcp: TCP probes are bare SYNs");
+		return false;
+	}
+	if (o->psize && o->family == AF_INET6 && o->psize < OPTIONS_PSIZE_MIN + 20) {
+		set_err(err, errlen, "probe size %d is too small for IPv6 (at least %d: headers of "
+			"48 bytes and 2 of payload)", o->psize, OPTIONS_PSIZE_MIN + 20);
+		return false;
+	}
 	if (st->port_set && o->proto == PROBE_ICMP) {
 		set_err(err, errlen, "-P/--port %u does not apply to --icmp: ICMP has no ports",
 			(unsigned)o->port);
@@ -530,7 +446,7 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 static void getopt_failure(int c, int argc, char **argv, char *err, size_t errlen)
 {
 	const struct opt_def *d = optopt != 0 ? opt_find(optopt) : NULL;
-	char q[QUOTE_MAX * 4 + 8], label[40];
+	char q[OPTIONS_QUOTE_BUF], label[40];
 	char ch[2] = { (char)optopt, '\0' };
 
 	if (c == ':' && d != NULL) {
@@ -540,11 +456,11 @@ static void getopt_failure(int c, int argc, char **argv, char *err, size_t errle
 		/* A known option answered with '?': "--json=x" on a switch. */
 		set_err(err, errlen, "option --%s takes no argument", d->name);
 	} else if (optopt != 0) {
-		set_err(err, errlen, "unknown option '-%s'", quote(ch, q, sizeof(q)));
+		set_err(err, errlen, "unknown option '-%s'", options_quote(ch, q, sizeof(q)));
 	} else if (optind >= 1 && optind - 1 < argc && argv[optind - 1] != NULL) {
 		/* Unknown or ambiguous long option: getopt leaves optopt 0. */
 		set_err(err, errlen, "unknown or ambiguous option '%s'",
-			quote(argv[optind - 1], q, sizeof(q)));
+			options_quote(argv[optind - 1], q, sizeof(q)));
 	} else {
 		set_err(err, errlen, "unknown option");
 	}
@@ -595,7 +511,7 @@ static void getopt_tables(struct option longopts[OPT_COUNT + 1],
 /* At least one host (or a --targets file), none empty, not too many. */
 static bool check_hosts(const struct options *o, const char *extra, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX * 4 + 8];
+	char q[OPTIONS_QUOTE_BUF];
 
 	if (o->nhosts == 0 && o->targets_file == NULL) {
 		set_err(err, errlen, "no host given (try --help)");
@@ -603,7 +519,7 @@ static bool check_hosts(const struct options *o, const char *extra, char *err, s
 	}
 	if (extra != NULL) {
 		set_err(err, errlen, "more than %d hosts ('%s' is one more): put them in a "
-			"--targets file", OPTIONS_HOSTS_MAX, quote(extra, q, sizeof(q)));
+			"--targets file", OPTIONS_HOSTS_MAX, options_quote(extra, q, sizeof(q)));
 		return false;
 	}
 	for (int i = 0; i < o->nhosts; i++)
@@ -712,7 +628,7 @@ static enum options_status parse_env(const char *env, const char *prog, struct o
 				     struct parse_state *st, char *err, size_t errlen)
 {
 	struct env_words w;
-	char *extra = NULL, msg[512], q[QUOTE_MAX * 4 + 8];
+	char *extra = NULL, msg[512], q[OPTIONS_QUOTE_BUF];
 	enum options_status s;
 
 	if (!split_env(env, prog, &w, err, errlen))
@@ -724,7 +640,7 @@ static enum options_status parse_env(const char *env, const char *prog, struct o
 	}
 	if (s == OPTIONS_RUN && o->nhosts > 0) {
 		set_err(err, errlen, "%s: '%s' is not an option (the host belongs on the "
-			"command line)", OPTIONS_ENV, quote(o->hosts[0], q, sizeof(q)));
+			"command line)", OPTIONS_ENV, options_quote(o->hosts[0], q, sizeof(q)));
 		return OPTIONS_ERROR;
 	}
 	st->family_opt = st->proto_opt = st->face_opt = 0;

@@ -32,6 +32,11 @@ enum face {
 
 /* Most hosts on the command line; more go in a --targets file. */
 #define OPTIONS_HOSTS_MAX 64
+/*
+ * Smallest -s/--psize: an IPv4 header (20), a UDP or ICMP header (8) and
+ * the 2 payload bytes probes need (wire/probe.h); IPv6 needs 20 more.
+ */
+#define OPTIONS_PSIZE_MIN 30
 
 struct options {
 	const char *host;		/* the first host (hosts[0]), NULL with only --targets */
@@ -58,6 +63,8 @@ struct options {
 	struct ip_addr source;		/* -a: source address; family 0 = the route's */
 	uint32_t mark;			/* -M: SO_MARK of the probes (mark_set) */
 	bool mark_set;
+	bool pmtu_full;			/* --pmtu: path MTU to the byte */
+	int psize;			/* -s/--psize: probe datagram bytes, IP header included; 0 = default */
 	bool numeric;			/* -n: no reverse DNS */
 	bool mpls;			/* -e: show the MPLS labels routers quote */
 	bool aslookup;			/* -z: look up and show each responder's origin AS */

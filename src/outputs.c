@@ -268,7 +268,8 @@ static struct json_options json_opts(const struct outputs *p, int i, const struc
 				     .asn = p->asn, .interface = p->o->interface,
 				     .address = &p->o->source,
 				     .mark = p->o->mark_set ? &p->o->mark : NULL,
-				     .mpls = p->o->mpls, .targets_file = p->o->targets_file};
+				     .mpls = p->o->mpls, .psize = p->o->psize,
+				     .pmtu_full = p->o->pmtu_full, .targets_file = p->o->targets_file};
 }
 
 /* One stream per target on stdout; with several, each of its events names its target. */

@@ -28,6 +28,11 @@
  * in diag_evidence.c (diagnose_int.h).
  *   4. Rate-limited hop: a branch's hop loss that the same flows do not
  *      show further on.  Never reported as loss.
+ *   4b. Slow branch: a branch whose flows' round trips end to end are
+ *      longer than its siblings' flows' by a rank test, by 1 ms and 20% at
+ *      least (diag_slow.c).
+ *   4c. MTU branch: a branch whose flows' path MTU is smaller than its
+ *      siblings' flows' (diag_mtu.c).
  *   5. Per-packet balancing and path changes, from the responders each flow
  *      saw at each TTL, and per-packet balancing from the discovery pass's
  *      own test (hop_result.per_packet), which needs no repeated rounds.
@@ -62,6 +67,8 @@ static const char *const kind_names[FINDING_KIND_COUNT] = {
 	[FINDING_PATH_CHANGE] = "path-change",
 	[FINDING_LINK_ADDRESS_CONFLICT] = "link-address-conflict",
 	[FINDING_LINK_ADDRESS_SHARED] = "link-address-shared",
+	[FINDING_SLOW_BRANCH] = "slow-branch",
+	[FINDING_MTU_BRANCH] = "mtu-branch",
 };
 
 /* Most severe first: loss the user suffers, then what limits the analysis. */
@@ -69,6 +76,8 @@ static const int kind_rank[FINDING_KIND_COUNT] = {
 	[FINDING_LOSSY_BRANCH] = 0,
 	[FINDING_RETURN_PATH_LOSS] = 1,
 	[FINDING_DESTINATION_LOSS] = 2,
+	[FINDING_SLOW_BRANCH] = 2,
+	[FINDING_MTU_BRANCH] = 1,
 	[FINDING_LINK_ADDRESS_CONFLICT] = 3,
 	[FINDING_LINK_ADDRESS_SHARED] = 3,
 	[FINDING_PER_PACKET_BALANCING] = 4,
@@ -634,6 +643,8 @@ struct findings *diagnose(const struct results *r)
 	find_loss(&d);
 	find_silent_target(&d);
 	find_rate_limited(&d);
+	find_slow(&d);
+	find_mtu(&d);
 	find_responder_changes(&d);
 	find_discovery_per_packet(&d);
 	find_segment_conflicts(&d);

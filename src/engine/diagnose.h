@@ -22,6 +22,8 @@ enum finding_kind {
 	FINDING_PATH_CHANGE,		/* a flow's path changed during the run */
 	FINDING_LINK_ADDRESS_CONFLICT,	/* a neighbour's address answers from several link-layer addresses */
 	FINDING_LINK_ADDRESS_SHARED,	/* several neighbour addresses answer from one link-layer address */
+	FINDING_SLOW_BRANCH,		/* one branch's flows take significantly longer than its siblings' */
+	FINDING_MTU_BRANCH,		/* one branch's flows get smaller packets through than its siblings' */
 	FINDING_KIND_COUNT
 };
 
@@ -71,6 +73,20 @@ struct finding {
 	int range_from_ttl, range_to_ttl;
 #define RANGE_TO_TARGET (-1)
 	struct ip_addr range_from, range_to;
+	/*
+	 * slow-branch: how much longer the flows' round trips are than their
+	 * siblings' (Hodges-Lehmann shift, us), its 95% interval, both
+	 * medians, and the rank test's one-sided p (rank_test.h).
+	 */
+	double shift_us, shift_lo_us, shift_hi_us;
+	double median_us, baseline_median_us;
+	double p_value;
+	/*
+	 * mtu-branch: the largest packet its flows get through, its siblings'
+	 * flows' (bytes), and whether frag-needed / packet-too-big came.
+	 */
+	int pmtu_bytes, pmtu_others;
+	bool pmtu_messages;
 	char summary[480];		/* plain sentences, no trailing newline */
 };
 

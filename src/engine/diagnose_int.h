@@ -126,5 +126,9 @@ void find_own_path(struct diag *d, unsigned char *active, const unsigned char *l
 void find_common_loss(struct diag *d, const unsigned char *in);
 /* diag_silent.c: the target that never answers. */
 void find_silent_target(struct diag *d);
+/* diag_slow.c: branches whose flows take longer than their siblings' (after find_rate_limited). */
+void find_slow(struct diag *d);
+/* diag_mtu.c: branches whose flows get smaller packets through than their siblings'. */
+void find_mtu(struct diag *d);
 
 #endif

@@ -182,6 +182,7 @@ void engine_free(struct engine *e)
 		}
 	mda_free(e);
 	mpls_table_free(&e->mpls);
+	pmtu_free(&e->pmtu);
 	free(e->active);
 	free(e->flows);
 	free(e->probes);
@@ -267,6 +268,8 @@ uint64_t *lost_count(struct engine *e, const struct probe_rec *p)
 {
 	struct flow_state *f = &e->flows[p->flow];
 
+	if (p->pmtu)
+		return &e->pmtu.lost_sink;
 	return p->reach ? &f->reach.lost : &f->cells[p->ttl].lost;
 }
 
@@ -276,7 +279,9 @@ static void probe_lost(struct engine *e, struct probe_rec *p, uint64_t now)
 	p->state = PROBE_LOST;
 	p->early_lost = now < p->sent_at + e->cfg.timeout_us + e->cfg.answer_delay_us;
 	(*lost_count(e, p))++;
-	if (of_running_pass(e, p))
+	if (p->pmtu)
+		pmtu_lost(e, p);
+	else if (of_running_pass(e, p))
 		mda_lost(e, p->flow, p->ttl);
 }
 
@@ -361,6 +366,8 @@ void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id, struct p
 		.icmp_checksum = fid->icmp_checksum,
 		.payload_len = e->cfg.payload_len,
 	};
+	if ((p->df = e->probes[id].pmtu))	/* path MTU: its own size */
+		p->payload_len = (uint16_t)(e->probes[id].size - (p->dst.family == AF_INET6 ? 48 : 28));
 	p->tag = auth_tag(&e->auth, p, e->probes[id].sent_at);
 }
 
@@ -397,8 +404,8 @@ static void pace(struct engine *e, uint64_t now)
 /* While paused, how often the caller looks again (timeouts still resolve meanwhile). */
 #define PAUSE_POLL_US 100000
 
-/* What a probe is sent for: a round, the discovery pass, or the end-to-end lane. */
-enum probe_purpose { FOR_ROUND, FOR_DISCOVERY, FOR_LANE };
+/* What a probe is sent for: a round, the discovery pass, the end-to-end lane, path MTU. */
+enum probe_purpose { FOR_ROUND, FOR_DISCOVERY, FOR_LANE, FOR_PMTU };
 
 /*
  * Records and fills one probe of flow at ttl, sent now.  A lane probe at
@@ -412,7 +419,7 @@ static uint16_t send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 	struct probe_rec *rec = &e->probes[id];
 	bool reach = why == FOR_LANE && ttl == 0;
 
-	if (reach)
+	if (reach || why == FOR_PMTU)
 		ttl = e->cfg.max_ttl;
 	*rec = (struct probe_rec){
 		.sent_at = now,
@@ -423,10 +430,11 @@ static uint16_t send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 		.discovery = why == FOR_DISCOVERY,
 		.pass = (uint32_t)e->mda.passes,
 		.reach = reach,
+		.pmtu = why == FOR_PMTU,
 	};
 	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
 	e->fifo_len++;
-	if (!reach)
+	if (!reach && why != FOR_PMTU)
 		e->flows[flow].cells[ttl].sent++;
 	note_deadline(e, rec);
 	fill_probe(e, flow, ttl, id, probe);
@@ -464,11 +472,30 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 	return true;
 }
 
-/* Discovery or the round has nothing to send before *wake: the lane may fill the gap. */
+/* A path MTU probe (pmtu.h) when one is due and the rate allows. */
+static bool pmtu_try(struct engine *e, uint64_t now, struct probe_spec *probe, uint64_t *wake)
+{
+	int flow = 0;
+	uint16_t size = 0, slot;
+
+	if (e->paused || !pmtu_next(e, now, &flow, &size, wake))
+		return false;
+	if (now < e->next_send_at) {
+		*wake = wake_earliest(*wake, e->next_send_at);
+		return false;
+	}
+	slot = send_probe(e, now, flow, 0, FOR_PMTU, probe);
+	e->probes[slot].size = size;	/* and the probe built again at that size */
+	fill_probe(e, flow, e->probes[slot].ttl, slot, probe);
+	pmtu_sent(e, flow, size, now);
+	return true;
+}
+
+/* Discovery or the round has nothing to send before *wake: the lane, then path MTU, may fill the gap. */
 static enum engine_step lane_or_wait(struct engine *e, uint64_t now, struct probe_spec *probe,
 				     uint64_t *wake)
 {
-	if (lane_try(e, now, probe, wake))
+	if (lane_try(e, now, probe, wake) || pmtu_try(e, now, probe, wake))
 		return ENGINE_SEND;
 	if (*wake == 0 && e->fifo_len == 0)
 		*wake = now + PAUSE_POLL_US;
@@ -707,66 +734,4 @@ enum engine_step engine_next(struct engine *e, uint64_t now, struct probe_spec *
 		return ENGINE_WAIT;
 	}
 	return send_round_probe(e, now, probe);
-}
-
-/* ---- control ----------------------------------------------------------- */
-
-void engine_stop(struct engine *e)
-{
-	e->stopped = true;
-	e->in_round = false;
-	/* A pass cut short still reports what it found (its hops are not complete). */
-	if (e->mda.running)
-		mda_pass_end(e, e->first_send_at);
-}
-
-void engine_pause(struct engine *e, bool paused, uint64_t now)
-{
-	if (e->paused && !paused && e->next_round_at < now)
-		e->next_round_at = now;
-	e->paused = paused;
-}
-
-bool engine_paused(const struct engine *e)
-{
-	return e->paused;
-}
-
-void engine_reset_stats(struct engine *e)
-{
-	int i, t, k;
-
-	/* In-flight probes were counted as sent before the reset: ignore their answers. */
-	for (uint32_t n = 0; n < e->fifo_len; n++) {
-		struct probe_rec *p = &e->probes[e->fifo[(e->fifo_head + n) % PROBE_SLOTS]];
-
-		if (p->state == PROBE_PENDING) {
-			/* Discovery must not wait for them: they will never resolve. */
-			if (of_running_pass(e, p))
-				mda_discarded(e, p->flow, p->ttl);
-			p->state = PROBE_DISCARDED;
-		}
-	}
-	/*
-	 * Probes counted lost early were counted before the reset too: a late
-	 * answer must not take back a loss the new figures never had.  They
-	 * may have left the queue already, so every slot is looked at.
-	 */
-	for (uint32_t id = 0; id < PROBE_SLOTS; id++)
-		if (e->probes[id].state == PROBE_LOST)
-			e->probes[id].early_lost = false;
-	link_reset_answers(e);
-	for (i = 0; i < e->nflows; i++) {
-		e->flows[i].reach = (struct e2e_tally){0};
-		for (t = 0; t <= e->cfg.max_ttl; t++) {
-			struct cell *c = &e->flows[i].cells[t];
-
-			c->sent = c->received = c->lost = 0;
-			rtt_init(&c->rtt);
-			c->changes = 0;
-			/* Keep who answered (the path), but let new counts decide. */
-			for (k = 0; k < c->nresp; k++)
-				c->resp[k].count = k == c->current ? 1 : 0;
-		}
-	}
 }

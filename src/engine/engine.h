@@ -77,6 +77,11 @@ struct engine_config {
 	 * had their chance to answer.
 	 */
 	bool link_check;
+	/*
+	 * Path MTU per path (pmtu.h): the search stops this many bytes from
+	 * the answer (8 by default, 1 for --pmtu); 0: no search (TCP).
+	 */
+	int pmtu_step;
 };
 
 /* Fills cfg with the defaults; the caller sets addresses and overrides. */

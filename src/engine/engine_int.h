@@ -15,6 +15,8 @@
 #include "engine/linkcheck.h"
 #include "engine/mda.h"
 #include "engine/mpls.h"
+#include "engine/pmtu.h"
+#include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -44,12 +46,15 @@ struct probe_rec {
 	bool reach;		/* an end-to-end lane probe sent before the flow's hop count was known (lane.c) */
 	bool early_lost;	/* counted lost before the full timeout: a later answer still counts */
 	uint8_t burst_pos;	/* UDP: its place in the lane's first burst (lane.h), 0 if none */
+	bool pmtu;		/* a path MTU probe (pmtu.h) of ... */
+	uint16_t size;		/* ... this many bytes, don't-fragment */
 };
 
 /* End-to-end answers and losses of one flow outside the per-TTL cells. */
 struct e2e_tally {
 	uint64_t received, lost;
 	struct rtt_stats rtt;
+	struct rtt_recent recent;	/* the latest samples, jitter */
 };
 
 /* How many distinct responders one (flow, TTL) remembers. */
@@ -70,6 +75,7 @@ enum cell_flags {
 struct cell {
 	uint64_t sent, received, lost;	/* lost = timed out; sent - received - lost are in flight */
 	struct rtt_stats rtt;
+	struct rtt_recent recent;	/* the latest samples (rank tests), jitter */
 	struct responder resp[CELL_RESPONDERS];
 	int nresp;
 	int current;			/* index in resp of the latest responder */
@@ -143,6 +149,7 @@ struct engine {
 	bool pass_last_turn;		/* ... and of the others, the detached pass's (it and the rounds take turns) */
 	bool pass_detached;		/* the running pass outlasted its round: it goes on beside the rounds */
 	struct limiters lim;		/* adaptive mode: ICMP rate limiters learned (limiter.h) */
+	struct pmtu_state pmtu;		/* path MTU per path (pmtu.h) */
 	struct engine_counters counters;
 
 	/* The local segment: who answered at TTL 1 from where, and who claims what. */

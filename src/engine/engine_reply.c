@@ -182,6 +182,7 @@ static void note_reach(struct engine *e, struct flow_state *f, const struct prob
 	e->reached = true;
 	f->reach.received++;
 	rtt_add(&f->reach.rtt, (int64_t)(now - p->sent_at), now);
+	recent_add(&f->reach.recent, (int64_t)(now - p->sent_at), now);
 }
 
 /* A probe at a TTL was answered: its (flow, TTL) cell, the pass, where the flow ends. */
@@ -195,6 +196,7 @@ static void note_cell(struct engine *e, int flow, const struct probe_rec *p,
 
 	c->received++;
 	rtt_add(&c->rtt, (int64_t)(now - p->sent_at), now);
+	recent_add(&c->recent, (int64_t)(now - p->sent_at), now);
 	if (ttl == 1)
 		link_note_answer(e, r, now);
 	changes = c->changes;
@@ -242,6 +244,12 @@ enum match_result engine_reply(struct engine *e, const struct reply *r, uint64_t
 	f = &e->flows[flow];
 	if (addr_is_set(&r->probe_src) && r->probe_src.family == e->cfg.dst.family)
 		f->src = r->probe_src;
+	if (p->pmtu) {
+		/* Its size is no ordinary probe's: it tells the path's MTU, no RTT. */
+		pmtu_answer(e, p, r);
+		e->counters.replies++;
+		return MATCH_OK;
+	}
 	note_round_trip(e, now - p->sent_at, now);
 	if (answer_from_target(e, r))
 		lane_target_answered(e, now, p->burst_pos);

@@ -39,6 +39,7 @@ static void branch_free(struct branch_result *b)
 	free(b->flows);
 	free(b->via);
 	free(b->link_addrs);
+	free(b->samples);
 }
 
 static struct link_address link_address_of(const struct neighbour_seen *n)
@@ -129,6 +130,25 @@ static bool via_add(struct branch_result *b, int lineage, const struct cell *c)
 	return true;
 }
 
+/* Each branch's path MTU: the smallest its flows' paths take. */
+static void results_pmtu(struct results *r)
+{
+	for (int h = 0; h < r->nhops; h++)
+		for (int b = 0; b < r->hops[h].nbranches; b++) {
+			struct branch_result *br = &r->hops[h].branches[b];
+
+			for (int k = 0; k < br->nflows; k++) {
+				const struct flow_result *f = &r->flows[br->flows[k]];
+
+				if (f->pmtu_bytes == 0)
+					continue;
+				if (br->pmtu_bytes == 0 || f->pmtu_bytes < br->pmtu_bytes)
+					br->pmtu_bytes = f->pmtu_bytes;
+				br->pmtu_ptb = br->pmtu_ptb || f->pmtu_ptb;
+			}
+		}
+}
+
 void results_free(struct results *r)
 {
 	int i, j;
@@ -149,6 +169,7 @@ void results_free(struct results *r)
 		free(r->flows[i].hop_lost);
 		free(r->flows[i].hop_pending);
 		free(r->flows[i].responders_seen);
+		free(r->flows[i].samples);
 	}
 	free(r->flows);
 	for (i = 0; i < r->nrouters; i++)
@@ -263,6 +284,9 @@ static bool branch_add_flow(struct branch_result *b, int i, const struct cell *c
 	b->received += c->received;
 	b->lost += c->lost;
 	rtt_merge(&b->rtt, &c->rtt);
+	jitter_merge(&b->jitter, &c->recent.jitter);
+	if (!recent_append(&c->recent, &b->samples, &b->nsamples))
+		return false;
 	if (c->flags & CELL_DEST)
 		b->is_destination = true;
 	if (c->flags & CELL_UNREACH)
@@ -301,6 +325,7 @@ static bool sort_branches(struct hop_result *hop, int nflows, int *cur)
 		hop->received += hop->branches[j].received;
 		hop->lost += hop->branches[j].lost;
 		rtt_merge(&hop->rtt, &hop->branches[j].rtt);
+		jitter_merge(&hop->jitter, &hop->branches[j].jitter);
 	}
 	free(old);
 	free(rank);
@@ -396,7 +421,7 @@ static void hop_discovery(const struct engine *e, int ttl, struct hop_result *ho
  * where other flows did, counting only TTLs where nothing at all answered
  * it (a router answering there means the flow's path is simply longer).
  */
-static void flow_end_to_end(const struct engine *e, const struct flow_state *f, int min_dest,
+static bool flow_end_to_end(const struct engine *e, const struct flow_state *f, int min_dest,
 			    struct flow_result *out)
 {
 	int t, from = f->dest_ttl ? f->dest_ttl : min_dest;
@@ -408,6 +433,9 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 		out->received += f->reach.received;
 		out->lost += f->reach.lost;
 		rtt_merge(&out->rtt, &f->reach.rtt);
+		jitter_merge(&out->jitter, &f->reach.recent.jitter);
+		if (!recent_append(&f->reach.recent, &out->samples, &out->nsamples))
+			return false;
 	}
 	/*
 	 * A flow the target answered only through the lane reaches it; its
@@ -415,7 +443,7 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 	 * path's routers keeping quiet (rate limits), not loss.
 	 */
 	if (from == 0 || (f->dest_ttl == 0 && f->reach.received > 0))
-		return;
+		return true;
 	for (t = from; t <= e->cfg.max_ttl; t++) {
 		const struct cell *c = &f->cells[t];
 
@@ -424,7 +452,11 @@ static void flow_end_to_end(const struct engine *e, const struct flow_state *f, 
 		out->received += c->received;
 		out->lost += c->lost;
 		rtt_merge(&out->rtt, &c->rtt);
+		jitter_merge(&out->jitter, &c->recent.jitter);
+		if (!recent_append(&c->recent, &out->samples, &out->nsamples))
+			return false;
 	}
+	return true;
 }
 
 static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest,
@@ -463,8 +495,8 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 	}
 	for (t = 0; t <= e->cfg.max_ttl; t++)
 		out->path_changes += f->cells[t].changes;
-	flow_end_to_end(e, f, min_dest, out);
-	return true;
+	out->pmtu_bytes = pmtu_of_flow(e, i, &out->pmtu_ptb);
+	return flow_end_to_end(e, f, min_dest, out);
 }
 
 struct results *engine_results(const struct engine *e, uint64_t now)
@@ -517,6 +549,7 @@ struct results *engine_results(const struct engine *e, uint64_t now)
 			goto fail;
 	if (!results_routers(e, r))
 		goto fail;
+	results_pmtu(r);
 	free(prev);
 	free(cur);
 	free(lin.branch);

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "engine/engine.h"
 #include "engine/mpls.h"
+#include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 #include "wire/dissect.h"
 
@@ -62,6 +63,9 @@ struct branch_result {
 	int nparents;
 	uint64_t received, lost;	/* resolved probes of this branch's flows at this TTL */
 	struct rtt_stats rtt;
+	struct jitter_stats jitter;	/* mtr's J* figures, over its flows' cells */
+	int32_t *samples;		/* the latest RTT samples of its flows here, us (rtt_recent.h) */
+	int nsamples;
 	bool is_destination;		/* the target itself answered */
 	bool is_unreachable;		/* a router answered with destination unreachable */
 	int *flows;			/* ids of the flows through this branch, ascending */
@@ -78,6 +82,12 @@ struct branch_result {
 	int nlink_addrs;
 	int router;			/* id of the router (results->routers) this address is one of; 0: none */
 	struct mpls_stack mpls;		/* the MPLS labels it last quoted at this TTL; n 0: none */
+	/*
+	 * Path MTU (pmtu.h): the smallest of its flows' paths' (0: none
+	 * known yet); pmtu_ptb: frag-needed / packet-too-big came for them.
+	 */
+	uint16_t pmtu_bytes;
+	bool pmtu_ptb;
 };
 
 struct hop_result {
@@ -86,6 +96,7 @@ struct hop_result {
 	int nbranches;
 	uint64_t received, lost;	/* merged over branches, as mtr would show the hop */
 	struct rtt_stats rtt;
+	struct jitter_stats jitter;
 	/*
 	 * Branch discovery (MDA stopping rule).  Adaptive mode: the latest
 	 * discovery pass's verdict.  Fixed --flows: whether the flows that
@@ -123,6 +134,9 @@ struct flow_result {
 	int dest_ttl;			/* TTL at which the target answered; 0 if never */
 	uint64_t received, lost;	/* end to end: probes at or beyond the destination's TTL */
 	struct rtt_stats rtt;		/* end-to-end RTT */
+	struct jitter_stats jitter;	/* end to end */
+	int32_t *samples;		/* the latest end-to-end RTT samples, us */
+	int nsamples;
 	/*
 	 * The lane's probes sent with the largest TTL (they reach the target
 	 * whatever the path's length), answered by the target and unanswered;
@@ -139,6 +153,8 @@ struct flow_result {
 	uint64_t *hop_pending;
 	int *responders_seen;		/* per TTL: distinct responders this flow saw there (>1: per-packet or path change) */
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
+	uint16_t pmtu_bytes;		/* its path's MTU once measured (pmtu.h); 0: not known */
+	bool pmtu_ptb;			/* PMTU messages came for its path */
 };
 
 /*

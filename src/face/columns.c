@@ -56,6 +56,31 @@ static double val_stddev(const struct row_stats *s)
 	return rtt_ms(s, has_rtt(s) ? rtt_stddev(s->rtt) : 0);
 }
 
+static bool has_jitter(const struct row_stats *s)
+{
+	return s->jitter != NULL && s->jitter->n > 0;
+}
+
+static double val_jlast(const struct row_stats *s)
+{
+	return has_jitter(s) ? (double)s->jitter->last / 1000.0 : NAN;
+}
+
+static double val_javg(const struct row_stats *s)
+{
+	return has_jitter(s) ? s->jitter->mean / 1000.0 : NAN;
+}
+
+static double val_jmax(const struct row_stats *s)
+{
+	return has_jitter(s) ? (double)s->jitter->worst / 1000.0 : NAN;
+}
+
+static double val_jint(const struct row_stats *s)
+{
+	return has_jitter(s) ? s->jitter->inter / 1000.0 : NAN;
+}
+
 static double val_flows(const struct row_stats *s)
 {
 	return s->nflows;
@@ -105,6 +130,26 @@ static void fmt_stddev(const struct row_stats *s, char *buf, size_t len)
 	rtt_cell(val_stddev(s), buf, len);
 }
 
+static void fmt_jlast(const struct row_stats *s, char *buf, size_t len)
+{
+	rtt_cell(val_jlast(s), buf, len);
+}
+
+static void fmt_javg(const struct row_stats *s, char *buf, size_t len)
+{
+	rtt_cell(val_javg(s), buf, len);
+}
+
+static void fmt_jmax(const struct row_stats *s, char *buf, size_t len)
+{
+	rtt_cell(val_jmax(s), buf, len);
+}
+
+static void fmt_jint(const struct row_stats *s, char *buf, size_t len)
+{
+	rtt_cell(val_jint(s), buf, len);
+}
+
 static void fmt_flows(const struct row_stats *s, char *buf, size_t len)
 {
 	snprintf(buf, len, "%d", s->nflows);
@@ -119,5 +164,10 @@ const struct column stat_columns[] = {
 	{"worst", "Wrst", 6, fmt_worst, "max", true, val_worst},
 	{"stddev", "StDev", 6, fmt_stddev, "stddev", true, val_stddev},
 	{"flows", "Flows", 5, fmt_flows, NULL, false, val_flows},
+	/* mtr's jitter: consecutive RTTs of one flow at one TTL (rtt_recent.h). */
+	{"jitter", "Jttr", 6, fmt_jlast, "jitter", true, val_jlast},
+	{"jitter_avg", "Javg", 6, fmt_javg, "jitter_avg", true, val_javg},
+	{"jitter_max", "Jmax", 6, fmt_jmax, "jitter_max", true, val_jmax},
+	{"jitter_inter", "Jint", 6, fmt_jint, "jitter_interarrival", true, val_jint},
 };
 const size_t stat_column_count = sizeof(stat_columns) / sizeof(stat_columns[0]);

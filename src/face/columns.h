@@ -1,6 +1,7 @@
 /*
  * The statistics columns shared by the text report, the live view and the
- * JSON (mtr's Loss%, Snt, Last, Avg, Best, Wrst, StDev, plus Flows): one
+ * JSON (mtr's Loss%, Snt, Last, Avg, Best, Wrst, StDev, plus Flows, and
+ * mtr's jitter columns Jttr, Javg, Jmax, Jint): one
  * table, so a new column is one line and every face shows it alike.
  */
 #ifndef ECMPTRACE_FACE_COLUMNS_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/rtt_recent.h"
 #include "engine/rtt_stats.h"
 
 /* What one row (hop, branch, via or flow) has to show. */
@@ -17,6 +19,7 @@ struct row_stats {
 	uint64_t received, lost;
 	const struct rtt_stats *rtt;	/* NULL: no RTT figures */
 	int nflows;
+	const struct jitter_stats *jitter;	/* NULL or none yet: "-" / null */
 };
 
 struct column {

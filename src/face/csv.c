@@ -322,13 +322,13 @@ static void put_branch(FILE *out, struct csv_row *w)
 	const struct branch_result *b = w->b;
 
 	w->via = -1;
-	w->stats = (struct row_stats){b->received, b->lost, &b->rtt, b->nflows};
+	w->stats = (struct row_stats){b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 	put_row(out, w);
 	for (int k = 0; b->nvia >= 2 && k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
 
 		w->via = k;
-		w->stats = (struct row_stats){v->received, v->lost, &v->rtt, v->nflows};
+		w->stats = (struct row_stats){v->received, v->lost, &v->rtt, v->nflows, NULL};
 		put_row(out, w);
 	}
 }
@@ -342,7 +342,7 @@ void csv_print(FILE *out, const struct results *r, const struct csv_options *o)
 		struct csv_row w = {.r = r, .o = o, .h = &r->hops[i], .via = -1};
 
 		if (w.h->nbranches == 0) {
-			w.stats = (struct row_stats){0, 0, NULL, 0};
+			w.stats = (struct row_stats){0, 0, NULL, 0, NULL};
 			put_row(out, &w);
 			continue;
 		}

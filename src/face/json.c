@@ -104,6 +104,16 @@ static void add_stats(cJSON *o, const struct row_stats *s, bool rtt)
 	}
 }
 
+/* Path MTU (pmtu.h): bytes, null while not known; whether PMTU messages came. */
+static void add_pmtu(cJSON *o, uint16_t bytes, bool ptb)
+{
+	if (bytes)
+		cJSON_AddNumberToObject(o, "pmtu_bytes", bytes);
+	else
+		cJSON_AddNullToObject(o, "pmtu_bytes");
+	cJSON_AddBoolToObject(o, "pmtu_messages", ptb);
+}
+
 static cJSON *int_array(const int *v, int n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -119,7 +129,7 @@ static cJSON *vias(const struct results *r, const struct branch_result *b)
 
 	for (int k = 0; k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
-		struct row_stats st = {v->received, v->lost, &v->rtt, v->nflows};
+		struct row_stats st = {v->received, v->lost, &v->rtt, v->nflows, NULL};
 		struct ip_addr va = vocab_via_addr(r, b, k);
 		cJSON *vo = cJSON_CreateObject();
 
@@ -223,7 +233,7 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 		cJSON_AddItemToObject(hop, "discovery", discovery(h));
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
-			struct row_stats st = {b->received, b->lost, &b->rtt, b->nflows};
+			struct row_stats st = {b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 			cJSON *br = cJSON_CreateObject();
 
 			cJSON_AddItemToObject(br, "address", json_address(&b->addr));
@@ -242,6 +252,7 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 				cJSON_AddNumberToObject(br, "router", b->router);
 			else
 				cJSON_AddNullToObject(br, "router");
+			add_pmtu(br, b->pmtu_bytes, b->pmtu_ptb);
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
@@ -260,7 +271,7 @@ cJSON *json_flows(const struct results *r)
 
 	for (int i = 0; i < r->nflows; i++) {
 		const struct flow_result *f = &r->flows[i];
-		struct row_stats st = {f->received, f->lost, &f->rtt, 1};
+		struct row_stats st = {f->received, f->lost, &f->rtt, 1, &f->jitter};
 		cJSON *fl = cJSON_CreateObject(), *path = cJSON_CreateArray();
 
 		cJSON_AddNumberToObject(fl, "id", f->id);
@@ -276,6 +287,7 @@ cJSON *json_flows(const struct results *r)
 		add_stats(fl, &st, true);
 		cJSON_AddNumberToObject(fl, "dest_ttl", f->dest_ttl);
 		cJSON_AddNumberToObject(fl, "path_changes", f->path_changes);
+		add_pmtu(fl, f->pmtu_bytes, f->pmtu_ptb);
 		cJSON_AddItemToArray(arr, fl);
 	}
 	return arr;
@@ -309,6 +321,21 @@ static cJSON *json_range(const struct finding *f)
 	return o;
 }
 
+/* slow-branch: how much longer its flows' round trips are, with the test behind it. */
+static cJSON *json_latency(const struct finding *f)
+{
+	cJSON *o = cJSON_CreateObject(), *ci = cJSON_CreateArray();
+
+	cJSON_AddNumberToObject(o, "shift_ms", round3(f->shift_us / 1000.0));
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->shift_lo_us / 1000.0)));
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(round3(f->shift_hi_us / 1000.0)));
+	cJSON_AddItemToObject(o, "interval_ms", ci);
+	cJSON_AddNumberToObject(o, "median_ms", round3(f->median_us / 1000.0));
+	cJSON_AddNumberToObject(o, "baseline_median_ms", round3(f->baseline_median_us / 1000.0));
+	cJSON_AddNumberToObject(o, "p_value", f->p_value);
+	return o;
+}
+
 cJSON *json_finding(const struct results *r, const struct finding *f,
 		    const struct json_options *o)
 {
@@ -331,7 +358,12 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 	cJSON_AddItemToObject(fo, "flows", int_array(f->flows, f->nflows));
 	for (int k = 0; k < f->nflows; k++) {
 		cJSON_AddItemToArray(ports, cJSON_CreateNumber(f->source_ports[k]));
-		if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS)
+		if (f->kind == FINDING_MTU_BRANCH)
+			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_mtu(
+				r, o->target_name, f->source_ports[k], f->pmtu_others, cmd,
+				sizeof(cmd))));
+		if (f->kind == FINDING_LOSSY_BRANCH || f->kind == FINDING_RETURN_PATH_LOSS ||
+		    f->kind == FINDING_SLOW_BRANCH)
 			cJSON_AddItemToArray(repro, cJSON_CreateString(reproduce_command(
 				r, o->target_name, f->source_ports[k], cmd, sizeof(cmd))));
 	}
@@ -345,6 +377,15 @@ cJSON *json_finding(const struct results *r, const struct finding *f,
 	cJSON_AddItemToObject(fo, "unplaced_source_ports", unplaced);
 	cJSON_AddItemToObject(fo, "causes", json_causes(f));
 	cJSON_AddItemToObject(fo, "range", json_range(f));
+	if (f->kind == FINDING_SLOW_BRANCH)
+		cJSON_AddItemToObject(fo, "latency", json_latency(f));
+	if (f->kind == FINDING_MTU_BRANCH) {
+		cJSON *m = cJSON_AddObjectToObject(fo, "pmtu");
+
+		cJSON_AddNumberToObject(m, "bytes", f->pmtu_bytes);
+		cJSON_AddNumberToObject(m, "others_bytes", f->pmtu_others);
+		cJSON_AddBoolToObject(m, "messages", f->pmtu_messages);
+	}
 	cJSON_AddStringToObject(fo, "summary", f->summary);
 	return fo;
 }

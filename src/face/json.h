@@ -38,6 +38,8 @@ struct json_options {
 	const struct ip_addr *address;	/* -a */
 	const uint32_t *mark;		/* -M */
 	bool mpls;			/* -e */
+	int psize;			/* -s (0: the default) */
+	bool pmtu_full;			/* --pmtu */
 	const char *targets_file;	/* --targets */
 	const struct namer *namer;	/* responder names (namer.h); NULL with -n */
 	const struct namer *asn;	/* -z: origin AS per address (namer.h), else NULL */

@@ -92,6 +92,11 @@ cJSON *json_settings(const struct results *r, const struct json_options *o)
 	else
 		cJSON_AddNullToObject(s, "mark");
 	cJSON_AddBoolToObject(s, "mpls", o->mpls);
+	if (o->psize > 0)
+		cJSON_AddNumberToObject(s, "psize", o->psize);
+	else
+		cJSON_AddNullToObject(s, "psize");
+	cJSON_AddBoolToObject(s, "pmtu", o->pmtu_full);
 	cJSON_AddBoolToObject(s, "aslookup", o->asn != NULL);
 	if (o->targets_file != NULL)
 		cJSON_AddStringToObject(s, "targets", o->targets_file);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/diagnose.h"
+#include "engine/pmtu.h"
 #include "engine/results.h"
 #include "face/columns.h"
 #include "face/names.h"
@@ -70,7 +71,7 @@ static void print_vias(FILE *out, const struct results *r, const struct report_o
 		return;
 	for (int k = 0; k < b->nvia; k++) {
 		const struct via_result *v = &b->via[k];
-		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows};
+		struct row_stats s = {v->received, v->lost, &v->rtt, v->nflows, NULL};
 		struct ip_addr va = vocab_via_addr(r, b, k);
 
 		snprintf(sub, sizeof(sub), "%s%s via %s", indent, k + 1 == b->nvia ? "`." : "|.",
@@ -126,7 +127,7 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 		snprintf(hopno, sizeof(hopno), "%d.", h->ttl);
 		if (h->nbranches == 1) {
 			const struct branch_result *b = &h->branches[0];
-			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 
 			print_row(out, hopno, branch_label(o, b, name, sizeof(name)), width, &s,
 				  vocab_found_mark(h));
@@ -135,20 +136,20 @@ static void print_hops(FILE *out, const struct results *r, const struct report_o
 			continue;
 		}
 		if (h->nbranches == 0) {
-			struct row_stats s = {0, 0, NULL, 0};
+			struct row_stats s = {0, 0, NULL, 0, NULL};
 
 			print_row(out, hopno, "*", width, &s, vocab_found_mark(h));
 			continue;
 		}
 		{
-			struct row_stats s = {h->received, h->lost, &h->rtt, flows};
+			struct row_stats s = {h->received, h->lost, &h->rtt, flows, &h->jitter};
 
 			snprintf(name, sizeof(name), "(%d branches)", h->nbranches);
 			print_row(out, hopno, name, width, &s, vocab_found_mark(h));
 		}
 		for (int j = 0; j < h->nbranches; j++) {
 			const struct branch_result *b = &h->branches[j];
-			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows};
+			struct row_stats s = {b->received, b->lost, &b->rtt, b->nflows, &b->jitter};
 
 			snprintf(sub, sizeof(sub), "%s %s", j + 1 == h->nbranches ? "`-" : "|-",
 				 branch_label(o, b, name, sizeof(name)));
@@ -264,6 +265,43 @@ static void print_flows(FILE *out, const struct results *r)
 	}
 }
 
+/*
+ * Path MTU (engine/pmtu.h) of the branches of every hop that splits, or
+ * of the target when no hop does: "Path MTU: hop 2 10.0.2.2 1500,
+ * 10.0.3.2 1396 (no PMTU messages)".  Nothing while none is measured.
+ */
+static void print_pmtu(FILE *out, const struct results *r)
+{
+	char a[ADDR_STRLEN];
+	bool any = false, split = false;
+
+	for (int h = 0; h < r->nhops; h++)
+		split = split || r->hops[h].nbranches > 1;
+	for (int h = 0; h < r->nhops; h++) {
+		const struct hop_result *hop = &r->hops[h];
+		int shown = 0;
+
+		if (split ? hop->nbranches < 2 : hop->ttl != r->dest_ttl)
+			continue;
+		for (int b = 0; b < hop->nbranches; b++) {
+			const struct branch_result *br = &hop->branches[b];
+
+			if (br->pmtu_bytes == 0)
+				continue;
+			if (!any)
+				fprintf(out, "\nPath MTU (largest don't-fragment packet to the target):\n");
+			any = true;
+			if (shown++ == 0)
+				fprintf(out, "  hop %d:", hop->ttl);
+			fprintf(out, "%s %s %u%s", shown > 1 ? "," : "", addr_format(&br->addr, a, sizeof(a)),
+				(unsigned)br->pmtu_bytes,
+				br->pmtu_bytes < PMTU_CEILING && !br->pmtu_ptb ? " (no PMTU messages)" : "");
+		}
+		if (shown)
+			fprintf(out, "\n");
+	}
+}
+
 static void print_findings(FILE *out, const struct results *r, const struct report_options *o)
 {
 	const struct findings *fs = r->findings;
@@ -282,11 +320,15 @@ static void print_findings(FILE *out, const struct results *r, const struct repo
 			fprintf(out, "      reproduce: %s\n",
 				reproduce_neighbour(&f->addr, f->kind == FINDING_LINK_ADDRESS_SHARED, cmd,
 						    sizeof(cmd)));
-		if (f->kind != FINDING_LOSSY_BRANCH && f->kind != FINDING_RETURN_PATH_LOSS)
+		if (f->kind != FINDING_LOSSY_BRANCH && f->kind != FINDING_RETURN_PATH_LOSS &&
+		    f->kind != FINDING_MTU_BRANCH)
 			continue;
 		for (int k = 0; k < f->nflows && k < 8; k++)
-			fprintf(out, "      reproduce: %s\n",
-				reproduce_command(r, o->target_name, f->source_ports[k], cmd, sizeof(cmd)));
+			fprintf(out, "      reproduce: %s\n", f->kind == FINDING_MTU_BRANCH
+				? reproduce_mtu(r, o->target_name, f->source_ports[k], f->pmtu_others,
+						cmd, sizeof(cmd))
+				: reproduce_command(r, o->target_name, f->source_ports[k], cmd,
+						    sizeof(cmd)));
 		if (f->nflows > 8)
 			fprintf(out, "      (and %d more source ports)\n", f->nflows - 8);
 	}
@@ -313,6 +355,7 @@ void report_print(FILE *out, const struct results *r, const struct report_option
 	print_hops(out, r, o, width);
 	print_link_layer(out, r);
 	print_routers(out, r);
+	print_pmtu(out, r);
 	print_flows(out, r);
 	print_findings(out, r, o);
 	/* Someone answered in our flows' name without the probes' MAC: worth knowing, never counted. */

@@ -31,6 +31,29 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 	return buf;
 }
 
+const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sport, int size,
+			  char *buf, size_t len)
+{
+	bool v6 = r->config.dst.family == AF_INET6;
+	int payload = size - (v6 ? 48 : 28);
+
+	switch (r->config.proto) {
+	case PROBE_TCP:
+		snprintf(buf, len, "head -c 1000000 /dev/zero | nc %s-w 5 -p %u %s %u", v6 ? "-6 " : "",
+			 sport, host, r->config.dport);
+		break;
+	case PROBE_UDP:
+		snprintf(buf, len, "head -c %d /dev/zero | nc %s-u -w 2 -p %u %s %u", payload,
+			 v6 ? "-6 " : "", sport, host, r->config.dport);
+		break;
+	case PROBE_ICMP:
+	default:
+		snprintf(buf, len, "ping %s-M do -s %d -c 3 %s", v6 ? "-6 " : "", payload, host);
+		break;
+	}
+	return buf;
+}
+
 const char *reproduce_neighbour(const struct ip_addr *addr, bool shared, char *buf, size_t len)
 {
 	char a[ADDR_STRLEN];

@@ -17,6 +17,15 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 			      char *buf, size_t len);
 
 /*
+ * For a flow whose path takes at most pmtu bytes: a command sending one
+ * don't-fragment packet of `size` bytes (the siblings' path MTU) on the
+ * flow (ICMP: ping -M do, whose echo id is its own; UDP: a datagram from
+ * the flow's port; TCP: a bulk upload from it, which Linux sends with DF).
+ */
+const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sport, int size,
+			  char *buf, size_t len);
+
+/*
  * For a neighbour that answers from several link-layer addresses: a
  * command that shows every machine answering for addr (IPv4: arping,
  * which prints each reply's MAC; IPv6: the neighbour cache).  shared:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/diagnose.h"
+#include "engine/pmtu.h"
 #include "engine/results.h"
 #include "face/tui_draw.h"
 #include "face/tui_int.h"
@@ -20,6 +21,18 @@ static void rtt_text(const struct rtt_stats *r, char which, char *buf, size_t le
 		snprintf(buf, len, "-");
 	else
 		vocab_ms((double)(which == 'l' ? r->last : which == 'b' ? r->min : r->max), buf, len);
+}
+
+/* "jitter last 0.1  avg 0.2  worst 1.3  interarrival 0.2 ms" (mtr's Jttr, Javg, Jmax, Jint) */
+static void jitter_line(int y, int w, const struct jitter_stats *j)
+{
+	char l[16], a[16], m[16], in[16];
+
+	vocab_ms((double)j->last, l, sizeof(l));
+	vocab_ms(j->mean, a, sizeof(a));
+	vocab_ms((double)j->worst, m, sizeof(m));
+	vocab_ms(j->inter, in, sizeof(in));
+	tui_putf(y, 1, w, 0, "jitter last %s  avg %s  worst %s  interarrival %s ms", l, a, m, in);
 }
 
 /* "loss 25.0% (10 lost of 40)   rtt last 0.3  best 0.1  worst 0.9 ms" */
@@ -129,6 +142,12 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	if (y >= ymax)
 		return;
 	figures_line(t, y++, w, b->received, b->lost, &b->rtt);
+	if (b->jitter.n > 0 && y < ymax - 1)
+		jitter_line(y++, w, &b->jitter);
+	if (b->pmtu_bytes > 0 && y < ymax - 1)
+		tui_putf(y++, 1, w, 0, "path MTU %u bytes to the target%s", (unsigned)b->pmtu_bytes,
+			 b->pmtu_ptb ? " (from PMTU messages)"
+				     : b->pmtu_bytes < PMTU_CEILING ? " (no PMTU messages: a black hole)" : "");
 	link_line(t, &y, ymax - 1, w, b);
 	router_line(t, &y, ymax - 1, w, b);
 	mpls_line(t, &y, ymax - 1, w, b);

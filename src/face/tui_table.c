@@ -58,6 +58,11 @@ static const struct col_rule {
 	{"best", 5, V_ALL, false},
 	{"worst", 6, V_ALL, false},
 	{"stddev", 7, V_ALL, false},
+	/* mtr shows jitter instead of the RTT columns on a key; here: when it fits. */
+	{"jitter_avg", 8, V_ALL, false},
+	{"jitter_max", 9, V_ALL, false},
+	{"jitter", 10, V_ALL, false},
+	{"jitter_inter", 11, V_ALL, false},
 };
 #define NRULES (sizeof(col_rules) / sizeof(col_rules[0]))
 #define DROP_UNKNOWN 8
@@ -375,6 +380,7 @@ static void row_figs(const struct tui *t, const struct tui_row *row, struct row_
 		s->received = f->received;
 		s->lost = f->lost;
 		s->rtt = &f->rtt;
+		s->jitter = &f->jitter;
 		s->nflows = 1;
 		fg->dest_ttl = f->dest_ttl;
 	} else if (row->via >= 0) {
@@ -390,6 +396,7 @@ static void row_figs(const struct tui *t, const struct tui_row *row, struct row_
 		s->received = b->received;
 		s->lost = b->lost;
 		s->rtt = &b->rtt;
+		s->jitter = &b->jitter;
 		s->nflows = b->nflows;
 	} else {
 		const struct hop_result *h = &r->hops[row->hop];
@@ -397,6 +404,7 @@ static void row_figs(const struct tui *t, const struct tui_row *row, struct row_
 		s->received = h->received;
 		s->lost = h->lost;
 		s->rtt = &h->rtt;
+		s->jitter = &h->jitter;
 		for (int b = 0; b < h->nbranches; b++)
 			s->nflows += h->branches[b].nflows;
 	}

@@ -19,7 +19,7 @@
 
 int rawsock_open(int family, char *err, size_t errlen)
 {
-	int fd, on = 1, bufsize = 1 << 20;
+	int fd, on = 1, bufsize = 1 << 20, probe = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE;
 
 	fd = socket(family, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0) {
@@ -37,6 +37,16 @@ int rawsock_open(int family, char *err, size_t errlen)
 	}
 	/* Best effort: a larger buffer absorbs bursts at high rates. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
+	/*
+	 * Path MTU probes (engine/pmtu.h) measure each path's MTU themselves:
+	 * the kernel must send them at the interface's MTU, not cut them down
+	 * to (or refuse them above) the MTU it learnt for the target from
+	 * another path's packet-too-big, which holds for the whole address.
+	 */
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6, sizeof(probe6));
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
 	return fd;
 }
 

@@ -348,6 +348,8 @@ static const struct icmp_type {
 	{ AF_INET, 0, REPLY_ECHO_REPLY, 0, 0 },
 	{ AF_INET6, 3, REPLY_TIME_EXCEEDED, 4, 8 },
 	{ AF_INET6, 1, REPLY_DEST_UNREACH, 4, 8 },
+	/* Packet too big: the MTU takes the word RFC 4884's length would be in. */
+	{ AF_INET6, 2, REPLY_DEST_UNREACH, 0, 0 },
 	{ AF_INET6, 129, REPLY_ECHO_REPLY, 0, 0 },
 };
 
@@ -384,13 +386,18 @@ static enum dissect_result parse_icmp(const struct ip_info *ip, struct reply *r)
 		return DISSECT_OK;
 	}
 
+	if (ip->family == AF_INET && r->icmp_type == 3 && r->icmp_code == 4)
+		r->mtu = get16(m, 6);
+	else if (ip->family == AF_INET6 && r->icmp_type == 2)
+		r->mtu = get32(m, 4);
+
 	/* RFC 4884: a non-zero length gives the size of the quote; extensions follow it. */
 	qlen = m->len - ICMP_HLEN;
-	units = m->p[t->len_at];
+	units = t->len_at ? m->p[t->len_at] : 0;
 	if (units != 0 && units * t->len_unit <= qlen) {
 		qlen = units * t->len_unit;
 		ext_at = ICMP_HLEN + qlen;
-	} else if (units == 0 && qlen > RFC4884_COMPAT_LEN) {
+	} else if (t->len_at && units == 0 && qlen > RFC4884_COMPAT_LEN) {
 		ext_at = ICMP_HLEN + RFC4884_COMPAT_LEN;
 		compat = true;
 	}

@@ -3,6 +3,8 @@
  * removed) and says whether it answers one of our probes and which.
  * Understands ICMP time exceeded / destination unreachable / echo reply
  * (RFC 792), ICMPv6 equivalents (RFC 4443) with extension headers in the
+ * quote, "fragmentation needed" (RFC 1191) and ICMPv6 "packet too big"
+ * (RFC 8201) with the next-hop MTU they carry, all with extension headers in the
  * quote, RFC 4884 extension structures with RFC 4950 MPLS label stacks,
  * and TCP SYN-ACK / RST from the target.  Every byte is bounds-checked:
  * the input is whatever the network sent.
@@ -18,7 +20,8 @@
 
 enum reply_kind {
 	REPLY_TIME_EXCEEDED = 1,	/* a router on the way: TTL/hop limit ran out */
-	REPLY_DEST_UNREACH,		/* unreachable of any code; port unreachable = destination */
+	REPLY_DEST_UNREACH,		/* unreachable of any code; port unreachable = destination;
+					   also ICMPv6 packet too big (mtu set) */
 	REPLY_ECHO_REPLY,		/* ICMP(v6) echo reply from the target */
 	REPLY_TCP_SYNACK,		/* target accepted our SYN */
 	REPLY_TCP_RST,			/* target refused our SYN */
@@ -33,6 +36,12 @@ enum reply_kind {
 struct reply {
 	enum reply_kind kind;
 	uint8_t icmp_type, icmp_code;	/* of the outer ICMP message; 0 for TCP */
+	/*
+	 * Path MTU discovery: the next-hop MTU of an IPv4 "fragmentation
+	 * needed" (type 3 code 4, RFC 1191; 0 from a router older than it) or
+	 * of an ICMPv6 "packet too big" (type 2, RFC 4443); 0 otherwise.
+	 */
+	uint32_t mtu;
 	struct ip_addr from;		/* who answered: outer source address */
 	uint8_t reply_ttl;		/* TTL / hop limit of the reply as received */
 

@@ -61,7 +61,9 @@ static void put_ip(const struct probe_spec *s, uint8_t *buf, size_t l4len)
 		buf[1] = s->tos;
 		put16(buf + 2, (uint16_t)(IP4_HLEN + l4len));
 		put16(buf + 4, probe_ip_id(s));	/* IP-ID carries part of the MAC */
-		/* Flags/fragment offset stay 0: no DF, so a small MTU on one branch does not eat probes. */
+		/* No DF but for path MTU probes: a small MTU on one branch must not eat probes. */
+		if (s->df)
+			buf[6] = 0x40;
 		buf[8] = s->ttl;
 		buf[9] = kinds[s->proto].proto4;
 		memcpy(buf + 12, s->src.b, 4);

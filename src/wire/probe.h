@@ -35,8 +35,14 @@ enum probe_proto {
 
 /* Smallest payload that leaves room for the checksum-compensation word. */
 #define PROBE_MIN_PAYLOAD 2
-/* Largest probe we build; stays under the IPv6 minimum MTU. */
-#define PROBE_MAX_LEN 1280
+/*
+ * Largest probe we build: path MTU probes (df) go up to an Ethernet MTU;
+ * ordinary probes stay under the IPv6 minimum MTU (PROBE_PLAIN_MAX).
+ */
+#define PROBE_MAX_LEN 1500
+#define PROBE_PLAIN_MAX 1280
+/* Payload an ICMPv6 error can quote of a UDP/ICMP probe: 1280 - 48 outer - 48 inner headers. */
+#define PROBE_V6_QUOTED_PAYLOAD 1184
 
 struct probe_spec {
 	enum probe_proto proto;
@@ -51,6 +57,12 @@ struct probe_spec {
 	uint64_t tag;			/* the probe's MAC (see above) */
 	uint16_t icmp_checksum;		/* ICMP: the flow's constant checksum */
 	uint16_t payload_len;		/* bytes after the transport header, >= PROBE_MIN_PAYLOAD */
+	/*
+	 * A path MTU probe (engine/pmtu.h): IPv4 sets don't-fragment (IPv6
+	 * routers never fragment).  Ordinary probes leave it clear, so a
+	 * small MTU on one branch fragments them rather than eats them.
+	 */
+	bool df;
 };
 
 /*

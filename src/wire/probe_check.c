@@ -94,8 +94,13 @@ static enum probe_check check_quote(const struct probe_spec *s, const struct rep
 		return PROBE_CHECK_PORTS;
 	if (r->quoted_ttl > s->ttl)
 		return PROBE_CHECK_TTL;
-	/* IPv6 nodes quote up to 1280 bytes: a quote without our payload is not theirs. */
-	if (v6 && r->payload_len < s->payload_len && s->proto != PROBE_TCP)
+	/*
+	 * IPv6 nodes quote up to 1280 bytes: a quote without our payload is
+	 * not theirs, unless the probe was bigger than a quote can hold (a
+	 * path MTU probe).
+	 */
+	if (v6 && s->proto != PROBE_TCP && r->payload_len < s->payload_len &&
+	    r->payload_len < PROBE_V6_QUOTED_PAYLOAD)
 		return PROBE_CHECK_LENGTH;
 	/*
 	 * Some firewalls rewrite the IPv4 identification (OpenBSD's "scrub

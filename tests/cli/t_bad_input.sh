@@ -75,6 +75,15 @@ bad "rate 100001 out of range" --rate 100001 127.0.0.1
 bad "max-unknown 0 out of range" --max-unknown 0 127.0.0.1
 bad "max-unknown 256 out of range" --max-unknown 256 127.0.0.1
 bad "TOS 256 out of range" --tos 256 127.0.0.1
+bad "probe size 29 out of range" -s 29 127.0.0.1
+bad "probe size 1281 out of range" --psize 1281 127.0.0.1
+bad "invalid probe size" -s big 127.0.0.1
+bad "-s/--psize does not apply to -T/--tcp" -T -s 100 127.0.0.1
+bad "--pmtu needs UDP probes" -T --pmtu 127.0.0.1
+bad "--pmtu needs UDP probes" --icmp --pmtu 127.0.0.1
+bad "option --pmtu takes no argument" --pmtu=1 127.0.0.1
+bad "too small for IPv6" -6 -s 49 ::1
+bad "too small for IPv6" -s 45 ::1
 bad "invalid vary 'port'" --vary port 127.0.0.1
 bad "needs IPv6" -4 --vary label 127.0.0.1
 bad "-6/--ipv6 cannot be combined with -4/--ipv4" -4 -6 127.0.0.1

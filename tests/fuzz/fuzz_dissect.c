@@ -51,12 +51,17 @@ static void check_ok(const uint8_t *data, size_t size, const struct reply *r)
 	if (r->proto == PROBE_ICMP)
 		CHECK(r->dport == 0);
 
+	/* Only frag-needed (3/4) and packet too big (2) carry a next-hop MTU. */
+	if (r->mtu != 0)
+		CHECK(r->kind == REPLY_DEST_UNREACH &&
+		      (v4 ? r->icmp_type == 3 && r->icmp_code == 4 : r->icmp_type == 2));
 	switch (r->kind) {
 	case REPLY_TIME_EXCEEDED:
 		CHECK(r->icmp_type == (v4 ? 11 : 3));
 		break;
 	case REPLY_DEST_UNREACH:
-		CHECK(r->icmp_type == (v4 ? 3 : 1));
+		/* ICMPv6 packet too big (2) reads as an unreachable, with its MTU. */
+		CHECK(r->icmp_type == (v4 ? 3 : 1) || (!v4 && r->icmp_type == 2));
 		break;
 	case REPLY_ECHO_REPLY:
 		/* From the target itself: nothing quoted, no labels. */

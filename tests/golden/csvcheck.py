@@ -14,10 +14,11 @@ import sys
 HEADER = ["Ecmptrace_Version", "Start_Time", "Status", "Host", "Target",
           "Protocol", "Port", "Hop", "Branch", "Ip", "Name", "Via_Hop", "Via",
           "Loss%", "Snt", "Last", "Avg", "Best", "Wrst", "StDev", "Flows",
-          "Rcv", "Flow_Ids", "Source_Ports", "Found", "Router", "Findings"]
+          "Jttr", "Javg", "Jmax", "Jint", "Rcv", "Flow_Ids", "Source_Ports", "Found", "Router", "Findings"]
 INTEGER = {"Start_Time", "Hop", "Snt", "Flows", "Rcv"}
 INTEGER_OR_EMPTY = {"Port", "Branch", "Via_Hop", "Router"}
-NUMBER_OR_EMPTY = {"Loss%", "Last", "Avg", "Best", "Wrst", "StDev"}
+NUMBER_OR_EMPTY = {"Loss%", "Last", "Avg", "Best", "Wrst", "StDev", "Jttr", "Javg", "Jmax",
+                   "Jint"}
 INTEGER_LISTS = {"Flow_Ids", "Source_Ports"}
 
 

@@ -48,7 +48,10 @@
 #	LAB_TTL_ADDRS[t]	space-separated addresses that may answer at TTL t
 #				(t = 1 .. LAB_DEST_TTL; the last is the server)
 #	LAB_ECMP_NS		the first (or only) namespace that splits flows
-# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b] adds:
+# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b] (with LAB_DELAY_BRANCH=a|b
+# set, that branch's link to r3 delays what goes towards r3 by LAB_DELAY_US,
+# default 5000, plus 0..LAB_DELAY_JITTER_US; with LAB_DELAY_BASE_US both
+# links delay by that much, the branch's by LAB_DELAY_US more) adds:
 #	LAB_BRANCH_TTL		2
 #	LAB_BRANCH_ADDRS	"A B": answer addresses of r2a and r2b
 #	LAB_BRANCH_NS		"NSa NSb"
@@ -63,6 +66,8 @@
 #	LAB_STAGE_NS		"r1NS r3NS": the namespaces that split each stage
 #	LAB_STAGE1_ADDRS	2 addresses (TTL 2)
 #	LAB_STAGE2_ADDRS	3 addresses (TTL 5)
+# lab_topo_ecmp3 [SMALL] [MTU] [BLACKHOLE]: a 3-way split, member mSMALL at
+# a smaller MTU towards the server (see there).
 # lab_topo_chain N adds:
 #	LAB_CHAIN_ADDRS		N router addresses, TTL 1 .. N
 # lab_topo_return_loss [PORT] (default 3306) adds the ecmp2 variables plus:
@@ -94,7 +99,8 @@
 # Tools: lab_exec NS CMD... (ip netns exec), lab_bg NS CMD... (background,
 # killed on cleanup), lab_stop PID SIGNAL (signal a background child, wait
 # for it at most 10 s, its status), lab_tcp_listen NS PORT (a listener, killed on cleanup),
-# lab_tcp_connect SPORT DST DPORT (from the client), lab_connect_from_ports
+# lab_tcp_connect SPORT DST DPORT (from the client), lab_tcp_upload SPORT DST
+# DPORT BYTES SECONDS (a DF upload acknowledged in time), lab_connect_from_ports
 # PROTO DST DPORT SPORT... (one connection per port, the kernel's choice of
 # source and route), lab_seg_bridge and lab_seg_port NAME DEV PORT (a LAN:
 # a bridge in namespace "switch"), lab_run_client CMD...
@@ -473,6 +479,53 @@ lab_link() {	# lab_link NAME1 NAME2 LINK
 	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
 }
 
+# lab_link with a delay element on the wire: a namespace "dLINK" holds
+# two interfaces with no addresses (dly-a towards NAME1, dly-b towards NAME2)
+# and delayfwd (tests/lab/delayfwd.c) copies frames between them, those
+# from NAME1 after AB_US microseconds, those from NAME2 after BA_US (plus
+# a uniform 0..JITTER_US each way).  Invisible at the IP layer: NAME1 and
+# NAME2 are neighbours as with lab_link, the addresses are the same, no
+# TTL is spent.  The element is killed on cleanup.
+LAB_DELAYFWD=${LAB_DELAYFWD:-${top_builddir:-$LAB_DIR/../..}/tests/lab/delayfwd}
+lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_US]
+	local n1=$1 n2=$2 k=$3 ab=$4 ba=${5:-0} jit=${6:-0} i
+	local ns1="$LAB_PREFIX-$n1" ns2="$LAB_PREFIX-$n2" dn="d$3"
+	local ns3="$LAB_PREFIX-$dn" d1="v-$n2" d2="v-$n1"
+	[ -x "$LAB_DELAYFWD" ] || { echo "lab: no delay element $LAB_DELAYFWD" >&2; return 1; }
+	lab_ns "$dn" || return 1
+	# No IPv6 in the element's namespace: it must not answer or solicit.
+	ip netns exec "$ns3" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+	ip link add "$d1" netns "$ns1" type veth peer name dly-a netns "$ns3" &&
+		ip link add "$d2" netns "$ns2" type veth peer name dly-b netns "$ns3" || return 1
+	ip -n "$ns1" addr add "$(lab_addr 4 "$k" 1)/24" dev "$d1"
+	ip -n "$ns2" addr add "$(lab_addr 4 "$k" 2)/24" dev "$d2"
+	ip -n "$ns1" -6 addr add "$(lab_addr 6 "$k" 1)/64" dev "$d1" nodad
+	ip -n "$ns2" -6 addr add "$(lab_addr 6 "$k" 2)/64" dev "$d2" nodad
+	for i in "$ns1 $d1" "$ns2 $d2" "$ns3 dly-a" "$ns3 dly-b"; do
+		# shellcheck disable=SC2086 # "NS DEV"
+		set -- $i
+		ip -n "$1" link set dev "$2" up || return 1
+	done
+	ip -n "$ns1" -6 neigh replace "$(lab_addr 6 "$k" 2)" dev "$d1" nud permanent \
+		lladdr "$(lab_mac "$ns2" "$d2")" || return 1
+	ip -n "$ns2" -6 neigh replace "$(lab_addr 6 "$k" 1)" dev "$d2" nud permanent \
+		lladdr "$(lab_mac "$ns1" "$d1")" || return 1
+	lab_bg "$ns3" "$LAB_DELAYFWD" -S "$RANDOM" -j "$jit" -r "$LAB_TMP/$dn.ready" dly-a dly-b \
+		"$ab" "$ba" 2>>"$LAB_TMP/$dn.log"
+	for i in $(seq 1 50); do
+		[ -e "$LAB_TMP/$dn.ready" ] && break
+		sleep 0.1
+	done
+	[ -e "$LAB_TMP/$dn.ready" ] || { echo "lab: delay element $dn did not start" >&2; return 1; }
+	LAB_PEER["$ns1/$d1"]="$ns2/$d2"
+	LAB_PEER["$ns2/$d2"]="$ns1/$d1"
+	LAB_ADDR4["$ns1/$d1"]=$(lab_addr 4 "$k" 1)
+	LAB_ADDR4["$ns2/$d2"]=$(lab_addr 4 "$k" 2)
+	LAB_ADDR6["$ns1/$d1"]=$(lab_addr 6 "$k" 1)
+	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
+}
+
 # Address of NAME's end of the link towards PEER, for FAMILY.
 lab_ifaddr() {	# lab_ifaddr FAMILY NAME PEER
 	local key="$LAB_PREFIX-$2/v-$3"
@@ -760,7 +813,25 @@ lab_topo_ecmp2() {	# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b]
 	for n in client server; do lab_ns "$n" || return 1; done
 	for n in r1 r2a r2b r3; do lab_ns "$n" router || return 1; done
 	lab_link client r1 1 && lab_link r1 r2a 2 && lab_link r1 r2b 3 &&
-		lab_link r2a r3 4 && lab_link r2b r3 5 && lab_link r3 server 6 || return 1
+		lab_link r3 server 6 || return 1
+	# LAB_DELAY_BRANCH=a|b: that branch's link to r3 delays what goes
+	# towards r3 by LAB_DELAY_US more than the other's (lab_link_delayed).
+	# LAB_DELAY_BASE_US: both links delay by that much (the element's own
+	# cost, a few microseconds, is then the same on both, so the members
+	# differ by exactly LAB_DELAY_US).
+	# shellcheck disable=SC2086 # "BRANCH LINK"
+	for n in "a 4" "b 5"; do
+		set -- $n
+		local d=${LAB_DELAY_BASE_US:-}
+		if [ "${LAB_DELAY_BRANCH:-}" = "$1" ]; then
+			d=$((${d:-0} + ${LAB_DELAY_US:-5000}))
+		fi
+		if [ -n "$d" ]; then
+			lab_link_delayed "r2$1" r3 "$2" "$d" 0 "${LAB_DELAY_JITTER_US:-0}" || return 1
+		else
+			lab_link "r2$1" r3 "$2" || return 1
+		fi
+	done
 	lab_default client r1 && lab_default server r3 || return 1
 	# Towards the server (link 6) and back to the client (link 1).
 	lab_route r1 6 r2a r2b && lab_route r2a 6 r3 && lab_route r2b 6 r3 || return 1
@@ -806,6 +877,92 @@ lab_topo_return_loss() {	# lab_topo_return_loss [PORT]
 	LAB_LOSSY_ADDR=$(lab_answer "$LAB_LOSSY_NS")
 	lab_loss_match "$LAB_LOSSY_NS" v-r1 tcp sport "$port" || return 1
 	export LAB_SERVICE_PORT LAB_LOSSY_ADDR
+}
+
+# client - r1 - {m1, m2, m3} - r3 - server: a 3-way split at r1 (the
+# members answer at TTL 2, r3 at 3, the server at 4).  With SMALL (1-3),
+# member mSMALL's link towards r3 has MTU MTU (default 1400) instead of
+# 1500, so it cannot forward full-sized packets towards the server; with
+# BLACKHOLE=1 it also sends no "fragmentation needed" / "packet too big"
+# about them (nftables drops them as they leave it): a PMTU black hole.
+# Exports the ecmp2-like LAB_BRANCH_TTL, LAB_BRANCH_ADDRS (3), LAB_BRANCH_NS,
+# and LAB_SMALL_ADDR / LAB_SMALL_NS (empty without SMALL), LAB_SMALL_MTU.
+lab_topo_ecmp3() {	# lab_topo_ecmp3 [SMALL] [MTU] [BLACKHOLE]
+	local small=${1:-0} mtu=${2:-1400} hole=${3:-0} n i
+	for n in client server; do lab_ns "$n" || return 1; done
+	for n in r1 m1 m2 m3 r3; do lab_ns "$n" router || return 1; done
+	lab_link client r1 1 && lab_link r3 server 8 || return 1
+	for i in 1 2 3; do
+		lab_link r1 "m$i" $((1 + i)) && lab_link "m$i" r3 $((4 + i)) || return 1
+	done
+	lab_default client r1 && lab_default server r3 || return 1
+	lab_route r1 8 m1 m2 m3 && lab_route r3 1 m1 m2 m3 src m1 || return 1
+	for i in 1 2 3; do
+		lab_route "m$i" 8 r3 && lab_route "m$i" 1 r1 src r1 || return 1
+		lab_answers_from "m$i" r1 r1
+	done
+	lab_answers_from r1 client client
+	lab_answers_from r3 m1 m1
+	lab_set_ends client r1 server r3
+	LAB_CLIENT_FIRST_DEV=v-r1
+	LAB_ECMP_NS="$LAB_PREFIX-r1"
+	LAB_DEST_TTL=4
+	LAB_BRANCH_TTL=2
+	LAB_BRANCH_NS="$LAB_PREFIX-m1 $LAB_PREFIX-m2 $LAB_PREFIX-m3"
+	LAB_BRANCH_ADDRS="$(lab_answer "$LAB_PREFIX-m1") $(lab_answer "$LAB_PREFIX-m2") $(lab_answer "$LAB_PREFIX-m3")"
+	lab_ttl_addrs_from_names "1 r1" "2 m1" "2 m2" "2 m3" "3 r3"
+	LAB_SMALL_NS="" LAB_SMALL_ADDR="" LAB_SMALL_MTU=1500
+	if [ "$small" -ge 1 ] && [ "$small" -le 3 ]; then
+		LAB_SMALL_NS="$LAB_PREFIX-m$small"
+		LAB_SMALL_ADDR=$(lab_answer "$LAB_SMALL_NS")
+		LAB_SMALL_MTU=$mtu
+		ip -n "$LAB_SMALL_NS" link set dev v-r3 mtu "$mtu" &&
+			ip -n "$LAB_PREFIX-r3" link set dev "v-m$small" mtu "$mtu" || return 1
+		if [ "$hole" = 1 ]; then
+			ip netns exec "$LAB_SMALL_NS" nft -f - <<'NFT' || return 1
+table inet pmtu {
+	chain out {
+		type filter hook output priority 0;
+		icmp type destination-unreachable icmp code frag-needed counter drop
+		icmpv6 type packet-too-big counter drop
+	}
+}
+NFT
+		fi
+	fi
+	export LAB_ECMP_NS LAB_DEST_TTL LAB_BRANCH_TTL LAB_BRANCH_NS LAB_BRANCH_ADDRS \
+		LAB_SMALL_NS LAB_SMALL_ADDR LAB_SMALL_MTU
+}
+
+# Uploads BYTES over TCP from the client's source port SPORT to DST:DPORT
+# with the kernel's path MTU discovery on (DF set); status 0 when the
+# server acknowledged every byte within SECONDS.  The client's PMTU cache
+# is flushed first, so one port's discovery does not help the next.
+lab_tcp_upload() {	# lab_tcp_upload SPORT DST DPORT BYTES SECONDS
+	ip -n "$LAB_CLIENT_NS" -4 route flush cache 2>/dev/null
+	ip -n "$LAB_CLIENT_NS" -6 route flush cache 2>/dev/null
+	lab_exec "$LAB_CLIENT_NS" "$LAB_PY" -c '
+import fcntl, socket, struct, sys, time
+sport, dst, dport, size, secs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", sport))
+s.settimeout(secs)
+end = time.monotonic() + secs
+try:
+    s.connect((dst, dport))
+    s.sendall(b"x" * size)
+    # SIOCOUTQ: bytes sent but not yet acknowledged.
+    while struct.unpack("i", fcntl.ioctl(s.fileno(), 0x5411, b"\0" * 4))[0] > 0:
+        if time.monotonic() > end:
+            sys.exit(1)
+        time.sleep(0.02)
+except OSError:
+    sys.exit(1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+' "$@"
 }
 
 # client - r1 - {a1, a2} - r2 - r3 - {b1, b2, b3} - r4 - server: a 2-way

@@ -40,6 +40,15 @@ every lab run's output is held to the schema.
       previous address; with --ports, its source ports are exactly those
       in PORTFILE (whitespace separated); no finding blames another branch
       when --blames is given
+  labcheck.py slow FILE ADDR SHIFT_MS PORTFILE [TOL_MS]
+      exactly one slow-branch finding: it blames ADDR, its latency
+      interval holds SHIFT_MS (give or take TOL_MS, the lab's own
+      precision; default 0), and its source ports are exactly those in
+      PORTFILE (the flows the kernel sends through ADDR)
+  labcheck.py none FILE KIND
+      no finding of KIND
+  labcheck.py elapsed FILE SECONDS
+      the run took at most SECONDS from start to end
   labcheck.py reproduce FILE KIND
       prints the "reproduce" command lines of the findings of KIND
   labcheck.py stream FILE ROUNDS TTL ADDR...
@@ -411,6 +420,53 @@ def cmd_finding(doc, args):
     return good
 
 
+def cmd_slow(doc, args):
+    addr, shift = args[0], float(args[1])
+    with open(args[2], encoding="utf-8") as f:
+        ports = {int(w) for w in f.read().split()}
+    slow = [f for f in doc.get("findings", []) if f.get("kind") == "slow-branch"]
+    for f in slow:
+        diag("slow-branch: %s" % f.get("summary"))
+    if len(slow) != 1:
+        diag("%d slow-branch findings, expected 1" % len(slow))
+        return False
+    f = slow[0]
+    lo, hi = f["latency"]["interval_ms"]
+    tol = float(args[3]) if len(args) > 3 else 0.0
+    diag("interval %.3f-%.3f ms %s %.3f ms exactly" % (
+        lo, hi, "holds" if lo <= shift <= hi else "misses", shift))
+    named = set(f.get("source_ports", []))
+    good = True
+    if f.get("address") != addr:
+        diag("it blames %s, expected %s" % (f.get("address"), addr))
+        good = False
+    if not lo - tol <= shift <= hi + tol:
+        diag("its interval %.3f-%.3f ms does not hold %.3f +- %.3f ms" % (lo, hi, shift, tol))
+        good = False
+    if named != ports:
+        diag("it names ports %s, expected %s" % (sorted(named), sorted(ports)))
+        good = False
+    return good
+
+
+def cmd_none(doc, args):
+    found = [f for f in doc.get("findings", []) if f.get("kind") == args[0]]
+    for f in found:
+        diag("unexpected %s: %s" % (args[0], f.get("summary")))
+    return not found
+
+
+def cmd_elapsed(doc, args):
+    import datetime
+
+    def when(s):
+        return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+    took = (when(doc["finished"]) - when(doc["started"])).total_seconds()
+    diag("the run took %.1f s" % took)
+    return took <= float(args[0])
+
+
 def cmd_reproduce(doc, args):
     lines = []
     for f in doc.get("findings", []):
@@ -499,6 +555,9 @@ COMMANDS = {
     "reproduce": (cmd_reproduce, 1),
     "no-findings": (cmd_no_findings, 0),
     "finding": (cmd_finding, 1),
+    "slow": (cmd_slow, 3),
+    "none": (cmd_none, 1),
+    "elapsed": (cmd_elapsed, 1),
 }
 
 

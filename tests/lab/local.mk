@@ -36,7 +36,12 @@ LAB_TESTS = \
 	tests/lab/t_fleet.sh \
 	tests/lab/t_export.sh \
 	tests/lab/t_exit_status.sh \
-	tests/lab/t_install.sh
+	tests/lab/t_install.sh \
+	tests/lab/t_delay.sh \
+	tests/lab/t_slow.sh \
+	tests/lab/t_psize.sh \
+	tests/lab/t_mtu_lab.sh \
+	tests/lab/t_pmtu.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \
@@ -54,3 +59,8 @@ tests_lab_route_fanout_LDADD = libcore.a $(LIBS)
 noinst_PROGRAMS += tests/lab/forge
 tests_lab_forge_SOURCES = tests/lab/forge.c
 tests_lab_forge_LDADD = libcore.a $(LIBS)
+# delayfwd is the lab's delay element (no netem here): a namespace that
+# copies frames between two interfaces after a delay (lab_link_delayed).
+noinst_PROGRAMS += tests/lab/delayfwd
+tests_lab_delayfwd_SOURCES = tests/lab/delayfwd.c
+tests_lab_delayfwd_LDADD = libcore.a $(LIBS)

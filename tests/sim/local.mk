@@ -17,7 +17,8 @@ check_PROGRAMS += \
 	tests/sim/sim_mda \
 	tests/sim/sim_lane \
 	tests/sim/sim_limiter \
-	tests/sim/sim_loop
+	tests/sim/sim_loop \
+	tests/sim/sim_pmtu
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -59,3 +60,7 @@ tests_sim_sim_export_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_sim_sim_export_LDADD = libface.a libcore.a $(CJSON_LIBS) -lm $(LIBS)
 TESTS += tests/sim/t_export.sh
 EXTRA_DIST += tests/sim/t_export.sh
+# Path MTU per path and the mtu-branch finding: a member with a smaller
+# MTU (frag-needed / packet-too-big, or a black hole), loss that is not MTU.
+tests_sim_sim_pmtu_SOURCES = tests/sim/sim_pmtu.c $(SIM_CORE)
+tests_sim_sim_pmtu_LDADD = libcore.a $(LIBS)

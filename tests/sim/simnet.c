@@ -807,6 +807,28 @@ static enum simnet_fate router_answers(struct simnet *n, int id, const struct pr
 	return SIMNET_FATE_ANSWERED;
 }
 
+/* Router `id` cannot forward p over its smaller MTU: frag-needed / packet-too-big, or silence. */
+static enum simnet_fate too_big(struct simnet *n, int id, const struct probe_spec *p, int hop,
+				uint64_t now)
+{
+	struct simnet_node *node = &n->nodes[id];
+	bool v6 = p->dst.family == AF_INET6;
+	struct reply r;
+
+	node->fwd_dropped++;
+	if (node->mtu_silent || node->silent)
+		return SIMNET_FATE_FWD_LOST;
+	if (!rl_allow(node, now))
+		return SIMNET_FATE_RATE_LIMITED;
+	reply_icmp_error(p, answer_addr(node, p), REPLY_DEST_UNREACH, v6 ? 2 : 3, v6 ? 0 : 4,
+			 (uint8_t)(p->ttl - hop + 1), &r);
+	r.mtu = (uint32_t)node->mtu_out;
+	r.reply_ttl = (uint8_t)(SIMNET_REPLY_TTL - (hop - 1));
+	node->answered++;
+	deliver(n, node, id, &r, now);
+	return SIMNET_FATE_ANSWERED;
+}
+
 static enum simnet_fate walk(struct simnet *n, const struct probe_spec *p, uint64_t now)
 {
 	int cur = SIMNET_SRC;
@@ -833,6 +855,9 @@ static enum simnet_fate walk(struct simnet *n, const struct probe_spec *p, uint6
 			node->fwd_dropped++;
 			return SIMNET_FATE_FWD_LOST;
 		}
+		if (node->mtu_out > 0 && probe_ip_len(p) > (size_t)node->mtu_out &&
+		    (p->df || p->dst.family == AF_INET6))
+			return too_big(n, next, p, hop, now);
 		cur = next;
 	}
 	return SIMNET_FATE_NO_ROUTE;

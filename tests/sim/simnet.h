@@ -68,6 +68,14 @@ struct simnet_node {
 	int rl_burst;			/* ICMP token bucket size in messages; 0 = no limit */
 	uint64_t rl_interval_us;	/* one token per this much time */
 	uint64_t delay_us;		/* round-trip time of its replies */
+	/*
+	 * > 0: the MTU of its link onward: it forwards no larger probe with
+	 * don't-fragment set (IPv6: none larger) and answers frag-needed /
+	 * packet-too-big with this MTU instead -- or nothing (mtu_silent: a
+	 * PMTU black hole).
+	 */
+	int mtu_out;
+	bool mtu_silent;
 	uint64_t jitter_us;		/* + uniform 0..jitter_us */
 	int stage, index;		/* position set by the builders (stage 1-based), -1 otherwise */
 	/*

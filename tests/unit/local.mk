@@ -46,7 +46,11 @@ tests_unit_test_linkcheck_LDADD = libcore.a -lm $(LIBS)
 # lossy ECMP branch, rate limiting, return path, destination loss, ...) and
 # the exact tests behind them.
 check_PROGRAMS += tests/unit/test_diagnose tests/unit/test_causes tests/unit/test_statistics \
-	tests/unit/test_standing
+	tests/unit/test_standing tests/unit/test_slow tests/unit/test_pmtu_diag
+tests_unit_test_pmtu_diag_SOURCES = tests/unit/test_pmtu_diag.c tests/unit/diag_scen.c tests/unit/diag_scen.h
+tests_unit_test_pmtu_diag_LDADD = libcore.a $(LIBS)
+tests_unit_test_slow_SOURCES = tests/unit/test_slow.c tests/unit/diag_scen.c tests/unit/diag_scen.h
+tests_unit_test_slow_LDADD = libcore.a -lm $(LIBS)
 tests_unit_test_diagnose_SOURCES = tests/unit/test_diagnose.c tests/unit/diag_scen.c tests/unit/diag_scen.h
 tests_unit_test_causes_SOURCES = tests/unit/test_causes.c tests/unit/diag_scen.c tests/unit/diag_scen.h
 tests_unit_test_causes_LDADD = libcore.a $(LIBS)

@@ -64,6 +64,8 @@ FIELD(rate, o->rate_pps)
 FIELD(max_unknown, o->max_unknown)
 FIELD(vary, o->vary)
 FIELD(tos, o->tos)
+FIELD(psize, o->psize)
+FIELD(pmtu, o->pmtu_full)
 FIELD(numeric, o->numeric)
 FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
@@ -84,6 +86,7 @@ static const struct field fields[] = {
 	{ "max", get_max }, { "count", get_count }, { "count_set", get_count_set },
 	{ "interval", get_interval }, { "timeout", get_timeout }, { "rate", get_rate },
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
+	{ "psize", get_psize }, { "pmtu", get_pmtu },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
 	{ "linkcheck", get_linkcheck },
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
@@ -370,6 +373,20 @@ static const struct option_case cases[] = {
 	{ "--tos 0 h", OPTIONS_RUN, "tos=0" },
 	{ "--tos 255 h", OPTIONS_RUN, "tos=255" },
 	{ "--tos 184 h", OPTIONS_RUN, "tos=184" },
+	/* -s/--psize 30-1280 (IPv6 from 50, checked here with -6); not with -T. */
+	{ "h", OPTIONS_RUN, "psize=0" },
+	{ "-s 30 h", OPTIONS_RUN, "psize=30" },
+	{ "--psize 1280 h", OPTIONS_RUN, "psize=1280" },
+	{ "--psize=1000 --icmp h", OPTIONS_RUN, "psize=1000 proto=icmp" },
+	{ "-s 29 h", OPTIONS_ERROR, "probe size 29 out of range (30-1280)" },
+	{ "-s 1281 h", OPTIONS_ERROR, "out of range" },
+	{ "-6 -s 49 h", OPTIONS_ERROR, "too small for IPv6" },
+	{ "-6 -s 50 h", OPTIONS_RUN, "psize=50" },
+	{ "-s 100 -T h", OPTIONS_ERROR, "does not apply to -T/--tcp" },
+	{ "--pmtu h", OPTIONS_RUN, "pmtu=1" },
+	{ "h", OPTIONS_RUN, "pmtu=0" },
+	{ "--pmtu -T h", OPTIONS_ERROR, "--pmtu needs UDP probes: TCP probes are bare SYNs" },
+	{ "--pmtu --icmp h", OPTIONS_ERROR, "--pmtu needs UDP probes: echo replies" },
 	{ "--tos 256 h", OPTIONS_ERROR, "TOS 256 out of range (0-255)" },
 	{ "--tos -1 h", OPTIONS_ERROR, "TOS -1 out of range" },
 	{ "--tos 0x10 h", OPTIONS_ERROR, "invalid TOS '0x10'" },

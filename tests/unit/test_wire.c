@@ -22,6 +22,7 @@
 #include "wire/checksum.h"
 #include "wire/dissect.h"
 #include "wire/probe.h"
+#include "wire/probe_check.h"
 
 #define BUFSZ 2048
 
@@ -796,6 +797,94 @@ static enum dissect_result dis(const uint8_t *b, size_t len, struct reply *r)
 	return res;
 }
 
+/*
+ * Path MTU discovery's messages: IPv4 "fragmentation needed" (3/4) with
+ * the next-hop MTU in bytes 6-7 (RFC 1191), ICMPv6 "packet too big" (2)
+ * with a 32-bit MTU in bytes 4-7 and no RFC 4884 length (its quote runs
+ * to the minimum MTU: nothing past 128 bytes is an extension).  Other
+ * errors carry no MTU.
+ */
+static void test_mtu(void)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		int family = fam ? AF_INET6 : AF_INET;
+		size_t hl = fam ? 40 : 20;
+
+		for (int q = Q_MIN; q <= Q_FULL; q++) {
+			uint8_t pkt[BUFSZ];
+			struct probe_spec s;
+			struct reply r;
+			size_t len = sample(pkt, family, (enum quote)q, &s);
+			enum dissect_result res;
+
+			ok(dis(pkt, len, &r) == DISSECT_OK && r.mtu == 0,
+			   "%s %s quote: time exceeded carries no MTU", fname(family), qname[q]);
+			if (fam) {
+				pkt[hl] = 2;
+				pkt[hl + 1] = 0;
+				wr32(pkt + hl + 4, 1400);
+			} else {
+				pkt[hl] = 3;
+				pkt[hl + 1] = 4;
+				wr16(pkt + hl + 4, 0);
+				wr16(pkt + hl + 6, 1400);
+			}
+			fix_icmp(pkt, len);
+			res = dis(pkt, len, &r);
+			ok(res == DISSECT_OK && r.kind == REPLY_DEST_UNREACH && r.mtu == 1400 &&
+				   r.sport == s.sport && r.probe_id == s.probe_id &&
+				   r.icmp_type == (fam ? 2 : 3),
+			   "%s %s quote: %s gives next-hop MTU 1400 and the probe (res %d mtu %u)",
+			   fname(family), qname[q], fam ? "packet too big" : "fragmentation needed",
+			   (int)res, (unsigned)r.mtu);
+		}
+	}
+	{
+		/*
+		 * A path MTU probe: IPv4 sets don't-fragment (ordinary probes do
+		 * not); an ICMPv6 packet too big about a 1500-byte probe quotes
+		 * only its first 1232 bytes, and that still proves it ours.
+		 */
+		uint8_t probe[BUFSZ], pkt[BUFSZ];
+		struct probe_spec s = base_spec(PROBE_UDP, AF_INET);
+		struct reply r;
+		size_t plen, len;
+
+		ok(probe_build(&s, probe, sizeof(probe)) > 0 && probe[6] == 0,
+		   "ordinary IPv4 probe: don't-fragment clear");
+		s.df = true;
+		s.payload_len = 1500 - 28;
+		ok(probe_build(&s, probe, sizeof(probe)) == 1500 && probe[6] == 0x40,
+		   "1500-byte IPv4 path MTU probe: don't-fragment set");
+		s = base_spec(PROBE_UDP, AF_INET6);
+		s.df = true;
+		s.payload_len = 1500 - 48;
+		plen = probe_build(&s, probe, sizeof(probe));
+		len = wrap_error(pkt, probe, 1232, AF_INET6, W_UNREACH, Q_FULL);
+		pkt[40] = 2;
+		pkt[41] = 0;
+		wr32(pkt + 44, 1400);
+		fix_icmp(pkt, len);
+		ok(plen == 1500 && dis(pkt, len, &r) == DISSECT_OK && r.mtu == 1400 &&
+			   probe_check_reply(&s, &r) == PROBE_CHECK_OK,
+		   "IPv6 packet too big quoting 1232 bytes of a 1500-byte probe: it is ours");
+	}
+	{
+		/* A port unreachable: no MTU, even with bytes where one would be. */
+		uint8_t pkt[BUFSZ];
+		struct probe_spec s;
+		struct reply r;
+		size_t len = sample(pkt, AF_INET, Q_MIN, &s);
+
+		pkt[20] = 3;
+		pkt[21] = 3;
+		wr16(pkt + 26, 1400);
+		fix_icmp(pkt, len);
+		ok(dis(pkt, len, &r) == DISSECT_OK && r.mtu == 0,
+		   "IPv4 port unreachable: no MTU read from its unused bytes");
+	}
+}
+
 static void test_ipv4_header_lies(void)
 {
 	uint8_t pkt[BUFSZ], b[BUFSZ];
@@ -902,8 +991,8 @@ static void test_foreign(void)
 
 	len6 = sample(pkt6, AF_INET6, Q_MIN, &s);
 	memcpy(b, pkt6, len6);
-	b[40] = 2;	/* packet too big */
-	ok(dis(b, len6, &r) == DISSECT_IGNORED, "ICMPv6 packet too big -> IGNORED");
+	b[40] = 4;	/* parameter problem (packet too big is read: test_mtu) */
+	ok(dis(b, len6, &r) == DISSECT_IGNORED, "ICMPv6 parameter problem -> IGNORED");
 	b[40] = 1;
 	b[48] = 0x45;
 	ok(dis(b, len6, &r) == DISSECT_IGNORED, "ICMPv6 quoting an IPv4 header -> IGNORED");
@@ -1230,6 +1319,7 @@ int main(void)
 	test_probes();
 	test_probe_invalid();
 	test_round_trips();
+	test_mtu();
 	test_ipv4_header_lies();
 	test_foreign();
 	test_tcp_replies();

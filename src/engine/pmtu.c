@@ -1,0 +1,229 @@
+/*
+ * The path MTU search (pmtu.h).  Sizes are whole IP datagrams, as the
+ * MTU counts them.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "engine/pmtu.h"
+#include "wake.h"
+
+/* IP + UDP/ICMP headers of a probe. */
+static uint16_t headers(const struct engine *e)
+{
+	return (uint16_t)((e->cfg.dst.family == AF_INET6 ? 40 : 20) + 8);
+}
+
+/* FNV-1a over the responders flow f meets from the first TTL to the target; 0: not there yet. */
+static uint64_t path_sig(const struct engine *e, const struct flow_state *f)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	/* A target on this host's own link: its MTU is the link's, no path to measure. */
+	if (f->dest_ttl <= 1)
+		return 0;
+	for (int t = e->cfg.first_ttl; t < f->dest_ttl; t++) {
+		const struct responder *who = cell_dominant(&f->cells[t]);
+		uint8_t b[16] = {0};
+
+		if (who != NULL)
+			memcpy(b, who->addr.b, addr_len(&who->addr));
+		for (size_t i = 0; i < sizeof(b); i++)
+			h = (h ^ b[i]) * 0x100000001b3ull;
+	}
+	return h ? h : 1;
+}
+
+static struct pmtu_path *path_of_sig(const struct pmtu_state *s, uint64_t sig)
+{
+	for (int i = 0; i < s->npaths; i++)
+		if (s->paths[i].sig == sig)
+			return &s->paths[i];
+	return NULL;
+}
+
+/* The path flow f probes for, if it probes one. */
+static struct pmtu_path *path_of_flow(const struct pmtu_state *s, int f)
+{
+	for (int i = 0; i < s->npaths; i++)
+		if (s->paths[i].flow == f)
+			return &s->paths[i];
+	return NULL;
+}
+
+/* Paths no flow has measured yet get the first flow that takes them. */
+static void find_paths(struct engine *e)
+{
+	struct pmtu_state *s = &e->pmtu;
+	/* IPv6 links carry 1280 bytes at least (RFC 8200); IPv4: what ordinary probes showed. */
+	uint16_t floor = e->cfg.dst.family == AF_INET6 ? 1280
+			 : (uint16_t)(headers(e) + e->cfg.payload_len);
+
+	for (int i = 0; i < e->nflows; i++) {
+		uint64_t sig = path_sig(e, &e->flows[i]);
+		struct pmtu_path *grown;
+
+		if (sig == 0 || path_of_sig(s, sig) != NULL)
+			continue;
+		if (s->npaths == s->cap) {
+			int cap = s->cap ? 2 * s->cap : 8;
+
+			grown = realloc(s->paths, (size_t)cap * sizeof(*grown));
+			if (grown == NULL)
+				return;
+			s->paths = grown;
+			s->cap = cap;
+		}
+		s->paths[s->npaths++] = (struct pmtu_path){.sig = sig, .flow = i, .lo = floor};
+	}
+}
+
+/* The size to try next on path p. */
+static uint16_t next_size(const struct engine *e, const struct pmtu_path *p)
+{
+	(void)e;
+	if (p->hi == 0)
+		return PMTU_CEILING;
+	if (p->next > p->lo && p->next < p->hi)
+		return p->next;
+	return (uint16_t)(p->lo + (p->hi - p->lo) / 2);
+}
+
+static void check_done(const struct engine *e, struct pmtu_path *p)
+{
+	int step = e->cfg.pmtu_step > 0 ? e->cfg.pmtu_step : 1;
+
+	p->done = p->lo >= PMTU_CEILING || (p->hi != 0 && p->hi - p->lo <= step);
+}
+
+bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64_t *wake)
+{
+	struct pmtu_state *s = &e->pmtu;
+
+	/* After the first round, and never while discovery probes the paths it would measure. */
+	if (e->cfg.pmtu_step <= 0 || e->round < 2 || e->mda.running)
+		return false;
+	if (now < s->next_at) {
+		*wake = wake_earliest(*wake, s->next_at);
+		return false;
+	}
+	find_paths(e);
+	for (int i = 0; i < s->npaths; i++) {
+		/* One probe in flight at a time, all paths together: it stays cheap. */
+		if (s->paths[i].trying != 0) {
+			*wake = wake_earliest(*wake, now + PMTU_POLL_US);
+			return false;
+		}
+	}
+	for (int k = 1; k <= s->npaths; k++) {
+		int i = (s->turn + k) % s->npaths;
+		struct pmtu_path *p = &s->paths[i];
+
+		if (p->done)
+			continue;
+		s->turn = i;
+		*flow = p->flow;
+		*size = next_size(e, p);
+		return true;
+	}
+	/* Every path measured: look for new ones a gap from now, not at every call. */
+	s->next_at = now + PMTU_GAP_US;
+	return false;
+}
+
+void pmtu_sent(struct engine *e, int flow, uint16_t size, uint64_t now)
+{
+	struct pmtu_path *p = path_of_flow(&e->pmtu, flow);
+
+	e->pmtu.next_at = now + PMTU_GAP_US;
+	if (p == NULL)
+		return;
+	if (p->last != size)
+		p->silences = 0;
+	p->last = size;
+	p->trying = size;
+}
+
+void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply *r)
+{
+	struct pmtu_path *pp = path_of_flow(&e->pmtu, p->flow);
+
+	if (pp == NULL)
+		return;
+	if (pp->trying == p->size)
+		pp->trying = 0;
+	if (r->mtu != 0 || (r->kind == REPLY_DEST_UNREACH && !addr_equal(&r->from, &e->cfg.dst))) {
+		/* Too big somewhere on the way; the next-hop MTU is the size to try. */
+		pp->ptb = pp->ptb || r->mtu != 0;
+		if (pp->hi == 0 || p->size < pp->hi)
+			pp->hi = p->size;
+		if (r->mtu > pp->lo && r->mtu < pp->hi)
+			pp->next = (uint16_t)r->mtu;
+	} else if (addr_equal(&r->from, &e->cfg.dst)) {
+		if (p->size > pp->lo)
+			pp->lo = p->size;
+		/* The MTU a router named gets through: that is the path's, to the byte. */
+		if (pp->next != 0 && p->size == pp->next)
+			pp->hi = (uint16_t)(p->size + 1);
+		/* A late answer to a size taken as too big: the search opens again above it. */
+		if (pp->hi != 0 && pp->hi <= pp->lo)
+			pp->hi = 0;
+	}
+	pp->silences = 0;
+	check_done(e, pp);
+}
+
+/*
+ * Silences in a row that take a size for too big on flow f's path: q^k <
+ * 1 / PMTU_FALSE_SILENCE for the loss q its ordinary probes to the target
+ * showed (Laplace's estimate, so a few probes without loss are no proof
+ * of none).
+ */
+static int silences_needed(const struct engine *e, int f)
+{
+	const struct flow_state *fl = &e->flows[f];
+	const struct cell *c = fl->dest_ttl ? &fl->cells[fl->dest_ttl] : NULL;
+	double lost = (double)fl->reach.lost + (c ? (double)c->lost : 0.0);
+	double n = lost + (double)fl->reach.received + (c ? (double)c->received : 0.0);
+	double q = (lost + 1.0) / (n + 2.0);
+	int k = (int)ceil(log(1.0 / PMTU_FALSE_SILENCE) / log(q));
+
+	return k < PMTU_SILENCES ? PMTU_SILENCES : k > PMTU_SILENCES_MAX ? PMTU_SILENCES_MAX : k;
+}
+
+void pmtu_lost(struct engine *e, const struct probe_rec *p)
+{
+	struct pmtu_path *pp = path_of_flow(&e->pmtu, p->flow);
+
+	if (pp == NULL || pp->trying != p->size)
+		return;
+	pp->trying = 0;
+	if (++pp->silences < silences_needed(e, p->flow))
+		return;
+	pp->silences = 0;
+	if (pp->hi == 0 || p->size < pp->hi)
+		pp->hi = p->size;
+	check_done(e, pp);
+}
+
+uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb)
+{
+	const struct pmtu_path *p = path_of_sig(&e->pmtu, path_sig(e, &e->flows[i]));
+
+	*ptb = p != NULL && p->ptb;
+	return p != NULL && p->done ? p->lo : 0;
+}
+
+void pmtu_discarded(struct pmtu_state *s)
+{
+	for (int i = 0; i < s->npaths; i++)
+		s->paths[i].trying = 0;
+}
+
+void pmtu_free(struct pmtu_state *s)
+{
+	free(s->paths);
+	*s = (struct pmtu_state){0};
+}

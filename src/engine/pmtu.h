@@ -1,0 +1,85 @@
+/*
+ * Path MTU per path (issue 15): one ECMP member with a smaller MTU (a
+ * mis-set link, a tunnel) whose "fragmentation needed" (RFC 1191) or
+ * "packet too big" (RFC 8201) messages are filtered breaks bulk transfers
+ * only for the flows hashed onto it.  For every distinct end-to-end path
+ * the flows take (the responders they meet, TTL by TTL), one of its flows
+ * sends don't-fragment probes of chosen sizes to the target: an answer
+ * from the target says the size gets through, a frag-needed / packet-too-
+ * big says it does not and which next-hop MTU to try, three silences at
+ * one size (more where the flow loses probes anyway) say it does not (a
+ * black hole).  A binary search down from
+ * 1500 bytes, to engine_config.pmtu_step bytes: one probe per path when
+ * the path takes 1500, a handful when it does not.  Probes go to the
+ * largest TTL like reach probes and count in no cell.
+ */
+#ifndef ECMPTRACE_ENGINE_PMTU_H
+#define ECMPTRACE_ENGINE_PMTU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire/dissect.h"
+
+struct engine;
+struct probe_rec;
+
+/* Largest size searched: Ethernet's MTU (wire/probe.h PROBE_MAX_LEN). */
+#define PMTU_CEILING 1500
+/*
+ * Silences at one size before it is taken as too big (loss is not MTU):
+ * at least this many, more on a path that loses, so that plain loss gives
+ * that many in a row less than once in PMTU_FALSE_SILENCE; at most
+ * PMTU_SILENCES_MAX.
+ */
+#define PMTU_SILENCES 3
+#define PMTU_SILENCES_MAX 10
+#define PMTU_FALSE_SILENCE 1000
+/* Least time between two path MTU probes. */
+#define PMTU_GAP_US 20000
+/*
+ * While one is out, look again this often: its loss is declared by the
+ * engine's next step (early loss: 0.25 s at least), and nothing else may
+ * call it for a whole round.
+ */
+#define PMTU_POLL_US 50000
+
+/* One end-to-end path and its search. */
+struct pmtu_path {
+	uint64_t sig;		/* hash of the responders its flows meet */
+	int flow;		/* the flow that probes it */
+	uint16_t lo;		/* largest size known to get through */
+	uint16_t hi;		/* smallest size known not to; 0: none yet */
+	uint16_t next;		/* a size a packet-too-big suggested; 0: none */
+	uint16_t trying;	/* size of the probe in flight; 0: none */
+	uint16_t last;		/* size of the latest probe */
+	uint8_t silences;	/* at `last`, in a row */
+	bool ptb;		/* a frag-needed / packet-too-big came for it */
+	bool done;
+};
+
+struct pmtu_state {
+	struct pmtu_path *paths;
+	int npaths, cap;
+	uint64_t next_at;	/* no probe before this */
+	int turn;		/* the path probed last: paths take turns */
+	uint64_t lost_sink;	/* where lost_count() points for these probes */
+};
+
+/* The next probe, when one is due: its flow and size; else false and *wake lowered. */
+bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64_t *wake);
+/* A path MTU probe of that flow and size went out. */
+void pmtu_sent(struct engine *e, int flow, uint16_t size, uint64_t now);
+/* Its answer (any authentic reply), or its loss. */
+void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply *r);
+void pmtu_lost(struct engine *e, const struct probe_rec *p);
+/*
+ * Flow i's path MTU: the largest size known to get through on its path
+ * once the search is over (0: not known); *ptb: PMTU messages came.
+ */
+uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb);
+/* A statistics reset discarded the probes in flight: none will resolve. */
+void pmtu_discarded(struct pmtu_state *s);
+void pmtu_free(struct pmtu_state *s);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * delayfwd: the lab's delay element.  This kernel has no netem and no
+ * nftables queue, so a link that adds latency is a namespace holding two
+ * interfaces with no addresses, and this program copying every frame
+ * from one to the other after a delay (a "slow wire": it is invisible at
+ * the IP layer, no TTL is spent in it).  Packet sockets (AF_PACKET, raw
+ * Ethernet frames) on both interfaces; each direction has its own delay.
+ *
+ *	delayfwd [-j JITTER_US] [-S SEED] [-r READY_FILE] IF_A IF_B AB_US BA_US
+ *
+ * Frames from IF_A leave by IF_B AB_US microseconds later (plus a uniform
+ * random 0..JITTER_US), and the other way round with BA_US.  Each
+ * direction is a FIFO: a frame never leaves before one that came earlier
+ * (a random delay shorter than the previous frame's is stretched), so
+ * jitter does not reorder, as a queue on a real link does not.  The
+ * READY_FILE is created once both sockets listen.  SIGTERM/SIGINT end
+ * it; it prints its counters to stderr.
+ *
+ * Frames longer than FRAME_MAX (GSO super-frames of a local TCP sender,
+ * which veth hands to packet sockets unsegmented) are dropped and counted;
+ * the lab sends probes and pings through it, never bulk TCP.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "numparse.h"
+
+#define FRAME_MAX 9216		/* a jumbo frame; larger ones are dropped */
+#define QUEUE_SLOTS 2048	/* per direction: 2048 frames in flight */
+
+struct slot {
+	uint64_t due_us;	/* when it may leave */
+	uint32_t len;
+	uint8_t data[FRAME_MAX];
+};
+
+/* One direction: frames read from in_fd, written to out_fd after delay_us. */
+struct dir {
+	int in_fd, out_fd;
+	uint64_t delay_us;
+	struct slot *q;
+	uint32_t head, len;
+	uint64_t last_due;	/* due time of the latest frame queued (FIFO) */
+	uint64_t forwarded, dropped_full, dropped_big, send_errors;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/*
+ * The real-time clock, because the kernel stamps each frame's arrival on
+ * it (SO_TIMESTAMPNS): a frame is due its delay after it reached the
+ * socket, not after this program got round to reading it.
+ */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* How early to stop sleeping before a frame is due, and spin instead. */
+#define SPIN_US 150
+
+/* xorshift64*: the jitter needs no quality beyond "spread", and a seed replays it. */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1Dull;
+}
+
+/* A packet socket bound to one interface, every frame on it (promiscuous), none we send. */
+static int open_port(const char *ifname)
+{
+	struct sockaddr_ll sll = {0};
+	struct packet_mreq mr = {0};
+	int one = 1;
+	unsigned idx = if_nametoindex(ifname);
+	int fd;
+
+	if (idx == 0) {
+		fprintf(stderr, "delayfwd: no interface %s\n", ifname);
+		return -1;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	if (fd < 0) {
+		perror("delayfwd: socket");
+		return -1;
+	}
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)idx;
+	mr.mr_ifindex = (int)idx;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
+		perror("delayfwd: bind/setsockopt");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads one frame into buf; its arrival time (kernel stamp, else now) into *at. */
+static ssize_t recv_stamped(int fd, void *buf, size_t len, uint64_t *at)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC);
+
+	*at = now_us();
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*at = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		}
+	return n;
+}
+
+/* Reads every frame waiting on d's input into its queue, each due delay (+ jitter) after it came. */
+static void drain_in(struct dir *d, uint64_t jitter_us, uint64_t *rng)
+{
+	for (;;) {
+		struct slot *s = &d->q[(d->head + d->len) % QUEUE_SLOTS];
+		uint8_t scratch[64];
+		bool full = d->len == QUEUE_SLOTS;
+		uint64_t at, due;
+		ssize_t n = recv_stamped(d->in_fd, full ? scratch : s->data,
+					 full ? sizeof(scratch) : FRAME_MAX, &at);
+
+		if (n < 0)
+			return;	/* EAGAIN: nothing more now */
+		if (full) {
+			d->dropped_full++;
+			continue;
+		}
+		if (n > FRAME_MAX) {
+			d->dropped_big++;
+			continue;
+		}
+		due = at + d->delay_us + (jitter_us ? rng_next(rng) % (jitter_us + 1) : 0);
+		if (due < d->last_due)
+			due = d->last_due;
+		d->last_due = due;
+		s->due_us = due;
+		s->len = (uint32_t)n;
+		d->len++;
+	}
+}
+
+/* Sends the frames that are due; returns when the next one is due (0: queue empty). */
+static uint64_t flush_due(struct dir *d)
+{
+	while (d->len > 0) {
+		struct slot *s = &d->q[d->head];
+
+		if (s->due_us > now_us())
+			return s->due_us;
+		if (send(d->out_fd, s->data, s->len, 0) < 0)
+			d->send_errors++;
+		else
+			d->forwarded++;
+		d->head = (d->head + 1) % QUEUE_SLOTS;
+		d->len--;
+	}
+	return 0;
+}
+
+static bool parse_us(const char *text, const char *what, uint64_t *out)
+{
+	long long v;
+	char err[128];
+
+	if (!parse_int(text, 0, 10000000, &v, err, sizeof(err))) {
+		fprintf(stderr, "delayfwd: %s: %s\n", what, err);
+		return false;
+	}
+	*out = (uint64_t)v;
+	return true;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: delayfwd [-j JITTER_US] [-S SEED] [-r READY_FILE] "
+			"IF_A IF_B AB_US BA_US\n");
+}
+
+/*
+ * Waits until a frame arrives or the earliest queued frame is due: asleep
+ * until SPIN_US before, then spinning, so that frames leave within a few
+ * microseconds of their time rather than a timer's wake-up latency later
+ * (which would add to the delay asked for).
+ */
+static void wait_next(struct dir *dirs, uint64_t next)
+{
+	struct pollfd pfd[2] = {{.fd = dirs[0].in_fd, .events = POLLIN},
+				{.fd = dirs[1].in_fd, .events = POLLIN}};
+	struct timespec ts = {1, 0};
+	uint64_t now = now_us();
+
+	if (next) {
+		uint64_t wait = next > now + SPIN_US ? next - now - SPIN_US : 0;
+
+		ts.tv_sec = (time_t)(wait / 1000000u);
+		ts.tv_nsec = (long)(wait % 1000000u) * 1000;
+	}
+	(void)ppoll(pfd, 2, &ts, NULL);
+}
+
+static int forward(struct dir *dirs, uint64_t jitter_us, uint64_t seed)
+{
+	uint64_t rng = seed ? seed : 0x9E3779B97F4A7C15ull;
+
+	while (!stop_flag) {
+		uint64_t next = 0;
+
+		for (int i = 0; i < 2; i++) {
+			uint64_t due;
+
+			drain_in(&dirs[i], jitter_us, &rng);
+			due = flush_due(&dirs[i]);
+			if (due && (next == 0 || due < next))
+				next = due;
+		}
+		wait_next(dirs, next);
+	}
+	for (int i = 0; i < 2; i++)
+		fprintf(stderr, "delayfwd: direction %d: %llu forwarded, %llu dropped (queue full), "
+			"%llu dropped (too big), %llu send errors\n", i,
+			(unsigned long long)dirs[i].forwarded,
+			(unsigned long long)dirs[i].dropped_full,
+			(unsigned long long)dirs[i].dropped_big,
+			(unsigned long long)dirs[i].send_errors);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dir dirs[2] = {{0}};
+	uint64_t jitter_us = 0, seed = 0;
+	const char *ready = NULL;
+	struct sigaction sa = {0};
+	int fa, fb, opt;
+
+	while ((opt = getopt(argc, argv, "j:S:r:")) != -1) {
+		if (opt == 'j' && parse_us(optarg, "-j", &jitter_us))
+			continue;
+		if (opt == 'S' && parse_us(optarg, "-S", &seed))
+			continue;
+		if (opt == 'r') {
+			ready = optarg;
+			continue;
+		}
+		usage();
+		return 2;
+	}
+	if (argc - optind != 4) {
+		usage();
+		return 2;
+	}
+	if (!parse_us(argv[optind + 2], "AB_US", &dirs[0].delay_us) ||
+	    !parse_us(argv[optind + 3], "BA_US", &dirs[1].delay_us))
+		return 2;
+	fa = open_port(argv[optind]);
+	fb = open_port(argv[optind + 1]);
+	dirs[0].q = calloc(QUEUE_SLOTS, sizeof(struct slot));
+	dirs[1].q = calloc(QUEUE_SLOTS, sizeof(struct slot));
+	if (fa < 0 || fb < 0 || dirs[0].q == NULL || dirs[1].q == NULL)
+		return 1;
+	dirs[0].in_fd = fa;
+	dirs[0].out_fd = fb;
+	dirs[1].in_fd = fb;
+	dirs[1].out_fd = fa;
+	/* Timers as exact as the kernel will make them (the default slack is 50 us). */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (ready != NULL) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0) {
+			perror("delayfwd: ready file");
+			return 1;
+		}
+		close(fd);
+	}
+	return forward(dirs, jitter_us, seed);
+}

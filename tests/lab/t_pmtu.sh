@@ -1,0 +1,170 @@
+#!/bin/bash
+# Path MTU per branch, end to end: a 3-way ECMP (lab_topo_ecmp3) whose
+# member drawn from the printed seed has MTU 1400 towards the server among
+# 1500s.  ecmptrace at its defaults (UDP: the path MTU is measured with
+# UDP probes only) must give that member's branch a pmtu_bytes within 8 bytes under 1400
+# (the search stops within 8 bytes), the other members 1500; as a black
+# hole (frag-needed / packet-too-big dropped) with pmtu_messages false,
+# with the messages allowed exactly 1400 with pmtu_messages true.  Then
+# exactly one mtu-branch finding must name the member and its PMTU (the
+# same range); on UDP runs its ports must be exactly the flows' ports for
+# which one don't-fragment datagram of 1500 bytes does not get to the
+# server (ground truth from the kernel: the server's port unreachable
+# comes back or not) while every other flow's does.  A clean 3-way network
+# (all 1500) must raise no mtu-branch and give every branch 1500, in 5
+# runs side by side.  IPv4 and IPv6.
+# make sets top_srcdir.
+# shellcheck disable=SC2154
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lab/lab.sh"
+lab_require_root
+lab_require_binary
+lab_init
+
+SEED=${PMTU_SEED:-$RANDOM}
+RANDOM=$SEED
+echo "# seed $SEED (PMTU_SEED to replay)"
+
+# Checks the branches at TTL 2 of JSON: SMALL_ADDR at [LO, 1400] with
+# pmtu_messages MSG, the others at 1500.
+check_pmtu() {	# check_pmtu JSON SMALL_ADDR LO MSG
+	"$LAB_PY" - "$@" <<'PY'
+import json, sys
+doc, small, lo, msg = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+good = True
+for hop in doc["hops"]:
+    if hop["ttl"] != 2:
+        continue
+    addrs = [b["address"] for b in hop["branches"]]
+    # ICMP flows without a flow label to vary all take one member: then
+    # the small one need not be among them.  Several: it must be.
+    if len(addrs) > 1 and small not in addrs:
+        print("# %s is not among the branches %s" % (small, addrs))
+        good = False
+    for b in hop["branches"]:
+        print("# branch %s: pmtu_bytes %s, messages %s" % (b["address"], b.get("pmtu_bytes"), b.get("pmtu_messages")))
+        if b["address"] == small:
+            good &= b.get("pmtu_bytes") is not None and lo <= b["pmtu_bytes"] <= 1400
+            good &= b.get("pmtu_messages") == msg
+        else:
+            good &= b.get("pmtu_bytes") == 1500
+sys.exit(0 if good else 1)
+PY
+}
+
+# Checks the one mtu-branch finding of JSON: it blames ADDR with bytes in
+# [LO, 1400]; writes its source ports to PORTFILE.
+check_finding() {	# check_finding JSON ADDR LO PORTFILE
+	"$LAB_PY" - "$@" <<'PY'
+import json, sys
+doc, addr, lo, out = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+found = [f for f in doc["findings"] if f["kind"] == "mtu-branch"]
+for f in found:
+    print("# mtu-branch: %s" % f["summary"])
+    for cmd in f["reproduce"][:1]:
+        print("#   reproduce: %s" % cmd)
+with open(out, "w") as o:
+    for f in found:
+        o.write(" ".join(str(p) for p in f["source_ports"]) + "\n")
+split = [h for h in doc["hops"] if h["ttl"] == 2 and len(h["branches"]) > 1]
+if not split:
+    # One member carries every flow: there is nothing to set it against.
+    print("# one branch at TTL 2: no mtu-branch can be said")
+    sys.exit(0 if not found else 1)
+sys.exit(0 if len(found) == 1 and found[0]["address"] == addr and
+         lo <= found[0]["pmtu"]["bytes"] <= 1400 else 1)
+PY
+}
+
+# One don't-fragment UDP datagram of 1500 bytes from each flow's port to
+# the server's DPORT: prints the ports whose datagram did not get there
+# (no port unreachable back within a second, or a PMTU error).
+df_failing_ports() {	# df_failing_ports JSON DPORT
+	lab_check flows "$1" 2>/dev/null | while read -r _ sport; do echo "$sport"; done |
+	lab_exec "$LAB_CLIENT_NS" "$LAB_PY" -c '
+import errno, socket, sys
+dst, dport = sys.argv[1], int(sys.argv[2])
+v6 = ":" in dst
+for line in sys.stdin:
+    port = int(line)
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # PMTUDISC_PROBE: DF set, the kernel PMTU cache ignored.
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, 23, 3)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, 10, 3)
+    s.bind(("", port))
+    s.connect((dst, dport))
+    s.settimeout(1.0)
+    try:
+        s.send(b"x" * (1500 - (48 if v6 else 28)))
+        s.recv(100)
+        print(port)		# an answer: the service itself would be odd here
+    except ConnectionRefusedError:
+        pass		# port unreachable from the server: it got there
+    except OSError:
+        print(port)		# timeout (a black hole) or EMSGSIZE (a PMTU message)
+    s.close()
+' "$LAB_SERVER_ADDR" "$2"
+}
+
+for fam in 4 6; do
+	for hole in 1 0; do
+		LAB_FAMILY=$fam
+		lab_teardown
+		small=$((1 + RANDOM % 3))
+		flag="" proto=udp
+		lab_topo_ecmp3 "$small" 1400 "$hole"
+		ok $? "IPv$fam: 3-way ECMP, m$small at MTU 1400$([ "$hole" = 1 ] && echo ', a black hole')"
+		out="$LAB_TMP/pmtu-$fam-$hole.json"
+		# shellcheck disable=SC2086 # no flag for UDP
+		lab_ecmptrace "$out" -n -j $flag "$LAB_SERVER_ADDR"
+		ok $? "IPv$fam $proto: ecmptrace ran at its defaults"
+		if [ "$hole" = 1 ]; then lo=1392; else lo=1400; fi
+		check_pmtu "$out" "$LAB_SMALL_ADDR" "$lo" $((1 - hole))
+		ok $? "IPv$fam $proto: m$small's branch has a PMTU in $lo-1400 ($([ "$hole" = 1 ] && echo 'no messages' || echo 'from the messages')), the others 1500"
+		check_finding "$out" "$LAB_SMALL_ADDR" "$lo" "$LAB_TMP/named"
+		ok $? "IPv$fam $proto: one mtu-branch finding names m$small and a PMTU in $lo-1400 (none if one member carries every flow)"
+		[ "$proto" = udp ] || continue
+		df_failing_ports "$out" "$(lab_check port "$out")" | sort -n | tr '\n' ' ' >"$LAB_TMP/failing"
+		tr ' ' '\n' <"$LAB_TMP/named" | sed '/^$/d' | sort -n | tr '\n' ' ' >"$LAB_TMP/named.sorted"
+		diag "ports named: $(cat "$LAB_TMP/named.sorted"); ports whose DF datagram fails: $(cat "$LAB_TMP/failing")"
+		[ -s "$LAB_TMP/failing" ] && cmp -s "$LAB_TMP/failing" "$LAB_TMP/named.sorted"
+		ok $? "IPv$fam: each named port fails a 1500-byte DF datagram, every other flow's port gets one through"
+	done
+done
+
+# The clean network, 5 runs side by side, each in namespaces of its own.
+clean_run() {	# clean_run N FAM: writes its status and what it saw
+	LAB_PREFIX="etl$$c$1"
+	LAB_FAMILY=$2
+	lab_init || exit 1
+	lab_topo_ecmp3 0 || exit 1
+	lab_ecmptrace "$LAB_TMP/clean.json" -n -j "$LAB_SERVER_ADDR" >/dev/null 2>&1 || exit 1
+	"$LAB_PY" - "$LAB_TMP/clean.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+mtu = [f for f in doc["findings"] if f["kind"] == "mtu-branch"]
+bad = [b for h in doc["hops"] for b in h["branches"] if b.get("pmtu_bytes") not in (1500,)]
+for f in mtu:
+    print("# unexpected: %s" % f["summary"])
+for b in bad:
+    print("# branch %s: pmtu_bytes %s" % (b["address"], b.get("pmtu_bytes")))
+sys.exit(1 if mtu or bad else 0)
+PY
+}
+CLEAN=$LAB_TMP/cleanruns
+mkdir -p "$CLEAN"
+for n in 1 2 3 4 5; do
+	fam=$((RANDOM % 2 ? 6 : 4))
+	( clean_run "$n" "$fam" >"$CLEAN/$n.out" 2>&1; echo "$? $fam" >"$CLEAN/$n.rc" ) &
+done
+wait
+for n in 1 2 3 4 5; do
+	read -r st fam <"$CLEAN/$n.rc"
+	grep '^#' "$CLEAN/$n.out"
+	ok "$st" "clean run $n (IPv$fam): no mtu-branch, every branch at 1500"
+done
+
+tap_done

@@ -1,0 +1,164 @@
+/*
+ * The path MTU search (src/engine/pmtu.c) and the mtu-branch finding
+ * (src/engine/diag_mtu.c) against the simulated network: one member of a
+ * 2-way split forwards no don't-fragment probe over 1400 bytes, with
+ * frag-needed / packet-too-big or as a black hole, in both families.  The
+ * member's branch gets its PMTU (exactly 1400 from the messages, within 8
+ * bytes without), the other 1500, and one mtu-branch names exactly the
+ * flows the network sends through it.  A clean network costs one probe
+ * per path; 30% loss on a member with a plain MTU does not pass for a
+ * smaller MTU (10 seeds: silences in a row must outnumber what the loss
+ * explains); no search when it is off (pmtu_step 0).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "engine/diagnose.h"
+#include "simrun.h"
+
+static const struct finding *first_kind(const struct results *r, enum finding_kind kind)
+{
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		if (r->findings->items[i].kind == kind)
+			return &r->findings->items[i];
+	return NULL;
+}
+
+static int count_kind(const struct results *r, enum finding_kind kind)
+{
+	int n = 0;
+
+	for (int i = 0; r->findings && i < r->findings->count; i++)
+		n += r->findings->items[i].kind == kind;
+	return n;
+}
+
+/* DF probes the run sent, i.e. path MTU probes. */
+static int df_sent(const struct simrun_case *c)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->run.nsends; i++)
+		n += c->run.sends[i].probe.df || probe_ip_len(&c->run.sends[i].probe) > 1280;
+	return n;
+}
+
+/* The branch of hop index 1 (TTL 2) answering from member idx of stage 2. */
+static const struct branch_result *member(const struct simrun_case *c, struct simnet *n, int idx)
+{
+	const struct hop_result *h = &c->res->hops[1];
+	int b = simrun_branch(h, &simnet_node(n, simnet_at(n, 2, idx))->addr);
+
+	return b >= 0 ? &h->branches[b] : NULL;
+}
+
+static void small_member(int family, bool silent)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1}, bad[64], nbad;
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4", *how = silent ? "black hole" : "messages";
+	struct simnet *n;
+	const struct branch_result *a, *b;
+	const struct finding *f;
+	char what[96];
+
+	simrun_config(&cfg, family);
+	cfg.seed = 91;
+	/*
+	 * Path MTU probes take the gaps the rounds leave, and a black hole
+	 * costs three silences a size: at the simulator's 100 probes a
+	 * second that takes longer than the program's 10 rounds at 200.
+	 */
+	cfg.rounds = 20;
+	cfg.pmtu_step = 8;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 17);
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = silent;
+	snprintf(what, sizeof(what), "%s, member at MTU 1400 (%s)", fam, how);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
+	a = c.res ? member(&c, n, 0) : NULL;
+	b = c.res ? member(&c, n, 1) : NULL;
+	ok(a && b && a->pmtu_bytes <= 1400 && a->pmtu_bytes >= (silent ? 1392 : 1400) &&
+		   a->pmtu_ptb == !silent && b->pmtu_bytes == 1500,
+	   "%s %s: the member's branch %u bytes (messages %d), the other %u", fam, how,
+	   a ? a->pmtu_bytes : 0, a ? a->pmtu_ptb : -1, b ? b->pmtu_bytes : 0);
+	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 0), bad, 64);
+	f = c.res ? first_kind(c.res, FINDING_MTU_BRANCH) : NULL;
+	ok(f && count_kind(c.res, FINDING_MTU_BRANCH) == 1 && a && addr_equal(&f->addr, &a->addr) &&
+		   f->pmtu_bytes == a->pmtu_bytes && f->pmtu_others == 1500 &&
+		   f->pmtu_messages == !silent && f->nflows == nbad &&
+		   memcmp(f->flows, bad, (size_t)nbad * sizeof(int)) == 0,
+	   "%s %s: one mtu-branch names the member and exactly its %d flows", fam, how, nbad);
+	ok(df_sent(&c) <= (silent ? 40 : 12), "%s %s: %d path MTU probes in all", fam, how,
+	   df_sent(&c));
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+static void clean_and_lossy(void)
+{
+	int wrong = 0, found = 0;
+
+	for (uint32_t seed = 1; seed <= 10; seed++) {
+		struct engine_config cfg;
+		struct simrun_case c;
+		int widths[] = {1, 2, 1};
+		struct simnet *n;
+		const struct branch_result *lossy;
+
+		simrun_config(&cfg, AF_INET);
+		cfg.seed = seed;
+		cfg.rounds = 10;
+		cfg.pmtu_step = 8;
+		n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, seed);
+		if (seed == 1) {
+			SIMRUN_OK(&c, &cfg, n, NULL, "clean 2-way network");
+			ok(c.res && member(&c, n, 0) && member(&c, n, 1) &&
+				   member(&c, n, 0)->pmtu_bytes == 1500 &&
+				   member(&c, n, 1)->pmtu_bytes == 1500 && df_sent(&c) == 2,
+			   "clean: both branches 1500, one probe per path (%d)", df_sent(&c));
+			simrun_case_free(&c);
+		}
+		simnet_node(n, simnet_at(n, 2, 1))->fwd_loss = 0.3;
+		simrun_case_run(&c, &cfg, n, NULL);
+		lossy = c.res ? member(&c, n, 1) : NULL;
+		wrong += lossy == NULL || lossy->pmtu_bytes != 1500;
+		found += c.res ? count_kind(c.res, FINDING_MTU_BRANCH) : 1;
+		simrun_case_free(&c);
+		simnet_free(n);
+	}
+	ok(wrong == 0 && found == 0,
+	   "30%% loss on a member at 1500: its PMTU stays 1500, no mtu-branch (10 seeds: %d wrong, "
+	   "%d found)", wrong, found);
+}
+
+static void off(void)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1};
+	struct simnet *n;
+
+	simrun_config(&cfg, AF_INET);
+	cfg.rounds = 5;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 5);
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
+	SIMRUN_OK(&c, &cfg, n, NULL, "pmtu_step 0");
+	ok(df_sent(&c) == 0 && c.res && member(&c, n, 0) && member(&c, n, 0)->pmtu_bytes == 0,
+	   "pmtu_step 0: no path MTU probe, no pmtu_bytes");
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+int main(void)
+{
+	small_member(AF_INET, true);
+	small_member(AF_INET, false);
+	small_member(AF_INET6, true);
+	small_member(AF_INET6, false);
+	clean_and_lossy();
+	off();
+	return tap_done();
+}
