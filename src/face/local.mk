@@ -7,6 +7,8 @@ libface_a_SOURCES += \
 	src/face/report.c src/face/report.h \
 	src/face/json.c src/face/json.h \
 	src/face/json_stream.c src/face/json_stream.h
+# Prometheus metrics: totals kept from snapshots, the exposition formats.
+libface_a_SOURCES += src/face/metrics.c src/face/metrics.h src/face/metrics_text.c
 
 # The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
 libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \

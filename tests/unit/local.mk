@@ -68,3 +68,8 @@ tests_unit_test_sandbox_LDADD = $(SECCOMP_LIBS) $(LIBS)
 check_PROGRAMS += tests/unit/test_rtnl
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c
 tests_unit_test_rtnl_LDADD = libcore.a $(LIBS)
+# The Prometheus metrics (src/face/metrics*.c): escaping, bounded buffers,
+# monotonic counters per branch and lineage, the cap, both formats.
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_LDADD = libface.a libcore.a -lm $(LIBS)
