@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # with jsonschema; peers for benchmarks.
 PACKAGES="build-essential autoconf automake pkg-config libncurses-dev libpcap-dev
 libcjson-dev libcap-dev libseccomp-dev libcap2-bin iproute2 nftables tmux netcat-openbsd procps
-python3 python3-jsonschema iputils-ping util-linux"
+python3 python3-jsonschema iputils-ping util-linux libmicrohttpd-dev prometheus curl"
 
 missing=""
 for p in $PACKAGES; do

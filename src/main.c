@@ -22,9 +22,12 @@
 #include "engine/results.h"
 #include "face/json.h"
 #include "face/json_stream.h"
+#include "face/exporter.h"
 #include "face/report.h"
+#include "face/textfile.h"
 #include "face/tui.h"
 #include "net/capture.h"
+#include "net/listener.h"
 #include "net/net.h"
 #include "net/net_transport.h"
 #include "net/privdrop.h"
@@ -306,7 +309,36 @@ struct plan {
 	struct engine_config cfg;
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
+	int listen_fd;		/* --listen's socket, or -1 (the exporter takes it) */
+	struct textfile *textfile;	/* --textfile's directory, or NULL (likewise) */
 };
+
+/* The exporter face (--listen, --textfile): traces until stopped (or -c), serving the metrics. */
+static int run_exporter(struct net_transport *nt, struct engine *e, struct plan *p)
+{
+	const char *names[1] = {p->o.host};
+	struct exporter_options xo = {.names = names, .ntargets = 1, .listen_fd = p->listen_fd,
+				      .textfile = p->textfile, .version = PACKAGE_VERSION};
+	struct exporter *x;
+	struct run_face face;
+	char err[512];
+	int rc;
+
+	/* The exporter owns them now. */
+	p->listen_fd = -1;
+	p->textfile = NULL;
+	x = exporter_new(&xo, err, sizeof(err));
+	if (x == NULL || !exporter_start(x, err, sizeof(err))) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		exporter_free(x);
+		return 1;
+	}
+	face = exporter_face(x, 0);
+	signal(SIGPIPE, SIG_IGN);
+	rc = loop_over_network(nt, e, &face);
+	exporter_free(x);
+	return rc < 0 ? 1 : 0;
+}
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
 static bool parse_command_line(int argc, char **argv, struct options *o, int *rc)
@@ -348,7 +380,8 @@ static int plan_run(struct plan *p)
 	    !configure(&p->o, &p->dst, &p->cfg, err, sizeof(err)))
 		return usage_error(err);
 	p->face = pick_face(&p->o);
-	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
+	if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM ||
+				p->face == FACE_EXPORTER))
 		p->cfg.rounds = 0;
 	else
 		p->cfg.rounds = p->o.count;
@@ -408,12 +441,39 @@ static void open_link_check(struct net *net, struct plan *p)
 		fprintf(stderr, "ecmptrace: warning: no link-layer check: %s\n", err);
 }
 
-/* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
-static bool drop_privileges(void)
+/*
+ * --listen's socket and --textfile's directory: opened while privileged
+ * (a port below 1024; the sandbox opens no listening socket and writes
+ * only in that directory).  False: said why.
+ */
+static bool open_exporter(struct plan *p)
 {
 	char err[512];
 
-	if (privdrop_all(err, sizeof(err)) && sandbox_enter(err, sizeof(err)))
+	p->listen_fd = -1;
+	if (p->o.listen_port != 0)
+		p->listen_fd = listener_open(p->o.listen_addr, p->o.listen_port, err, sizeof(err));
+	if (p->o.listen_port != 0 && p->listen_fd < 0) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return false;
+	}
+	if (p->o.textfile != NULL && (p->textfile = textfile_open(p->o.textfile, err,
+								 sizeof(err))) == NULL) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		if (p->listen_fd >= 0)
+			close(p->listen_fd);
+		return false;
+	}
+	return true;
+}
+
+/* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
+static bool drop_privileges(const struct plan *p)
+{
+	char err[512];
+	int dirfd = p->textfile ? textfile_dir_fd(p->textfile) : -1;
+
+	if (privdrop_all(err, sizeof(err)) && sandbox_enter_writing(dirfd, err, sizeof(err)))
 		return true;
 	fprintf(stderr, "ecmptrace: %s\n", err);
 	return false;
@@ -446,6 +506,8 @@ static int trace(struct net *net, struct plan *p)
 		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
 	else if (p->face == FACE_JSON_STREAM)
 		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
+	else if (p->face == FACE_EXPORTER)
+		rc = run_exporter(&nt, e, p);
 	else
 		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
 	engine_free(e);
@@ -455,7 +517,7 @@ static int trace(struct net *net, struct plan *p)
 
 int main(int argc, char **argv)
 {
-	struct plan p = {.warning = ""};
+	struct plan p = {.warning = "", .listen_fd = -1};
 	struct net net;
 	int rc = 0;
 
@@ -469,9 +531,13 @@ int main(int argc, char **argv)
 	/* Everything that needs privilege happens here, and nothing else does. */
 	if (!open_network(&net, &p, argv[0]))
 		return 1;
+	if (!open_exporter(&p)) {
+		net_close(&net);
+		return 1;
+	}
 	net_frames_reserve(&net, p.cfg.proto);
 	open_link_check(&net, &p);
-	if (!drop_privileges()) {
+	if (!drop_privileges(&p)) {
 		net_close(&net);
 		return 1;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "engine/flow.h"
 #include "numparse.h"
 
@@ -26,6 +27,8 @@ enum {
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
 	OPT_CONFIDENCE,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
 };
 
 /* What an option's argument is. */
@@ -90,6 +93,10 @@ static const struct opt_def opt_table[] = {
 	{ "curses", 't', ARG_NONE, NULL, NULL, 0, 0, "live view", "on a tty" },
 	{ "report-on-exit", OPT_REPORT_ON_EXIT, ARG_NONE, NULL, NULL, 0, 0,
 	  "print a report when the live view ends", NULL },
+	{ "listen", OPT_LISTEN, ARG_TEXT, "ADDR:PORT", "listen address", 0, 0,
+	  "serve Prometheus /metrics", "127.0.0.1:PORT" },
+	{ "textfile", OPT_TEXTFILE, ARG_TEXT, "PATH", "textfile", 0, 0,
+	  "write the metrics to PATH every 5 s", NULL },
 	{ "help", 'h', ARG_NONE, NULL, NULL, 0, 0, "show this help and exit", NULL },
 	{ "version", 'v', ARG_NONE, NULL, NULL, 0, 0, "show the version and exit", NULL },
 };
@@ -226,6 +233,46 @@ static bool parse_vary(const char *text, unsigned *out, char *err, size_t errlen
 	set_err(err, errlen, "invalid vary '%s': expected sport, label or sport,label",
 		quote(text, q, sizeof(q)));
 	return false;
+}
+
+/*
+ * --listen PORT, ADDR:PORT or [IPV6]:PORT.  The address must be numeric:
+ * a name would be looked up before the privileges are dropped, and an
+ * exporter's address is the operator's choice, not DNS's.
+ */
+static bool parse_listen(const char *text, struct options *o, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX * 4 + 8], why[96];
+	const char *colon = strrchr(text, ':'), *port = colon ? colon + 1 : text;
+	size_t alen = colon ? (size_t)(colon - text) : 0;
+	const char *addr = text;
+	struct ip_addr a;
+	long long n;
+
+	if (alen >= 2 && text[0] == '[' && text[alen - 1] == ']') {
+		addr++;
+		alen -= 2;
+	} else if (colon != NULL && memchr(text, ':', alen) != NULL) {
+		set_err(err, errlen, "invalid listen address '%s': write an IPv6 address "
+			"in brackets, e.g. [::1]:9101", quote(text, q, sizeof(q)));
+		return false;
+	}
+	if (!parse_int(port, 1, 65535, &n, why, sizeof(why))) {
+		set_err(err, errlen, "invalid listen port in '%s': %s", quote(text, q, sizeof(q)),
+			why);
+		return false;
+	}
+	if (colon == NULL) {
+		snprintf(o->listen_addr, sizeof(o->listen_addr), "127.0.0.1");
+	} else if (alen == 0 || alen >= sizeof(o->listen_addr) ||
+		   (memcpy(o->listen_addr, addr, alen), o->listen_addr[alen] = '\0',
+		    !addr_parse(o->listen_addr, &a))) {
+		set_err(err, errlen, "invalid listen address '%s': a numeric IPv4 or IPv6 "
+			"address is needed", quote(text, q, sizeof(q)));
+		return false;
+	}
+	o->listen_port = (uint16_t)n;
+	return true;
 }
 
 /*
@@ -390,6 +437,15 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		return true;
 	case OPT_VARY:
 		return parse_vary(arg, &o->vary, err, errlen);
+	case OPT_LISTEN:
+		return parse_listen(arg, o, err, errlen);
+	case OPT_TEXTFILE:
+		if (arg[0] == '\0') {
+			set_err(err, errlen, "--textfile needs a file name, not ''");
+			return false;
+		}
+		o->textfile = arg;
+		return true;
 	default:
 		apply_value(o, st, d->val, n);
 		return true;
@@ -414,6 +470,14 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {
 		set_err(err, errlen, "--vary %s needs IPv6: IPv4 has no flow label (-4 given)",
 			o->vary & VARY_SPORT ? "sport,label" : "label");
+		return false;
+	}
+	if ((o->listen_port || o->textfile) && st->face_opt != 0) {
+		char a[40];
+
+		set_err(err, errlen, "%s cannot be combined with %s: the exporter is the run's "
+			"output", opt_label(opt_find(st->face_opt), a, sizeof(a)),
+			o->listen_port ? "--listen" : "--textfile");
 		return false;
 	}
 	if (st->port_set && o->proto == PROBE_ICMP) {
@@ -558,6 +622,8 @@ enum options_status options_parse(int argc, char **argv, struct options *o,
 		note_operand(argv[i], &host, &extra);
 	if (!check_host(host, extra, err, errlen) || !check_combined(o, &st, err, errlen))
 		return OPTIONS_ERROR;
+	if (o->listen_port || o->textfile)
+		o->face = FACE_EXPORTER;
 	o->host = host;
 	return OPTIONS_RUN;
 }

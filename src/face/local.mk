@@ -9,6 +9,8 @@ libface_a_SOURCES += \
 	src/face/json_stream.c src/face/json_stream.h
 # Prometheus metrics: totals kept from snapshots, the exposition formats.
 libface_a_SOURCES += src/face/metrics.c src/face/metrics.h src/face/metrics_text.c
+# The exporter face (--listen, --textfile): libmicrohttpd in its own thread.
+libface_a_SOURCES += src/face/exporter.c src/face/exporter.h src/face/textfile.c src/face/textfile.h
 
 # The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
 libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \

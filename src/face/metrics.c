@@ -64,6 +64,7 @@ struct finding_label {
 	enum finding_kind kind;
 	int ttl;
 	struct ip_addr addr;
+	struct ip_addr from;	/* the last clean responder before it: the link is from -> addr */
 };
 
 struct metrics_target {
@@ -408,7 +409,7 @@ static bool take_findings(struct metrics_target *t, const struct results *r)
 	t->findings = grown;
 	for (int i = 0; i < n; i++)
 		t->findings[i] = (struct finding_label){fs->items[i].kind, fs->items[i].ttl,
-							fs->items[i].addr};
+							fs->items[i].addr, fs->items[i].prev_addr};
 	t->nfindings = n;
 	return true;
 }
@@ -564,7 +565,7 @@ static bool render_findings(const struct metrics_target *t, struct metrics_buf *
 
 	for (int i = 0; ok && i < t->nfindings; i++) {
 		const struct finding_label *f = &t->findings[i];
-		char a[64];
+		char a[64], p[64];
 		bool dup = false;
 
 		/* Two findings with one key (kind, TTL, address) would be one series twice. */
@@ -576,6 +577,7 @@ static bool render_findings(const struct metrics_target *t, struct metrics_buf *
 			     label(b, "kind", finding_kind_name(f->kind)) &&
 			     label_int(b, "ttl", f->ttl) &&
 			     label(b, "address", addr_label(&f->addr, false, a, sizeof(a))) &&
+			     label(b, "from", addr_label(&f->from, false, p, sizeof(p))) &&
 			     sample_end_u64(b, 1);
 	}
 	return ok;

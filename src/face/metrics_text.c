@@ -135,8 +135,8 @@ static const struct family_def families[MF_COUNT] = {
 	[MF_DEST_TTL] = {"ecmptrace_destination_ttl", "", "gauge",
 		"Smallest TTL at which the target answered (0: not yet)."},
 	[MF_FINDING] = {"ecmptrace_finding", "", "gauge",
-		"1 while a finding stands (held over diagnoses 200 ms apart), by kind, TTL and "
-		"the address it blames."},
+		"1 while a finding stands (held over diagnoses 200 ms apart), by kind, TTL, "
+		"the address it blames and the last clean responder before it (from)."},
 	[MF_FLOW_PROBES] = {"ecmptrace_flow_probes", "_total", "counter",
 		"End-to-end probes of a flow resolved at or beyond the target's TTL."},
 	[MF_FLOW_REPLIES] = {"ecmptrace_flow_replies", "_total", "counter",

@@ -10,4 +10,5 @@ ecmptrace_SOURCES += \
 	src/net/resolve.c src/net/resolve.h \
 	src/net/route.c src/net/route.h \
 	src/net/steer.c src/net/steer.h \
-	src/net/neighbours.c src/net/neighbours.h
+	src/net/neighbours.c src/net/neighbours.h \
+	src/net/listener.c src/net/listener.h

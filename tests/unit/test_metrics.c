@@ -326,8 +326,8 @@ static void test_findings_and_cap(void)
 	r->findings = NULL;
 	results_free(r);
 	text = expose(m, METRICS_PROMETHEUS);
-	ok(value_of(text, "ecmptrace_finding{target=\"t\",kind=\"lossy-branch\",ttl=\"2\",address=\"10.0.0.66\"}") == 1 &&
-	   value_of(text, "ecmptrace_finding{target=\"t\",kind=\"return-path-loss\",ttl=\"0\",address=\"\"}") == 1 &&
+	ok(value_of(text, "ecmptrace_finding{target=\"t\",kind=\"lossy-branch\",ttl=\"2\",address=\"10.0.0.66\",from=\"\"}") == 1 &&
+	   value_of(text, "ecmptrace_finding{target=\"t\",kind=\"return-path-loss\",ttl=\"0\",address=\"\",from=\"\"}") == 1 &&
 	   strstr(strstr(text, "kind=\"lossy-branch\"") + 1, "kind=\"lossy-branch\"") == NULL,
 	   "findings in force are 1, a key given twice is one series");
 	ok(metrics_target_series(m) == 5,
