@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "engine/diagnose.h"
@@ -26,6 +27,11 @@
 #define TEXT_MAX ((size_t)64 << 20)
 /* What a request may make the server keep (headers, URL): plenty for a scraper. */
 #define REQUEST_MEMORY 16384
+/*
+ * The server's thread yields the processor to the probing thread: under a
+ * scrape storm on a busy host, the probes' pace comes first.
+ */
+#define SERVER_NICE 10
 
 struct exporter_target {
 	struct exporter *x;
@@ -50,6 +56,7 @@ struct exporter {
 	bool textfile_failing;		/* said; said again only after a write succeeded */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	bool server_niced;		/* the server's thread lowered its priority (its own flag) */
 };
 
 static void say(struct exporter *x, const char *msg)
@@ -195,6 +202,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found: try /metrics\n");
 }
 
+/*
+ * Called by the server's thread as a connection starts: the first time,
+ * it lowers that thread's own priority (Linux's nice is per thread, and
+ * raising it needs no privilege).  A failure only leaves it as it was.
+ */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct exporter *x = cls;
+
+	(void)c;
+	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED && !x->server_niced) {
+		x->server_niced = true;
+		(void)setpriority(PRIO_PROCESS, 0, SERVER_NICE);
+	}
+}
+
 bool exporter_start(struct exporter *x, char *err, size_t errlen)
 {
 	sigset_t block, was;
@@ -217,6 +242,7 @@ bool exporter_start(struct exporter *x, char *err, size_t errlen)
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)EXPORTER_MAX_CONNECTIONS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)EXPORTER_TIMEOUT_S,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, x,
 				  MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	if (x->mhd == NULL) {

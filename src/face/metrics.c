@@ -85,6 +85,7 @@ struct metrics_target {
 	int dest_ttl;
 	bool vary_label;		/* flows differ by IPv6 flow label: it is a label too */
 	uint64_t rounds;
+	uint64_t probes, probes_prev;	/* the engine's probes sent: monotonic, and its last figure */
 	struct finding_label *findings;
 	int nfindings;
 	uint64_t last_reply_us;		/* last update that saw end-to-end answers grow */
@@ -232,18 +233,20 @@ static uint64_t growth(uint64_t *prev, uint64_t now)
 	return d;
 }
 
-/* The key of flow f's cell at hop index k, in branch b. */
+/*
+ * The key of flow f's cell at hop index k, in branch b; split: the index
+ * of the last hop before k with several known branches, or -1.
+ */
 static struct series_key cell_key(const struct results *r, const struct flow_result *f, int k,
-				  const struct branch_result *b)
+				  const struct branch_result *b, int split)
 {
 	struct series_key key;
-	int vk = b->via_ttl - r->config.first_ttl;
 
 	memset(&key, 0, sizeof(key));
 	key.ttl = r->hops[k].ttl;
 	key.addr = b->addr;
-	if (b->via_ttl > 0 && vk >= 0 && vk < f->path_len) {
-		key.via = f->path[vk];
+	if (split >= 0 && split < f->path_len) {
+		key.via = f->path[split];
 		key.via_unknown = !addr_is_set(&key.via);
 	}
 	return key;
@@ -251,7 +254,7 @@ static struct series_key cell_key(const struct results *r, const struct flow_res
 
 /* Adds what flow index i resolved at hop k since the last update to its branch's series. */
 static bool take_cell(struct metrics_target *t, const struct results *r, int i, int k,
-		      const struct branch_result *b)
+		      const struct branch_result *b, int split)
 {
 	const struct flow_result *f = &r->flows[i];
 	struct flow_state *fs;
@@ -269,7 +272,7 @@ static bool take_cell(struct metrics_target *t, const struct results *r, int i, 
 	got = growth(&fs->cells[k].received, f->hop_received[k]);
 	if (sent == 0 && got == 0)
 		return true;
-	key = cell_key(r, f, k, b);
+	key = cell_key(r, f, k, b, split);
 	s = series_of(t, &key, &hint);
 	if (s != NULL) {
 		s->sent += sent;
@@ -310,9 +313,16 @@ static void take_rtt(struct metrics_target *t, const struct series_key *key,
 	s->rtt_prev_sum_us = sum_us;
 }
 
-/* A branch's RTT, per lineage when a split came before it. */
+/*
+ * A branch's RTT, per lineage when a split came before it (split, as in
+ * cell_key).  The snapshot splits its figures at the last hop with
+ * several branches, counting a silent flow's unknown one; the counters
+ * split at known branches only, so a hop where new flows have not
+ * answered yet does not make a lineage.  When the two differ (for a tick
+ * or two), the RTT waits: its growth is taken once they agree again.
+ */
 static void take_branch_rtt(struct metrics_target *t, const struct results *r, int k,
-			    const struct branch_result *b)
+			    const struct branch_result *b, int split)
 {
 	struct series_key key;
 	int vk = b->via_ttl - r->config.first_ttl;
@@ -320,10 +330,12 @@ static void take_branch_rtt(struct metrics_target *t, const struct results *r, i
 	memset(&key, 0, sizeof(key));
 	key.ttl = r->hops[k].ttl;
 	key.addr = b->addr;
-	if (b->nvia == 0 || vk < 0 || vk >= r->nhops) {
+	if (split < 0 && (b->via_ttl == 0 || b->nvia == 0)) {
 		take_rtt(t, &key, &b->rtt);
 		return;
 	}
+	if (split < 0 || vk != split || b->nvia == 0)
+		return;
 	for (int v = 0; v < b->nvia; v++) {
 		const struct hop_result *vh = &r->hops[vk];
 
@@ -345,7 +357,7 @@ static bool take_hops(struct metrics_target *t, const struct results *r)
 	t->branches = grown;
 	t->nhops = r->nhops;
 	t->first_ttl = r->config.first_ttl;
-	for (int k = 0; k < r->nhops; k++) {
+	for (int k = 0, split = -1; k < r->nhops; k++) {
 		const struct hop_result *h = &r->hops[k];
 
 		t->branches[k] = 0;
@@ -356,12 +368,14 @@ static bool take_hops(struct metrics_target *t, const struct results *r)
 			for (int n = 0; n < b->nflows; n++) {
 				int i = flow_index(r, b->flows[n]);
 
-				if (i >= 0 && !take_cell(t, r, i, k, b))
+				if (i >= 0 && !take_cell(t, r, i, k, b, split))
 					return false;
 			}
 			if (addr_is_set(&b->addr))
-				take_branch_rtt(t, r, k, b);
+				take_branch_rtt(t, r, k, b, split);
 		}
+		if (t->branches[k] > 1)
+			split = k;
 	}
 	return true;
 }
@@ -440,6 +454,7 @@ bool metrics_target_update(struct metrics_target *t, const struct results *r, ui
 	t->dest_ttl = r->dest_ttl;
 	t->vary_label = (r->config.vary & VARY_LABEL) != 0;
 	t->rounds = r->counters.rounds_done;
+	t->probes += growth(&t->probes_prev, r->counters.probes_sent);
 	if (window < REACH_WINDOW_MIN_US)
 		window = REACH_WINDOW_MIN_US;
 	t->reachable = t->ever_reached && now_us - t->last_reply_us <= window;
@@ -601,6 +616,8 @@ static bool render_target(const struct metrics_target *t, struct metrics_bodies 
 	       sample_end_u64(&m->family[MF_REACHABLE], t->reachable) &&
 	       sample_start(&m->family[MF_ROUNDS], "ecmptrace_rounds_total", t) &&
 	       sample_end_u64(&m->family[MF_ROUNDS], t->rounds) &&
+	       sample_start(&m->family[MF_TARGET_PROBES], "ecmptrace_target_probes_total", t) &&
+	       sample_end_u64(&m->family[MF_TARGET_PROBES], t->probes) &&
 	       sample_start(&m->family[MF_SERIES_DROPPED], "ecmptrace_series_dropped_total", t) &&
 	       sample_end_u64(&m->family[MF_SERIES_DROPPED], t->dropped_total);
 }

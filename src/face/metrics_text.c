@@ -146,6 +146,9 @@ static const struct family_def families[MF_COUNT] = {
 		"(at least 10 s)."},
 	[MF_ROUNDS] = {"ecmptrace_rounds", "_total", "counter",
 		"Rounds whose every probe is resolved."},
+	[MF_TARGET_PROBES] = {"ecmptrace_target_probes", "_total", "counter",
+		"Probes sent towards the target, at every TTL, whatever became of them: "
+		"the pace of the probing."},
 	[MF_SERIES_DROPPED] = {"ecmptrace_series_dropped", "_total", "counter",
 		"Series not exposed because the target reached its cap (see ecmptrace(8))."},
 };

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -119,6 +120,8 @@ static int add_narrow_rules(scmp_filter_ctx ctx, bool sanitizers)
 	/* abort() and raise() signal this process only. */
 	const struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid());
 	const struct scmp_arg_cmp thread_name = SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME);
+	const struct scmp_arg_cmp own_nice[2] = {SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS),
+						 SCMP_A1(SCMP_CMP_EQ, 0)};
 	int rc = allow(ctx, "openat", 1, &ro_at);
 
 	rc = rc ? rc : allow(ctx, "open", 1, &ro);
@@ -127,6 +130,8 @@ static int add_narrow_rules(scmp_filter_ctx ctx, bool sanitizers)
 	rc = rc || sanitizers ? rc : allow(ctx, "tgkill", 1, &self);
 	/* The exporter's HTTP server names its thread (and nothing else of prctl). */
 	rc = rc || sanitizers ? rc : allow(ctx, "prctl", 1, &thread_name);
+	/* And lowers its own thread's priority (PRIO_PROCESS, 0: the calling thread). */
+	rc = rc ? rc : allow(ctx, "setpriority", 2, own_nice);
 	for (size_t i = 0; rc == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		const struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i]);
 

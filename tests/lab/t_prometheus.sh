@@ -1,0 +1,213 @@
+#!/bin/bash
+# The exporter end to end: ecmptrace --listen (its defaults otherwise)
+# traces a 2-way ECMP whose member r2a drops 30% of what it forwards,
+# and a real Prometheus (the Debian package), started in the client's
+# namespace with a temporary configuration and storage, scrapes it every
+# second.  PromQL over Prometheus's HTTP API must show the loss of the
+# flows through the lossy branch well above their siblings', and the
+# lossy-branch finding for this target, blaming r2a and not r2b.
+# promtool checks a scrape, the alerting rules and their unit tests; every
+# PromQL expression of the Grafana dashboard must return data here.
+# Bad input while it probes: the port already in use, a scrape storm (200
+# parallel curls), half requests left open and garbage: the probe rate
+# keeps its pace (probes resolved per second before and during), and
+# nothing crashes (the exporter still answers and exits 0 on SIGTERM).
+# shellcheck disable=SC2086,SC2154
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lab/lab.sh"
+lab_require_root
+lab_require_binary
+for tool in prometheus promtool curl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "1..0 # SKIP $tool is not installed (contrib/setup.sh installs it)"
+		exit 0
+	fi
+done
+lab_init
+contrib="$top_srcdir/contrib/prometheus"
+
+permille=300
+lab_topo_ecmp2 "$permille" a
+ok $? "topology built ($permille permille loss on r2a towards the server)"
+lab_exec "$LAB_CLIENT_NS" ip link set lo up
+port=9101
+pport=9090
+url="http://127.0.0.1:$port/metrics"
+in_client() { ip netns exec "$LAB_CLIENT_NS" "$@"; }
+
+echo "# ecmptrace --listen $port $LAB_SERVER_ADDR"
+lab_bg "$LAB_CLIENT_NS" "$ECMPTRACE" --listen "$port" "$LAB_SERVER_ADDR" 2>"$LAB_TMP/agent.err"
+agent=${LAB_PIDS[-1]}
+
+mkdir -p "$LAB_TMP/tsdb"
+cp "$contrib/ecmptrace-rules.yml" "$LAB_TMP/"
+cat >"$LAB_TMP/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ecmptrace-rules.yml
+scrape_configs:
+  - job_name: ecmptrace
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+EOF
+lab_bg "$LAB_CLIENT_NS" prometheus --config.file="$LAB_TMP/prometheus.yml" \
+	--storage.tsdb.path="$LAB_TMP/tsdb" --web.listen-address="127.0.0.1:$pport" \
+	--log.level=warn
+# An instant query's results as "labels value" lines (python: no jq needed).
+promql() {
+	in_client python3 - "$pport" "$1" <<'EOF'
+import json, sys, urllib.parse, urllib.request
+q = urllib.parse.urlencode({"query": sys.argv[2]})
+with urllib.request.urlopen("http://127.0.0.1:%s/api/v1/query?%s" % (sys.argv[1], q), timeout=10) as r:
+    doc = json.load(r)
+if doc.get("status") != "success":
+    sys.exit("query failed: %s" % doc)
+for s in doc["data"]["result"]:
+    labels = ",".join("%s=%s" % kv for kv in sorted(s["metric"].items()))
+    print(labels, s["value"][1])
+EOF
+}
+
+# Up and scraped: Prometheus sees the target up within 20 s.
+for _ in $(seq 1 40); do
+	[ "$(promql 'up{job="ecmptrace"}' 2>/dev/null | awk '{print $2}')" = 1 ] && break
+	sleep 0.5
+done
+[ "$(promql 'up{job="ecmptrace"}' | awk '{print $2}')" = 1 ]
+ok $? "Prometheus scrapes ecmptrace --listen $port (up == 1)"
+
+# The text format and OpenMetrics, as a scraper negotiates them.
+in_client curl -s -m 5 -D "$LAB_TMP/h.txt" -o "$LAB_TMP/scrape.txt" "$url"
+grep -qi '^content-type: text/plain; version=0.0.4' "$LAB_TMP/h.txt" &&
+	promtool check metrics <"$LAB_TMP/scrape.txt" >"$LAB_TMP/lint" 2>&1
+ok $? "a scrape is text format 0.0.4 and passes promtool check metrics$(sed 's/^/; /' "$LAB_TMP/lint" | head -3 | tr '\n' ' ')"
+in_client curl -s -m 5 -D "$LAB_TMP/h.om" -o "$LAB_TMP/scrape.om" \
+	-H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5' "$url"
+grep -qi '^content-type: application/openmetrics-text' "$LAB_TMP/h.om" &&
+	[ "$(tail -n 1 "$LAB_TMP/scrape.om")" = "# EOF" ] &&
+	grep -q '^# TYPE ecmptrace_probes_sent counter$' "$LAB_TMP/scrape.om"
+ok $? "asked for OpenMetrics: its content type, counter families without _total, # EOF last"
+
+promtool check rules "$contrib/ecmptrace-rules.yml" >"$LAB_TMP/rules" 2>&1
+ok $? "promtool check rules: $(grep -o 'SUCCESS.*' "$LAB_TMP/rules")"
+(cd "$contrib" && promtool test rules ecmptrace-rules.test.yml) >"$LAB_TMP/rtest" 2>&1
+ok $? "promtool test rules ecmptrace-rules.test.yml: $(grep -o 'SUCCESS\|FAILED' "$LAB_TMP/rtest")"
+[ "$(in_client curl -s -m 5 "http://127.0.0.1:$pport/api/v1/rules" |
+	grep -o '"health":"ok"' | wc -l)" -eq 3 ]
+ok $? "Prometheus loaded the 3 alerting rules, all healthy"
+
+# Let the lossy branch show: 40 s of tracing at the defaults.
+sleep 40
+dest=$LAB_DEST_TTL
+loss_q="1 - sum by (via) (ecmptrace_replies_total{ttl=\"$dest\",address=\"$LAB_SERVER_ADDR\"})
+	/ sum by (via) (ecmptrace_probes_sent_total{ttl=\"$dest\",address=\"$LAB_SERVER_ADDR\"})"
+promql "$loss_q" >"$LAB_TMP/loss"
+sed 's/^/# loss at the target by lineage: /' "$LAB_TMP/loss"
+lossy=$(awk -v a="via=$LAB_LOSSY_ADDR" '$1 == a {print $2}' "$LAB_TMP/loss")
+sibling=$(awk -v a="via=$LAB_SIBLING_ADDR" '$1 == a {print $2}' "$LAB_TMP/loss")
+awk -v l="${lossy:-0}" -v s="${sibling:-1}" 'BEGIN { exit !(l > 0.15 && l < 0.45 && s < 0.05) }'
+ok $? "PromQL: the target's loss through $LAB_LOSSY_ADDR is $lossy, through $LAB_SIBLING_ADDR $sibling"
+promql "sum by (source_port) (ecmptrace_flow_probes_total) - sum by (source_port) (ecmptrace_flow_replies_total)" >"$LAB_TMP/flowloss"
+[ "$(wc -l <"$LAB_TMP/flowloss")" -ge 2 ] && awk '$2 > 0' "$LAB_TMP/flowloss" | grep -q . &&
+	awk '$2 == 0' "$LAB_TMP/flowloss" | grep -q .
+ok $? "per-flow counters: $(wc -l <"$LAB_TMP/flowloss") flows by source_port, some losing, some clean"
+promql 'ecmptrace_finding' >"$LAB_TMP/findings"
+sed 's/^/# finding: /' "$LAB_TMP/findings"
+grep 'kind=lossy-branch' "$LAB_TMP/findings" | grep "target=$LAB_SERVER_ADDR," |
+	grep -qE "(address|from)=$LAB_LOSSY_ADDR," &&
+	! grep -qE "(address|from)=$LAB_SIBLING_ADDR," "$LAB_TMP/findings"
+ok $? "ecmptrace_finding: lossy-branch for target $LAB_SERVER_ADDR blaming $LAB_LOSSY_ADDR, none $LAB_SIBLING_ADDR"
+
+# Every PromQL expression of the dashboard, with its variables set, returns data.
+python3 - "$contrib/ecmptrace-dashboard.json" "$LAB_SERVER_ADDR" >"$LAB_TMP/exprs" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["panels"]:
+    for t in p.get("targets", []):
+        e = t["expr"].replace("$target", sys.argv[2]).replace("$__rate_interval", "30s")
+        print(" ".join(e.split()))
+EOF
+n=0
+while read -r expr; do
+	n=$((n + 1))
+	rows=$(promql "$expr" | wc -l)
+	[ "$rows" -gt 0 ]
+	ok $? "dashboard query $n returns $rows series: ${expr:0:90}"
+done <"$LAB_TMP/exprs"
+[ "$n" -ge 6 ]
+ok $? "the dashboard has $n queries"
+
+# The probing's pace: the engine's probes sent (all TTLs), from the exporter.
+sent() { in_client curl -s -m 5 "$url" | awk '/^ecmptrace_target_probes_total/ {print $2}'; }
+now() { date +%s.%N; }
+lab_exec "$LAB_CLIENT_NS" "$ECMPTRACE" --listen "$port" "$LAB_SERVER_ADDR" >/dev/null 2>"$LAB_TMP/inuse"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "cannot listen on 127.0.0.1:$port: the port is in use" "$LAB_TMP/inuse"
+ok $? "a second exporter on the same port: status $rc, $(head -n 1 "$LAB_TMP/inuse")"
+
+# Discovery may add flows (and so probes per round) for a while: measure
+# the quiet pace just before the storm, over the same length of time.
+ta=$(now); a=$(sent); sleep 10; tb=$(now); b=$(sent)
+# The storm, for 10 s: rounds of 200 parallel scrapes (curl), 20 half
+# requests held open and 20 connections of garbage.
+in_client python3 - "$port" >"$LAB_TMP/abuse" 2>&1 <<'EOF' &
+import os, socket, sys, time
+port = int(sys.argv[1])
+held = []
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET /metr")			# half a request, never finished
+    held.append(s)
+for i in range(20):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(os.urandom(3000) + b"\r\n\r\n")
+        held.append(s)
+    except OSError:
+        pass
+time.sleep(10 + 3)
+# The server's idle timeout (10 s) must have closed the half requests.
+closed = 0
+for s in held[:20]:
+    s.settimeout(0.5)
+    try:
+        closed += s.recv(4096) == b""
+    except ConnectionResetError:
+        closed += 1
+    except OSError:
+        pass
+print("%d bad connections held; %d of the 20 half requests closed by the server" % (len(held), closed))
+EOF
+abuser=$!
+stop=$((SECONDS + 10)); storms=0
+while [ "$SECONDS" -lt "$stop" ]; do
+	in_client bash -c 'for i in $(seq 1 200); do
+		curl -s -m 5 -o /dev/null -w "%{http_code}\n" "$1" &
+	done; wait' _ "$url" >>"$LAB_TMP/storm" 2>/dev/null
+	storms=$((storms + 1))
+done
+tc=$(now); c=$(sent)
+wait "$abuser"
+read -r quiet stormy < <(awk -v a="$a" -v b="$b" -v c="$c" -v ta="$ta" -v tb="$tb" -v tc="$tc" \
+	'BEGIN { printf "%.0f %.0f\n", (b - a) / (tb - ta), (c - b) / (tc - tb) }')
+served=$(grep -c '^200$' "$LAB_TMP/storm")
+diag "probes sent per second: $quiet quiet, $stormy in the storm ($storms rounds of 200 scrapes, $served answered 200; $(cat "$LAB_TMP/abuse"))"
+# 0.8: the storm's 200 curl processes share this machine's cores with the prober.
+[ "$quiet" -gt 0 ] && awk -v q="$quiet" -v s="$stormy" 'BEGIN { exit !(s >= 0.8 * q && s <= 1.6 * q) }'
+ok $? "the probing keeps its pace under the storm: $stormy/s vs $quiet/s just before"
+nices=$(ps -L -o nice= -p "$agent" | tr -s ' \n' ' ')
+[[ " $nices " == *" 0 "* ]] && [[ " $nices " == *" 10 "* ]]
+ok $? "the HTTP server's thread runs at nice 10, the probing at 0 (threads: $nices)"
+grep -q "20 of the 20 half requests closed" "$LAB_TMP/abuse"
+ok $? "half requests left open are closed by the server's timeout: $(cat "$LAB_TMP/abuse")"
+kill -0 "$agent" 2>/dev/null && in_client curl -s -m 5 "$url" | grep -q '^ecmptrace_target_reachable'
+ok $? "still alive and serving after the storm and the bad clients"
+kill -TERM "$agent"
+wait "$agent"
+rc=$?
+[ "$rc" -eq 0 ] && ! grep -q . "$LAB_TMP/agent.err"
+ok $? "SIGTERM ends the exporter with status $rc and nothing on stderr$(head -c 200 "$LAB_TMP/agent.err")"
+
+tap_done
