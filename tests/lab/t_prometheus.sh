@@ -210,4 +210,26 @@ rc=$?
 [ "$rc" -eq 0 ] && ! grep -q . "$LAB_TMP/agent.err"
 ok $? "SIGTERM ends the exporter with status $rc and nothing on stderr$(head -c 200 "$LAB_TMP/agent.err")"
 
+# --textfile: written in a directory the dropped user (nobody) may write,
+# every 5 s and at the end, by rename: a full exposition, no .tmp left.
+tf="$LAB_TMP/textfile"
+mkdir -m 1777 "$tf"
+lab_ecmptrace "$LAB_TMP/tf.out" --textfile "$tf/ecmptrace.prom" -c 8 "$LAB_SERVER_ADDR"
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$LAB_TMP/tf.out.err" ] && [ ! -e "$tf/ecmptrace.prom.tmp" ] &&
+	grep -q '^ecmptrace_rounds_total{target="'"$LAB_SERVER_ADDR"'"} 8$' "$tf/ecmptrace.prom" &&
+	promtool check metrics <"$tf/ecmptrace.prom" >"$LAB_TMP/tf.lint" 2>&1
+ok $? "--textfile -c 8: status $rc, the last write has all 8 rounds, promtool check metrics passes, no .tmp left"
+# A directory nobody may not write: said once (of the 3 writes), the run goes on to its end.
+mkdir -m 755 "$tf/ro"
+lab_ecmptrace "$LAB_TMP/ro.out" --textfile "$tf/ro/ecmptrace.prom" -c 8 "$LAB_SERVER_ADDR"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$LAB_TMP/ro.out.err")" -eq 1 ] &&
+	grep -q "cannot create ecmptrace.prom.tmp: Permission denied" "$LAB_TMP/ro.out.err"
+ok $? "an unwritable directory: status $rc, one line: $(head -n 1 "$LAB_TMP/ro.out.err")"
+lab_ecmptrace "$LAB_TMP/nodir.out" --textfile "$tf/none/ecmptrace.prom" -c 1 "$LAB_SERVER_ADDR"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "cannot open the directory" "$LAB_TMP/nodir.out.err"
+ok $? "a directory that does not exist: status $rc before any probe: $(head -n 1 "$LAB_TMP/nodir.out.err")"
+
 tap_done
