@@ -181,7 +181,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  size_t *upload_size, void **state)
 {
 	struct exporter *x = cls;
-	static int seen;
 
 	(void)version;
 	(void)upload;
@@ -189,7 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 			       "only GET and HEAD\n");
 	if (*state == NULL) {
-		*state = &seen;
+		*state = x;	/* any non-NULL pointer: "headers seen" */
 		return MHD_YES;
 	}
 	if (*upload_size != 0)

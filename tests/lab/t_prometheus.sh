@@ -90,6 +90,24 @@ grep -qi '^content-type: application/openmetrics-text' "$LAB_TMP/h.om" &&
 	grep -q '^# TYPE ecmptrace_probes_sent counter$' "$LAB_TMP/scrape.om"
 ok $? "asked for OpenMetrics: its content type, counter families without _total, # EOF last"
 
+codes=$(for req in "-X POST $url" "http://127.0.0.1:$port/nope" "-I $url"; do
+	# shellcheck disable=SC2086
+	in_client curl -s -m 5 -o /dev/null -w '%{http_code} ' $req
+done)
+[ "$codes" = "405 404 200 " ]
+ok $? "POST /metrics 405, /nope 404, HEAD /metrics 200 ($codes)"
+# An IPv6 listener, in brackets, beside the first.
+lab_bg "$LAB_CLIENT_NS" "$ECMPTRACE" --listen "[::1]:$((port + 1))" "$LAB_SERVER_ADDR"
+v6=${LAB_PIDS[-1]}
+for _ in $(seq 1 20); do
+	in_client curl -g -s -m 2 "http://[::1]:$((port + 1))/metrics" 2>/dev/null |
+		grep -q '^ecmptrace_build_info' && break
+	sleep 0.25
+done
+in_client curl -g -s -m 2 "http://[::1]:$((port + 1))/metrics" | grep -q '^ecmptrace_build_info'
+ok $? "--listen [::1]:$((port + 1)) serves /metrics over IPv6"
+kill -TERM "$v6"; wait "$v6"
+
 promtool check rules "$contrib/ecmptrace-rules.yml" >"$LAB_TMP/rules" 2>&1
 ok $? "promtool check rules: $(grep -o 'SUCCESS.*' "$LAB_TMP/rules")"
 (cd "$contrib" && promtool test rules ecmptrace-rules.test.yml) >"$LAB_TMP/rtest" 2>&1
@@ -183,6 +201,7 @@ EOF
 abuser=$!
 stop=$((SECONDS + 10)); storms=0
 while [ "$SECONDS" -lt "$stop" ]; do
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	in_client bash -c 'for i in $(seq 1 200); do
 		curl -s -m 5 -o /dev/null -w "%{http_code}\n" "$1" &
 	done; wait' _ "$url" >>"$LAB_TMP/storm" 2>/dev/null
