@@ -17,7 +17,8 @@ check_PROGRAMS += \
 	tests/sim/sim_mda \
 	tests/sim/sim_lane \
 	tests/sim/sim_limiter \
-	tests/sim/sim_loop
+	tests/sim/sim_loop \
+	tests/sim/sim_exporter
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -51,3 +52,7 @@ tests_sim_sim_limiter_LDADD = libcore.a $(LIBS)
 # questions, several engines, input and early ends - without root.
 tests_sim_sim_loop_SOURCES = tests/sim/sim_loop.c $(SIM_CORE)
 tests_sim_sim_loop_LDADD = libcore.a $(LIBS)
+# The exporter face with two engines on the program's loop (src/face/exporter.c).
+tests_sim_sim_exporter_SOURCES = tests/sim/sim_exporter.c $(SIM_CORE)
+tests_sim_sim_exporter_CFLAGS = $(AM_CFLAGS) -pthread
+tests_sim_sim_exporter_LDADD = libface.a libcore.a $(MHD_LIBS) -lm $(LIBS)
