@@ -235,6 +235,40 @@ rc=$?
 [ "$rc" -eq 0 ] && ! grep -q . "$LAB_TMP/agent.err"
 ok $? "SIGTERM ends the exporter with status $rc and nothing on stderr$(head -c 200 "$LAB_TMP/agent.err")"
 
+# The systemd unit's privileges (contrib/prometheus/ecmptrace@.service):
+# another user, CAP_NET_RAW ambient and alone in the bounding set, no new
+# privileges.  setpriv makes that process here, as systemd would.
+unit="$contrib/ecmptrace@.service"
+for line in DynamicUser=yes AmbientCapabilities=CAP_NET_RAW CapabilityBoundingSet=CAP_NET_RAW \
+	NoNewPrivileges=yes ProtectSystem=strict; do
+	grep -qx "$line" "$unit" || diag "the unit lacks $line"
+done
+grep -qx AmbientCapabilities=CAP_NET_RAW "$unit" && grep -qx CapabilityBoundingSet=CAP_NET_RAW "$unit" &&
+	grep -qx DynamicUser=yes "$unit" && grep -qx NoNewPrivileges=yes "$unit" &&
+	grep -qx ProtectSystem=strict "$unit"
+ok $? "the systemd unit: DynamicUser, CAP_NET_RAW ambient and bounding only, NoNewPrivileges, ProtectSystem=strict"
+if command -v setpriv >/dev/null; then
+	lab_bg "$LAB_CLIENT_NS" setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups \
+		--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw \
+		--no-new-privs "$ECMPTRACE" -n --listen "$port" "$LAB_SERVER_ADDR"
+	unpriv=${LAB_PIDS[-1]}
+	for _ in $(seq 1 30); do
+		in_client curl -s -m 2 "$url" 2>/dev/null |
+			grep -q "^ecmptrace_target_reachable{target=\"$LAB_SERVER_ADDR\"} 1" && break
+		sleep 0.5
+	done
+	in_client curl -s -m 2 "$url" | grep -q "^ecmptrace_target_reachable{target=\"$LAB_SERVER_ADDR\"} 1"
+	ok $? "as nobody with only CAP_NET_RAW (as the unit runs it): traces, target reachable, /metrics served"
+	kill -TERM "$unpriv"
+	wait "$unpriv"
+	rc=$?
+	[ "$rc" -eq 0 ]
+	ok $? "and SIGTERM ends it with status $rc"
+else
+	ok 0 "# SKIP setpriv (util-linux) is not installed"
+	ok 0 "# SKIP setpriv (util-linux) is not installed"
+fi
+
 # --textfile: written in a directory the dropped user (nobody) may write,
 # every 5 s and at the end, by rename: a full exposition, no .tmp left.
 tf="$LAB_TMP/textfile"
