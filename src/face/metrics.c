@@ -44,9 +44,10 @@ struct series {
 	double rtt_prev_sum_us;
 };
 
-/* A cell's figures at the last update. */
+/* A cell's figures at the last update, and the series it went to (a hint, checked). */
 struct cell_prev {
 	uint64_t received, resolved;
+	int series;
 };
 
 struct flow_state {
@@ -74,6 +75,7 @@ struct metrics_target {
 	int nseries, series_cap;
 	struct flow_state *flows;
 	int nflows;
+	int nexposed;			/* flows exposed (counted against the cap) */
 	struct series_key *dropped;	/* distinct keys refused by the cap (up to series_max) */
 	int ndropped;
 	uint64_t dropped_total;
@@ -125,11 +127,7 @@ void metrics_target_free(struct metrics_target *t)
 
 int metrics_target_series(const struct metrics_target *t)
 {
-	int n = t->nseries;
-
-	for (int i = 0; i < t->nflows; i++)
-		n += t->flows[i].exposed;
-	return n;
+	return t->nseries + t->nexposed;
 }
 
 static bool key_equal(const struct series_key *a, const struct series_key *b)
@@ -193,6 +191,9 @@ static struct flow_state *flow_of(struct metrics_target *t, const struct flow_re
 {
 	struct flow_state *fs = NULL;
 
+	/* Flows are met in id order (take_flows comes first): flow i is usually at i. */
+	if (f->id >= 0 && f->id < t->nflows && t->flows[f->id].id == f->id)
+		fs = &t->flows[f->id];
 	for (int i = 0; i < t->nflows && fs == NULL; i++)
 		if (t->flows[i].id == f->id)
 			fs = &t->flows[i];
@@ -261,7 +262,6 @@ static bool take_cell(struct metrics_target *t, const struct results *r, int i, 
 	struct series_key key;
 	struct series *s;
 	uint64_t sent, got;
-	int hint = -1;
 
 	if (k >= f->path_len)
 		return true;
@@ -273,7 +273,7 @@ static bool take_cell(struct metrics_target *t, const struct results *r, int i, 
 	if (sent == 0 && got == 0)
 		return true;
 	key = cell_key(r, f, k, b, split);
-	s = series_of(t, &key, &hint);
+	s = series_of(t, &key, &fs->cells[k].series);
 	if (s != NULL) {
 		s->sent += sent;
 		s->replies += got;
@@ -399,9 +399,10 @@ static bool take_flows(struct metrics_target *t, const struct results *r, uint64
 		if (!fs->exposed && fs->sent > 0) {
 			struct series_key k = {.ttl = -1 - f->id};
 
-			if (metrics_target_series(t) < t->series_max)
+			if (metrics_target_series(t) < t->series_max) {
 				fs->exposed = true;
-			else
+				t->nexposed++;
+			} else
 				note_dropped(t, &k);
 		}
 	}
@@ -448,7 +449,7 @@ bool metrics_target_update(struct metrics_target *t, const struct results *r, ui
 {
 	uint64_t window = 3 * r->config.interval_us + r->config.timeout_us;
 
-	if (!take_hops(t, r) || !take_flows(t, r, now_us) || !take_findings(t, r))
+	if (!take_flows(t, r, now_us) || !take_hops(t, r) || !take_findings(t, r))
 		return false;
 	t->discovery_complete = discovery_done(r);
 	t->dest_ttl = r->dest_ttl;
