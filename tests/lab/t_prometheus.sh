@@ -191,6 +191,20 @@ for i in range(20):
         held.append(s)
     except OSError:
         pass
+# Requests the server must refuse, not choke on: each answered with a 4xx.
+refused = 0
+for junk in [b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: " + b"a" * 20000 + b"\r\n\r\n",
+             b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000,
+             b"GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+             b"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"]:
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(junk)
+        refused += s.recv(64).split(b" ")[1].startswith(b"4")
+        s.close()
+    except (OSError, IndexError):
+        pass
+print("%d of 4 malformed requests refused with a 4xx;" % refused, end=" ")
 time.sleep(10 + 3)
 # The server's idle timeout (10 s) must have closed the half requests.
 closed = 0
@@ -225,8 +239,9 @@ ok $? "the probing keeps its pace under the storm: $stormy/s vs $quiet/s just be
 nices=$(ps -L -o nice= -p "$agent" | tr -s ' \n' ' ')
 [[ " $nices " == *" 0 "* ]] && [[ " $nices " == *" 10 "* ]]
 ok $? "the HTTP server's thread runs at nice 10, the probing at 0 (threads: $nices)"
-grep -q "20 of the 20 half requests closed" "$LAB_TMP/abuse"
-ok $? "half requests left open are closed by the server's timeout: $(cat "$LAB_TMP/abuse")"
+grep -q "4 of 4 malformed requests refused" "$LAB_TMP/abuse" &&
+	grep -q "20 of the 20 half requests closed" "$LAB_TMP/abuse"
+ok $? "malformed requests refused, half requests closed by the server's timeout: $(cat "$LAB_TMP/abuse")"
 kill -0 "$agent" 2>/dev/null && in_client curl -s -m 5 "$url" | grep -q '^ecmptrace_target_reachable'
 ok $? "still alive and serving after the storm and the bad clients"
 kill -TERM "$agent"
