@@ -243,18 +243,17 @@ static bool parse_vary(const char *text, unsigned *out, char *err, size_t errlen
 static bool parse_listen(const char *text, struct options *o, char *err, size_t errlen)
 {
 	char q[QUOTE_MAX * 4 + 8], why[96];
-	const char *colon = strrchr(text, ':'), *port = colon ? colon + 1 : text;
-	size_t alen = colon ? (size_t)(colon - text) : 0;
-	const char *addr = text;
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : strrchr(text, ':');
+	const char *addr = close ? text + 1 : text, *port = colon ? colon + 1 : text;
+	size_t alen = close ? (size_t)(close - addr) : colon ? (size_t)(colon - text) : 0;
 	struct ip_addr a;
 	long long n;
 
-	if (alen >= 2 && text[0] == '[' && text[alen - 1] == ']') {
-		addr++;
-		alen -= 2;
-	} else if (colon != NULL && memchr(text, ':', alen) != NULL) {
+	if ((text[0] == '[' && colon == NULL) ||
+	    (close == NULL && colon != NULL && memchr(text, ':', alen) != NULL)) {
 		set_err(err, errlen, "invalid listen address '%s': write an IPv6 address "
-			"in brackets, e.g. [::1]:9101", quote(text, q, sizeof(q)));
+			"in brackets, then the port: [::1]:9101", quote(text, q, sizeof(q)));
 		return false;
 	}
 	if (!parse_int(port, 1, 65535, &n, why, sizeof(why))) {
