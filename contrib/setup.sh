@@ -14,6 +14,8 @@ python3 python3-jsonschema iputils-ping util-linux"
 # The export and install tests: Graphviz renders --dot, the shells load the
 # completions, dnsmasq answers (and fails to answer) the exit-status test's names.
 PACKAGES="$PACKAGES graphviz bash-completion zsh dnsmasq-base"
+# The exporter: libmicrohttpd serves /metrics; the lab test runs a real Prometheus.
+PACKAGES="$PACKAGES libmicrohttpd-dev prometheus curl"
 
 missing=""
 for p in $PACKAGES; do

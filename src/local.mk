@@ -16,7 +16,7 @@ libcore_a_SOURCES = \
 # program runs.
 libcore_a_SOURCES += src/run.c src/run.h src/transport.h src/clock.h
 libface_a_SOURCES =
-libface_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS)
+libface_a_CFLAGS = $(AM_CFLAGS) -pthread $(CJSON_CFLAGS) $(NCURSES_CFLAGS) $(MHD_CFLAGS)
 dist_man_MANS += doc/ecmptrace.8
 
 bin_PROGRAMS += ecmptrace
@@ -25,7 +25,7 @@ ecmptrace_SOURCES = src/main.c src/clock.c src/clock.h src/fleet.c src/fleet.h \
 ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAP_CFLAGS) $(SECCOMP_CFLAGS)
 ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) $(CAP_LIBS) \
-	$(SECCOMP_LIBS) -lm $(LIBS)
+	$(SECCOMP_LIBS) $(MHD_LIBS) -lm $(LIBS)
 
 include $(srcdir)/src/wire/local.mk
 include $(srcdir)/src/engine/local.mk

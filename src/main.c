@@ -18,6 +18,8 @@
 #include "clock.h"
 #include "engine/engine.h"
 #include "fleet.h"
+#include "face/textfile.h"
+#include "net/listener.h"
 #include "net/net.h"
 #include "net/net_transport.h"
 #include "net/privdrop.h"
@@ -69,6 +71,8 @@ struct plan {
 	struct net_source source;	/* -I, -a, -M, checked against this host */
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
+	int listen_fd;		/* --listen's socket, or -1 (the exporter takes it) */
+	struct textfile *textfile;	/* --textfile's directory, or NULL (likewise) */
 };
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
@@ -125,7 +129,8 @@ static int plan_run(struct plan *p)
 	for (int i = 0; i < p->f.n; i++) {
 		struct engine_config *c = &p->f.t[i].cfg;
 
-		if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM))
+		if (!p->o.count_set && (p->face == FACE_CURSES || p->face == FACE_JSON_STREAM ||
+					p->face == FACE_EXPORTER))
 			c->rounds = 0;
 		else
 			c->rounds = p->o.count;
@@ -263,12 +268,39 @@ static void open_link_check(struct net *net, struct plan *p)
 		p->f.t[i].cfg.link_check = on && p->f.t[i].dst.family == p->f.t[0].dst.family;
 }
 
-/* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
-static bool drop_privileges(void)
+/*
+ * --listen's socket and --textfile's directory: opened while privileged
+ * (a port below 1024; the sandbox opens no listening socket and writes
+ * only in that directory).  False: said why.
+ */
+static bool open_exporter(struct plan *p)
 {
 	char err[512];
 
-	if (privdrop_all(err, sizeof(err)) && sandbox_enter(err, sizeof(err)))
+	p->listen_fd = -1;
+	if (p->o.listen_port != 0)
+		p->listen_fd = listener_open(p->o.listen_addr, p->o.listen_port, err, sizeof(err));
+	if (p->o.listen_port != 0 && p->listen_fd < 0) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return false;
+	}
+	if (p->o.textfile != NULL && (p->textfile = textfile_open(p->o.textfile, err,
+								 sizeof(err))) == NULL) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		if (p->listen_fd >= 0)
+			close(p->listen_fd);
+		return false;
+	}
+	return true;
+}
+
+/* Every privilege goes, then the seccomp filter closes what is left.  False: said why. */
+static bool drop_privileges(const struct plan *p)
+{
+	char err[512];
+	int dirfd = p->textfile ? textfile_dir_fd(p->textfile) : -1;
+
+	if (privdrop_all(err, sizeof(err)) && sandbox_enter_writing(dirfd, err, sizeof(err)))
 		return true;
 	fprintf(stderr, "ecmptrace: %s\n", err);
 	return false;
@@ -304,7 +336,8 @@ static int trace(struct net *net, struct plan *p)
 	struct net_transport nt;
 	struct resolver *res = NULL, *as_res = NULL;
 	struct namer names, as_names;
-	struct outputs out = {.o = &p->o, .f = &p->f, .face = p->face};
+	struct outputs out = {.o = &p->o, .f = &p->f, .face = p->face,
+			      .listen_fd = p->listen_fd, .textfile = p->textfile};
 	int rc;
 
 	if (!make_engines(p)) {
@@ -325,6 +358,9 @@ static int trace(struct net *net, struct plan *p)
 		as_names = resolver_namer(as_res);
 		out.asn = &as_names;
 	}
+	/* The exporter owns them now. */
+	p->listen_fd = -1;
+	p->textfile = NULL;
 	rc = outputs_run(&nt, &out);
 	free_engines(p);
 	resolver_free(res);
@@ -334,7 +370,7 @@ static int trace(struct net *net, struct plan *p)
 
 int main(int argc, char **argv)
 {
-	struct plan p = {.warning = ""};
+	struct plan p = {.warning = "", .listen_fd = -1};
 	struct net net;
 	int rc = 0;
 
@@ -348,9 +384,14 @@ int main(int argc, char **argv)
 		fleet_free(&p.f);
 		return rc != 0 ? rc : 1;
 	}
+	if (!open_exporter(&p)) {
+		net_close(&net);
+		fleet_free(&p.f);
+		return 1;
+	}
 	net_frames_reserve(&net, steered_proto(&p));
 	open_link_check(&net, &p);
-	if (!drop_privileges()) {
+	if (!drop_privileges(&p)) {
 		net_close(&net);
 		fleet_free(&p.f);
 		return 1;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "engine/flow.h"
 #include "numparse.h"
 
@@ -29,6 +30,8 @@ enum {
 	OPT_CONFIDENCE,
 	OPT_TARGETS,
 	OPT_DOT,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
 };
 
 /* What an option's argument is. */
@@ -113,6 +116,10 @@ static const struct opt_def opt_table[] = {
 	  "print a report when the live view ends", NULL },
 	{ "targets", OPT_TARGETS, ARG_TEXT, "FILE", "targets file", 0, 0,
 	  "trace every target of FILE too", NULL },
+	{ "listen", OPT_LISTEN, ARG_TEXT, "ADDR:PORT", "listen address", 0, 0,
+	  "serve Prometheus /metrics", "127.0.0.1:PORT" },
+	{ "textfile", OPT_TEXTFILE, ARG_TEXT, "PATH", "textfile", 0, 0,
+	  "write the metrics to PATH every 5 s", NULL },
 	{ "help", 'h', ARG_NONE, NULL, NULL, 0, 0, "show this help and exit", NULL },
 	{ "version", 'v', ARG_NONE, NULL, NULL, 0, 0, "show the version and exit", NULL },
 };
@@ -190,6 +197,45 @@ static bool opt_number(const struct opt_def *d, const char *text, long long *out
 	else
 		set_err(err, errlen, "invalid %s '%s': %s", d->noun, q, why);
 	return false;
+}
+
+/*
+ * --listen PORT, ADDR:PORT or [IPV6]:PORT.  The address must be numeric:
+ * a name would be looked up before the privileges are dropped, and an
+ * exporter's address is the operator's choice, not DNS's.
+ */
+static bool parse_listen(const char *text, struct options *o, char *err, size_t errlen)
+{
+	char q[OPTIONS_QUOTE_BUF], why[96];
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : strrchr(text, ':');
+	const char *addr = close ? text + 1 : text, *port = colon ? colon + 1 : text;
+	size_t alen = close ? (size_t)(close - addr) : colon ? (size_t)(colon - text) : 0;
+	struct ip_addr a;
+	long long n;
+
+	if ((text[0] == '[' && colon == NULL) ||
+	    (close == NULL && colon != NULL && memchr(text, ':', alen) != NULL)) {
+		set_err(err, errlen, "invalid listen address '%s': write an IPv6 address "
+			"in brackets, then the port: [::1]:9101", options_quote(text, q, sizeof(q)));
+		return false;
+	}
+	if (!parse_int(port, 1, 65535, &n, why, sizeof(why))) {
+		set_err(err, errlen, "invalid listen port in '%s': %s", options_quote(text, q, sizeof(q)),
+			why);
+		return false;
+	}
+	if (colon == NULL) {
+		snprintf(o->listen_addr, sizeof(o->listen_addr), "127.0.0.1");
+	} else if (alen == 0 || alen >= sizeof(o->listen_addr) ||
+		   (memcpy(o->listen_addr, addr, alen), o->listen_addr[alen] = '\0',
+		    !addr_parse(o->listen_addr, &a))) {
+		set_err(err, errlen, "invalid listen address '%s': a numeric IPv4 or IPv6 "
+			"address is needed", options_quote(text, q, sizeof(q)));
+		return false;
+	}
+	o->listen_port = (uint16_t)n;
+	return true;
 }
 
 /*
@@ -387,6 +433,15 @@ static bool apply(struct options *o, struct parse_state *st, const struct opt_de
 		}
 		o->targets_file = arg;
 		return true;
+	case OPT_LISTEN:
+		return parse_listen(arg, o, err, errlen);
+	case OPT_TEXTFILE:
+		if (arg[0] == '\0') {
+			set_err(err, errlen, "--textfile needs a file name, not ''");
+			return false;
+		}
+		o->textfile = arg;
+		return true;
 	default:
 		apply_value(o, st, d->val, n);
 		return true;
@@ -432,6 +487,14 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 	if (o->psize && o->family == AF_INET6 && o->psize < OPTIONS_PSIZE_MIN + 20) {
 		set_err(err, errlen, "probe size %d is too small for IPv6 (at least %d: headers of "
 			"48 bytes and 2 of payload)", o->psize, OPTIONS_PSIZE_MIN + 20);
+		return false;
+	}
+	if ((o->listen_port || o->textfile) && st->face_opt != 0) {
+		char a[40];
+
+		set_err(err, errlen, "%s cannot be combined with %s: the exporter is the run's "
+			"output", opt_label(opt_find(st->face_opt), a, sizeof(a)),
+			o->listen_port ? "--listen" : "--textfile");
 		return false;
 	}
 	if (st->port_set && o->proto == PROBE_ICMP) {
@@ -670,6 +733,8 @@ enum options_status options_parse_env(const char *env, int argc, char **argv,
 		return s;
 	if (!check_hosts(o, extra, err, errlen) || !check_combined(o, &st, err, errlen))
 		return OPTIONS_ERROR;
+	if (o->listen_port || o->textfile)
+		o->face = FACE_EXPORTER;
 	o->host = o->nhosts > 0 ? o->hosts[0] : NULL;
 	return OPTIONS_RUN;
 }

@@ -28,6 +28,7 @@ enum face {
 	FACE_JSON_STREAM,	/* --json-stream */
 	FACE_CSV,		/* -C/--csv */
 	FACE_DOT,		/* --dot */
+	FACE_EXPORTER,		/* --listen / --textfile: metrics for Prometheus, tracing on */
 };
 
 /* Most hosts on the command line; more go in a --targets file. */
@@ -72,6 +73,10 @@ struct options {
 	bool report_on_exit;		/* --report-on-exit */
 	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */
 	enum face face;
+	/* --listen [ADDR:]PORT: the exporter's address (numeric; default 127.0.0.1) and port. */
+	char listen_addr[48];
+	uint16_t listen_port;		/* 0: no --listen */
+	const char *textfile;		/* --textfile PATH (points into argv); NULL: none */
 };
 
 enum options_status {

@@ -17,6 +17,7 @@
 #include "engine/results.h"
 #include "face/csv.h"
 #include "face/dot.h"
+#include "face/exporter.h"
 #include "face/json.h"
 #include "face/json_stream.h"
 #include "face/report.h"
@@ -398,6 +399,46 @@ static int run_batch(struct net_transport *nt, const struct outputs *p, const st
 	return outputs_finish_stdout(ok && rc >= 0 ? 0 : 1);
 }
 
+/*
+ * The exporter face (--listen, --textfile): every target traced until
+ * stopped (or -c), its metrics served.  The exporter takes the socket and
+ * the directory, and frees them.
+ */
+static int run_exporter(struct net_transport *nt, const struct outputs *p)
+{
+	const char **names = calloc((size_t)p->f->n, sizeof(*names));
+	struct run_face *faces = calloc((size_t)p->f->n, sizeof(*faces));
+	struct exporter_options xo = {.names = names, .ntargets = p->f->n,
+				      .listen_fd = p->listen_fd, .textfile = p->textfile,
+				      .version = PACKAGE_VERSION};
+	struct exporter *x = NULL;
+	struct run_engine *re = NULL;
+	struct run_end end;
+	char err[512] = "out of memory";
+	int rc = -1;
+
+	for (int i = 0; names != NULL && i < p->f->n; i++)
+		names[i] = p->f->t[i].name;
+	if (names != NULL && faces != NULL)
+		x = exporter_new(&xo, err, sizeof(err));
+	if (x == NULL || !exporter_start(x, err, sizeof(err))) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		goto out;
+	}
+	for (int i = 0; i < p->f->n; i++)
+		faces[i] = exporter_face(x, i);
+	re = engines_of(p, faces);
+	signal(SIGPIPE, SIG_IGN);
+	if (re != NULL)
+		rc = loop_over_network(nt, re, p->f->n, &end);
+out:
+	exporter_free(x);
+	free(re);
+	free(faces);
+	free(names);
+	return rc < 0 ? 1 : 0;
+}
+
 int outputs_run(struct net_transport *nt, const struct outputs *out)
 {
 	struct run_start start;
@@ -408,5 +449,7 @@ int outputs_run(struct net_transport *nt, const struct outputs *out)
 		return run_live(nt, out, out->names, &start);
 	if (out->face == FACE_JSON_STREAM)
 		return run_stream(nt, out, out->o->numeric ? NULL : out->names);
+	if (out->face == FACE_EXPORTER)
+		return run_exporter(nt, out);
 	return run_batch(nt, out, out->o->numeric ? NULL : out->names, &start);
 }

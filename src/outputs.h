@@ -12,6 +12,7 @@
 #include "options.h"
 
 struct namer;
+struct textfile;
 struct net_transport;
 
 /* What a face run needs from start-up (the engines are in fleet). */
@@ -21,6 +22,9 @@ struct outputs {
 	enum face face;			/* the chosen one (never FACE_AUTO) */
 	const struct namer *names;	/* reverse DNS (NULL: none) */
 	const struct namer *asn;	/* -z: origin AS per address (NULL: off) */
+	/* The exporter's (FACE_EXPORTER): --listen's socket or -1, --textfile's directory or NULL. */
+	int listen_fd;
+	struct textfile *textfile;
 };
 
 /* Runs the loop with the face over every target; the exit status. */

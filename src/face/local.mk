@@ -10,6 +10,10 @@ libface_a_SOURCES += \
 	src/face/json_run.c src/face/json_run.h \
 	src/face/csv.c src/face/csv.h \
 	src/face/dot.c src/face/dot.h
+# Prometheus metrics: totals kept from snapshots, the exposition formats.
+libface_a_SOURCES += src/face/metrics.c src/face/metrics.h src/face/metrics_text.c
+# The exporter face (--listen, --textfile): libmicrohttpd in its own thread.
+libface_a_SOURCES += src/face/exporter.c src/face/exporter.h src/face/textfile.c src/face/textfile.h
 
 # The live view (ncursesw): life cycle and keys, rows, drawing, RTT history.
 libface_a_SOURCES += src/face/tui.c src/face/tui.h src/face/tui_int.h \

@@ -12,4 +12,5 @@ ecmptrace_SOURCES += \
 	src/net/route.c src/net/route.h \
 	src/net/steer.c src/net/steer.h \
 	src/net/neighbours.c src/net/neighbours.h \
-	src/net/source.c src/net/source.h
+	src/net/source.c src/net/source.h \
+	src/net/listener.c src/net/listener.h

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -43,6 +44,14 @@ static const char *const plain[] = {
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname",
 	/* glibc's qsort() asks for the memory size before sorting a large array. */
 	"sysinfo",
+	/*
+	 * The exporter's HTTP server (libmicrohttpd, --listen): it accepts on
+	 * the socket opened before the drop (no new listening socket can be
+	 * made: "socket" is narrowed below and "listen" absent) and wakes its
+	 * thread through an eventfd.  fsync: --textfile's file on disk before
+	 * its rename.
+	 */
+	"accept4", "accept", "eventfd2", "fsync", "fdatasync",
 };
 
 /*
@@ -110,12 +119,19 @@ static int add_narrow_rules(scmp_filter_ctx ctx, bool sanitizers)
 	const struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
 	/* abort() and raise() signal this process only. */
 	const struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid());
+	const struct scmp_arg_cmp thread_name = SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME);
+	const struct scmp_arg_cmp own_nice[2] = {SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS),
+						 SCMP_A1(SCMP_CMP_EQ, 0)};
 	int rc = allow(ctx, "openat", 1, &ro_at);
 
 	rc = rc ? rc : allow(ctx, "open", 1, &ro);
 	/* The sanitizers' tracer is a process, and may signal any thread: allowed whole above. */
 	rc = rc || sanitizers ? rc : allow(ctx, "clone", 1, &thread);
 	rc = rc || sanitizers ? rc : allow(ctx, "tgkill", 1, &self);
+	/* The exporter's HTTP server names its thread (and nothing else of prctl). */
+	rc = rc || sanitizers ? rc : allow(ctx, "prctl", 1, &thread_name);
+	/* And lowers its own thread's priority (PRIO_PROCESS, 0: the calling thread). */
+	rc = rc ? rc : allow(ctx, "setpriority", 2, own_nice);
 	for (size_t i = 0; rc == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		const struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i]);
 
@@ -130,7 +146,31 @@ static int add_narrow_rules(scmp_filter_ctx ctx, bool sanitizers)
 	return rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 }
 
+/*
+ * --textfile: new files and renames only relative to the directory
+ * opened before the drop (the path's other calls are relative to dirfd,
+ * whose number the filter compares).
+ */
+static int add_writing_rules(scmp_filter_ctx ctx, int dirfd)
+{
+	const struct scmp_arg_cmp in_dir = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd);
+	const struct scmp_arg_cmp both[2] = {SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd),
+					     SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)dirfd)};
+	int rc;
+
+	if (dirfd < 0)
+		return 0;
+	rc = allow(ctx, "openat", 1, &in_dir);
+	rc = rc ? rc : allow(ctx, "renameat", 2, both);
+	return rc ? rc : allow(ctx, "renameat2", 2, both);
+}
+
 bool sandbox_enter(char *err, size_t errlen)
+{
+	return sandbox_enter_writing(-1, err, errlen);
+}
+
+bool sandbox_enter_writing(int dirfd, char *err, size_t errlen)
 {
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	scmp_filter_ctx ctx;
@@ -156,6 +196,8 @@ bool sandbox_enter(char *err, size_t errlen)
 		rc = allow(ctx, sanitizer[i], 0, NULL);
 	if (rc == 0)
 		rc = add_narrow_rules(ctx, sanitizers);
+	if (rc == 0)
+		rc = add_writing_rules(ctx, dirfd);
 	/* Every thread gets it (there is none yet; the DNS worker is made later). */
 	if (rc == 0)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);

@@ -18,5 +18,10 @@
  * False with a message in err when the filter cannot be installed.
  */
 bool sandbox_enter(char *err, size_t errlen);
+/*
+ * The same, and files may be created, written and renamed in the
+ * directory open as dirfd (--textfile), and only there; -1: nowhere.
+ */
+bool sandbox_enter_writing(int dirfd, char *err, size_t errlen);
 
 #endif

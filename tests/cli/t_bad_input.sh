@@ -110,6 +110,17 @@ bad "-C/--csv cannot be combined with -j/--json" -j -C 127.0.0.1
 bad "option --csv takes no argument" --csv=x 127.0.0.1
 bad "option --dot takes no argument" --dot=1 127.0.0.1
 bad '\x0a' "$(printf 'a\nb')" c
+# --listen and --textfile (the exporter): the address, the port, the face.
+bad "invalid listen port in '0'" --listen 0 127.0.0.1
+bad "invalid listen port in '127.0.0.1:70000'" --listen 127.0.0.1:70000 127.0.0.1
+bad "invalid listen port in 'x'" --listen x 127.0.0.1
+bad "IPv6 address in brackets" --listen ::1:9101 127.0.0.1
+bad "a numeric IPv4 or IPv6 address is needed" --listen localhost:9101 127.0.0.1
+bad "a numeric IPv4 or IPv6 address is needed" --listen :9101 127.0.0.1
+bad "needs an argument" 127.0.0.1 --listen
+bad "-j/--json cannot be combined with --listen" --listen 9101 -j 127.0.0.1
+bad "-t/--curses cannot be combined with --textfile" -t --textfile m.prom 127.0.0.1
+bad "--textfile needs a file name" --textfile '' 127.0.0.1
 
 # ECMPTRACE_OPTIONS is parsed first; its errors name it, the host is not its.
 ECMPTRACE_OPTIONS="-c 0" bad "ECMPTRACE_OPTIONS: count 0 out of range" 127.0.0.1

@@ -47,7 +47,7 @@ doc = json.load(open(sys.argv[1]))
 settings = doc.get("settings", {})
 # Options that choose what is printed, not how the run is made.
 FACES = {"report", "report-wide", "json", "json-stream", "csv", "dot", "curses",
-         "report-on-exit", "help", "version"}
+         "report-on-exit", "listen", "textfile", "help", "version"}
 # Options whose value is a top-level key or a setting of another name.
 ALIASES = {"ipv4": "family", "ipv6": "family", "udp": "protocol", "tcp": "protocol",
            "icmp": "protocol", "port": "port", "source-port": "source_port_base",

@@ -85,7 +85,7 @@ static void check_run(const struct options *o, const struct fuzz_argv *a)
 	CHECK((o->vary & ~(unsigned)(VARY_SPORT | VARY_LABEL)) == 0);
 	CHECK(!(o->vary & VARY_LABEL) || o->family != AF_INET);
 	CHECK(o->tos >= 0 && o->tos <= 255);
-	CHECK(o->face >= FACE_AUTO && o->face <= FACE_DOT);
+	CHECK(o->face >= FACE_AUTO && o->face <= FACE_EXPORTER);
 	CHECK(!o->report_wide || o->face == FACE_REPORT);
 	CHECK(strnlen(o->interface, sizeof(o->interface)) < sizeof(o->interface));
 	CHECK(strchr(o->interface, '/') == NULL && strchr(o->interface, ' ') == NULL);

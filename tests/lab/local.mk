@@ -41,11 +41,15 @@ LAB_TESTS = \
 	tests/lab/t_slow.sh \
 	tests/lab/t_psize.sh \
 	tests/lab/t_mtu_lab.sh \
-	tests/lab/t_pmtu.sh
+	tests/lab/t_pmtu.sh \
+	tests/lab/t_prometheus.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \
-	tests/lab/scenario_gen.py tests/lab/scenario_score.py
+	tests/lab/scenario_gen.py tests/lab/scenario_score.py \
+	contrib/prometheus/ecmptrace-rules.yml contrib/prometheus/ecmptrace-rules.test.yml \
+	contrib/prometheus/ecmptrace-dashboard.json contrib/prometheus/prometheus-scrape.yml \
+	contrib/prometheus/ecmptrace@.service
 # The demo network (contrib/demo-network.sh) builds on the same ideas and
 # is tested by tests/lab/t_demo.sh, so it is distributed from here.
 EXTRA_DIST += contrib/demo-network.sh

@@ -48,4 +48,27 @@ for run in "-j $server4" "-r $server4" "--json-stream $server4" "-j -T $server4"
 	ok $? "ecmptrace $run: SIGTERM ends it with its results, status $status, no forbidden call"
 done
 
+# The exporter (--listen and --textfile): the HTTP server's thread too is
+# nobody with nothing, under the filter, and serving, writing and
+# stopping make no forbidden call.
+ip netns exec "$LAB_CLIENT_NS" ip link set lo up
+mkdir -m 1777 "$LAB_TMP/tf"
+ip netns exec "$LAB_CLIENT_NS" "$ECMPTRACE" -c 1000 -i 0.2 --timeout 0.5 --listen 9101 \
+	--textfile "$LAB_TMP/tf/m.prom" "$server4" >"$LAB_TMP/x" 2>"$LAB_TMP/x.err" &
+pid=$!
+sleep 1.5
+ip netns exec "$LAB_CLIENT_NS" curl -s -m 5 -o "$LAB_TMP/scrape" http://127.0.0.1:9101/metrics
+threads=0; good=0
+for st in /proc/"$pid"/task/*/status; do
+	threads=$((threads + 1))
+	[ "$(grep -E '^(Uid|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' "$st")" = "$expect" ] &&
+		good=$((good + 1))
+done
+[ "$threads" -ge 2 ] && [ "$good" -eq "$threads" ] && grep -q '^ecmptrace_target_probes_total' "$LAB_TMP/scrape"
+ok $? "ecmptrace --listen --textfile: $good of $threads threads nobody with nothing under the filter, /metrics served"
+lab_stop "$pid" TERM
+status=$?
+[ "$status" -eq 0 ] && [ -s "$LAB_TMP/tf/m.prom" ] && ! grep -q . "$LAB_TMP/x.err"
+ok $? "ecmptrace --listen --textfile: SIGTERM ends it, status $status, textfile written, nothing said$(head -c 200 "$LAB_TMP/x.err")"
+
 tap_done

@@ -18,7 +18,8 @@ check_PROGRAMS += \
 	tests/sim/sim_lane \
 	tests/sim/sim_limiter \
 	tests/sim/sim_loop \
-	tests/sim/sim_pmtu
+	tests/sim/sim_pmtu \
+	tests/sim/sim_exporter
 
 # The simulator alone, and its replies checked against reply_dissect.
 tests_sim_sim_simnet_SOURCES = tests/sim/sim_simnet.c $(SIM_CORE)
@@ -64,3 +65,7 @@ EXTRA_DIST += tests/sim/t_export.sh
 # MTU (frag-needed / packet-too-big, or a black hole), loss that is not MTU.
 tests_sim_sim_pmtu_SOURCES = tests/sim/sim_pmtu.c $(SIM_CORE)
 tests_sim_sim_pmtu_LDADD = libcore.a $(LIBS)
+# The exporter face with two engines on the program's loop (src/face/exporter.c).
+tests_sim_sim_exporter_SOURCES = tests/sim/sim_exporter.c $(SIM_CORE)
+tests_sim_sim_exporter_CFLAGS = $(AM_CFLAGS) -pthread
+tests_sim_sim_exporter_LDADD = libface.a libcore.a $(MHD_LIBS) -lm $(LIBS)

@@ -89,3 +89,9 @@ tests_unit_test_asn_LDADD = libcore.a $(LIBS)
 check_PROGRAMS += tests/unit/test_targets
 tests_unit_test_targets_SOURCES = tests/unit/test_targets.c
 tests_unit_test_targets_LDADD = libcore.a $(LIBS)
+
+# The Prometheus metrics (src/face/metrics*.c): escaping, bounded buffers,
+# monotonic counters per branch and lineage, the cap, both formats.
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_LDADD = libface.a libcore.a -lm $(LIBS)

@@ -78,6 +78,8 @@ FIELD(mpls, o->mpls)
 FIELD(asl, o->aslookup)
 FIELD(nhosts, o->nhosts)
 FIELD(targets, o->targets_file != NULL)
+FIELD(listen_port, o->listen_port)
+FIELD(textfile, o->textfile != NULL)
 
 static const struct field fields[] = {
 	{ "family", get_family }, { "proto", get_proto }, { "port", get_port },
@@ -92,6 +94,7 @@ static const struct field fields[] = {
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
 	{ "src_family", get_src_family }, { "mpls", get_mpls }, { "asl", get_asl },
 	{ "nhosts", get_nhosts }, { "targets", get_targets },
+	{ "listen_port", get_listen_port }, { "textfile", get_textfile },
 };
 
 /* Symbolic values allowed on the right of '=' so the table reads well. */
@@ -102,7 +105,7 @@ static const struct {
 	{ "inet", AF_INET }, { "inet6", AF_INET6 },
 	{ "udp", PROBE_UDP }, { "tcp", PROBE_TCP }, { "icmp", PROBE_ICMP },
 	{ "auto", FACE_AUTO }, { "curses", FACE_CURSES }, { "report", FACE_REPORT },
-	{ "json", FACE_JSON }, { "stream", FACE_JSON_STREAM },
+	{ "json", FACE_JSON }, { "stream", FACE_JSON_STREAM }, { "exporter", FACE_EXPORTER },
 	{ "sport", VARY_SPORT }, { "label", VARY_LABEL },
 	{ "both", VARY_SPORT | VARY_LABEL },
 };
@@ -139,6 +142,13 @@ static bool fields_match(const struct options *o, const char *want, char *why, s
 			if (o->host == NULL || strcmp(o->host, eq) != 0) {
 				snprintf(why, len, "host '%s', want '%s'", o->host ? o->host : "(null)",
 					 eq);
+				return false;
+			}
+			continue;
+		}
+		if (strcmp(w, "listen_addr") == 0) {
+			if (strcmp(o->listen_addr, eq) != 0) {
+				snprintf(why, len, "listen_addr '%s', want '%s'", o->listen_addr, eq);
 				return false;
 			}
 			continue;
@@ -394,6 +404,23 @@ static const struct option_case cases[] = {
 	/* --vary. */
 	{ "--vary sport h", OPTIONS_RUN, "vary=sport" },
 	{ "--vary label h", OPTIONS_RUN, "vary=label" },
+	/* The exporter: continuous mode, its own face. */
+	{ "--listen 9101 h", OPTIONS_RUN,
+	  "face=exporter listen_port=9101 listen_addr=127.0.0.1 textfile=0 count_set=0" },
+	{ "--listen 0.0.0.0:80 h", OPTIONS_RUN, "listen_port=80 listen_addr=0.0.0.0" },
+	{ "--listen [::1]:9101 h", OPTIONS_RUN, "listen_port=9101 listen_addr=::1" },
+	{ "--listen=[fd00::1]:65535 h", OPTIONS_RUN, "listen_port=65535 listen_addr=fd00::1" },
+	{ "--textfile /x/m.prom -c 3 h", OPTIONS_RUN, "face=exporter textfile=1 listen_port=0 count=3" },
+	{ "--listen 9101 --textfile m.prom -n h", OPTIONS_RUN, "face=exporter textfile=1 numeric=1" },
+	{ "--listen 65536 h", OPTIONS_ERROR, "invalid listen port in '65536'" },
+	{ "--listen [::1] h", OPTIONS_ERROR, "in brackets, then the port" },
+	{ "--listen [::1 h", OPTIONS_ERROR, "in brackets, then the port" },
+	{ "--listen [::1]: h", OPTIONS_ERROR, "invalid listen port" },
+	{ "--listen []:80 h", OPTIONS_ERROR, "a numeric IPv4 or IPv6 address is needed" },
+	{ "--listen 1.2.3.4.5:80 h", OPTIONS_ERROR, "a numeric IPv4 or IPv6 address is needed" },
+	{ "--listen fe80::1:80 h", OPTIONS_ERROR, "in brackets" },
+	{ "-r --listen 1 h", OPTIONS_ERROR, "-r/--report cannot be combined with --listen" },
+	{ "--listen 1 --json-stream h", OPTIONS_ERROR, "--json-stream cannot be combined" },
 	{ "--vary sport,label h", OPTIONS_RUN, "vary=both" },
 	{ "--vary label,sport h", OPTIONS_RUN, "vary=both" },
 	{ "--vary=label -6 h", OPTIONS_RUN, "vary=label family=inet6" },
