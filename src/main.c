@@ -27,12 +27,14 @@
 #include "net/capture.h"
 #include "net/net.h"
 #include "net/net_transport.h"
+#include "net/dgram_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
 #include "net/resolve.h"
 #include "net/route.h"
 #include "options.h"
 #include "run.h"
+#include "unprivileged.h"
 
 #define EXIT_USAGE 2
 
@@ -182,11 +184,11 @@ static void say_warning(void *ctx, const char *msg)
  * SIGINT, SIGTERM and SIGHUP (a closed terminal, a supervisor's hang-up)
  * end it the same way, results kept: 1.  0 done, -1 error (said here).
  */
-static int loop_over_network(struct net_transport *nt, struct engine *e,
+static int loop_over_network(struct transport *tr, struct engine *e,
 			     const struct run_face *face)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
-	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
+	struct run_env env = {.transport = tr, .clock = clock_monotonic(),
 			      .stop = &stop_signal, .warn = say_warning};
 	struct run_engine one = {.e = e, .face = face};
 	int rc;
@@ -202,7 +204,7 @@ static int loop_over_network(struct net_transport *nt, struct engine *e,
 	return rc;
 }
 
-static int run_live(struct net_transport *nt, struct engine *e, const struct options *o,
+static int run_live(struct transport *tr, struct engine *e, const struct options *o,
 		    const struct ip_addr *dst, const struct namer *names, const char *started)
 {
 	struct tui_options to = {.target_name = o->host, .target = *dst, .numeric = o->numeric,
@@ -219,7 +221,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 		return 1;
 	}
 	face.ctx = t;
-	rc = loop_over_network(nt, e, &face);
+	rc = loop_over_network(tr, e, &face);
 	tui_close(t);
 	if (rc < 0)
 		return 1;
@@ -237,7 +239,7 @@ static int run_live(struct net_transport *nt, struct engine *e, const struct opt
 	return finish_stdout(0);
 }
 
-static int run_stream(struct net_transport *nt, struct engine *e, const struct options *o,
+static int run_stream(struct transport *tr, struct engine *e, const struct options *o,
 		      const struct namer *names)
 {
 	struct json_options jo = {.target_name = o->host, .namer = names};
@@ -252,7 +254,7 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	/* A reader that goes away ends the run through ferror(), not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	face.ctx = s;
-	rc = loop_over_network(nt, e, &face);
+	rc = loop_over_network(tr, e, &face);
 	json_stream_end(s, e, clock_monotonic_us(),
 			rc == 1 ? "signal" : rc < 0 ? "error" : "done");
 	werr = json_stream_error(s);
@@ -265,14 +267,14 @@ static int run_stream(struct net_transport *nt, struct engine *e, const struct o
 	return finish_stdout(rc < 0 ? 1 : 0);
 }
 
-static int run_batch(struct net_transport *nt, struct engine *e, enum face face,
+static int run_batch(struct transport *tr, struct engine *e, enum face face,
 		     const struct options *o, const struct namer *names, const char *started)
 {
 	struct results *r;
 	char finished[40];
 	int rc;
 
-	rc = loop_over_network(nt, e, NULL);
+	rc = loop_over_network(tr, e, NULL);
 	if (rc < 0)
 		return 1;
 	rfc3339_now(finished, sizeof(finished));
@@ -306,6 +308,8 @@ struct plan {
 	struct engine_config cfg;
 	enum face face;
 	char warning[700];	/* said again after the live view, which covers it */
+	bool unprivileged;	/* ordinary sockets, no raw socket (unprivileged.h) */
+	const char *argv0;	/* the program as run, for the setcap hint */
 };
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
@@ -355,20 +359,27 @@ static int plan_run(struct plan *p)
 	return 0;
 }
 
-/* The raw socket and the capture: the privileged part.  False when they cannot be opened (said). */
-static bool open_network(struct net *net, const struct plan *p, const char *argv0)
+/*
+ * The raw socket and the capture: the privileged part.  Without the
+ * privilege (or with --unprivileged) the run goes on over ordinary
+ * sockets: p->unprivileged.  False when neither can be (said).
+ */
+static bool open_network(struct net *net, struct plan *p)
 {
 	char err[512];
 	bool need_privilege;
 
+	if (p->o.unprivileged) {
+		p->unprivileged = true;
+		return true;
+	}
 	if (net_open(net, &p->dst, p->cfg.proto, err, sizeof(err), &need_privilege))
 		return true;
-	if (need_privilege)
-		fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
-			"CAP_NET_RAW; run as root or grant it once with "
-			"'sudo setcap cap_net_raw+ep %s'\n", err, argv0);
-	else
-		fprintf(stderr, "ecmptrace: %s\n", err);
+	if (need_privilege) {
+		p->unprivileged = true;
+		return true;
+	}
+	fprintf(stderr, "ecmptrace: %s\n", err);
 	return false;
 }
 
@@ -419,10 +430,9 @@ static bool drop_privileges(void)
 	return false;
 }
 
-/* Runs the chosen face over a new engine; the exit status. */
-static int trace(struct net *net, struct plan *p)
+/* Runs the chosen face over a new engine and transport tr; the exit status. */
+static int trace(struct transport *tr, struct plan *p)
 {
-	struct net_transport nt;
 	struct resolver *res = NULL;
 	struct namer names;
 	const struct namer *nm = NULL;
@@ -430,11 +440,9 @@ static int trace(struct net *net, struct plan *p)
 	char err[512], started[40];
 	int rc;
 
-	p->cfg.src = net->src;
 	e = engine_new(&p->cfg, err, sizeof(err));
 	if (e == NULL)
 		return usage_error(err);
-	net_transport_init(&nt, net);
 	if (!p->o.numeric || p->face == FACE_CURSES)
 		res = resolver_new();
 	if (res != NULL) {
@@ -443,19 +451,53 @@ static int trace(struct net *net, struct plan *p)
 	}
 	rfc3339_now(started, sizeof(started));
 	if (p->face == FACE_CURSES)
-		rc = run_live(&nt, e, &p->o, &p->dst, nm, started);
+		rc = run_live(tr, e, &p->o, &p->dst, nm, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(&nt, e, &p->o, p->o.numeric ? NULL : nm);
+		rc = run_stream(tr, e, &p->o, p->o.numeric ? NULL : nm);
 	else
-		rc = run_batch(&nt, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
+		rc = run_batch(tr, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
 	engine_free(e);
 	resolver_free(res);
+	return rc;
+}
+
+/*
+ * Without CAP_NET_RAW: what is not available is said once, privileges
+ * (if any) are dropped all the same, and the probes go on ordinary
+ * sockets (net/dgram_transport.h).
+ */
+static int trace_unprivileged(struct plan *p)
+{
+	struct dgram_transport *dt;
+	char err[512];
+	int rc;
+
+	rc = unprivileged_plan(&p->o, p->argv0, &p->dst, &p->cfg, p->warning,
+			       sizeof(p->warning), err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return rc;
+	}
+	fputs(p->warning, stderr);
+	if (!drop_privileges())
+		return 1;
+	dt = dgram_transport_new(p->cfg.proto, &p->dst, p->cfg.timeout_us, err, sizeof(err));
+	if (dt == NULL) {
+		fprintf(stderr, "ecmptrace: %s; or grant CAP_NET_RAW ('sudo setcap "
+			"cap_net_raw+ep %s')\n", err, p->argv0);
+		return 1;
+	}
+	rc = trace(dgram_transport_get(dt), p);
+	dgram_transport_free(dt);
+	if (p->face == FACE_CURSES)
+		fputs(p->warning, stderr);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct plan p = {.warning = ""};
+	struct net_transport nt;
 	struct net net;
 	int rc = 0;
 
@@ -466,9 +508,12 @@ int main(int argc, char **argv)
 	rc = plan_run(&p);
 	if (rc != 0)
 		return rc;
+	p.argv0 = argv[0];
 	/* Everything that needs privilege happens here, and nothing else does. */
-	if (!open_network(&net, &p, argv[0]))
+	if (!open_network(&net, &p))
 		return 1;
+	if (p.unprivileged)
+		return trace_unprivileged(&p);
 	net_frames_reserve(&net, p.cfg.proto);
 	open_link_check(&net, &p);
 	if (!drop_privileges()) {
@@ -477,7 +522,9 @@ int main(int argc, char **argv)
 	}
 	/* Then what needs none: the routing table, asked under the seccomp filter. */
 	follow_host_balancing(&net, &p);
-	rc = trace(&net, &p);
+	p.cfg.src = net.src;
+	net_transport_init(&nt, &net);
+	rc = trace(&nt.transport, &p);
 	net_close(&net);
 	/* The live view covered the screen the warning was written on. */
 	if (p.face == FACE_CURSES)

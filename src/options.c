@@ -26,6 +26,7 @@ enum {
 	OPT_REPORT_ON_EXIT,
 	OPT_NO_LINK_CHECK,
 	OPT_CONFIDENCE,
+	OPT_UNPRIVILEGED,
 };
 
 /* What an option's argument is. */
@@ -77,6 +78,8 @@ static const struct opt_def opt_table[] = {
 	{ "tos", OPT_TOS, ARG_INT, "N", "TOS", 0, 255, "IPv4 TOS / IPv6 traffic class", "0" },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
+	{ "unprivileged", OPT_UNPRIVILEGED, ARG_NONE, NULL, NULL, 0, 0,
+	  "use ordinary sockets", "without CAP_NET_RAW" },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
 	  NULL },
 	{ "report", 'r', ARG_NONE, NULL, NULL, 0, 0, "print a report at the end",
@@ -357,6 +360,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 	case OPT_NO_LINK_CHECK:
 		o->link_check = false;
 		break;
+	case OPT_UNPRIVILEGED:
+		o->unprivileged = true;
+		break;
 	}
 }
 
@@ -409,6 +415,12 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 		set_err(err, errlen,
 			"%d flows from source port %u need ports up to %ld (max 65535)",
 			o->nflows, (unsigned)o->sport_base, (long)o->sport_base + o->nflows - 1);
+		return false;
+	}
+	/* One ordinary socket per flow: two flows cannot share a source port. */
+	if (o->unprivileged && o->vary == VARY_LABEL) {
+		set_err(err, errlen, "--vary label does not apply to --unprivileged: ordinary "
+			"sockets need a source port per flow");
 		return false;
 	}
 	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {

@@ -10,4 +10,6 @@ ecmptrace_SOURCES += \
 	src/net/resolve.c src/net/resolve.h \
 	src/net/route.c src/net/route.h \
 	src/net/steer.c src/net/steer.h \
-	src/net/neighbours.c src/net/neighbours.h
+	src/net/neighbours.c src/net/neighbours.h \
+	src/net/dgram_transport.c src/net/dgram_transport.h \
+	src/net/dgram_sock.c src/net/dgram_sock.h

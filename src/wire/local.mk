@@ -12,4 +12,5 @@ libcore_a_SOURCES += \
 	src/wire/dissect.c src/wire/dissect.h \
 	src/wire/neigh.c src/wire/neigh.h \
 	src/wire/rtnl.c src/wire/rtnl.h \
-	src/wire/link.c src/wire/link.h
+	src/wire/link.c src/wire/link.h \
+	src/wire/sockreply.c src/wire/sockreply.h

@@ -76,6 +76,8 @@ bad "max-unknown 256 out of range" --max-unknown 256 127.0.0.1
 bad "TOS 256 out of range" --tos 256 127.0.0.1
 bad "invalid vary 'port'" --vary port 127.0.0.1
 bad "needs IPv6" -4 --vary label 127.0.0.1
+bad "takes no argument" --unprivileged=yes 127.0.0.1
+bad "--vary label does not apply to --unprivileged" --unprivileged --vary label ::1
 bad "-6/--ipv6 cannot be combined with -4/--ipv4" -4 -6 127.0.0.1
 bad "-I/--icmp cannot be combined with -T/--tcp" -T -I 127.0.0.1
 bad "-j/--json cannot be combined with -r/--report" -r -j 127.0.0.1

@@ -68,6 +68,7 @@ FIELD(numeric, o->numeric)
 FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
 FIELD(linkcheck, o->link_check)
+FIELD(unpriv, o->unprivileged)
 FIELD(face, o->face)
 
 static const struct field fields[] = {
@@ -78,7 +79,7 @@ static const struct field fields[] = {
 	{ "interval", get_interval }, { "timeout", get_timeout }, { "rate", get_rate },
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
-	{ "linkcheck", get_linkcheck },
+	{ "linkcheck", get_linkcheck }, { "unpriv", get_unpriv },
 	{ "face", get_face },
 };
 
@@ -161,7 +162,7 @@ static const struct option_case cases[] = {
 	  "host=h family=0 proto=udp port=0 sport=0 flows=16 fixed=0 confidence=95 first=1 "
 	  "max=30 count=10 "
 	  "count_set=0 interval=1000000 timeout=2000000 rate=200 max_unknown=5 vary=0 "
-	  "tos=0 numeric=0 wide=0 roe=0 face=auto" },
+	  "tos=0 numeric=0 wide=0 roe=0 unpriv=0 face=auto" },
 
 	/* Families and protocols. */
 	{ "-4 h", OPTIONS_RUN, "family=inet" },
@@ -305,6 +306,11 @@ static const struct option_case cases[] = {
 	{ "--vary label,sport h", OPTIONS_RUN, "vary=both" },
 	{ "--vary=label -6 h", OPTIONS_RUN, "vary=label family=inet6" },
 	{ "--vary sport -4 h", OPTIONS_RUN, "vary=sport family=inet" },
+	/* --unprivileged: ordinary sockets, one source port per flow. */
+	{ "--unprivileged h", OPTIONS_RUN, "unpriv=1 vary=0" },
+	{ "--unprivileged --vary sport,label -6 h", OPTIONS_RUN, "unpriv=1 vary=both" },
+	{ "--unprivileged --vary label h", OPTIONS_ERROR, "does not apply to --unprivileged" },
+	{ "--unprivileged=1 h", OPTIONS_ERROR, "takes no argument" },
 	{ "--vary port h", OPTIONS_ERROR, "invalid vary 'port': expected sport, label" },
 	{ "--vary sport, h", OPTIONS_ERROR, "invalid vary 'sport,'" },
 	{ "--vary SPORT h", OPTIONS_ERROR, "invalid vary 'SPORT'" },
