@@ -86,7 +86,9 @@ static int find_quoted(const struct sockreply_socket *s, const uint8_t *q, size_
 			continue;
 		if (p->proto == PROBE_UDP && carries_payload(p, q, qlen))
 			return i;
-		if (p->proto == PROBE_ICMP && qlen >= 1 && q[0] == request && echo_of(p, q, qlen))
+		/* The kernel wrote the checksum: the flow's constant if it sent from our source. */
+		if (p->proto == PROBE_ICMP && qlen >= ECHO_HLEN && q[0] == request &&
+		    get16(q + 2) == p->icmp_checksum && echo_of(p, q, qlen))
 			return i;
 		/* The kernel matched the sequence number to the socket's window; its ports must agree. */
 		if (p->proto == PROBE_TCP && qlen >= 4 && get16(q) == p->sport &&

@@ -31,3 +31,11 @@ tests_fuzz_fuzz_rtnl_replay_SOURCES = tests/fuzz/fuzz_rtnl.c tests/fuzz/replay.c
 tests_fuzz_fuzz_rtnl_replay_LDADD = libcore.a $(LIBS)
 EXTRA_DIST += tests/fuzz/corpus/rtnl
 EXTRA_DIST += tests/fuzz/fuzz.h
+# Unprivileged sockets' answers (src/wire/sockreply.c): error-queue control
+# messages and quotes, ping socket echo replies.  In `make check` through
+# replay.c over tests/fuzz/corpus/sockreply; for real libFuzzer see the
+# command at the top of tests/fuzz/fuzz_sockreply.c.
+check_PROGRAMS += tests/fuzz/fuzz_sockreply_replay
+tests_fuzz_fuzz_sockreply_replay_SOURCES = tests/fuzz/fuzz_sockreply.c tests/fuzz/replay.c
+tests_fuzz_fuzz_sockreply_replay_LDADD = libcore.a $(LIBS)
+EXTRA_DIST += tests/fuzz/corpus/sockreply
