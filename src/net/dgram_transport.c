@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/dgram_sock.h"
@@ -22,8 +24,17 @@
 #define FLOW_RING 64
 /* TCP probes of a flow waiting for the one in flight. */
 #define TCP_QUEUE 32
-/* A TCP probe behind which others wait is given up after max(this, 4 slowest round trips). */
-#define TCP_GIVE_UP_MIN_US 250000
+/*
+ * A TCP probe behind which others of its flow wait is given up after
+ * max(this, 3 slowest round trips): a lost probe must not hold the
+ * flow's queue for long, or the probes behind it would be counted lost
+ * by the engine before they even left.  Alone, it is waited for the
+ * whole timeout.
+ */
+#define TCP_GIVE_UP_MIN_US 20000
+#define TCP_GIVE_UP_RTTS 3
+/* The epoll key of the timer that wakes the loop for the next give-up (ports are 16 bits). */
+#define TIMER_KEY (1ull << 32)
 /* Largest datagram read: a quote is at most the IPv6 minimum MTU. */
 #define READ_MAX 1500
 
@@ -48,6 +59,7 @@ struct dgram_transport {
 	enum probe_proto proto;
 	int family;
 	int epfd;
+	int timerfd;			/* TCP: due when a probe in flight is to be given up; -1 */
 	uint64_t timeout_us;
 	uint64_t rtt_max_us;		/* slowest TCP answer so far */
 	struct flow *flows[65536];	/* by source port */
@@ -237,6 +249,50 @@ static bool send_tcp(struct dgram_transport *t, const struct probe_spec *p, uint
 	return true;
 }
 
+/* When the flow's TCP probe in flight is given up: sooner when others of the flow wait. */
+static uint64_t give_up_at(const struct dgram_transport *t, const struct flow *f)
+{
+	uint64_t soon = TCP_GIVE_UP_RTTS * t->rtt_max_us;
+
+	if (soon < TCP_GIVE_UP_MIN_US)
+		soon = TCP_GIVE_UP_MIN_US;
+	return f->sent_at + (f->qlen > 0 && soon < t->timeout_us ? soon : t->timeout_us);
+}
+
+/*
+ * Gives up the TCP probes unanswered too long, then sets the timer for
+ * the next one (relative to now: src/net reads no clock of the loop's).
+ */
+static void tcp_timeouts(struct dgram_transport *t, uint64_t now, const struct transport_sink *sink)
+{
+	struct itimerspec next = {{0, 0}, {0, 0}};
+	uint64_t first = 0;
+
+	for (int i = 0; i < t->nports; i++) {
+		struct flow *f = t->flows[t->ports[i]];
+		uint64_t at;
+
+		if (f->fd < 0)
+			continue;
+		if (now >= give_up_at(t, f))
+			next_tcp(t, f, now, sink);
+		if (f->fd < 0)
+			continue;
+		at = give_up_at(t, f);
+		if (first == 0 || at < first)
+			first = at;
+	}
+	if (t->timerfd < 0)
+		return;
+	if (first != 0) {
+		uint64_t in = first > now ? first - now : 1;
+
+		next.it_value.tv_sec = (time_t)(in / 1000000);
+		next.it_value.tv_nsec = (long)(in % 1000000) * 1000;
+	}
+	(void)timerfd_settime(t->timerfd, 0, &next, NULL);
+}
+
 static int dt_send(void *ctx, const struct probe_spec *probes, int count,
 		   const struct transport_sink *sink, uint64_t now_us, char *err, size_t errlen)
 {
@@ -257,6 +313,8 @@ static int dt_send(void *ctx, const struct probe_spec *probes, int count,
 			failed++;
 		}
 	}
+	if (t->proto == PROBE_TCP)
+		tcp_timeouts(t, now_us, sink);
 	return failed;
 }
 
@@ -339,22 +397,6 @@ static void tcp_event(struct dgram_transport *t, struct flow *f, uint64_t now,
 	next_tcp(t, f, now, sink);
 }
 
-/* TCP probes unanswered too long are given up, sooner when others of the flow wait. */
-static void tcp_timeouts(struct dgram_transport *t, uint64_t now, const struct transport_sink *sink)
-{
-	uint64_t soon = 4 * t->rtt_max_us > TCP_GIVE_UP_MIN_US ? 4 * t->rtt_max_us
-							      : TCP_GIVE_UP_MIN_US;
-
-	for (int i = 0; i < t->nports; i++) {
-		struct flow *f = t->flows[t->ports[i]];
-
-		if (f->fd < 0)
-			continue;
-		if (now - f->sent_at >= (f->qlen > 0 ? soon : t->timeout_us))
-			next_tcp(t, f, now, sink);
-	}
-}
-
 static int dt_receive(void *ctx, const struct pollfd *fds, int nfds,
 		      const struct transport_sink *sink, uint64_t now_us, char *err, size_t errlen)
 {
@@ -371,8 +413,16 @@ static int dt_receive(void *ctx, const struct pollfd *fds, int nfds,
 			return -1;
 		}
 		for (int i = 0; i < n; i++) {
-			struct flow *f = t->flows[(uint16_t)ev[i].data.u64];
+			struct flow *f;
 
+			if (ev[i].data.u64 == TIMER_KEY) {
+				uint64_t expirations;
+
+				/* Read to rearm it; the give-ups are done below. */
+				(void)!read(t->timerfd, &expirations, sizeof(expirations));
+				continue;
+			}
+			f = t->flows[(uint16_t)ev[i].data.u64];
 			if (f == NULL || f->fd < 0)
 				continue;
 			if (t->proto == PROBE_TCP) {
@@ -420,6 +470,7 @@ struct dgram_transport *dgram_transport_new(enum probe_proto proto, const struct
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	t->timerfd = -1;
 	t->proto = proto;
 	t->family = dst->family;
 	t->timeout_us = timeout_us;
@@ -428,6 +479,19 @@ struct dgram_transport *dgram_transport_new(enum probe_proto proto, const struct
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		free(t);
 		return NULL;
+	}
+	if (proto == PROBE_TCP) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TIMER_KEY};
+
+		t->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (t->timerfd < 0 || epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->timerfd, &ev) != 0) {
+			snprintf(err, errlen, "timerfd: %s", strerror(errno));
+			if (t->timerfd >= 0)
+				close(t->timerfd);
+			close(t->epfd);
+			free(t);
+			return NULL;
+		}
 	}
 	t->transport = (struct transport){.ops = &dgram_ops, .ctx = t};
 	return t;
@@ -452,6 +516,8 @@ void dgram_transport_free(struct dgram_transport *t)
 		free(f->queue);
 		free(f);
 	}
+	if (t->timerfd >= 0)
+		close(t->timerfd);
 	close(t->epfd);
 	free(t);
 }

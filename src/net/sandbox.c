@@ -36,6 +36,7 @@ static const char *const plain[] = {
 	"poll", "ppoll", "select", "pselect6",
 	/* Unprivileged mode's sockets, one per flow, in one epoll set (dgram_transport.c). */
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"timerfd_create", "timerfd_settime",
 	"sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "connect",
 	"getsockname", "getpeername", "getsockopt", "setsockopt", "bind", "shutdown",
 	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk",

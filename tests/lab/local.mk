@@ -30,6 +30,7 @@ LAB_TESTS = \
 	tests/lab/t_sandbox.sh \
 	tests/lab/t_verdict.sh \
 	tests/lab/t_forgery.sh \
+	tests/lab/t_unprivileged.sh \
 	tests/lab/t_scenarios.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
