@@ -240,9 +240,10 @@ static int run_live(struct transport *tr, struct engine *e, const struct options
 }
 
 static int run_stream(struct transport *tr, struct engine *e, const struct options *o,
-		      const struct namer *names)
+		      const struct namer *names, const char *const *unavailable)
 {
-	struct json_options jo = {.target_name = o->host, .namer = names};
+	struct json_options jo = {.target_name = o->host, .namer = names,
+				  .unavailable = unavailable};
 	struct json_stream *s = json_stream_new(stdout, &jo);
 	struct run_face face = {.tick = json_stream_tick, .tick_us = 100000, .input_fd = -1};
 	int rc, werr;
@@ -268,7 +269,8 @@ static int run_stream(struct transport *tr, struct engine *e, const struct optio
 }
 
 static int run_batch(struct transport *tr, struct engine *e, enum face face,
-		     const struct options *o, const struct namer *names, const char *started)
+		     const struct options *o, const struct namer *names, const char *started,
+		     const char *const *unavailable)
 {
 	struct results *r;
 	char finished[40];
@@ -285,7 +287,8 @@ static int run_batch(struct transport *tr, struct engine *e, enum face face,
 	}
 	if (face == FACE_JSON) {
 		struct json_options jo = {.target_name = o->host, .started = started,
-					  .finished = finished, .namer = names};
+					  .finished = finished, .namer = names,
+					  .unavailable = unavailable};
 
 		if (!json_print_report(stdout, r, &jo)) {
 			fprintf(stderr, "ecmptrace: out of memory\n");
@@ -438,6 +441,9 @@ static int trace(struct transport *tr, struct plan *p)
 	const struct namer *nm = NULL;
 	struct engine *e;
 	char err[512], started[40];
+	/* Said in the JSON faces beside the target (unprivileged.h). */
+	const char *const *unavailable = p->unprivileged ? unprivileged_unavailable(p->cfg.proto)
+							 : NULL;
 	int rc;
 
 	e = engine_new(&p->cfg, err, sizeof(err));
@@ -453,9 +459,10 @@ static int trace(struct transport *tr, struct plan *p)
 	if (p->face == FACE_CURSES)
 		rc = run_live(tr, e, &p->o, &p->dst, nm, started);
 	else if (p->face == FACE_JSON_STREAM)
-		rc = run_stream(tr, e, &p->o, p->o.numeric ? NULL : nm);
+		rc = run_stream(tr, e, &p->o, p->o.numeric ? NULL : nm, unavailable);
 	else
-		rc = run_batch(tr, e, p->face, &p->o, p->o.numeric ? NULL : nm, started);
+		rc = run_batch(tr, e, p->face, &p->o, p->o.numeric ? NULL : nm, started,
+			       unavailable);
 	engine_free(e);
 	resolver_free(res);
 	return rc;

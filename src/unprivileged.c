@@ -76,3 +76,13 @@ int unprivileged_plan(const struct options *o, const char *argv0, const struct i
 	say_unavailable(o, c, argv0, say, saylen);
 	return 0;
 }
+
+const char *const *unprivileged_unavailable(enum probe_proto proto)
+{
+	static const char *const all[] = {"link_check", "next_hop_frames", "short_quotes",
+					  NULL, NULL};
+	static const char *const tcp[] = {"link_check", "next_hop_frames", "short_quotes",
+					  "parallel_tcp", NULL};
+
+	return proto == PROBE_TCP ? tcp : all;
+}

@@ -24,4 +24,10 @@
 int unprivileged_plan(const struct options *o, const char *argv0, const struct ip_addr *dst,
 		      struct engine_config *c, char *say, size_t saylen, char *err, size_t errlen);
 
+/*
+ * What a run of proto cannot do without privilege, as the JSON faces name
+ * it (doc/ecmptrace.schema.json, "unavailable"); NULL-terminated.
+ */
+const char *const *unprivileged_unavailable(enum probe_proto proto);
+
 #endif

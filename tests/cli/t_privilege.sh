@@ -48,6 +48,13 @@ unprivileged() {
 
 unprivileged -r -c 1 127.0.0.1
 unprivileged -T -j -c 1 127.0.0.1
+# The stream's start event says what is not available, as the document does.
+timeout 20 "${as_nobody[@]}" "$ECMPTRACE" --json-stream -n -c 1 127.0.0.1 2>/dev/null </dev/null |
+	head -n 1 | grep -q '"type":"start".*"unavailable":\["link_check","next_hop_frames","short_quotes"\]'
+ok $? "unprivileged --json-stream: the start event lists what is unavailable"
+timeout 20 "$ECMPTRACE" -j -n -c 1 127.0.0.1 2>/dev/null </dev/null | grep -q '"unavailable"'
+[ $? -ne 0 ]
+ok $? "with raw sockets (root) nothing is said unavailable"
 
 # ICMP where ping sockets are refused to nobody's group.
 read -r low high </proc/sys/net/ipv4/ping_group_range

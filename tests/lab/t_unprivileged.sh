@@ -97,6 +97,16 @@ check() {
 	grep -q "probing on ordinary sockets (unprivileged mode)" "$out.err" &&
 		[ "$(grep -c "not available without CAP_NET_RAW" "$out.err")" -eq 1 ]
 	ok $? "$what: says once that it is unprivileged and what is not available"
+	lab_schema report "$out"
+	lab_ok_or_skip $? "$what: the document is valid against doc/ecmptrace.schema.json"
+	"$LAB_PY" - "$out" "$proto" <<'PY'
+import json, sys
+want = {"link_check", "next_hop_frames", "short_quotes"}
+if sys.argv[2] == "tcp":
+    want.add("parallel_tcp")
+sys.exit(0 if set(json.load(open(sys.argv[1])).get("unavailable", [])) == want else 1)
+PY
+	ok $? "$what: the document says what was unavailable"
 	lab_check branches "$out" "$LAB_BRANCH_TTL" $LAB_BRANCH_ADDRS
 	ok $? "$what: both branches at TTL $LAB_BRANCH_TTL"
 	if [ "$proto" != tcp ]; then
