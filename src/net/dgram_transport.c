@@ -20,8 +20,13 @@
 #include "net/dgram_transport.h"
 #include "wire/sockreply.h"
 
-/* Probes of a flow remembered for matching: more than a round has in flight at once. */
-#define FLOW_RING 64
+/*
+ * Probes of a flow remembered for matching: a ring that starts small and
+ * doubles while its oldest probe could still be answered (within the
+ * timeout), so a fast flow on a slow path loses no late answer.
+ */
+#define RING_FIRST 16
+#define RING_MAX 8192
 /* TCP probes of a flow waiting for the one in flight. */
 #define TCP_QUEUE 32
 /*
@@ -47,8 +52,9 @@ struct flow {
 	int fd;				/* UDP/ping socket, or the TCP probe in flight; -1: none */
 	bool broken;			/* its socket could not be opened: its probes fail */
 	int ttl;			/* TTL the UDP/ping socket is set to (-1: not yet) */
-	struct probe_spec ring[FLOW_RING];	/* probes sent (TCP: [0] is the one in flight) */
-	int next, count;
+	struct probe_spec *ring;	/* probes sent, any order (TCP: [0] is the one in flight) */
+	uint64_t *ring_at;		/* when each was sent */
+	int cap, next, count;
 	uint64_t handed_at, sent_at;	/* TCP: of the probe in flight */
 	struct queued *queue;		/* TCP: FIFO of TCP_QUEUE */
 	int qhead, qlen;
@@ -76,6 +82,14 @@ static void warn_once(bool *said, const struct transport_sink *sink, const char 
 	*said = true;
 }
 
+static void flow_free(struct flow *f)
+{
+	free(f->ring);
+	free(f->ring_at);
+	free(f->queue);
+	free(f);
+}
+
 static struct flow *flow_of(struct dgram_transport *t, uint16_t port)
 {
 	struct flow *f = t->flows[port];
@@ -87,8 +101,13 @@ static struct flow *flow_of(struct dgram_transport *t, uint16_t port)
 		return NULL;
 	f->fd = -1;
 	f->ttl = -1;
-	if (t->proto == PROBE_TCP && (f->queue = calloc(TCP_QUEUE, sizeof(*f->queue))) == NULL) {
-		free(f);
+	f->cap = t->proto == PROBE_TCP ? 1 : RING_FIRST;
+	f->ring = calloc((size_t)f->cap, sizeof(*f->ring));
+	f->ring_at = calloc((size_t)f->cap, sizeof(*f->ring_at));
+	if (t->proto == PROBE_TCP)
+		f->queue = calloc(TCP_QUEUE, sizeof(*f->queue));
+	if (f->ring == NULL || f->ring_at == NULL || (t->proto == PROBE_TCP && f->queue == NULL)) {
+		flow_free(f);
 		return NULL;
 	}
 	t->flows[port] = f;
@@ -96,11 +115,45 @@ static struct flow *flow_of(struct dgram_transport *t, uint16_t port)
 	return f;
 }
 
-static void remember(struct flow *f, const struct probe_spec *p)
+/* Doubles a full ring, oldest first; false when it cannot (the oldest is then forgotten). */
+static bool grow(struct flow *f)
 {
+	int cap = f->cap * 2;
+	struct probe_spec *ring;
+	uint64_t *at;
+
+	if (cap > RING_MAX)
+		return false;
+	ring = malloc((size_t)cap * sizeof(*ring));
+	at = malloc((size_t)cap * sizeof(*at));
+	if (ring == NULL || at == NULL) {
+		free(ring);
+		free(at);
+		return false;
+	}
+	for (int i = 0; i < f->count; i++) {
+		ring[i] = f->ring[(f->next + i) % f->cap];
+		at[i] = f->ring_at[(f->next + i) % f->cap];
+	}
+	free(f->ring);
+	free(f->ring_at);
+	f->ring = ring;
+	f->ring_at = at;
+	f->next = f->count;
+	f->cap = cap;
+	return true;
+}
+
+static void remember(const struct dgram_transport *t, struct flow *f, const struct probe_spec *p,
+		     uint64_t now)
+{
+	/* Full, and the oldest could still be answered: make room rather than forget it. */
+	if (f->count == f->cap && now - f->ring_at[f->next] < t->timeout_us)
+		(void)grow(f);
 	f->ring[f->next] = *p;
-	f->next = (f->next + 1) % FLOW_RING;
-	if (f->count < FLOW_RING)
+	f->ring_at[f->next] = now;
+	f->next = (f->next + 1) % f->cap;
+	if (f->count < f->cap)
 		f->count++;
 }
 
@@ -161,7 +214,7 @@ static bool payload_of(const struct probe_spec *p, uint8_t *pkt, const uint8_t *
  * on a socket also makes its next send fail once with the error's errno
  * (and be forgotten): that send is tried again.
  */
-static bool send_datagram(struct dgram_transport *t, const struct probe_spec *p,
+static bool send_datagram(struct dgram_transport *t, const struct probe_spec *p, uint64_t now,
 			  const struct transport_sink *sink)
 {
 	struct flow *f = flow_of(t, p->sport);
@@ -182,7 +235,7 @@ static bool send_datagram(struct dgram_transport *t, const struct probe_spec *p,
 		sent = send(f->fd, data, len, 0);
 	if (sent != (ssize_t)len)
 		return false;
-	remember(f, p);
+	remember(t, f, p, now);
 	return true;
 }
 
@@ -303,7 +356,7 @@ static int dt_send(void *ctx, const struct probe_spec *probes, int count,
 	(void)errlen;
 	for (int i = 0; i < count; i++) {
 		bool ok = t->proto == PROBE_TCP ? send_tcp(t, &probes[i], now_us, sink)
-						: send_datagram(t, &probes[i], sink);
+						: send_datagram(t, &probes[i], now_us, sink);
 
 		if (!ok) {
 			char msg[160];
@@ -513,8 +566,7 @@ void dgram_transport_free(struct dgram_transport *t)
 			dgram_sock_abort(f->fd);
 		else if (f->fd >= 0)
 			close(f->fd);
-		free(f->queue);
-		free(f);
+		flow_free(f);
 	}
 	if (t->timerfd >= 0)
 		close(t->timerfd);
