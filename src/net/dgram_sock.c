@@ -115,6 +115,10 @@ static int open_bound(const struct dgram_flow_id *id, int type, int proto, bool 
 		return fail(fd, "bind", err, errlen);
 	if (id->dst.family == AF_INET6 && id->flow_label != 0 && !lease_label(fd, id))
 		return fail(fd, "IPv6 flow label", err, errlen);
+	/* No label of the flow's own: none at all, as a raw probe has, not a hash of the ports. */
+	if (id->dst.family == AF_INET6 && id->flow_label == 0 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_AUTOFLOWLABEL, &(int){0}, sizeof(int)) != 0)
+		return fail(fd, "IPV6_AUTOFLOWLABEL", err, errlen);
 	return fd;
 }
 
