@@ -12,10 +12,13 @@
 # ICMP the splitting router r1 stands in for a router that hashes the echo
 # identifier: odd identifiers go to r2b, even ones to r2a (nftables mark +
 # policy routing).  For IPv6 every router hashes the flow label too, which
-# the ping sockets must then carry per flow.  TCP's end-to-end loss is not
+# the ping sockets must then carry per flow; a capture in the client
+# namespace checks that each flow's probes carry the label its document
+# gives it (UDP, ICMPv6 echo, TCP SYN).  TCP's end-to-end loss is not
 # held to the share dropped: the lossy router also drops the flows' own
 # handshake packets, which leaves the server half-open connections (raw
-# probes see the same); its finding must still blame the lossy router.
+# probes see the same); its finding must still blame the lossy router, but
+# may leave out a flow whose few end-to-end losses look like the others'.
 #
 # Varied from a seed printed below: which branch is lossy and how lossy.
 # Address lists are split into words on purpose; make sets top_srcdir.
@@ -75,6 +78,42 @@ table ip icmpsplit {
 NFT
 }
 
+# The IPv6 flow labels on the wire, per protocol and source port (ICMPv6:
+# echo identifier), captured in the client namespace until SIGTERM; then a
+# check that every flow of a run carried exactly the label its document says.
+cat >"$LAB_TMP/labels.py" <<'PY'
+import json, signal, socket, sys
+seen = {}
+def done(*_):
+    json.dump({k: sorted(v) for k, v in seen.items()}, open(sys.argv[2], "w"))
+    sys.exit(0)
+signal.signal(signal.SIGTERM, done)
+# ETH_P_ALL: a packet socket of one protocol sees only what comes in.
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
+s.bind((sys.argv[1], 3))
+while True:
+    p, addr = s.recvfrom(2048)
+    if addr[1] != 0x86dd or len(p) < 54 or p[0] >> 4 != 6:
+        continue
+    label, nh = int.from_bytes(p[0:4], "big") & 0xfffff, p[6]
+    if nh == 17 or (nh == 6 and p[53] & 0x12 == 0x02):   # UDP, TCP SYN (the probes)
+        key = "%s %d" % ("tcp" if nh == 6 else "udp", int.from_bytes(p[40:42], "big"))
+    elif nh == 58 and p[40] == 128:
+        key = "icmp %d" % int.from_bytes(p[44:46], "big")
+    else:
+        continue
+    seen.setdefault(key, set()).add(label)
+PY
+cat >"$LAB_TMP/labels-check.py" <<'PY'
+import json, sys
+wire, doc, proto = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+bad = [(f["source_port"], f.get("flow_label"), wire.get("%s %d" % (proto, f["source_port"])))
+       for f in doc["flows"]
+       if wire.get("%s %d" % (proto, f["source_port"])) != [f.get("flow_label")]]
+print("# %d flows, %d with another label on the wire %s" % (len(doc["flows"]), len(bad), bad[:3]))
+sys.exit(1 if bad or not doc["flows"] else 0)
+PY
+
 # The source ports (ICMP: identifiers) of the run's flows that take the lossy branch.
 lossy_ports() {	# lossy_ports OUT PROTO
 	local out=$1 proto=$2 dport sport
@@ -114,7 +153,7 @@ PY
 			"$permille"
 		ok $? "$what: the lossy branch's flows lose about $permille permille, the others none"
 	fi
-	if [ "$LAB_FAMILY" = 4 ]; then
+	if [ "$LAB_FAMILY" = 4 ] && [ "$proto" != tcp ]; then
 		lossy_ports "$out" "$proto" >"$out.ports"
 		ports=(--ports "$out.ports")
 	fi
@@ -143,6 +182,12 @@ for family in 4 6; do
 		ok $? "r1 splits echo requests by identifier"
 	fi
 	declare -A pid=() args=([udp]="" [icmp]="--icmp" [tcp]="-T -P $port")
+	sniffer=""
+	if [ "$family" = 6 ]; then
+		lab_bg "$LAB_CLIENT_NS" "$LAB_PY" "$LAB_TMP/labels.py" v-r1 "$LAB_TMP/labels.json"
+		sniffer=$!
+		sleep 0.5
+	fi
 	for proto in udp icmp tcp; do
 		out="$LAB_TMP/v$family-$proto.json"
 		echo "# as nobody: ecmptrace -n -j ${args[$proto]} $LAB_SERVER_ADDR"
@@ -158,6 +203,14 @@ for family in 4 6; do
 		[ $rc -eq 0 ] || sed -n '1,10s/^/#   /p' "$out.err"
 		check "$out" "$proto" nobody
 	done
+	if [ -n "$sniffer" ]; then
+		lab_stop "$sniffer" TERM >/dev/null
+		for proto in udp icmp tcp; do
+			"$LAB_PY" "$LAB_TMP/labels-check.py" "$LAB_TMP/labels.json" \
+				"$LAB_TMP/v6-$proto.json" "$proto"
+			ok $? "IPv6 $proto as nobody: each flow's packets carry its own flow label"
+		done
+	fi
 	# Root, told to: the same over ordinary sockets.
 	proto=$([ "$family" = 4 ] && echo udp || echo tcp)
 	out="$LAB_TMP/v$family-$proto-root.json"
