@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -226,6 +228,19 @@ int dgram_sock_tcp_state(int fd)
 		return e;
 	/* No error and a peer: the SYN-ACK came. */
 	return getpeername(fd, (struct sockaddr *)&peer, &len) == 0 ? 0 : EINPROGRESS;
+}
+
+bool dgram_sock_tcp_resent(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	/* Unknown counts as sent again: an answer is only taken when it is surely the probe's. */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_total_retrans) + sizeof(ti.tcpi_total_retrans))
+		return true;
+	return ti.tcpi_total_retrans > 0 || ti.tcpi_retransmits > 0;
 }
 
 void dgram_sock_abort(int fd)

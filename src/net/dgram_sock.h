@@ -58,6 +58,11 @@ ssize_t dgram_sock_read_error(int fd, int family, struct sockreply_note *n, uint
 ssize_t dgram_sock_read(int fd, uint8_t *buf, size_t cap, struct ip_addr *from, uint8_t *ttl);
 /* What a TCP probe's socket came to: 0 connected, or the errno of its failure. */
 int dgram_sock_tcp_state(int fd);
+/*
+ * Whether the kernel sent the probe's SYN again (no answer within its
+ * first retransmission timeout): an answer then may be the second SYN's.
+ */
+bool dgram_sock_tcp_resent(int fd);
 /* Closes a TCP probe's socket with a reset: no FIN, no TIME_WAIT to hold the flow's ports. */
 void dgram_sock_abort(int fd);
 

@@ -388,8 +388,11 @@ static struct sockreply_socket socket_of(const struct dgram_transport *t, const 
 					 .nsent = f->count};
 }
 
-/* Hands over every ICMP error queued on the flow's socket; how many were the flow's. */
-static int drain_errors(struct dgram_transport *t, struct flow *f, uint64_t at,
+/*
+ * Hands over every ICMP error queued on the flow's socket (or only reads
+ * them, when !deliver); how many were the flow's.
+ */
+static int drain_errors(struct dgram_transport *t, struct flow *f, uint64_t at, bool deliver,
 			const struct transport_sink *sink)
 {
 	struct sockreply_socket s = socket_of(t, f);
@@ -403,7 +406,8 @@ static int drain_errors(struct dgram_transport *t, struct flow *f, uint64_t at,
 		if (sockreply_from_error(&n, buf, (size_t)len, &s, &r) < 0)
 			continue;
 		r.reply_ttl = ttl;
-		(void)sink->reply(sink->ctx, &r, at);
+		if (deliver)
+			(void)sink->reply(sink->ctx, &r, at);
 		found++;
 	}
 	return found;
@@ -434,7 +438,13 @@ static void tcp_event(struct dgram_transport *t, struct flow *f, uint64_t now,
 {
 	/* Its round trip from when it really left, on the engine's time for it. */
 	uint64_t at = now - (f->sent_at - f->handed_at);
-	int found = drain_errors(t, f, at, sink), state;
+	/*
+	 * The kernel sends an unanswered SYN again after a second or so; an
+	 * answer may then be the second one's, which the engine never sent:
+	 * the probe stays unanswered (lost) rather than answered by another.
+	 */
+	bool deliver = !dgram_sock_tcp_resent(f->fd);
+	int found = drain_errors(t, f, at, deliver, sink), state;
 	struct reply r;
 
 	state = dgram_sock_tcp_state(f->fd);
@@ -442,10 +452,11 @@ static void tcp_event(struct dgram_transport *t, struct flow *f, uint64_t now,
 		return;
 	if (found == 0 && (state == 0 || state == ECONNREFUSED)) {
 		sockreply_from_tcp(&f->ring[0], state == 0, &r);
-		(void)sink->reply(sink->ctx, &r, at);
+		if (deliver)
+			(void)sink->reply(sink->ctx, &r, at);
 		found++;
 	}
-	if (found > 0 && now - f->sent_at > t->rtt_max_us)
+	if (found > 0 && deliver && now - f->sent_at > t->rtt_max_us)
 		t->rtt_max_us = now - f->sent_at;
 	next_tcp(t, f, now, sink);
 }
@@ -482,7 +493,7 @@ static int dt_receive(void *ctx, const struct pollfd *fds, int nfds,
 				tcp_event(t, f, now_us, sink);
 				continue;
 			}
-			drain_errors(t, f, now_us, sink);
+			drain_errors(t, f, now_us, true, sink);
 			drain_data(t, f, now_us, sink);
 		}
 	} while (n == 64);
