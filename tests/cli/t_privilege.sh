@@ -56,6 +56,13 @@ timeout 20 "$ECMPTRACE" -j -n -c 1 127.0.0.1 2>/dev/null </dev/null | grep -q '"
 [ $? -ne 0 ]
 ok $? "with raw sockets (root) nothing is said unavailable"
 
+# Every flow holds a socket: more flows than the descriptor limit allows is a usage error.
+(ulimit -n 100 && timeout 20 "${as_nobody[@]}" "$ECMPTRACE" --flows 500 -r -c 1 127.0.0.1 \
+	>/dev/null 2>"$errf" </dev/null)
+status=$?
+[ "$status" -eq 2 ] && grep -q "ulimit -n" "$errf"
+ok $? "unprivileged --flows 500 under ulimit -n 100: usage error naming ulimit (status $status)"
+
 # ICMP where ping sockets are refused to nobody's group.
 read -r low high </proc/sys/net/ipv4/ping_group_range
 if [ "$low" -le $nobody ] && [ $nobody -le "$high" ]; then
