@@ -25,6 +25,12 @@
 #ifndef IPV6_FLOWINFO_SEND
 #define IPV6_FLOWINFO_SEND 33
 #endif
+#ifndef IP_RECVERR_RFC4884
+#define IP_RECVERR_RFC4884 26
+#endif
+#ifndef IPV6_RECVERR_RFC4884
+#define IPV6_RECVERR_RFC4884 31
+#endif
 #define FL_ACTION_GET 0		/* IPV6_FL_A_GET */
 #define FL_FLAG_CREATE 1	/* IPV6_FL_F_CREATE */
 #define FL_SHARE_USER 3		/* IPV6_FL_S_USER: our other sockets may hold it too */
@@ -61,11 +67,19 @@ bool dgram_sock_set_ttl(int fd, int family, uint8_t ttl)
 	return setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof(v)) == 0;
 }
 
-/* Errors queued, the hop limit of what arrives said, the TOS / traffic class set. */
+/*
+ * Errors queued, the hop limit of what arrives said, the TOS / traffic
+ * class set.  Where an error's RFC 4884 extensions start is asked for too
+ * (MPLS labels); a kernel before 5.9 does not know how, and says nothing.
+ */
 static bool set_options(int fd, int family, uint8_t tos)
 {
 	int on = 1, t = tos;
 
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR_RFC4884, &on, sizeof(on));
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR_RFC4884, &on, sizeof(on));
 	if (family == AF_INET6)
 		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on)) == 0 &&
 		       setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on)) == 0 &&

@@ -12,8 +12,15 @@
 #include "wire/probe_check.h"
 #include "wire/sockreply.h"
 
-/* struct sock_extended_err: errno (4), origin, type, code, pad, info (4), data (4). */
+/*
+ * struct sock_extended_err: errno (4), origin, type, code, pad, info (4),
+ * data (4), which for RFC 4884 is the extension's offset in the quote (2)
+ * and flags (1; bit 0: malformed).
+ */
 #define EE_LEN 16
+#define EE_RFC4884_LEN 12
+#define EE_RFC4884_FLAGS 14
+#define RFC4884_INVALID 1
 /* sockaddr_in and sockaddr_in6: family (2, host order), port (2), then the address. */
 #define SIN_LEN 16
 #define SIN6_LEN 28
@@ -31,6 +38,8 @@ bool sockreply_parse_ee(const uint8_t *cm, size_t len, struct sockreply_note *ou
 	out->origin = cm[4];
 	out->type = cm[5];
 	out->code = cm[6];
+	if (out->origin != SOCKREPLY_ORIGIN_LOCAL && !(cm[EE_RFC4884_FLAGS] & RFC4884_INVALID))
+		memcpy(&out->ext_at, cm + EE_RFC4884_LEN, sizeof(out->ext_at));
 	/* SO_EE_OFFENDER: the sockaddr right after; family AF_UNSPEC when there is none. */
 	if (len < EE_LEN + sizeof(fam))
 		return true;
@@ -98,6 +107,13 @@ static int find_quoted(const struct sockreply_socket *s, const uint8_t *q, size_
 	return -1;
 }
 
+/* Where the probe's own bytes end in what the kernel hands over of it. */
+static size_t quoted_end(const struct probe_spec *p)
+{
+	return p->proto == PROBE_UDP ? p->payload_len
+	     : p->proto == PROBE_ICMP ? (size_t)ECHO_HLEN + p->payload_len : 20;
+}
+
 /* The quoted payload (UDP, ICMP) as a reply keeps it: as much as the probe had. */
 static void keep_quoted_payload(const struct probe_spec *p, const uint8_t *payload, size_t len,
 				struct reply *out)
@@ -127,6 +143,9 @@ int sockreply_from_error(const struct sockreply_note *n, const uint8_t *quote, s
 	out->from = n->offender;
 	out->icmp_type = n->type;
 	out->icmp_code = n->code;
+	/* The extension follows the quoted datagram, never inside the probe's own bytes. */
+	if (n->ext_at != 0 && n->ext_at >= quoted_end(p) && n->ext_at < qlen)
+		reply_extensions(quote + n->ext_at, qlen - n->ext_at, out);
 	if (p->proto == PROBE_UDP) {
 		keep_quoted_payload(p, quote, qlen, out);
 		out->ip_id = 0;	/* not handed over: the whole MAC in the payload stands in */

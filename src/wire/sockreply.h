@@ -5,9 +5,10 @@
  *
  * An ICMP error about a datagram socket's probe is queued on that socket
  * (IP_RECVERR, IPV6_RECVERR; read with MSG_ERRQUEUE): a control message
- * holds the kernel's struct sock_extended_err (origin, ICMP type and code)
- * followed by the address of the node that sent the error (the
- * "offender"), and the data is what the error quoted of the probe from its
+ * holds the kernel's struct sock_extended_err (origin, ICMP type and code,
+ * and with IP_RECVERR_RFC4884 where an RFC 4884 extension structure
+ * starts: the MPLS labels of RFC 4950 are read from it) followed by the
+ * address of the node that sent the error (the "offender"), and the data is what the error quoted of the probe from its
  * transport payload on: a UDP probe's payload, a ping socket's ICMP echo
  * header and payload, a TCP probe's header.  The quoted IP header (TTL
  * left, identification, IPv6 flow label, lengths) is not handed over.  A
@@ -47,6 +48,12 @@ struct sockreply_note {
 	uint8_t origin;			/* enum sockreply_origin, or another value */
 	uint8_t type, code;		/* of the ICMP(v6) error */
 	struct ip_addr offender;	/* who sent it; unset when the message names no one */
+	/*
+	 * RFC 4884 (IP_RECVERR_RFC4884): where in the quote the error's
+	 * extension structure starts, 0 if it has none or the kernel found it
+	 * malformed (its checksum, its length).
+	 */
+	uint16_t ext_at;
 };
 
 /* The socket an answer arrived on, and the probes sent on it (any order). */

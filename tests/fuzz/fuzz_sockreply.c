@@ -5,7 +5,8 @@
  * framing of it, so neither may be read past (the sanitizers watch that),
  * and whatever becomes a reply must be one of the socket's probes and pass
  * that probe's own check (probe_check.h): an error's reply passes it
- * whole, an echo reply fails it only by coming from someone other than
+ * whole (with at most REPLY_MAX_MPLS 20-bit labels from an RFC 4884
+ * extension), an echo reply fails it only by coming from someone other than
  * the target.  The same input gives the same answer twice.
  *
  * Input: byte 0 picks the protocol (bits 0-1, mod 3), the family (bit 2)
@@ -62,7 +63,7 @@ static size_t real_quote(const struct probe_spec *p, uint8_t *q, size_t cap)
 
 static int same(const struct reply *a, const struct reply *b)
 {
-	return a->kind == b->kind && a->probe_id == b->probe_id && a->sport == b->sport &&
+	return a->kind == b->kind && a->mpls_count == b->mpls_count && a->probe_id == b->probe_id && a->sport == b->sport &&
 	       addr_equal(&a->from, &b->from) && a->payload_len == b->payload_len &&
 	       memcmp(a->payload, b->payload, sizeof(a->payload)) == 0;
 }
@@ -115,6 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (k >= 0) {
 			CHECK(probe_check_reply(&p[k], &r) == PROBE_CHECK_OK);
 			CHECK(addr_equal(&r.from, &n.offender));
+			CHECK(r.mpls_count >= 0 && r.mpls_count <= REPLY_MAX_MPLS);
+			for (int i = 0; i < r.mpls_count; i++)
+				CHECK(r.mpls_label[i] < 1u << 20);
 			CHECK(sockreply_from_error(&n, exact, ql, &s, &again) == k && same(&r, &again));
 		}
 		k = sockreply_from_echo(&n.offender, exact, ql, &s, &r);

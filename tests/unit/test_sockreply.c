@@ -234,6 +234,77 @@ static void test_echo(int family)
 	ok(sockreply_from_echo(&p[3].dst, m, len, &s, &r) < 0, "echo: a request is not a reply");
 }
 
+/* An RFC 4884 extension structure with one RFC 4950 MPLS object of one label, at q + at. */
+static size_t put_mpls_ext(uint8_t *q, size_t at, uint32_t label)
+{
+	uint8_t *e = q + at;
+	uint32_t sum = 0, entry = label << 12 | 0x100 | 1;	/* bottom of stack, TTL 1 */
+
+	memset(e, 0, 12);
+	e[0] = 2 << 4;				/* version 2 */
+	e[5] = 8;				/* object length */
+	e[6] = 1;				/* class: MPLS label stack */
+	e[7] = 1;				/* c-type: incoming stack */
+	e[8] = (uint8_t)(entry >> 24);
+	e[9] = (uint8_t)(entry >> 16);
+	e[10] = (uint8_t)(entry >> 8);
+	e[11] = (uint8_t)entry;
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)(e[i] << 8 | e[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	e[2] = (uint8_t)(~sum >> 8);
+	e[3] = (uint8_t)~sum;
+	return at + 12;
+}
+
+/* RFC 4884 / 4950 through the error queue: the kernel says where the extension starts. */
+static void test_mpls(void)
+{
+	struct probe_spec p[NPROBES];
+	struct sockreply_socket s = {.proto = PROBE_UDP, .family = AF_INET, .sent = p,
+				     .nsent = NPROBES};
+	uint8_t ee[64], q[PROBE_MAX_LEN];
+	struct sockreply_note n;
+	struct reply r;
+	uint16_t at = 128 - 28;	/* the quoted datagram is padded to 128 bytes; the kernel
+				   hands it over from the UDP payload on */
+	size_t ql;
+
+	make_probes(p, PROBE_UDP, AF_INET);
+	memset(q, 0, sizeof(q));
+	quote_of(&p[1], q);
+	ql = put_mpls_ext(q, at, 16001);
+	make_ee(ee, SOCKREPLY_ORIGIN_ICMP, 11, 0, "203.0.113.7");
+	memcpy(ee + 12, &at, 2);
+	ok(sockreply_parse_ee(ee, 32, &n) && n.ext_at == at, "the extension's offset is read");
+	ok(sockreply_from_error(&n, q, ql, &s, &r) == 1 && r.mpls_count == 1 &&
+	   r.mpls_label[0] == 16001 && only_probe(p, 1, &r),
+	   "an MPLS label from the extension; the reply still the probe's own");
+	ee[14] = 1;	/* SO_EE_RFC4884_FLAG_INVALID */
+	ok(sockreply_parse_ee(ee, 32, &n) && n.ext_at == 0 &&
+	   sockreply_from_error(&n, q, ql, &s, &r) == 1 && r.mpls_count == 0,
+	   "an extension the kernel found malformed is not read");
+	ee[14] = 0;
+	q[at + 3] ^= 1;	/* its checksum */
+	sockreply_parse_ee(ee, 32, &n);
+	ok(sockreply_from_error(&n, q, ql, &s, &r) == 1 && r.mpls_count == 0,
+	   "a bad checksum: no label");
+	q[at + 3] ^= 1;
+	for (uint16_t bad = 1; bad < 12; bad++) {
+		memcpy(ee + 12, &bad, 2);
+		sockreply_parse_ee(ee, 32, &n);
+		if (sockreply_from_error(&n, q, ql, &s, &r) != 1 || r.mpls_count != 0)
+			break;
+		if (bad == 11)
+			ok(1, "an offset inside the probe's own bytes is not read");
+	}
+	memcpy(ee + 12, &(uint16_t){(uint16_t)ql}, 2);
+	sockreply_parse_ee(ee, 32, &n);
+	ok(sockreply_from_error(&n, q, ql, &s, &r) == 1 && r.mpls_count == 0,
+	   "an offset at the end of the quote is not read");
+}
+
 static void test_tcp_outcome(void)
 {
 	struct probe_spec p[NPROBES];
@@ -386,6 +457,7 @@ int main(void)
 		test_engine_accepts(PROBE_TCP, families[f]);
 	}
 	test_tcp_outcome();
+	test_mpls();
 	test_random();
 	return tap_done();
 }
