@@ -248,5 +248,52 @@ print("# slowest end-to-end answer %.1f ms, %d of %d probes lost" %
 sys.exit(0 if worst < 900 and lost > 0 else 1)
 PY
 ok $? "no answer to a resent SYN counts: every end-to-end answer came within 900 ms"
+lab_teardown
+
+# A blind attacker (tests/lab/forge, as in t_forgery.sh) behind the silent
+# hop r3 floods forged answers to the flows' ports: time exceeded from
+# 10.99.0.0/24, port unreachables, echo replies and TCP SYN-ACK/RSTs in the
+# target's name.  The kernel hands them to the flows' sockets; none may
+# become a reply: no forged address, the real destination TTL, no finding.
+FORGE="$top_builddir/tests/lab/forge"
+if [ -x "$FORGE" ]; then
+	lab_topo_ecmp2 && lab_attacker_behind_silent_r3
+	ok $? "IPv4 2-way ECMP with an attacker behind the silent r3"
+	lab_exec "$LAB_CLIENT_NS" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	lab_tcp_listen "$LAB_SERVER_NS" "$port"
+	client=$(lab_ifaddr 4 client r1)
+	server=$(lab_ifaddr 4 server r3)
+	declare -A modes=([udp]="error unreach" [icmp]="error echo" [tcp]="error tcp")
+	for proto in udp icmp tcp; do
+		out="$LAB_TMP/forged-$proto.json"
+		pids=()
+		for m in ${modes[$proto]}; do
+			lab_bg "$LAB_PREFIX-atk" timeout 30 "$FORGE" -4 -m "$m" -p "$proto" \
+				-s "$client" -d "$server" -P "$([ "$proto" = tcp ] && echo "$port" ||
+				echo 33434)" -L 20000 -H 20063 -f 10.99.0.0 -t 15 -r 10000 \
+				-S "$((seed * 4 + ${#pids[@]}))" >/dev/null
+			pids+=("$!")
+		done
+		sleep 0.3
+		lab_run_client "${as_nobody[@]}" "$ECMPTRACE" -n -j -c 4 -L 20000 \
+			${args[$proto]} "$server" >"$out" 2>"$out.err"
+		ok $? "$proto as nobody under a flood of ${modes[$proto]}: ecmptrace ran"
+		for i in "${pids[@]}"; do lab_stop "$i" TERM >/dev/null 2>&1; done
+		"$LAB_PY" - "$out" "$server" "$LAB_DEST_TTL" <<'PY'
+import json, sys
+path, server, dest_ttl = sys.argv[1:]
+text = open(path).read()
+d = json.loads(text)
+bad = ["forged address in the output"] if "10.99.0." in text else []
+if d["dest_ttl"] != int(dest_ttl):
+    bad.append("destination at TTL %s" % d["dest_ttl"])
+if d["findings"]:
+    bad.append("findings %s" % [f["kind"] for f in d["findings"]])
+print("# %s" % ("; ".join(bad) or "clean: %d replies" % d["probes"]["replies"]))
+sys.exit(1 if bad else 0)
+PY
+		ok $? "$proto as nobody: no forged answer counts (no forged address, no finding)"
+	done
+fi
 
 tap_done
