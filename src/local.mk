@@ -21,7 +21,8 @@ dist_man_MANS += doc/ecmptrace.8
 
 bin_PROGRAMS += ecmptrace
 ecmptrace_SOURCES = src/main.c src/clock.c src/clock.h src/fleet.c src/fleet.h \
-	src/outputs.c src/outputs.h
+	src/outputs.c src/outputs.h \
+	src/unprivileged.c src/unprivileged.h
 ecmptrace_CFLAGS = $(AM_CFLAGS) -pthread $(PCAP_CFLAGS) $(CJSON_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAP_CFLAGS) $(SECCOMP_CFLAGS)
 ecmptrace_LDADD = libface.a libcore.a $(PCAP_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS) $(CAP_LIBS) \

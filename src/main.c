@@ -22,6 +22,7 @@
 #include "net/listener.h"
 #include "net/net.h"
 #include "net/net_transport.h"
+#include "net/dgram_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
 #include "net/aslookup.h"
@@ -30,6 +31,7 @@
 #include "net/source.h"
 #include "options.h"
 #include "outputs.h"
+#include "unprivileged.h"
 
 #define EXIT_USAGE 2
 
@@ -73,6 +75,8 @@ struct plan {
 	char warning[700];	/* said again after the live view, which covers it */
 	int listen_fd;		/* --listen's socket, or -1 (the exporter takes it) */
 	struct textfile *textfile;	/* --textfile's directory, or NULL (likewise) */
+	bool unprivileged;	/* ordinary sockets, no raw socket (unprivileged.h) */
+	const char *argv0;	/* the program as run, for the setcap hint */
 };
 
 /* Parses the command line; false with the exit status in *rc when there is nothing to run. */
@@ -155,22 +159,24 @@ static void say_which(const struct plan *p, int i, char *err, size_t errlen)
  * The raw sockets and the capture: the privileged part, one capture and
  * one raw socket per family for every target (the first target's family
  * is the network's own: steering and the link-layer check serve it).
- * False when they cannot be opened (said).
+ * Without the privilege (or with --unprivileged) the run goes on over
+ * ordinary sockets: p->unprivileged.  False when neither can be (said).
  */
-static bool open_network(struct net *net, struct plan *p, const char *argv0)
+static bool open_network(struct net *net, struct plan *p)
 {
 	char err[512];
 	bool need_privilege;
 
+	if (p->o.unprivileged) {
+		p->unprivileged = true;
+		return true;
+	}
 	if (!net_open(net, &p->f.t[0].dst, p->f.t[0].cfg.proto, &p->source, err, sizeof(err),
 		      &need_privilege)) {
-		if (need_privilege)
-			fprintf(stderr, "ecmptrace: %s: raw sockets and packet capture need "
-				"CAP_NET_RAW; run as root or grant it once with "
-				"'sudo setcap cap_net_raw+ep %s'\n", err, argv0);
-		else
+		p->unprivileged = need_privilege;
+		if (!need_privilege)
 			fprintf(stderr, "ecmptrace: %s\n", err);
-		return false;
+		return need_privilege;
 	}
 	for (int i = 0; i < p->f.n; i++) {
 		struct target_run *t = &p->f.t[i];
@@ -331,9 +337,8 @@ static void free_engines(struct plan *p)
 }
 
 /* Runs the chosen face over the targets' engines; the exit status. */
-static int trace(struct net *net, struct plan *p)
+static int trace(struct transport *tr, struct plan *p)
 {
-	struct net_transport nt;
 	struct resolver *res = NULL, *as_res = NULL;
 	struct namer names, as_names;
 	struct outputs out = {.o = &p->o, .f = &p->f, .face = p->face,
@@ -344,7 +349,9 @@ static int trace(struct net *net, struct plan *p)
 		free_engines(p);
 		return EXIT_USAGE;
 	}
-	net_transport_init(&nt, net);
+	/* Said in the JSON faces beside the target (unprivileged.h). */
+	if (p->unprivileged)
+		out.unavailable = unprivileged_unavailable(p->f.t[0].cfg.proto);
 	if (!p->o.numeric || p->face == FACE_CURSES)
 		res = resolver_new();
 	if (res != NULL) {
@@ -361,16 +368,58 @@ static int trace(struct net *net, struct plan *p)
 	/* The exporter owns them now. */
 	p->listen_fd = -1;
 	p->textfile = NULL;
-	rc = outputs_run(&nt, &out);
+	rc = outputs_run(tr, &out);
 	free_engines(p);
 	resolver_free(res);
 	resolver_free(as_res);
 	return rc;
 }
 
+/*
+ * Without CAP_NET_RAW: what is not available is said once, privileges
+ * (if any) are dropped all the same, and the probes go on ordinary
+ * sockets (net/dgram_transport.h).
+ */
+static int trace_unprivileged(struct plan *p)
+{
+	struct target_run *t = &p->f.t[0];
+	struct dgram_transport *dt;
+	char err[512];
+	int rc;
+
+	/* The datagram transport serves one target (its sockets are per flow of it). */
+	if (p->f.n > 1) {
+		fprintf(stderr, "ecmptrace: without CAP_NET_RAW (or with --unprivileged) one target "
+			"is traced at a time, not %d; or grant it ('sudo setcap cap_net_raw+ep %s')\n",
+			p->f.n, p->argv0);
+		return 1;
+	}
+	rc = unprivileged_plan(&p->o, p->argv0, &t->dst, &t->cfg, p->warning,
+			       sizeof(p->warning), err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return rc;
+	}
+	fputs(p->warning, stderr);
+	if (!open_exporter(p) || !drop_privileges(p))
+		return 1;
+	dt = dgram_transport_new(t->cfg.proto, &t->dst, t->cfg.timeout_us, err, sizeof(err));
+	if (dt == NULL) {
+		fprintf(stderr, "ecmptrace: %s; or grant CAP_NET_RAW ('sudo setcap "
+			"cap_net_raw+ep %s')\n", err, p->argv0);
+		return 1;
+	}
+	rc = trace(dgram_transport_get(dt), p);
+	dgram_transport_free(dt);
+	if (p->face == FACE_CURSES)
+		fputs(p->warning, stderr);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct plan p = {.warning = "", .listen_fd = -1};
+	struct net_transport nt;
 	struct net net;
 	int rc = 0;
 
@@ -379,10 +428,16 @@ int main(int argc, char **argv)
 	if (!parse_command_line(argc, argv, &p.o, &rc))
 		return rc;
 	rc = plan_run(&p);
+	p.argv0 = argv[0];
 	/* Everything that needs privilege happens here, and nothing else does. */
-	if (rc != 0 || !open_network(&net, &p, argv[0])) {
+	if (rc != 0 || !open_network(&net, &p)) {
 		fleet_free(&p.f);
 		return rc != 0 ? rc : 1;
+	}
+	if (p.unprivileged) {
+		rc = trace_unprivileged(&p);
+		fleet_free(&p.f);
+		return rc;
 	}
 	if (!open_exporter(&p)) {
 		net_close(&net);
@@ -398,7 +453,8 @@ int main(int argc, char **argv)
 	}
 	/* Then what needs none: the routing table, asked under the seccomp filter. */
 	follow_host_balancing(&net, &p);
-	rc = trace(&net, &p);
+	net_transport_init(&nt, &net);
+	rc = trace(&nt.transport, &p);
 	net_close(&net);
 	fleet_free(&p.f);
 	/* The live view covered the screen the warning was written on. */

@@ -32,6 +32,7 @@ enum {
 	OPT_DOT,
 	OPT_LISTEN,
 	OPT_TEXTFILE,
+	OPT_UNPRIVILEGED,
 };
 
 /* What an option's argument is. */
@@ -93,6 +94,8 @@ static const struct opt_def opt_table[] = {
 	  "path MTU to the byte (default: within 8)", NULL },
 	{ "no-link-check", OPT_NO_LINK_CHECK, ARG_NONE, NULL, NULL, 0, 0,
 	  "do not ask first-hop neighbours for their MAC", NULL },
+	{ "unprivileged", OPT_UNPRIVILEGED, ARG_NONE, NULL, NULL, 0, 0,
+	  "use ordinary sockets", "without CAP_NET_RAW" },
 	{ "no-dns", 'n', ARG_NONE, NULL, NULL, 0, 0, "show addresses, do not look up names",
 	  NULL },
 	{ "mpls", 'e', ARG_NONE, NULL, NULL, 0, 0, "show MPLS labels quoted in ICMP errors",
@@ -387,6 +390,9 @@ static void apply_value(struct options *o, struct parse_state *st, int val, long
 	case OPT_PMTU:
 		o->pmtu_full = true;
 		break;
+	case OPT_UNPRIVILEGED:
+		o->unprivileged = true;
+		break;
 	}
 }
 
@@ -461,6 +467,12 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 		set_err(err, errlen,
 			"%d flows from source port %u need ports up to %ld (max 65535)",
 			o->nflows, (unsigned)o->sport_base, (long)o->sport_base + o->nflows - 1);
+		return false;
+	}
+	/* One ordinary socket per flow: two flows cannot share a source port. */
+	if (o->unprivileged && o->vary == VARY_LABEL) {
+		set_err(err, errlen, "--vary label does not apply to --unprivileged: ordinary "
+			"sockets need a source port per flow");
 		return false;
 	}
 	if ((o->vary & VARY_LABEL) && o->family == AF_INET) {

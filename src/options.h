@@ -72,6 +72,7 @@ struct options {
 	bool report_wide;		/* -w (implies -r) */
 	bool report_on_exit;		/* --report-on-exit */
 	bool link_check;		/* ARP/ND questions to first-hop neighbours (--no-link-check: off) */
+	bool unprivileged;		/* --unprivileged: ordinary sockets even with CAP_NET_RAW */
 	enum face face;
 	/* --listen [ADDR:]PORT: the exporter's address (numeric; default 127.0.0.1) and port. */
 	char listen_addr[48];

@@ -22,7 +22,7 @@
 #include "face/json_stream.h"
 #include "face/report.h"
 #include "face/tui.h"
-#include "net/net_transport.h"
+#include "transport.h"
 #include "outputs.h"
 #include "run.h"
 
@@ -120,11 +120,11 @@ static void say_warning(void *ctx, const char *msg)
  * terminal, a supervisor's hang-up) end it the same way, results kept: 1.
  * 0 done, -1 error (said here).  How it ended goes in *end as well.
  */
-static int loop_over_network(struct net_transport *nt, struct run_engine *engines, int n,
+static int loop_over_network(const struct transport *nt, struct run_engine *engines, int n,
 			     struct run_end *end)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
-	struct run_env env = {.transport = &nt->transport, .clock = clock_monotonic(),
+	struct run_env env = {.transport = nt, .clock = clock_monotonic(),
 			      .stop = &stop_signal, .warn = say_warning};
 	int rc;
 
@@ -179,7 +179,7 @@ static bool print_reports(const struct outputs *p, const struct namer *names,
 }
 
 /* The live view over several targets: a face for each, all drawing on the one view. */
-static int run_live_faces(struct net_transport *nt, const struct outputs *p, struct tui *t,
+static int run_live_faces(const struct transport *nt, const struct outputs *p, struct tui *t,
 			  struct run_end *end)
 {
 	struct run_face *faces = calloc((size_t)p->f->n, sizeof(*faces));
@@ -206,7 +206,7 @@ out:
 	return rc;
 }
 
-static int run_live(struct net_transport *nt, const struct outputs *p, const struct namer *names,
+static int run_live(const struct transport *nt, const struct outputs *p, const struct namer *names,
 		    const struct run_start *start)
 {
 	struct tui_options to = {.target_name = p->f->t[0].name, .target = p->f->t[0].dst,
@@ -270,11 +270,12 @@ static struct json_options json_opts(const struct outputs *p, int i, const struc
 				     .address = &p->o->source,
 				     .mark = p->o->mark_set ? &p->o->mark : NULL,
 				     .mpls = p->o->mpls, .psize = p->o->psize,
-				     .pmtu_full = p->o->pmtu_full, .targets_file = p->o->targets_file};
+				     .pmtu_full = p->o->pmtu_full, .targets_file = p->o->targets_file,
+				     .unavailable = p->unavailable};
 }
 
 /* One stream per target on stdout; with several, each of its events names its target. */
-static int run_stream(struct net_transport *nt, const struct outputs *p, const struct namer *names)
+static int run_stream(const struct transport *nt, const struct outputs *p, const struct namer *names)
 {
 	struct json_stream **s = calloc((size_t)p->f->n, sizeof(*s));
 	struct run_face *faces = calloc((size_t)p->f->n, sizeof(*faces));
@@ -378,7 +379,7 @@ static bool print_each(const struct outputs *p, const struct namer *names,
  * error cut the run short (they say so where they can); an error is still
  * status 1.
  */
-static int run_batch(struct net_transport *nt, const struct outputs *p, const struct namer *names,
+static int run_batch(const struct transport *nt, const struct outputs *p, const struct namer *names,
 		     const struct run_start *start)
 {
 	struct run_engine *re = engines_of(p, NULL);
@@ -404,7 +405,7 @@ static int run_batch(struct net_transport *nt, const struct outputs *p, const st
  * stopped (or -c), its metrics served.  The exporter takes the socket and
  * the directory, and frees them.
  */
-static int run_exporter(struct net_transport *nt, const struct outputs *p)
+static int run_exporter(const struct transport *nt, const struct outputs *p)
 {
 	const char **names = calloc((size_t)p->f->n, sizeof(*names));
 	struct run_face *faces = calloc((size_t)p->f->n, sizeof(*faces));
@@ -439,7 +440,7 @@ out:
 	return rc < 0 ? 1 : 0;
 }
 
-int outputs_run(struct net_transport *nt, const struct outputs *out)
+int outputs_run(const struct transport *nt, const struct outputs *out)
 {
 	struct run_start start;
 

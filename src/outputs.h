@@ -13,7 +13,7 @@
 
 struct namer;
 struct textfile;
-struct net_transport;
+struct transport;
 
 /* What a face run needs from start-up (the engines are in fleet). */
 struct outputs {
@@ -25,10 +25,12 @@ struct outputs {
 	/* The exporter's (FACE_EXPORTER): --listen's socket or -1, --textfile's directory or NULL. */
 	int listen_fd;
 	struct textfile *textfile;
+	/* Unprivileged mode: what is not available, said beside the target in JSON (NULL: none). */
+	const char *const *unavailable;
 };
 
 /* Runs the loop with the face over every target; the exit status. */
-int outputs_run(struct net_transport *nt, const struct outputs *out);
+int outputs_run(const struct transport *tr, const struct outputs *out);
 /* Flushes stdout: a full disk or a closed descriptor is status 1 (said), never a silent 0. */
 int outputs_finish_stdout(int rc);
 

@@ -436,6 +436,12 @@ void json_add_target(cJSON *obj, const struct results *r, const struct json_opti
 		cJSON_AddNullToObject(obj, "port");
 	else
 		cJSON_AddNumberToObject(obj, "port", r->config.dport);
+	if (o->unavailable != NULL) {
+		cJSON *list = cJSON_AddArrayToObject(obj, "unavailable");
+
+		for (const char *const *u = o->unavailable; *u != NULL; u++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(*u));
+	}
 }
 
 /* When the run started and ended, and how long it took. */

@@ -49,6 +49,13 @@ struct json_options {
 	 * stream's text is reproducible.
 	 */
 	uint64_t (*wall_us)(void);
+	/*
+	 * What the run could not do without privilege (unprivileged mode:
+	 * "link_check", ...), NULL-terminated; NULL when it had raw sockets.
+	 * Said as "unavailable" beside the target, in the document and the
+	 * stream's start event.
+	 */
+	const char *const *unavailable;
 };
 
 /* Prints the document (pretty, newline-terminated); false if out of memory. */

@@ -98,6 +98,8 @@ cJSON *json_settings(const struct results *r, const struct json_options *o)
 		cJSON_AddNullToObject(s, "psize");
 	cJSON_AddBoolToObject(s, "pmtu", o->pmtu_full);
 	cJSON_AddBoolToObject(s, "aslookup", o->asn != NULL);
+	/* Ordinary sockets (--unprivileged, or no CAP_NET_RAW): what they lack is in "unavailable". */
+	cJSON_AddBoolToObject(s, "unprivileged", o->unavailable != NULL);
 	if (o->targets_file != NULL)
 		cJSON_AddStringToObject(s, "targets", o->targets_file);
 	else

@@ -13,4 +13,6 @@ ecmptrace_SOURCES += \
 	src/net/steer.c src/net/steer.h \
 	src/net/neighbours.c src/net/neighbours.h \
 	src/net/source.c src/net/source.h \
-	src/net/listener.c src/net/listener.h
+	src/net/listener.c src/net/listener.h \
+	src/net/dgram_transport.c src/net/dgram_transport.h \
+	src/net/dgram_sock.c src/net/dgram_sock.h

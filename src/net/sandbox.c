@@ -35,6 +35,9 @@ static const char *const plain[] = {
 	"read", "readv", "pread64", "write", "writev", "close", "lseek", "fcntl",
 	"fstat", "newfstatat", "stat", "lstat", "statx", "access", "faccessat", "faccessat2",
 	"poll", "ppoll", "select", "pselect6",
+	/* Unprivileged mode's sockets, one per flow, in one epoll set (dgram_transport.c). */
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"timerfd_create", "timerfd_settime",
 	"sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "connect",
 	"getsockname", "getpeername", "getsockopt", "setsockopt", "bind", "shutdown",
 	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk",

@@ -477,3 +477,11 @@ enum dissect_result reply_dissect(const uint8_t *pkt, size_t len, struct reply *
 		*out = r;
 	return res;
 }
+
+void reply_extensions(const uint8_t *ext, size_t len, struct reply *r)
+{
+	struct span e = { ext, ext != NULL ? len : 0 };
+
+	r->mpls_count = 0;
+	parse_extensions(&e, false, r);
+}

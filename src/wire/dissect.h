@@ -94,5 +94,11 @@ enum dissect_result {
 
 /* Dissects an IPv4 or IPv6 datagram starting at its IP header. */
 enum dissect_result reply_dissect(const uint8_t *pkt, size_t len, struct reply *out);
+/*
+ * Reads an RFC 4884 extension structure found elsewhere (the error queue
+ * of an unprivileged socket, wire/sockreply.h) into r's MPLS labels; a
+ * malformed one leaves none.
+ */
+void reply_extensions(const uint8_t *ext, size_t len, struct reply *r);
 
 #endif

@@ -14,4 +14,5 @@ libcore_a_SOURCES += \
 	src/wire/neigh.c src/wire/neigh.h \
 	src/wire/rtnl.c src/wire/rtnl.h \
 	src/wire/link.c src/wire/link.h \
-	src/wire/asn.c src/wire/asn.h
+	src/wire/asn.c src/wire/asn.h \
+	src/wire/sockreply.c src/wire/sockreply.h

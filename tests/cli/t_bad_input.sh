@@ -86,6 +86,8 @@ bad "too small for IPv6" -6 -s 49 ::1
 bad "too small for IPv6" -s 45 ::1
 bad "invalid vary 'port'" --vary port 127.0.0.1
 bad "needs IPv6" -4 --vary label 127.0.0.1
+bad "takes no argument" --unprivileged=yes 127.0.0.1
+bad "--vary label does not apply to --unprivileged" --unprivileged --vary label ::1
 bad "-6/--ipv6 cannot be combined with -4/--ipv4" -4 -6 127.0.0.1
 bad "--icmp cannot be combined with -T/--tcp" -T --icmp 127.0.0.1
 bad "-j/--json cannot be combined with -r/--report" -r -j 127.0.0.1

@@ -39,3 +39,11 @@ check_PROGRAMS += tests/fuzz/fuzz_targets_replay
 tests_fuzz_fuzz_targets_replay_SOURCES = tests/fuzz/fuzz_targets.c tests/fuzz/replay.c
 tests_fuzz_fuzz_targets_replay_LDADD = libcore.a $(LIBS)
 EXTRA_DIST += tests/fuzz/corpus/targets
+# Unprivileged sockets' answers (src/wire/sockreply.c): error-queue control
+# messages and quotes, ping socket echo replies.  In `make check` through
+# replay.c over tests/fuzz/corpus/sockreply; for real libFuzzer see the
+# command at the top of tests/fuzz/fuzz_sockreply.c.
+check_PROGRAMS += tests/fuzz/fuzz_sockreply_replay
+tests_fuzz_fuzz_sockreply_replay_SOURCES = tests/fuzz/fuzz_sockreply.c tests/fuzz/replay.c
+tests_fuzz_fuzz_sockreply_replay_LDADD = libcore.a $(LIBS)
+EXTRA_DIST += tests/fuzz/corpus/sockreply

@@ -42,7 +42,8 @@ LAB_TESTS = \
 	tests/lab/t_psize.sh \
 	tests/lab/t_mtu_lab.sh \
 	tests/lab/t_pmtu.sh \
-	tests/lab/t_prometheus.sh
+	tests/lab/t_prometheus.sh \
+	tests/lab/t_unprivileged.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/labcheck.py \
 	tests/lab/flowtrace.py tests/lab/verdict.py tests/lab/scenario.py \

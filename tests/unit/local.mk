@@ -17,6 +17,12 @@ tests_unit_test_neigh_LDADD = libcore.a $(LIBS)
 check_PROGRAMS += tests/unit/test_auth
 tests_unit_test_auth_SOURCES = tests/unit/test_auth.c
 tests_unit_test_auth_LDADD = libcore.a $(LIBS)
+# Answers as unprivileged sockets deliver them (src/wire/sockreply.c): error
+# queue messages, ping socket echo replies, TCP outcomes, hostile inputs,
+# and the engine taking each reply of a probe it sent.
+check_PROGRAMS += tests/unit/test_sockreply
+tests_unit_test_sockreply_SOURCES = tests/unit/test_sockreply.c
+tests_unit_test_sockreply_LDADD = libcore.a -lm $(LIBS)
 
 # Unit tests of src/numparse.c and src/options.c: table-driven command
 # lines, bounds of every option, checks between options, usage text.

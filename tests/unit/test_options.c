@@ -70,6 +70,7 @@ FIELD(numeric, o->numeric)
 FIELD(wide, o->report_wide)
 FIELD(roe, o->report_on_exit)
 FIELD(linkcheck, o->link_check)
+FIELD(unpriv, o->unprivileged)
 FIELD(face, o->face)
 FIELD(mark, o->mark)
 FIELD(mark_set, o->mark_set)
@@ -90,7 +91,7 @@ static const struct field fields[] = {
 	{ "max_unknown", get_max_unknown }, { "vary", get_vary }, { "tos", get_tos },
 	{ "psize", get_psize }, { "pmtu", get_pmtu },
 	{ "numeric", get_numeric }, { "wide", get_wide }, { "roe", get_roe },
-	{ "linkcheck", get_linkcheck },
+	{ "linkcheck", get_linkcheck }, { "unpriv", get_unpriv },
 	{ "face", get_face }, { "mark", get_mark }, { "mark_set", get_mark_set },
 	{ "src_family", get_src_family }, { "mpls", get_mpls }, { "asl", get_asl },
 	{ "nhosts", get_nhosts }, { "targets", get_targets },
@@ -425,6 +426,11 @@ static const struct option_case cases[] = {
 	{ "--vary label,sport h", OPTIONS_RUN, "vary=both" },
 	{ "--vary=label -6 h", OPTIONS_RUN, "vary=label family=inet6" },
 	{ "--vary sport -4 h", OPTIONS_RUN, "vary=sport family=inet" },
+	/* --unprivileged: ordinary sockets, one source port per flow. */
+	{ "--unprivileged h", OPTIONS_RUN, "unpriv=1 vary=0" },
+	{ "--unprivileged --vary sport,label -6 h", OPTIONS_RUN, "unpriv=1 vary=both" },
+	{ "--unprivileged --vary label h", OPTIONS_ERROR, "does not apply to --unprivileged" },
+	{ "--unprivileged=1 h", OPTIONS_ERROR, "takes no argument" },
 	{ "--vary port h", OPTIONS_ERROR, "invalid vary 'port': expected sport, label" },
 	{ "--vary sport, h", OPTIONS_ERROR, "invalid vary 'sport,'" },
 	{ "--vary SPORT h", OPTIONS_ERROR, "invalid vary 'SPORT'" },
