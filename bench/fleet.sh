@@ -10,7 +10,9 @@
 # (mtr -n -r -c ROUNDS, all at once) do the same.  Printed: CPU seconds of
 # each side and their ratio (the goal is at most 0.2), probes sent and CPU
 # per probe, peak memory per target, and how many targets had both
-# branches found at TTL 2.  Needs root; not part of "make check".
+# branches found at TTL 2.  Then the same targets behind --listen: the
+# time one scrape of /metrics takes (goal: under 100 ms).  Needs root;
+# not part of "make check".
 #
 #	bench/fleet.sh [N [ROUNDS]]		(defaults: 100 targets, 10 rounds)
 #
@@ -111,3 +113,36 @@ print(f"CPU ratio ecmptrace / mtr: {e_cpu / max(1e-6, m_cpu):.3f} (goal <= 0.2)"
 print(f"branches r2a and r2b both found at TTL 2 for {both} of {n} targets")
 sys.exit(0 if both == n and len(targets) == n else 1)
 PY
+status=$?
+
+# The same targets behind --listen: how long one scrape of /metrics takes
+# (goal: under 100 ms), once every target has been snapshot.
+port=9464
+ip netns exec "$ns" "$ECMPTRACE" -n -c $((rounds + 30)) -i "$interval" --rate "$rate" \
+	--targets "$targets" --listen "127.0.0.1:$port" 2>"$LAB_TMP/exporter.err" &
+xpid=$!
+up=0
+for _ in $(seq 1 $((rounds * 10 + 50))); do
+	sleep 0.2
+	got=$(ip netns exec "$ns" curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null |
+		grep -c '^ecmptrace_target_reachable{' || true)
+	[ "${got:-0}" -ge "$n" ] && { up=1; break; }
+done
+if [ "$up" -eq 1 ]; then
+	for _ in 1 2 3 4 5; do
+		ip netns exec "$ns" curl -s -o /dev/null -w '%{time_total} %{size_download}\n' \
+			"http://127.0.0.1:$port/metrics"
+	done | "$LAB_PY" -c '
+import sys
+t = [line.split() for line in sys.stdin if line.strip()]
+worst = max(float(a) for a, _ in t) * 1000
+print("/metrics with %s targets: %.1f ms at worst of %d scrapes, %.1f MiB (goal: under 100 ms)"
+      % (sys.argv[1], worst, len(t), int(t[-1][1]) / 1048576))
+sys.exit(0 if worst < 100 else 1)' "$n" || status=1
+else
+	echo "/metrics never held all $n targets" >&2
+	status=1
+fi
+kill "$xpid" 2>/dev/null
+wait "$xpid" 2>/dev/null
+exit "$status"
