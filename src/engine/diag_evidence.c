@@ -57,6 +57,18 @@ int flow_index(const struct results *r, int id)
 	return -1;
 }
 
+/* Are branches a and b of hop index k siblings: the first hop, or a parent in common? */
+bool branches_share_parent(const struct branch_result *a, const struct branch_result *b, int k)
+{
+	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
+		return true;
+	for (int i = 0; i < a->nparents; i++)
+		for (int j = 0; j < b->nparents; j++)
+			if (a->parents[i] == b->parents[j])
+				return true;
+	return false;
+}
+
 /* Whether flow i has figures at hop index k at all. */
 bool flow_has_hop(const struct flow_result *f, int k)
 {

@@ -20,17 +20,6 @@
 /* Least difference worth a finding: the default search stops within 8 bytes. */
 #define MTU_MIN_DIFF 9
 
-static bool siblings(const struct branch_result *a, const struct branch_result *b, int k)
-{
-	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
-		return true;
-	for (int i = 0; i < a->nparents; i++)
-		for (int j = 0; j < b->nparents; j++)
-			if (a->parents[i] == b->parents[j])
-				return true;
-	return false;
-}
-
 /* The largest and smallest measured PMTU of the branch's flows not in skip (0: none). */
 static void flows_pmtu(const struct diag *d, const struct branch_result *b,
 		       const unsigned char *skip, int *lo, int *hi, bool *ptb)
@@ -88,7 +77,7 @@ static bool test_branch(struct diag *d, int k, int bi, const unsigned char *skip
 		const struct branch_result *o = &h->branches[j];
 		int olo, ohi;
 
-		if (j == bi || !siblings(b, o, k))
+		if (j == bi || !branches_share_parent(b, o, k))
 			continue;
 		flows_pmtu(d, o, skip, &olo, &ohi, &sptb);
 		if (olo == 0)

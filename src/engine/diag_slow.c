@@ -64,17 +64,6 @@ static bool gather_e2e(const struct diag *d, const unsigned char *mask, const un
 	return true;
 }
 
-static bool share_parent(const struct branch_result *a, const struct branch_result *b, int k)
-{
-	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
-		return true;
-	for (int i = 0; i < a->nparents; i++)
-		for (int j = 0; j < b->nparents; j++)
-			if (a->parents[i] == b->parents[j])
-				return true;
-	return false;
-}
-
 static bool slow_candidate(const struct branch_result *b)
 {
 	return addr_is_set(&b->addr) && !b->is_destination && !b->is_unreachable && b->nflows > 0;
@@ -92,7 +81,7 @@ static int count_tests(const struct diag *d)
 			for (int s = 0; s < h->nbranches; s++)
 				if (s != b && slow_candidate(&h->branches[b]) &&
 				    slow_candidate(&h->branches[s]) &&
-				    share_parent(&h->branches[b], &h->branches[s], k)) {
+				    branches_share_parent(&h->branches[b], &h->branches[s], k)) {
 					n++;
 					break;
 				}
@@ -130,7 +119,7 @@ static int own_answers_slower(const struct diag *d, int k, int bi, const struct 
 		const struct branch_result *o = &h->branches[j];
 		int32_t *grown;
 
-		if (j == bi || !slow_candidate(o) || !share_parent(b, o, k) || o->nsamples == 0)
+		if (j == bi || !slow_candidate(o) || !branches_share_parent(b, o, k) || o->nsamples == 0)
 			continue;
 		grown = realloc(s.v, (size_t)(s.n + o->nsamples) * sizeof(*grown));
 		if (grown == NULL)
@@ -210,7 +199,7 @@ static int sibling_masks(const struct diag *d, int k, int bi, unsigned char *g, 
 	for (int j = 0; j < h->nbranches; j++) {
 		const struct branch_result *o = &h->branches[j];
 
-		if (j == bi || !slow_candidate(o) || !share_parent(&h->branches[bi], o, k))
+		if (j == bi || !slow_candidate(o) || !branches_share_parent(&h->branches[bi], o, k))
 			continue;
 		if (n++ == 0)
 			*first = o->addr;

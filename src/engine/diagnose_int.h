@@ -73,6 +73,7 @@ int flow_index(const struct results *r, int id);
 bool flow_has_hop(const struct flow_result *f, int k);
 struct tally pool_e2e(const struct diag *d, const unsigned char *mask);
 struct tally pool_hop(const struct diag *d, const unsigned char *mask, int k);
+bool branches_share_parent(const struct branch_result *a, const struct branch_result *b, int k);
 struct tally pool_hop_settled(const struct diag *d, const unsigned char *mask, int k);
 bool informative(struct tally t);
 bool clean_figure(struct tally t);
