@@ -486,10 +486,14 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 			o->family == AF_INET ? "-4" : "-6");
 		return false;
 	}
-	if (o->pmtu_full && o->proto != PROBE_UDP) {
-		set_err(err, errlen, "--pmtu needs UDP probes: %s",
-			o->proto == PROBE_TCP ? "TCP probes are bare SYNs"
-					      : "echo replies are as big as the requests");
+	if (o->pmtu_full && o->proto == PROBE_ICMP) {
+		set_err(err, errlen, "--pmtu needs UDP or TCP probes: echo replies are as big as "
+			"the requests");
+		return false;
+	}
+	if (o->pmtu_full && o->proto == PROBE_TCP && o->unprivileged) {
+		set_err(err, errlen, "--pmtu with -T/--tcp needs raw sockets: a connect() sends no "
+			"data in its SYN");
 		return false;
 	}
 	if (o->psize && o->proto == PROBE_TCP) {

@@ -45,7 +45,7 @@ static void say_unavailable(const struct options *o, const struct engine_config 
 		 "ecmptrace: for all of it: sudo setcap cap_net_raw+ep %s\n",
 		 o->unprivileged ? "--unprivileged" : "raw sockets are not allowed",
 		 c->proto == PROBE_TCP ? "; a second TCP probe of a flow while one is out (it"
-		 " waits its turn)" : "", argv0);
+		 " waits its turn); the path MTU (a SYN with data)" : "", argv0);
 }
 
 int unprivileged_plan(const struct options *o, const char *argv0, const struct ip_addr *dst,
@@ -71,6 +71,9 @@ int unprivileged_plan(const struct options *o, const char *argv0, const struct i
 	}
 	c->link_check = false;
 	c->first_hop_fanout = 0;
+	/* A connect() sends a bare SYN: no SYN with data measures the path MTU (engine/pmtu.h). */
+	if (c->proto == PROBE_TCP)
+		c->pmtu_step = 0;
 	if (!rawsock_source_for(dst, &c->src, err, errlen))
 		return 1;
 	say_unavailable(o, c, argv0, say, saylen);
@@ -82,7 +85,7 @@ const char *const *unprivileged_unavailable(enum probe_proto proto)
 	static const char *const all[] = {"link_check", "next_hop_frames", "short_quotes",
 					  NULL, NULL};
 	static const char *const tcp[] = {"link_check", "next_hop_frames", "short_quotes",
-					  "parallel_tcp", NULL};
+					  "parallel_tcp", "pmtu", NULL};
 
 	return proto == PROBE_TCP ? tcp : all;
 }

@@ -366,8 +366,8 @@ void fill_probe(const struct engine *e, int flow, int ttl, uint16_t id, struct p
 		.icmp_checksum = fid->icmp_checksum,
 		.payload_len = e->cfg.payload_len,
 	};
-	if ((p->df = e->probes[id].pmtu))	/* path MTU: its own size */
-		p->payload_len = (uint16_t)(e->probes[id].size - (p->dst.family == AF_INET6 ? 48 : 28));
+	if ((p->df = e->probes[id].pmtu))	/* path MTU: its own size (TCP: a SYN with data) */
+		p->payload_len = (uint16_t)(e->probes[id].size - pmtu_headers(e));
 	p->tag = auth_tag(&e->auth, p, e->probes[id].sent_at);
 }
 

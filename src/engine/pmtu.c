@@ -10,10 +10,11 @@
 #include "engine/pmtu.h"
 #include "wake.h"
 
-/* IP + UDP/ICMP headers of a probe. */
-static uint16_t headers(const struct engine *e)
+/* IP + UDP/ICMP (8) or TCP (20, no options) headers of a probe. */
+uint16_t pmtu_headers(const struct engine *e)
 {
-	return (uint16_t)((e->cfg.dst.family == AF_INET6 ? 40 : 20) + 8);
+	return (uint16_t)((e->cfg.dst.family == AF_INET6 ? 40 : 20) +
+			  (e->cfg.proto == PROBE_TCP ? 20 : 8));
 }
 
 /* FNV-1a over the responders flow f meets from the first TTL to the target; 0: not there yet. */
@@ -59,7 +60,7 @@ static void find_paths(struct engine *e)
 	struct pmtu_state *s = &e->pmtu;
 	/* IPv6 links carry 1280 bytes at least (RFC 8200); IPv4: what ordinary probes showed. */
 	uint16_t floor = e->cfg.dst.family == AF_INET6 ? 1280
-			 : (uint16_t)(headers(e) + e->cfg.payload_len);
+			 : (uint16_t)(pmtu_headers(e) + e->cfg.payload_len);
 
 	for (int i = 0; i < e->nflows; i++) {
 		uint64_t sig = path_sig(e, &e->flows[i]);

@@ -12,6 +12,12 @@
  * 1500 bytes, to engine_config.pmtu_step bytes: one probe per path when
  * the path takes 1500, a handful when it does not.  Probes go to the
  * largest TTL like reach probes and count in no cell.
+ * UDP and TCP probes: a TCP one is a SYN carrying data on the flow's own
+ * ports (routers hash TCP flows by ports and protocol, so a UDP probe
+ * would measure another branch), answered by a SYN-ACK or a reset that
+ * proves the size got through (wire/probe_check.c takes either ack).
+ * Not ICMP: an echo reply is as big as its request and takes a return
+ * path of its own.
  */
 #ifndef ECMPTRACE_ENGINE_PMTU_H
 #define ECMPTRACE_ENGINE_PMTU_H
@@ -66,6 +72,8 @@ struct pmtu_state {
 	uint64_t lost_sink;	/* where lost_count() points for these probes */
 };
 
+/* IP and transport headers of a path MTU probe: its payload is its size less these. */
+uint16_t pmtu_headers(const struct engine *e);
 /* The next probe, when one is due: its flow and size; else false and *wake lowered. */
 bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64_t *wake);
 /* A path MTU probe of that flow and size went out. */

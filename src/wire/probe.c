@@ -48,8 +48,12 @@ static bool spec_valid(const struct probe_spec *s)
 		return false;
 	if (kinds[s->proto].has_payload)
 		return s->payload_len >= PROBE_MIN_PAYLOAD;
-	/* A SYN with data would be odd on the wire and has no use here. */
-	return s->payload_len == 0;
+	/*
+	 * A SYN with data only as a path MTU probe (engine/pmtu.h): its size
+	 * must be the flow's own SYN's, on the flow's own ports.  Ordinary
+	 * TCP probes stay bare SYNs, as a connect() sends them.
+	 */
+	return s->payload_len == 0 || s->df;
 }
 
 /* Writes the IP header (20 or 40 bytes) for a transport segment of l4len bytes. */
@@ -104,7 +108,16 @@ uint16_t probe_ip_id(const struct probe_spec *s)
 
 uint32_t probe_tcp_seq(const struct probe_spec *s)
 {
-	return (uint32_t)s->probe_id << 16 | (uint16_t)(s->tag >> 16);
+	uint16_t low = (uint16_t)(s->tag >> 16);
+
+	/*
+	 * A SYN with data: a reset acknowledges the data too (RFC 9293
+	 * section 3.10.7.1: SEG.SEQ + SEG.LEN), so the low half must leave
+	 * room for it below the probe id's half (payloads stay under 0x8000).
+	 */
+	if (s->proto == PROBE_TCP && s->payload_len > 0)
+		low &= 0x7fff;
+	return (uint32_t)s->probe_id << 16 | low;
 }
 
 uint8_t probe_payload_byte(const struct probe_spec *s, size_t i)

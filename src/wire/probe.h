@@ -78,7 +78,10 @@ size_t probe_build(const struct probe_spec *spec, uint8_t *buf, size_t cap);
  */
 /* IPv4 identification: the tag's low 16 bits; a zero would be replaced by the kernel's own. */
 uint16_t probe_ip_id(const struct probe_spec *spec);
-/* TCP sequence number: probe_id in the high half, tag bits 16-31 in the low half. */
+/*
+ * TCP sequence number: probe_id in the high half, tag bits 16-31 in the
+ * low half (bits 16-30 for a SYN with data: a reset acks the data too).
+ */
 uint32_t probe_tcp_seq(const struct probe_spec *spec);
 /* Payload byte i (i >= PROBE_MIN_PAYLOAD; bytes before it are the compensation word). */
 uint8_t probe_payload_byte(const struct probe_spec *spec, size_t i);

@@ -69,11 +69,25 @@ static enum probe_check check_identity(const struct probe_spec *s, const struct 
 	return PROBE_CHECK_OK;
 }
 
+/*
+ * A TCP answer's acknowledgement - 1 (dissect.h): our sequence number, or
+ * past the data of a SYN that carried some (a path MTU probe).  A
+ * SYN-ACK acks the SYN only unless the server takes the data (TCP Fast
+ * Open, RFC 7413: not without a cookie); a reset acks SEG.SEQ + SEG.LEN,
+ * the data too (RFC 9293 section 3.10.7.1).  Either is taken.
+ */
+static bool tcp_acked(const struct probe_spec *s, const struct reply *r)
+{
+	uint32_t seq = probe_tcp_seq(s);
+
+	return r->tcp_seq == seq || (s->payload_len > 0 && r->tcp_seq == seq + s->payload_len);
+}
+
 /* A direct answer: the MAC in the acknowledgement, or in the echoed payload. */
 static enum probe_check check_direct(const struct probe_spec *s, const struct reply *r)
 {
 	if (s->proto == PROBE_TCP)
-		return r->tcp_seq == probe_tcp_seq(s) ? PROBE_CHECK_OK : PROBE_CHECK_MAC;
+		return tcp_acked(s, r) ? PROBE_CHECK_OK : PROBE_CHECK_MAC;
 	if (r->payload_len != s->payload_len)
 		return PROBE_CHECK_LENGTH;
 	return payload_matches(s, r) ? PROBE_CHECK_OK : PROBE_CHECK_MAC;

@@ -142,7 +142,7 @@ check() {
 import json, sys
 want = {"link_check", "next_hop_frames", "short_quotes"}
 if sys.argv[2] == "tcp":
-    want.add("parallel_tcp")
+    want |= {"parallel_tcp", "pmtu"}
 sys.exit(0 if set(json.load(open(sys.argv[1])).get("unavailable", [])) == want else 1)
 PY
 	ok $? "$what: the document says what was unavailable"

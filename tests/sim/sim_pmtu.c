@@ -53,19 +53,25 @@ static const struct branch_result *member(const struct simrun_case *c, struct si
 	return b >= 0 ? &h->branches[b] : NULL;
 }
 
-static void small_member(int family, bool silent)
+/* proto TCP: SYNs with data, answered by SYN-ACKs (listening) or resets. */
+static void small_member(int family, bool silent, enum probe_proto proto, bool listening)
 {
 	struct engine_config cfg;
 	struct simrun_case c;
 	int widths[] = {1, 2, 1}, bad[64], nbad;
-	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4", *how = silent ? "black hole" : "messages";
+	const char *how = silent ? "black hole" : "messages";
 	struct simnet *n;
 	const struct branch_result *a, *b;
 	const struct finding *f;
-	char what[96];
+	char what[96], fam[48];
 
+	snprintf(fam, sizeof(fam), "%s %s", family == AF_INET6 ? "IPv6" : "IPv4",
+		 proto == PROBE_UDP ? "UDP" : listening ? "TCP (SYN-ACK)" : "TCP (RST)");
 	simrun_config(&cfg, family);
 	cfg.seed = 91;
+	cfg.proto = proto;
+	if (proto == PROBE_TCP)
+		cfg.payload_len = 0;
 	/*
 	 * Path MTU probes take the gaps the rounds leave, and a black hole
 	 * costs three silences a size: at the simulator's 100 probes a
@@ -76,6 +82,7 @@ static void small_member(int family, bool silent)
 	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 17);
 	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
 	simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = silent;
+	simnet_dest(n)->listening = listening;
 	snprintf(what, sizeof(what), "%s, member at MTU 1400 (%s)", fam, how);
 	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	a = c.res ? member(&c, n, 0) : NULL;
@@ -154,10 +161,15 @@ static void off(void)
 
 int main(void)
 {
-	small_member(AF_INET, true);
-	small_member(AF_INET, false);
-	small_member(AF_INET6, true);
-	small_member(AF_INET6, false);
+	small_member(AF_INET, true, PROBE_UDP, false);
+	small_member(AF_INET, false, PROBE_UDP, false);
+	small_member(AF_INET6, true, PROBE_UDP, false);
+	small_member(AF_INET6, false, PROBE_UDP, false);
+	/* TCP: SYNs with data on the flows' own ports; both answers prove the size. */
+	small_member(AF_INET, true, PROBE_TCP, true);
+	small_member(AF_INET, false, PROBE_TCP, false);
+	small_member(AF_INET6, true, PROBE_TCP, false);
+	small_member(AF_INET6, false, PROBE_TCP, true);
 	clean_and_lossy();
 	off();
 	return tap_done();

@@ -748,6 +748,13 @@ static enum simnet_fate at_destination(struct simnet *n, const struct probe_spec
 	case PROBE_TCP:
 		probe_expected_reply(p, n->dest.listening ? REPLY_TCP_SYNACK : REPLY_TCP_RST, 0,
 				     false, &r);
+		/*
+		 * A SYN with data (a path MTU probe): the SYN-ACK acks the SYN
+		 * only (no Fast Open cookie), a reset the data too (RFC 9293
+		 * section 3.10.7.1), as Linux answers.
+		 */
+		if (!n->dest.listening)
+			r.tcp_seq += p->payload_len;
 		break;
 	case PROBE_ICMP:
 	default:

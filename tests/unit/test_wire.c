@@ -319,6 +319,9 @@ static void test_probe_invalid(void)
 	s = base_spec(PROBE_TCP, AF_INET);
 	s.payload_len = 2;
 	ok(probe_build(&s, b, sizeof(b)) == 0, "refused: tcp SYN with payload");
+	s.df = true;
+	ok(probe_build(&s, b, sizeof(b)) == 42 && (b[6] & 0x40) && b[20 + 13] == 0x02,
+	   "a path MTU probe's SYN carries data, don't-fragment set");
 
 	s = base_spec(PROBE_UDP, AF_INET);
 	s.dst = A("2001:db8::9");
@@ -1061,6 +1064,46 @@ static void test_tcp_replies(void)
 }
 
 /* IPv6 extension headers in front of the ICMPv6 header and inside the quote. */
+/*
+ * A SYN with data (a path MTU probe): its answers ack our sequence + 1
+ * (SYN-ACK: the data is not taken) or + 1 + the data (a reset, RFC 9293
+ * 3.10.7.1); both are ours, in both families, even where the tag's half
+ * would carry into the probe id's.  Anything else is not.
+ */
+static void test_tcp_syn_data(void)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		struct probe_spec s = base_spec(PROBE_TCP, fam ? AF_INET6 : AF_INET);
+		uint8_t probe[BUFSZ], pkt[BUFSZ];
+		size_t hl = fam ? 40 : 20, plen, len;
+		struct reply r;
+		bool good = true;
+
+		s.df = true;
+		s.payload_len = (uint16_t)(1500 - hl - 20);
+		s.tag = 0xfffff000ffffffffull;	/* the tag's half at 0xffff: the data would carry */
+		plen = probe_build(&s, probe, sizeof(probe));
+		ok(plen == 1500 && (probe_tcp_seq(&s) & 0xffff) + s.payload_len < 0x10000,
+		   "IPv%d SYN with data: 1500 bytes, its sequence leaves room for the data's ack",
+		   fam ? 6 : 4);
+		for (int w = 0; w < 2; w++) {
+			for (int extra = -1; extra <= 1; extra++) {
+				uint32_t ack = probe_tcp_seq(&s) + 1 + (w ? s.payload_len : 0) + (uint32_t)extra;
+				bool want = extra == 0;
+
+				len = wrap_target(pkt, &s, probe, plen, w ? W_RST : W_SYNACK);
+				wr32(pkt + hl + 8, ack);
+				memset(&r, 0, sizeof(r));
+				good &= dis(pkt, len, &r) == DISSECT_OK;
+				good &= (r.probe_id == s.probe_id &&
+					 probe_check_reply(&s, &r) == PROBE_CHECK_OK) == want;
+			}
+		}
+		ok(good, "IPv%d SYN with data: a SYN-ACK acking the SYN and a reset acking the data "
+		   "are its answers, acks one off are not", fam ? 6 : 4);
+	}
+}
+
 static void test_ipv6_ext(void)
 {
 	uint8_t pkt[BUFSZ], b[BUFSZ];
@@ -1323,6 +1366,7 @@ int main(void)
 	test_ipv4_header_lies();
 	test_foreign();
 	test_tcp_replies();
+	test_tcp_syn_data();
 	test_ipv6_ext();
 	test_extensions();
 	test_mpls_entries();
