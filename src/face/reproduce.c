@@ -39,8 +39,20 @@ const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sp
 
 	switch (r->config.proto) {
 	case PROBE_TCP:
-		snprintf(buf, len, "head -c 1000000 /dev/zero | nc %s-w 5 -p %u %s %u", v6 ? "-6 " : "",
-			 sport, host, r->config.dport);
+		/*
+		 * A connection from the flow's port that sends 8000 bytes
+		 * (full-size segments, DF set by the kernel's PMTU discovery)
+		 * and says whether the server acknowledged them within 5 s
+		 * (SIOCOUTQ: bytes not yet acknowledged).  An nc transfer's
+		 * exit status says nothing here: the server may close first.
+		 */
+		snprintf(buf, len,
+			 "python3 -c \"import socket,fcntl,time;"
+			 "c=socket.create_connection(('%s',%u),5,('',%u));c.sendall(bytes(8000));"
+			 "t=time.time()+5;q=lambda:int.from_bytes(fcntl.ioctl(c,0x5411,bytes(4)),"
+			 "'little');[time.sleep(.05) for _ in iter(lambda:q() and time.time()<t,0)];"
+			 "print('stalled' if q() else 'ok')\"",
+			 host, r->config.dport, sport);
 		break;
 	case PROBE_UDP:
 		snprintf(buf, len, "head -c %d /dev/zero | nc %s-u -w 2 -p %u %s %u", payload,

@@ -20,7 +20,9 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
  * For a flow whose path takes at most pmtu bytes: a command sending one
  * don't-fragment packet of `size` bytes (the siblings' path MTU) on the
  * flow (ICMP: ping -M do, whose echo id is its own; UDP: a datagram from
- * the flow's port; TCP: a bulk upload from it, which Linux sends with DF).
+ * the flow's port; TCP: a connection from it sending 8000 bytes, with DF
+ * as Linux sends them, that prints whether they were acknowledged: ok or
+ * stalled).
  */
 const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sport, int size,
 			  char *buf, size_t len);

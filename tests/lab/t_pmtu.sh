@@ -1,17 +1,22 @@
 #!/bin/bash
 # Path MTU per branch, end to end: a 3-way ECMP (lab_topo_ecmp3) whose
 # member drawn from the printed seed has MTU 1400 towards the server among
-# 1500s.  ecmptrace at its defaults (UDP: the path MTU is measured with
-# UDP probes only) must give that member's branch a pmtu_bytes within 8 bytes under 1400
-# (the search stops within 8 bytes), the other members 1500; as a black
-# hole (frag-needed / packet-too-big dropped) with pmtu_messages false,
-# with the messages allowed exactly 1400 with pmtu_messages true.  Then
-# exactly one mtu-branch finding must name the member and its PMTU (the
-# same range); on UDP runs its ports must be exactly the flows' ports for
-# which one don't-fragment datagram of 1500 bytes does not get to the
-# server (ground truth from the kernel: the server's port unreachable
-# comes back or not) while every other flow's does.  A clean 3-way network
-# (all 1500) must raise no mtu-branch and give every branch 1500, in 5
+# 1500s.  ecmptrace at its defaults, UDP (path MTU probes: don't-fragment
+# datagrams) and -T -P PORT (SYNs carrying data on the flows' own ports;
+# a listener on the server or not, by the seed: SYN-ACKs or resets
+# answer them) must give that member's branch a pmtu_bytes within 8 bytes
+# under 1400 (the search stops within 8 bytes), the other members 1500; as
+# a black hole (frag-needed / packet-too-big dropped) with pmtu_messages
+# false, with the messages allowed exactly 1400 with pmtu_messages true.
+# Then exactly one mtu-branch finding must name the member and its PMTU
+# (the same range).  Its ports, against the kernel: UDP, exactly the
+# flows' ports for which one don't-fragment datagram of 1500 bytes does
+# not get to the server (the server's port unreachable comes back or
+# not); TCP, exactly the flows' ports whose connection the member carries
+# (nftables counters in every member) and, as a black hole, exactly those
+# whose upload with the kernel's PMTU discovery (DF) stalls while every
+# other flow's gets through.  A clean 3-way network (all 1500, UDP or TCP
+# by the seed) must raise no mtu-branch and give every branch 1500, in 5
 # runs side by side.  IPv4 and IPv6.
 # make sets top_srcdir.
 # shellcheck disable=SC2154
@@ -109,24 +114,91 @@ for line in sys.stdin:
 ' "$LAB_SERVER_ADDR" "$2"
 }
 
+# TCP: a counter of segments towards the service in every member.
+count_members() {	# count_members DPORT
+	local ns
+	for ns in $LAB_BRANCH_NS; do
+		ip netns exec "$ns" nft add table inet carry &&
+			ip netns exec "$ns" nft add chain inet carry f \
+				'{ type filter hook forward priority 0; }' &&
+			ip netns exec "$ns" nft add rule inet carry f tcp dport "$1" counter ||
+			return 1
+	done
+}
+
+# TCP: one upload (DF, the kernel's PMTU discovery, 2 s) from each flow's
+# port to the listener; prints "PORT CARRIED STATUS", CARRIED 1 when the
+# small member's counter moved.
+tcp_uploads() {	# tcp_uploads JSON DPORT
+	local p st before after
+	for p in $(lab_check flows "$1" 2>/dev/null | while read -r _ sport; do echo "$sport"; done); do
+		before=$(lab_nft_packets "$LAB_SMALL_NS" table inet carry)
+		lab_tcp_upload "$p" "$LAB_SERVER_ADDR" "$2" 262144 2
+		st=$?
+		after=$(lab_nft_packets "$LAB_SMALL_NS" table inet carry)
+		echo "$p $((after > before)) $st"
+	done
+}
+
+# TCP: the named ports against what the kernel did (tcp_uploads' lines).
+check_tcp_ports() {	# check_tcp_ports UPLOADS NAMED HOLE
+	local carried failing named
+	carried=$(awk '$2 == 1 { print $1 }' "$1" | sort -n | tr '\n' ' ')
+	failing=$(awk '$3 != 0 { print $1 }' "$1" | sort -n | tr '\n' ' ')
+	named=$(tr ' ' '\n' <"$2" | sed '/^$/d' | sort -n | tr '\n' ' ')
+	diag "ports named: $named; carried by the small member: $carried; uploads failing: $failing"
+	[ -n "$carried" ] && [ "$named" = "$carried" ] || return 1
+	if [ "$3" = 1 ]; then [ "$failing" = "$named" ]; else [ -z "$failing" ]; fi
+}
+
+for proto in udp tcp; do
 for fam in 4 6; do
 	for hole in 1 0; do
 		LAB_FAMILY=$fam
 		lab_teardown
 		small=$((1 + RANDOM % 3))
-		flag="" proto=udp
-		lab_topo_ecmp3 "$small" 1400 "$hole"
-		ok $? "IPv$fam: 3-way ECMP, m$small at MTU 1400$([ "$hole" = 1 ] && echo ', a black hole')"
-		out="$LAB_TMP/pmtu-$fam-$hole.json"
+		flag="" listen=""
+		dport=$((3000 + RANDOM % 3000))
+		if [ "$proto" = tcp ]; then
+			flag="-T -P $dport"
+			# A listener (SYN-ACKs) or none (resets), by the seed.
+			[ $((RANDOM % 2)) = 0 ] && listen=1
+		fi
+		lab_topo_ecmp3 "$small" 1400 "$hole" &&
+			{ [ -z "$listen" ] || lab_tcp_listen "$LAB_SERVER_NS" "$dport"; }
+		ok $? "IPv$fam $proto: 3-way ECMP, m$small at MTU 1400$([ "$hole" = 1 ] && echo ', a black hole')$([ -n "$listen" ] && echo ', a listener on the server')"
+		out="$LAB_TMP/pmtu-$proto-$fam-$hole.json"
 		# shellcheck disable=SC2086 # no flag for UDP
 		lab_ecmptrace "$out" -n -j $flag "$LAB_SERVER_ADDR"
-		ok $? "IPv$fam $proto: ecmptrace ran at its defaults"
+		ok $? "IPv$fam $proto: ecmptrace ran at its defaults${flag:+ ($flag)}"
 		if [ "$hole" = 1 ]; then lo=1392; else lo=1400; fi
 		check_pmtu "$out" "$LAB_SMALL_ADDR" "$lo" $((1 - hole))
 		ok $? "IPv$fam $proto: m$small's branch has a PMTU in $lo-1400 ($([ "$hole" = 1 ] && echo 'no messages' || echo 'from the messages')), the others 1500"
 		check_finding "$out" "$LAB_SMALL_ADDR" "$lo" "$LAB_TMP/named"
 		ok $? "IPv$fam $proto: one mtu-branch finding names m$small and a PMTU in $lo-1400 (none if one member carries every flow)"
-		[ "$proto" = udp ] || continue
+		if [ "$proto" = tcp ]; then
+			count_members "$dport" &&
+				{ [ -n "$listen" ] || lab_tcp_listen "$LAB_SERVER_NS" "$dport"; } &&
+				tcp_uploads "$out" "$dport" >"$LAB_TMP/uploads" &&
+				check_tcp_ports "$LAB_TMP/uploads" "$LAB_TMP/named" "$hole"
+			ok $? "IPv$fam tcp: the named ports are the flows' ports m$small carries$([ "$hole" = 1 ] && echo '; their DF uploads stall, every other flow'"'"'s gets through' || echo '; every upload gets through (PMTU discovery)')"
+			[ "$hole" = 1 ] || continue
+			# The finding's own reproduce command, as a user would run it:
+			# it says "stalled" from a named port, "ok" from a port of
+			# another member (the same command, that port put in).
+			cmd=$("$LAB_PY" -c 'import json, sys
+f = [f for f in json.load(open(sys.argv[1]))["findings"] if f["kind"] == "mtu-branch"]
+print(f[0]["reproduce"][0] if f else "")' "$out")
+			named1=$(awk '{ print $1 }' "$LAB_TMP/named")
+			other=$(awk '$2 == 0 && $3 == 0 { print $1; exit }' "$LAB_TMP/uploads")
+			said=$(lab_exec "$LAB_CLIENT_NS" sh -c "$cmd" 2>&1)
+			said_other=$(lab_exec "$LAB_CLIENT_NS" sh -c "${cmd//,$named1))/,$other))}" 2>&1)
+			diag "reproduce: $cmd"
+			diag "from $named1: $said; from $other: $said_other"
+			[ -n "$other" ] && [ "$said" = stalled ] && [ "$said_other" = ok ]
+			ok $? "IPv$fam tcp: the finding's reproduce command says stalled from a named port, ok from another member's"
+			continue
+		fi
 		df_failing_ports "$out" "$(lab_check port "$out")" | sort -n | tr '\n' ' ' >"$LAB_TMP/failing"
 		tr ' ' '\n' <"$LAB_TMP/named" | sed '/^$/d' | sort -n | tr '\n' ' ' >"$LAB_TMP/named.sorted"
 		diag "ports named: $(cat "$LAB_TMP/named.sorted"); ports whose DF datagram fails: $(cat "$LAB_TMP/failing")"
@@ -134,14 +206,21 @@ for fam in 4 6; do
 		ok $? "IPv$fam: each named port fails a 1500-byte DF datagram, every other flow's port gets one through"
 	done
 done
+done
 
 # The clean network, 5 runs side by side, each in namespaces of its own.
-clean_run() {	# clean_run N FAM: writes its status and what it saw
+clean_run() {	# clean_run N FAM PROTO: writes its status and what it saw
+	local flag=""
 	LAB_PREFIX="etl$$c$1"
 	LAB_FAMILY=$2
 	lab_init || exit 1
 	lab_topo_ecmp3 0 || exit 1
-	lab_ecmptrace "$LAB_TMP/clean.json" -n -j "$LAB_SERVER_ADDR" >/dev/null 2>&1 || exit 1
+	if [ "$3" = tcp ]; then
+		flag="-T -P 3306"
+		lab_tcp_listen "$LAB_SERVER_NS" 3306 || exit 1
+	fi
+	# shellcheck disable=SC2086 # no flag for UDP
+	lab_ecmptrace "$LAB_TMP/clean.json" -n -j $flag "$LAB_SERVER_ADDR" >/dev/null 2>&1 || exit 1
 	"$LAB_PY" - "$LAB_TMP/clean.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -154,17 +233,22 @@ for b in bad:
 sys.exit(1 if mtu or bad else 0)
 PY
 }
+# The last run's listener goes first: `wait` below would wait for it too.
+lab_teardown
 CLEAN=$LAB_TMP/cleanruns
 mkdir -p "$CLEAN"
+first=$((RANDOM % 2))
 for n in 1 2 3 4 5; do
 	fam=$((RANDOM % 2 ? 6 : 4))
-	( clean_run "$n" "$fam" >"$CLEAN/$n.out" 2>&1; echo "$? $fam" >"$CLEAN/$n.rc" ) &
+	# UDP and TCP (a listener on 3306) take turns, the first by the seed.
+	proto=$([ $(((n + first) % 2)) = 0 ] && echo tcp || echo udp)
+	( clean_run "$n" "$fam" "$proto" >"$CLEAN/$n.out" 2>&1; echo "$? $fam $proto" >"$CLEAN/$n.rc" ) &
 done
 wait
 for n in 1 2 3 4 5; do
-	read -r st fam <"$CLEAN/$n.rc"
+	read -r st fam proto <"$CLEAN/$n.rc"
 	grep '^#' "$CLEAN/$n.out"
-	ok "$st" "clean run $n (IPv$fam): no mtu-branch, every branch at 1500"
+	ok "$st" "clean run $n (IPv$fam $proto): no mtu-branch, every branch at 1500"
 done
 
 tap_done
