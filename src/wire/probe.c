@@ -115,7 +115,7 @@ uint32_t probe_tcp_seq(const struct probe_spec *s)
 	 * section 3.10.7.1: SEG.SEQ + SEG.LEN), so the low half must leave
 	 * room for it below the probe id's half (payloads stay under 0x8000).
 	 */
-	if (s->proto == PROBE_TCP && s->payload_len > 0)
+	if (s->proto == PROBE_TCP && s->df && s->payload_len > 0)
 		low &= 0x7fff;
 	return (uint32_t)s->probe_id << 16 | low;
 }
