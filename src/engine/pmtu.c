@@ -81,12 +81,25 @@ static void find_paths(struct engine *e)
 	}
 }
 
+/* The size of the ordinary probes, which every flow's answers prove. */
+static uint16_t plain_size(const struct engine *e)
+{
+	return (uint16_t)(pmtu_headers(e) + e->cfg.payload_len);
+}
+
 /* The size to try next on path p. */
 static uint16_t next_size(const struct engine *e, const struct pmtu_path *p)
 {
-	(void)e;
 	if (p->hi == 0)
 		return PMTU_CEILING;
+	/*
+	 * Narrowed down to an IPv6 floor (1280) without a single answer: one
+	 * probe of the floor's size says whether the target answers these
+	 * probes at all.  (An IPv4 floor is the ordinary probes' size.)
+	 */
+	if (!p->answered && p->lo > plain_size(e) &&
+	    p->hi - p->lo <= (e->cfg.pmtu_step > 0 ? e->cfg.pmtu_step : 1))
+		return p->lo;
 	if (p->next > p->lo && p->next < p->hi)
 		return p->next;
 	return (uint16_t)(p->lo + (p->hi - p->lo) / 2);
@@ -96,7 +109,11 @@ static void check_done(const struct engine *e, struct pmtu_path *p)
 {
 	int step = e->cfg.pmtu_step > 0 ? e->cfg.pmtu_step : 1;
 
-	p->done = p->lo >= PMTU_CEILING || (p->hi != 0 && p->hi - p->lo <= step);
+	bool narrow = p->lo >= PMTU_CEILING || (p->hi != 0 && p->hi - p->lo <= step);
+
+	/* Unanswered above an IPv6 floor: it ends once the floor's size went unanswered too. */
+	p->done = narrow && (p->answered || p->lo <= plain_size(e) ||
+			     (p->hi != 0 && p->hi <= p->lo));
 }
 
 bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64_t *wake)
@@ -163,6 +180,8 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 		if (r->mtu > pp->lo && r->mtu < pp->hi)
 			pp->next = (uint16_t)r->mtu;
 	} else if (addr_equal(&r->from, &e->cfg.dst)) {
+		/* Only a size larger than the ordinary probes' tells anything new. */
+		pp->answered = pp->answered || p->size > plain_size(e);
 		if (p->size > pp->lo)
 			pp->lo = p->size;
 		/* The MTU a router named gets through: that is the path's, to the byte. */
@@ -214,7 +233,7 @@ uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb)
 	const struct pmtu_path *p = path_of_sig(&e->pmtu, path_sig(e, &e->flows[i]));
 
 	*ptb = p != NULL && p->ptb;
-	return p != NULL && p->done ? p->lo : 0;
+	return p != NULL && p->done && p->answered ? p->lo : 0;
 }
 
 void pmtu_discarded(struct pmtu_state *s)

@@ -61,6 +61,7 @@ struct pmtu_path {
 	uint16_t last;		/* size of the latest probe */
 	uint8_t silences;	/* at `last`, in a row */
 	bool ptb;		/* a frag-needed / packet-too-big came for it */
+	bool answered;		/* the target answered one of its probes */
 	bool done;
 };
 
@@ -83,7 +84,10 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 void pmtu_lost(struct engine *e, const struct probe_rec *p);
 /*
  * Flow i's path MTU: the largest size known to get through on its path
- * once the search is over (0: not known); *ptb: PMTU messages came.
+ * once the search is over (0: not known, also when no probe of the search
+ * was ever answered, not even one of the ordinary probes' size: something
+ * drops them, a SYN with data say, whatever their size); *ptb: PMTU
+ * messages came.
  */
 uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb);
 /* A statistics reset discarded the probes in flight: none will resolve. */

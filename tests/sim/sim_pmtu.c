@@ -141,6 +141,74 @@ static void clean_and_lossy(void)
 	   "%d found)", wrong, found);
 }
 
+/*
+ * Something before the target drops every SYN with data, whatever its
+ * size (ordinary bare SYNs pass): no path MTU is made up from that (the
+ * search would end at the floor, 40 bytes), none is said, no finding.
+ */
+static void data_dropped(int family)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1}, plain = family == AF_INET6 ? 60 : 40;
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+	struct simnet *n;
+	const struct branch_result *a, *b;
+	char what[96];
+
+	simrun_config(&cfg, family);
+	cfg.seed = 17;
+	cfg.rounds = 40;
+	cfg.pmtu_step = 8;
+	cfg.proto = PROBE_TCP;
+	cfg.payload_len = 0;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 23);
+	/* A bare SYN passes, any SYN with data does not, silently. */
+	simnet_node(n, simnet_at(n, 3, 0))->mtu_out = plain + 1;
+	simnet_node(n, simnet_at(n, 3, 0))->mtu_silent = true;
+	snprintf(what, sizeof(what), "%s TCP, SYNs with data dropped", fam);
+	SIMRUN_OK(&c, &cfg, n, NULL, what);
+	a = c.res ? member(&c, n, 0) : NULL;
+	b = c.res ? member(&c, n, 1) : NULL;
+	ok(a && b && a->pmtu_bytes == 0 && b->pmtu_bytes == 0 && df_sent(&c) > 2 &&
+		   count_kind(c.res, FINDING_MTU_BRANCH) == 0,
+	   "%s SYNs with data dropped: no path MTU said (%u, %u), no mtu-branch, after %d probes",
+	   fam, a ? a->pmtu_bytes : 0, b ? b->pmtu_bytes : 0, df_sent(&c));
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+/*
+ * An IPv6 member at the minimum MTU (1280) as a black hole: the search
+ * narrows down to the floor unanswered, then one probe of 1280 bytes is
+ * answered: 1280, not "unknown".
+ */
+static void v6_floor(void)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1};
+	struct simnet *n;
+	const struct branch_result *a, *b;
+
+	simrun_config(&cfg, AF_INET6);
+	cfg.seed = 29;
+	cfg.rounds = 40;
+	cfg.pmtu_step = 8;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 31);
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1280;
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = true;
+	SIMRUN_OK(&c, &cfg, n, NULL, "IPv6 UDP, a member at 1280 (black hole)");
+	a = c.res ? member(&c, n, 0) : NULL;
+	b = c.res ? member(&c, n, 1) : NULL;
+	ok(a && b && a->pmtu_bytes == 1280 && b->pmtu_bytes == 1500 &&
+		   count_kind(c.res, FINDING_MTU_BRANCH) == 1,
+	   "IPv6 member at 1280: its branch 1280 (%u), the other 1500 (%u), one mtu-branch",
+	   a ? a->pmtu_bytes : 0, b ? b->pmtu_bytes : 0);
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
 static void off(void)
 {
 	struct engine_config cfg;
@@ -171,6 +239,9 @@ int main(void)
 	small_member(AF_INET6, true, PROBE_TCP, false);
 	small_member(AF_INET6, false, PROBE_TCP, true);
 	clean_and_lossy();
+	data_dropped(AF_INET);
+	data_dropped(AF_INET6);
+	v6_floor();
 	off();
 	return tap_done();
 }
