@@ -56,7 +56,7 @@ for fam in 4 6; do
 		count_sizes "$LAB_PREFIX-c1" "$LAB_CLIENT_ADDR" "$size"
 		ok $? "counters in c1 for $size-byte datagrams and any other"
 		flag=""
-		[ "$proto" = icmp ] && flag=-I
+		[ "$proto" = icmp ] && flag=--icmp
 		out="$LAB_TMP/psize-$fam-$proto.json"
 		# shellcheck disable=SC2086 # no flag for UDP
 		lab_ecmptrace "$out" -n -j -c 4 $flag -s "$size" "$LAB_SERVER_ADDR"
