@@ -193,7 +193,29 @@ static bool merge_return(struct diag *d, const struct candidate *c, int end)
 	return true;
 }
 
-static void emit_lossy_branch(struct diag *d, const struct candidate *c)
+/*
+ * The flows the finding names: the branch's, and those it left out for
+ * losing much more (spared, less those the way back explained):
+ * they cross the same lossy links, and every failing port is named.
+ */
+static void name_flows(struct diag *d, struct finding *f, const struct candidate *c,
+		       const unsigned char *spared)
+{
+	unsigned char *m = malloc((size_t)d->nflows + 1);
+	const struct ip_addr *at = &d->r->hops[c->k].branches[c->b].addr;
+
+	if (m == NULL) {
+		d->oom = true;
+		return;
+	}
+	for (int j = 0; j < d->nflows; j++)
+		m[j] = c->gmask[j] || (spared != NULL && spared[j] && flow_has_hop(&d->r->flows[j], c->k) &&
+				       addr_equal(&d->r->flows[j].path[c->k], at));
+	finding_failing_flows(d, f, m);
+	free(m);
+}
+
+static void emit_lossy_branch(struct diag *d, const struct candidate *c, const unsigned char *spared)
 {
 	const struct results *r = d->r;
 	int end = mask_end(d, c->gmask), k, to;
@@ -231,7 +253,7 @@ static void emit_lossy_branch(struct diag *d, const struct candidate *c)
 	set_range(d, f, c->gmask, clean_before(d, c->gmask, k, c->g), to,
 		  to == k ? at : to >= end ? r->config.dst : majority_addr(d, c->gmask, to));
 	finding_loss(f, c->g, tally_rate(c->s));
-	finding_failing_flows(d, f, c->gmask);
+	name_flows(d, f, c, spared);
 	say_loss(f, "end to end");
 	if (shown)
 		say(f, " from hop %d on (", f->ttl);
@@ -614,17 +636,20 @@ void find_loss(struct diag *d)
 	 * Report the lossy branches now, their siblings' figures without the
 	 * flows found failing on the way back since.
 	 */
+	for (int j = 0; j < d->nflows; j++)
+		kept.spared[j] = kept.spared[j] && !returned[j];
 	for (int i = 0; i < kept.n; i++) {
 		struct candidate *c = &kept.v[i];
 
 		for (int j = 0; j < d->nflows; j++)
 			c->smask[j] = c->smask[j] && !returned[j];
 		c->s = pool_e2e(d, c->smask);
-		emit_lossy_branch(d, c);
+		emit_lossy_branch(d, c, kept.spared);
 	}
 	split = partition(d, active, lossy);
+	/* Spared flows were named by their branch (name_flows): not a path of their own. */
 	if (split)
-		find_own_path(d, active, lossy);
+		find_own_path(d, active, lossy, kept.spared);
 	/* Flows the split calls lossy but nothing explains are left out. */
 	for (int i = 0; i < d->nflows; i++)
 		if (split && lossy[i])

@@ -92,14 +92,15 @@ static void say_own_path(struct diag *d, const unsigned char *g, int i, int firs
 
 /* The lossy flows sharing flow i's forward path (into g); their figures. */
 static struct tally group_of(const struct diag *d, int i, const unsigned char *lossy,
-			     const unsigned char *done, unsigned char *g)
+			     const unsigned char *done, const unsigned char *named, unsigned char *g)
 {
 	for (int j = 0; j < d->nflows; j++)
-		g[j] = j == i || (lossy[j] && !done[j] && same_forward_path(d, i, j));
+		g[j] = j == i || (lossy[j] && !done[j] && !named[j] && same_forward_path(d, i, j));
 	return pool_e2e(d, g);
 }
 
-void find_own_path(struct diag *d, unsigned char *active, const unsigned char *lossy)
+void find_own_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
+		   const unsigned char *named)
 {
 	unsigned char *clean = calloc((size_t)d->nflows + 1, 3);
 	unsigned char *done = clean + d->nflows, *g = done + d->nflows;
@@ -117,9 +118,9 @@ void find_own_path(struct diag *d, unsigned char *active, const unsigned char *l
 		struct tally tg;
 		int end, first, last;
 
-		if (!active[i] || !lossy[i] || done[i])
+		if (!active[i] || !lossy[i] || done[i] || named[i])
 			continue;
-		tg = group_of(d, i, lossy, done, g);
+		tg = group_of(d, i, lossy, done, named, g);
 		for (int j = 0; j < d->nflows; j++)
 			done[j] |= g[j];
 		end = mask_end(d, g);

@@ -122,7 +122,8 @@ bool find_return_path(struct diag *d, unsigned char *active, const unsigned char
 /* Do flows a and b take the same forward path, as far as it is known (diag_return.c)? */
 bool same_forward_path(const struct diag *d, int a, int b);
 /* diag_own.c: flows that lose on a forward path no clean flow takes whole. */
-void find_own_path(struct diag *d, unsigned char *active, const unsigned char *lossy);
+void find_own_path(struct diag *d, unsigned char *active, const unsigned char *lossy,
+		   const unsigned char *named);
 /* diag_common.c: loss every flow of in shares. */
 void find_common_loss(struct diag *d, const unsigned char *in);
 /* diag_silent.c: the target that never answers. */

@@ -299,6 +299,21 @@ static void test_return_path(void)
 	   "flows 3 and 7 through it: return-path-loss against the branch's 30%%");
 	ok(count_total(r) == 2, "and nothing else");
 	results_free(r);
+
+	/*
+	 * Flows 3 and 7 lose much more than the branch's 30% but not every
+	 * probe (the way back cannot be told apart): they cross the branch's
+	 * lossy links all the same, and its finding names them too, not a
+	 * finding of their own (t_unprivileged: a port named apart).
+	 */
+	for (int i = 3; i < 8; i += 4)
+		reach(&s, i, 3, 24);
+	r = run(&s);
+	f = first_kind(r, FINDING_LOSSY_BRANCH);
+	ok(count_kind(r, FINDING_LOSSY_BRANCH) == 1 && f && f->nflows == 8,
+	   "flows losing much more through lossy branch A are named by its finding (%d flows, %d findings)",
+	   f ? f->nflows : 0, count_total(r));
+	results_free(r);
 }
 
 static void test_udp_target_rate_limit(void)
