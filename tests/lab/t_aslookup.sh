@@ -117,7 +117,8 @@ for fam in 4 6; do
 	grep -q "$(qname "$r1")" "$LAB_TMP/dnsmasq.log"
 	ok $? "IPv$fam: dnsmasq was asked $(qname "$r1")"
 	out="$LAB_TMP/as$fam.stream"
-	lab_ecmptrace "$out" -z -n --json-stream -c 3 -i 0.2 --timeout 1 "$server"
+	# Names are asked as snapshots meet new addresses: rounds enough for the last to have them.
+	lab_ecmptrace "$out" -z -n --json-stream -c 8 -i 0.25 --timeout 1 "$server"
 	ok $? "IPv$fam: ecmptrace -z --json-stream ran"
 	grep '"type":"round"' "$out" | tail -n 1 >"$out.last"
 	check_json "$out.last" $fam
