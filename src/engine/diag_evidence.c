@@ -62,6 +62,8 @@ bool branches_share_parent(const struct branch_result *a, const struct branch_re
 {
 	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
 		return true;
+	if (a->parents == NULL || b->parents == NULL)
+		return false;
 	for (int i = 0; i < a->nparents; i++)
 		for (int j = 0; j < b->nparents; j++)
 			if (a->parents[i] == b->parents[j])

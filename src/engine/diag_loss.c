@@ -28,19 +28,6 @@ struct candidate {
 	bool keep;
 };
 
-static bool share_parent(const struct branch_result *a, const struct branch_result *b, int k)
-{
-	if (k == 0 || (a->nparents == 0 && b->nparents == 0))
-		return true;
-	if (a->parents == NULL || b->parents == NULL)
-		return false;
-	for (int i = 0; i < a->nparents; i++)
-		for (int j = 0; j < b->nparents; j++)
-			if (a->parents[i] == b->parents[j])
-				return true;
-	return false;
-}
-
 /* Whether the branch can be compared: a known router, not the target. */
 bool branch_comparable(const struct branch_result *b)
 {
@@ -395,7 +382,7 @@ static void sibling_mask(const struct diag *d, const unsigned char *active, stru
 	for (int sj = 0; sj < h->nbranches; sj++) {
 		const struct branch_result *s = &h->branches[sj];
 
-		if (sj == c->b || !branch_comparable(s) || !share_parent(b, s, c->k) ||
+		if (sj == c->b || !branch_comparable(s) || !branches_share_parent(b, s, c->k) ||
 		    (b->router != 0 && s->router == b->router))
 			continue;
 		branch_mask(d, s, part);
