@@ -35,6 +35,14 @@
 #define SLOW_MIN_SHIFT_US 1000.0
 /* ... and least shift as a share of the faster group's median. */
 #define SLOW_MIN_RATIO 0.20
+/*
+ * How finely a round trip is known, us: each is two clock readings taken
+ * to the whole microsecond (the send, the capture's stamp), so off by up
+ * to this much either way.  Hundreds of samples make the rank interval
+ * narrower than that; it is widened by it, since no sample count measures
+ * finer than the clock does.
+ */
+#define RTT_RESOLUTION_US 1.0
 
 /* Samples of one group of flows. */
 struct group {
@@ -234,6 +242,8 @@ static bool test_branch(struct diag *d, int k, int bi, int ntests, unsigned char
 		d->oom = true;
 		goto out;
 	}
+	rs.lo -= RTT_RESOLUTION_US;
+	rs.hi += RTT_RESOLUTION_US;
 	slow = rs.p_greater < ALPHA / ntests && rs.shift >= SLOW_MIN_SHIFT_US &&
 	       rs.shift >= SLOW_MIN_RATIO * rs.median_b;
 	if (slow) {

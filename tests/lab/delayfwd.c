@@ -6,15 +6,26 @@
  * the IP layer, no TTL is spent in it).  Packet sockets (AF_PACKET, raw
  * Ethernet frames) on both interfaces; each direction has its own delay.
  *
- *	delayfwd [-j JITTER_US] [-S SEED] [-r READY_FILE] IF_A IF_B AB_US BA_US
+ *	delayfwd [-j JITTER_US] [-S SEED] [-r READY_FILE] IF_A IF_B AB_US BA_US|-
  *
  * Frames from IF_A leave by IF_B AB_US microseconds later (plus a uniform
- * random 0..JITTER_US), and the other way round with BA_US.  Each
+ * random 0..JITTER_US), and the other way round with BA_US.  BA_US "-"
+ * leaves the way back to the kernel (an nftables netdev "fwd" rule the lab
+ * adds): this program then reads nothing from IF_B, so a frame going back
+ * never waits for it to wake (an element asleep until its next frame is
+ * due wakes some microseconds late, and not equally on two elements: that
+ * skewed the way back by more than a latency test can tell).  Each
  * direction is a FIFO: a frame never leaves before one that came earlier
  * (a random delay shorter than the previous frame's is stretched), so
  * jitter does not reorder, as a queue on a real link does not.  The
  * READY_FILE is created once both sockets listen.  SIGTERM/SIGINT end
- * it; it prints its counters to stderr.
+ * it; it prints its counters to stderr.  SIGUSR1 prints, per direction,
+ * how long the frames so far were really held: the median time from a
+ * frame's arrival stamp to just before and to just after the send() that
+ * passed it on.  Tests compare what they measure with that (the delay the
+ * lab delivered), not with the delay asked for: the element's own cost
+ * (waking, a system call, a veth crossing) adds microseconds, not the same
+ * on two elements.
  *
  * Frames longer than FRAME_MAX (GSO super-frames of a local TCP sender,
  * which veth hands to packet sockets unsegmented) are dropped and counted;
@@ -25,6 +36,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -47,6 +59,7 @@
 
 struct slot {
 	uint64_t due_us;	/* when it may leave */
+	uint64_t at_ns;		/* when it came (the kernel's stamp) */
 	uint32_t len;
 	uint8_t data[FRAME_MAX];
 };
@@ -59,14 +72,21 @@ struct dir {
 	uint32_t head, len;
 	uint64_t last_due;	/* due time of the latest frame queued (FIFO) */
 	uint64_t forwarded, dropped_full, dropped_big, send_errors;
+	/* Hold times (ns) of the latest HOLD_SAMPLES frames: before and after their send(). */
+	uint32_t *held_before, *held_after;
+	uint64_t held_n;
 };
 
-static volatile sig_atomic_t stop_flag;
+#define HOLD_SAMPLES 65536
+
+static volatile sig_atomic_t stop_flag, report_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGUSR1)
+		report_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 /*
@@ -74,12 +94,17 @@ static void on_signal(int sig)
  * it (SO_TIMESTAMPNS): a frame is due its delay after it reached the
  * socket, not after this program got round to reading it.
  */
-static uint64_t now_us(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_us(void)
+{
+	return now_ns() / 1000u;
 }
 
 /* How early to stop sleeping before a frame is due, and spin instead. */
@@ -128,7 +153,20 @@ static int open_port(const char *ifname)
 	return fd;
 }
 
-/* Reads one frame into buf; its arrival time (kernel stamp, else now) into *at. */
+/* A socket we only send on: a filter that takes no frame, so none queue up unread. */
+static bool read_nothing(int fd)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = {.len = 1, .filter = &none};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
+		perror("delayfwd: SO_ATTACH_FILTER");
+		return false;
+	}
+	return true;
+}
+
+/* Reads one frame into buf; its arrival time in ns (kernel stamp, else now) into *at. */
 static ssize_t recv_stamped(int fd, void *buf, size_t len, uint64_t *at)
 {
 	union {
@@ -140,13 +178,13 @@ static ssize_t recv_stamped(int fd, void *buf, size_t len, uint64_t *at)
 			    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
 	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC);
 
-	*at = now_us();
+	*at = now_ns();
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			*at = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+			*at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		}
 	return n;
 }
@@ -172,14 +210,62 @@ static void drain_in(struct dir *d, uint64_t jitter_us, uint64_t *rng)
 			d->dropped_big++;
 			continue;
 		}
-		due = at + d->delay_us + (jitter_us ? rng_next(rng) % (jitter_us + 1) : 0);
+		due = at / 1000u + d->delay_us + (jitter_us ? rng_next(rng) % (jitter_us + 1) : 0);
 		if (due < d->last_due)
 			due = d->last_due;
 		d->last_due = due;
 		s->due_us = due;
+		s->at_ns = at;
 		s->len = (uint32_t)n;
 		d->len++;
 	}
+}
+
+static uint32_t clamp32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void note_hold(struct dir *d, uint64_t before_ns, uint64_t after_ns)
+{
+	d->held_before[d->held_n % HOLD_SAMPLES] = clamp32(before_ns);
+	d->held_after[d->held_n % HOLD_SAMPLES] = clamp32(after_ns);
+	d->held_n++;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of the first n values of v (sorted in place), in microseconds. */
+static double median_us(uint32_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u32);
+	return n % 2 ? v[n / 2] / 1000.0 : (v[n / 2 - 1] + (double)v[n / 2]) / 2000.0;
+}
+
+/* SIGUSR1: "delayfwd: direction D held N frames: median B us before send, A us after". */
+static void report_holds(struct dir *dirs)
+{
+	for (int i = 0; i < 2; i++) {
+		struct dir *d = &dirs[i];
+		size_t n = d->held_n < HOLD_SAMPLES ? (size_t)d->held_n : HOLD_SAMPLES;
+		uint32_t *copy = n ? malloc(2 * n * sizeof(*copy)) : NULL;
+
+		if (copy == NULL) {
+			fprintf(stderr, "delayfwd: direction %d held 0 frames\n", i);
+			continue;
+		}
+		memcpy(copy, d->held_before, n * sizeof(*copy));
+		memcpy(copy + n, d->held_after, n * sizeof(*copy));
+		fprintf(stderr, "delayfwd: direction %d held %zu frames: median %.3f us before "
+			"send, %.3f us after\n", i, n, median_us(copy, n), median_us(copy + n, n));
+		free(copy);
+	}
+	fflush(stderr);
 }
 
 /* Sends the frames that are due; returns when the next one is due (0: queue empty). */
@@ -188,12 +274,16 @@ static uint64_t flush_due(struct dir *d)
 	while (d->len > 0) {
 		struct slot *s = &d->q[d->head];
 
-		if (s->due_us > now_us())
+		uint64_t before = now_ns();
+
+		if (s->due_us > before / 1000u)
 			return s->due_us;
-		if (send(d->out_fd, s->data, s->len, 0) < 0)
+		if (send(d->out_fd, s->data, s->len, 0) < 0) {
 			d->send_errors++;
-		else
+		} else {
 			d->forwarded++;
+			note_hold(d, before - s->at_ns, now_ns() - s->at_ns);
+		}
 		d->head = (d->head + 1) % QUEUE_SLOTS;
 		d->len--;
 	}
@@ -216,7 +306,7 @@ static bool parse_us(const char *text, const char *what, uint64_t *out)
 static void usage(void)
 {
 	fprintf(stderr, "usage: delayfwd [-j JITTER_US] [-S SEED] [-r READY_FILE] "
-			"IF_A IF_B AB_US BA_US\n");
+			"IF_A IF_B AB_US BA_US|-\n");
 }
 
 /*
@@ -248,6 +338,11 @@ static int forward(struct dir *dirs, uint64_t jitter_us, uint64_t seed)
 	while (!stop_flag) {
 		uint64_t next = 0;
 
+		if (report_flag) {
+			report_flag = 0;
+			report_holds(dirs);
+		}
+
 		for (int i = 0; i < 2; i++) {
 			uint64_t due;
 
@@ -275,6 +370,7 @@ int main(int argc, char **argv)
 	const char *ready = NULL;
 	struct sigaction sa = {0};
 	int fa, fb, opt;
+	bool one_way;
 
 	while ((opt = getopt(argc, argv, "j:S:r:")) != -1) {
 		if (opt == 'j' && parse_us(optarg, "-j", &jitter_us))
@@ -292,24 +388,36 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	one_way = strcmp(argv[optind + 3], "-") == 0;
 	if (!parse_us(argv[optind + 2], "AB_US", &dirs[0].delay_us) ||
-	    !parse_us(argv[optind + 3], "BA_US", &dirs[1].delay_us))
+	    (!one_way && !parse_us(argv[optind + 3], "BA_US", &dirs[1].delay_us)))
 		return 2;
 	fa = open_port(argv[optind]);
 	fb = open_port(argv[optind + 1]);
-	dirs[0].q = calloc(QUEUE_SLOTS, sizeof(struct slot));
-	dirs[1].q = calloc(QUEUE_SLOTS, sizeof(struct slot));
-	if (fa < 0 || fb < 0 || dirs[0].q == NULL || dirs[1].q == NULL)
+	for (int i = 0; i < 2; i++) {
+		dirs[i].q = calloc(QUEUE_SLOTS, sizeof(struct slot));
+		dirs[i].held_before = calloc(HOLD_SAMPLES, sizeof(uint32_t));
+		dirs[i].held_after = calloc(HOLD_SAMPLES, sizeof(uint32_t));
+		if (dirs[i].q == NULL || dirs[i].held_before == NULL || dirs[i].held_after == NULL)
+			return 1;
+	}
+	if (fa < 0 || fb < 0)
 		return 1;
 	dirs[0].in_fd = fa;
 	dirs[0].out_fd = fb;
 	dirs[1].in_fd = fb;
 	dirs[1].out_fd = fa;
+	if (one_way) {
+		if (!read_nothing(fb))
+			return 1;
+		dirs[1].in_fd = -1;	/* poll() skips it, recv() fails: nothing to forward */
+	}
 	/* Timers as exact as the kernel will make them (the default slack is 50 us). */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	if (ready != NULL) {
 		int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 

@@ -157,7 +157,8 @@ lab_init() {
 	LAB_PIDS=()
 	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecmptrace-lab.XXXXXX") || return 1
 	declare -gA LAB_PEER=() LAB_ADDR4=() LAB_ADDR6=() LAB_ANSWER4=() \
-		LAB_ANSWER6=() LAB_CLIENT_IIF=() LAB_TTL_ADDRS=()
+		LAB_ANSWER6=() LAB_CLIENT_IIF=() LAB_TTL_ADDRS=() LAB_DELAY_PID=() \
+		LAB_DELAY_LOG=()
 	trap 'lab_on_exit' EXIT
 	trap 'lab_cleanup; exit 130' INT
 	trap 'lab_cleanup; exit 143' TERM
@@ -202,7 +203,7 @@ lab_teardown() {
 	done
 	LAB_NAMESPACES=()
 	LAB_PEER=() LAB_ADDR4=() LAB_ADDR6=() LAB_ANSWER4=() LAB_ANSWER6=()
-	LAB_CLIENT_IIF=() LAB_TTL_ADDRS=()
+	LAB_CLIENT_IIF=() LAB_TTL_ADDRS=() LAB_DELAY_PID=() LAB_DELAY_LOG=()
 }
 
 lab_exec() {	# lab_exec NS CMD...
@@ -483,12 +484,15 @@ lab_link() {	# lab_link NAME1 NAME2 LINK
 # two interfaces with no addresses (dly-a towards NAME1, dly-b towards NAME2)
 # and delayfwd (tests/lab/delayfwd.c) copies frames between them, those
 # from NAME1 after AB_US microseconds, those from NAME2 after BA_US (plus
-# a uniform 0..JITTER_US each way).  Invisible at the IP layer: NAME1 and
-# NAME2 are neighbours as with lab_link, the addresses are the same, no
-# TTL is spent.  The element is killed on cleanup.
+# a uniform 0..JITTER_US each way).  With BA_US "-" (the default) frames
+# from NAME2 are not delayed and do not pass through delayfwd: an nftables
+# netdev rule forwards them in the kernel, so the way back is a plain wire
+# whatever the element is doing (delayfwd.c says why).  Invisible at the
+# IP layer: NAME1 and NAME2 are neighbours as with lab_link, the addresses
+# are the same, no TTL is spent.  The element is killed on cleanup.
 LAB_DELAYFWD=${LAB_DELAYFWD:-${top_builddir:-$LAB_DIR/../..}/tests/lab/delayfwd}
 lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_US]
-	local n1=$1 n2=$2 k=$3 ab=$4 ba=${5:-0} jit=${6:-0} i
+	local n1=$1 n2=$2 k=$3 ab=$4 ba=${5:--} jit=${6:-0} i
 	local ns1="$LAB_PREFIX-$n1" ns2="$LAB_PREFIX-$n2" dn="d$3"
 	local ns3="$LAB_PREFIX-$dn" d1="v-$n2" d2="v-$n1"
 	[ -x "$LAB_DELAYFWD" ] || { echo "lab: no delay element $LAB_DELAYFWD" >&2; return 1; }
@@ -511,6 +515,13 @@ lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_U
 		lladdr "$(lab_mac "$ns2" "$d2")" || return 1
 	ip -n "$ns2" -6 neigh replace "$(lab_addr 6 "$k" 1)" dev "$d2" nud permanent \
 		lladdr "$(lab_mac "$ns1" "$d1")" || return 1
+	if [ "$ba" = - ]; then
+		ip netns exec "$ns3" nft -f - <<-EOF || return 1
+		table netdev back {
+			chain to_a { type filter hook ingress device "dly-b" priority 0; fwd to "dly-a"; }
+		}
+		EOF
+	fi
 	lab_bg "$ns3" "$LAB_DELAYFWD" -S "$RANDOM" -j "$jit" -r "$LAB_TMP/$dn.ready" dly-a dly-b \
 		"$ab" "$ba" 2>>"$LAB_TMP/$dn.log"
 	for i in $(seq 1 50); do
@@ -518,12 +529,33 @@ lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_U
 		sleep 0.1
 	done
 	[ -e "$LAB_TMP/$dn.ready" ] || { echo "lab: delay element $dn did not start" >&2; return 1; }
+	LAB_DELAY_PID["$n1-$n2"]=${LAB_PIDS[-1]}
+	LAB_DELAY_LOG["$n1-$n2"]="$LAB_TMP/$dn.log"
 	LAB_PEER["$ns1/$d1"]="$ns2/$d2"
 	LAB_PEER["$ns2/$d2"]="$ns1/$d1"
 	LAB_ADDR4["$ns1/$d1"]=$(lab_addr 4 "$k" 1)
 	LAB_ADDR4["$ns2/$d2"]=$(lab_addr 4 "$k" 2)
 	LAB_ADDR6["$ns1/$d1"]=$(lab_addr 6 "$k" 1)
 	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
+}
+
+# The delay the element between NAME1 and NAME2 (lab_link_delayed) really
+# held NAME1's frames so far, in ms: "BEFORE AFTER", the medians of the
+# time from a frame's arrival to just before and just after the send that
+# passed it on (delayfwd's SIGUSR1 report).
+lab_delay_held() {	# lab_delay_held NAME1 NAME2
+	local pid=${LAB_DELAY_PID["$1-$2"]:-} log=${LAB_DELAY_LOG["$1-$2"]:-} had i line=""
+	[ -n "$pid" ] && [ -n "$log" ] || return 1
+	had=$(grep -c 'direction 0 held' "$log" 2>/dev/null)
+	kill -USR1 "$pid" 2>/dev/null || return 1
+	for i in $(seq 1 40); do
+		[ "$(grep -c 'direction 0 held' "$log" 2>/dev/null)" -gt "${had:-0}" ] && break
+		sleep 0.05
+	done
+	line=$(grep 'direction 0 held' "$log" 2>/dev/null | tail -1)
+	[ "$(grep -c 'direction 0 held' "$log" 2>/dev/null)" -gt "${had:-0}" ] || return 1
+	# "delayfwd: direction 0 held N frames: median B us before send, A us after"
+	echo "$line" | awk '{ printf "%.4f %.4f\n", $8 / 1000, $12 / 1000 }'
 }
 
 # Address of NAME's end of the link towards PEER, for FAMILY.
@@ -827,7 +859,7 @@ lab_topo_ecmp2() {	# lab_topo_ecmp2 [LOSS_PERMILLE] [LOSSY_BRANCH a|b]
 			d=$((${d:-0} + ${LAB_DELAY_US:-5000}))
 		fi
 		if [ -n "$d" ]; then
-			lab_link_delayed "r2$1" r3 "$2" "$d" 0 "${LAB_DELAY_JITTER_US:-0}" || return 1
+			lab_link_delayed "r2$1" r3 "$2" "$d" - "${LAB_DELAY_JITTER_US:-0}" || return 1
 		else
 			lab_link "r2$1" r3 "$2" || return 1
 		fi

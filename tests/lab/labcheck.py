@@ -19,8 +19,10 @@ every lab run's output is held to the schema.
       every hop has exactly one known branch (a chain)
   labcheck.py dest FILE TTL ADDR
       ADDR is a destination branch at TTL, and every flow's dest_ttl is TTL
-  labcheck.py flows FILE
-      prints "ID SOURCE_PORT" per flow, for the oracle
+  labcheck.py flows FILE [TTL]
+      prints "ID SOURCE_PORT" per flow, for the oracle; with TTL, only the
+      flows the run placed at that TTL (lane flows, probed only end to
+      end, have no path)
   labcheck.py port FILE
       prints the destination port of the run
   labcheck.py paths FILE EXPECTED [--allow-null]
@@ -245,7 +247,11 @@ def cmd_dest(doc, args):
 
 
 def cmd_flows(doc, args):
+    ttl = int(args[0]) if args else 0
     for fl in doc.get("flows", []):
+        path = fl.get("path") or []
+        if ttl and (len(path) < ttl or path[ttl - 1] is None):
+            continue
         print("%d %d" % (fl["id"], fl["source_port"]))
     return True
 

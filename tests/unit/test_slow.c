@@ -138,6 +138,42 @@ static void test_shift_found(void)
 	results_free(r);
 }
 
+/*
+ * Round trips known to the microsecond: 160 samples a side only 0-2 us
+ * apart make a rank interval 1 us wide, narrower than the clock; the
+ * interval the finding gives is widened by that resolution each way.
+ */
+static void test_interval_not_finer_than_clock(void)
+{
+	struct scen s;
+	struct results *r;
+	const struct finding *f;
+
+	scen_init(&s, 16, 30);
+	ecmp(&s, 3);
+	r = build(&s);
+	for (int i = 0; i < r->nflows; i++) {
+		r->flows[i].nsamples = 20;
+		r->flows[i].samples = malloc(20 * sizeof(int32_t));
+		for (int j = 0; r->flows[i].samples && j < 20; j++)
+			r->flows[i].samples[j] = (i < 8 ? 6001 : 1000) + (i + j) % 3;
+	}
+	for (int b = 0; b < r->hops[1].nbranches; b++) {
+		struct branch_result *br = &r->hops[1].branches[b];
+
+		br->nsamples = 40;
+		br->samples = fill(br->nsamples, 200.0, 150.0);
+	}
+	r = results_with_findings(r);
+	f = first_kind(r, FINDING_SLOW_BRANCH);
+	ok(f != NULL && f->shift_us == 5001.0 && f->shift_lo_us == 5000.0 &&
+		   f->shift_hi_us == 5002.0,
+	   "samples 0-2 us apart: shift 5001 us, interval 5000-5002 us (the rank interval "
+	   "5001-5001 widened by the 1 us the clock resolves), got %.0f in %.0f-%.0f",
+	   f ? f->shift_us : 0, f ? f->shift_lo_us : 0, f ? f->shift_hi_us : 0);
+	results_free(r);
+}
+
 static void test_nothing_to_say(void)
 {
 	struct results *r;
@@ -191,6 +227,7 @@ int main(void)
 	test_rank_basics();
 	test_equal_with_outliers();
 	test_shift_found();
+	test_interval_not_finer_than_clock();
 	test_nothing_to_say();
 	test_one_flow();
 	return tap_done();
