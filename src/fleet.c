@@ -13,7 +13,7 @@
 
 #include "fleet.h"
 #include "net/capture.h"
-#include "net/resolve.h"
+#include "net/resolve_apart.h"
 
 #define EXIT_USAGE 2
 /* A targets file larger than this is not a list of hosts. */
@@ -130,13 +130,31 @@ static int resolve_all(struct fleet *f, const struct options *o)
 	char err[512], first_err[512] = "", names[UNKNOWN_SHOWN * 80] = "", who[400];
 	int unknown = 0;
 	bool runtime = false;
+	const char **hosts = calloc((size_t)f->n, sizeof(*hosts));
+	struct resolved_target *got = calloc((size_t)f->n, sizeof(*got));
 
+	if (hosts == NULL || got == NULL) {
+		free(hosts);
+		free(got);
+		fprintf(stderr, "ecmptrace: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < f->n; i++)
+		hosts[i] = f->t[i].name;
+	if (!resolve_apart(hosts, f->n, o->family, got, err, sizeof(err))) {
+		free(hosts);
+		free(got);
+		fprintf(stderr, "ecmptrace: %s\n", err);
+		return 1;
+	}
 	for (int i = 0; i < f->n; i++) {
 		struct target_run *t = &f->t[i];
-		bool failed = false;
+		bool failed = got[i].runtime;
 
-		if (resolve_target_status(t->name, o->family, &t->dst, &failed, err, sizeof(err)))
+		t->dst = got[i].addr;
+		if (got[i].ok)
 			continue;
+		snprintf(err, sizeof(err), "%s", got[i].err);
 		/* A name service that failed (not "no such name"): a retry may succeed. */
 		runtime = runtime || failed;
 		if (unknown++ == 0)
@@ -150,6 +168,8 @@ static int resolve_all(struct fleet *f, const struct options *o)
 				break;
 		}
 	}
+	free(hosts);
+	free(got);
 	if (unknown == 0)
 		return 0;
 	if (f->n == 1)

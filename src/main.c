@@ -1,5 +1,6 @@
 /*
- * ecmptrace start-up: parse options, resolve the targets (fleet.c), open
+ * ecmptrace start-up: parse options, resolve the targets (fleet.c, in an
+ * unprivileged child: net/resolve_apart.h), open
  * the raw socket, the capture and the link-layer check's sockets (one of
  * each for every target), drop every privilege and enter the seccomp
  * sandbox, ask the routing table (per-flow steering), then run the chosen
@@ -106,7 +107,8 @@ static bool parse_command_line(int argc, char **argv, struct options *o, int *rc
 /*
  * Resolves the targets and turns the options into their engines'
  * configurations.  This comes before the sockets are opened, not after
- * the privileges are dropped, because what is opened depends on the
+ * the privileges are dropped (the names are resolved by a child that has
+ * dropped them: net/resolve_apart.h), because what is opened depends on the
  * targets: the raw socket's family, the source addresses the capture's
  * filter lets answers to, the neighbour sockets' family and link (a
  * link-local IPv6 target's zone).  An unknown host is a usage error (2)

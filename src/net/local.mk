@@ -8,6 +8,7 @@ ecmptrace_SOURCES += \
 	src/net/privdrop.c src/net/privdrop.h \
 	src/net/sandbox.c src/net/sandbox.h \
 	src/net/resolve.c src/net/resolve.h \
+	src/net/resolve_apart.c src/net/resolve_apart.h \
 	src/net/aslookup.c src/net/aslookup.h \
 	src/net/route.c src/net/route.h \
 	src/net/steer.c src/net/steer.h \

@@ -101,3 +101,12 @@ tests_unit_test_targets_LDADD = libcore.a $(LIBS)
 check_PROGRAMS += tests/unit/test_metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
 tests_unit_test_metrics_LDADD = libface.a libcore.a -lm $(LIBS)
+
+# Unit test of src/net/resolve_apart.c: names resolved by an unprivileged
+# child, read back whole and in order.
+check_PROGRAMS += tests/unit/test_resolve_apart
+tests_unit_test_resolve_apart_SOURCES = tests/unit/test_resolve_apart.c src/net/resolve_apart.c \
+	src/net/resolve_apart.h src/net/resolve.c src/net/resolve.h src/net/privdrop.c \
+	src/net/privdrop.h
+tests_unit_test_resolve_apart_CFLAGS = $(AM_CFLAGS) -pthread $(CAP_CFLAGS)
+tests_unit_test_resolve_apart_LDADD = libcore.a $(CAP_LIBS) $(LIBS)
