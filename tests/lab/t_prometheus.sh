@@ -43,6 +43,14 @@ in_client() { ip netns exec "$LAB_CLIENT_NS" "$@"; }
 echo "# ecmptrace --listen $port $LAB_SERVER_ADDR"
 lab_bg "$LAB_CLIENT_NS" "$ECMPTRACE" --listen "$port" "$LAB_SERVER_ADDR" 2>"$LAB_TMP/agent.err"
 agent=${LAB_PIDS[-1]}
+# A second agent watches two targets at once: the server, behind the lossy
+# member, and r1 (the first hop, before the split: nothing to blame).
+fport=$((port + 2))
+first_hop=$(lab_ifaddr 4 r1 client)
+echo "# ecmptrace --listen $fport $LAB_SERVER_ADDR $first_hop"
+lab_bg "$LAB_CLIENT_NS" "$ECMPTRACE" --listen "$fport" "$LAB_SERVER_ADDR" "$first_hop" \
+	2>"$LAB_TMP/fleet.err"
+fleet=${LAB_PIDS[-1]}
 
 mkdir -p "$LAB_TMP/tsdb"
 cp "$contrib/ecmptrace-rules.yml" "$LAB_TMP/"
@@ -56,6 +64,9 @@ scrape_configs:
   - job_name: ecmptrace
     static_configs:
       - targets: ['127.0.0.1:$port']
+  - job_name: fleet
+    static_configs:
+      - targets: ['127.0.0.1:$fport']
 EOF
 lab_bg "$LAB_CLIENT_NS" prometheus --config.file="$LAB_TMP/prometheus.yml" \
 	--storage.tsdb.path="$LAB_TMP/tsdb" --web.listen-address="127.0.0.1:$pport" \
@@ -143,6 +154,33 @@ grep 'kind=lossy-branch' "$LAB_TMP/findings" | grep "target=$LAB_SERVER_ADDR," |
 	grep -qE "(address|from)=$LAB_LOSSY_ADDR," &&
 	! grep -qE "(address|from)=$LAB_SIBLING_ADDR," "$LAB_TMP/findings"
 ok $? "ecmptrace_finding: lossy-branch for target $LAB_SERVER_ADDR blaming $LAB_LOSSY_ADDR, none $LAB_SIBLING_ADDR"
+
+# The two-target agent: one scrape holds both targets' series, each under
+# its own target label, and the finding only for the target that has it.
+promql 'count by (target) (ecmptrace_target_probes_total{job="fleet"})' >"$LAB_TMP/fleet_targets"
+sed 's/^/# fleet agent: /' "$LAB_TMP/fleet_targets"
+[ "$(wc -l <"$LAB_TMP/fleet_targets")" -eq 2 ] &&
+	grep -q "target=$LAB_SERVER_ADDR " "$LAB_TMP/fleet_targets" &&
+	grep -q "target=$first_hop " "$LAB_TMP/fleet_targets"
+ok $? "the two-target agent's scrapes hold both targets ($LAB_SERVER_ADDR, $first_hop), each its own series"
+promql 'ecmptrace_finding{job="fleet"}' >"$LAB_TMP/fleet_findings"
+sed 's/^/# fleet finding: /' "$LAB_TMP/fleet_findings"
+grep 'kind=lossy-branch' "$LAB_TMP/fleet_findings" | grep "target=$LAB_SERVER_ADDR," |
+	grep -qE "(address|from)=$LAB_LOSSY_ADDR," &&
+	! grep -q "target=$first_hop," "$LAB_TMP/fleet_findings"
+ok $? "its lossy-branch finding is the server's, blaming $LAB_LOSSY_ADDR; none for $first_hop"
+floss=$(promql "1 - sum(ecmptrace_replies_total{job=\"fleet\",target=\"$first_hop\",address=\"$first_hop\"})
+	/ sum(ecmptrace_probes_sent_total{job=\"fleet\",target=\"$first_hop\",address=\"$first_hop\"})" |
+	awk '{print $NF}')
+awk -v l="${floss:-1}" 'BEGIN { exit !(l < 0.05) }'
+ok $? "PromQL: the first hop, traced beside the server, loses nothing (${floss:-no data})"
+in_client curl -s -m 5 "http://127.0.0.1:$fport/metrics" | promtool check metrics >"$LAB_TMP/flint" 2>&1
+ok $? "the two-target scrape passes promtool check metrics$(head -3 "$LAB_TMP/flint" | tr '\n' ' ')"
+kill -TERM "$fleet"
+wait "$fleet"
+rc=$?
+[ "$rc" -eq 0 ] && ! grep -q . "$LAB_TMP/fleet.err"
+ok $? "SIGTERM ends the two-target agent with status $rc, nothing on stderr$(head -c 200 "$LAB_TMP/fleet.err")"
 
 # Every PromQL expression of the dashboard, with its variables set, returns data.
 python3 - "$contrib/ecmptrace-dashboard.json" "$LAB_SERVER_ADDR" >"$LAB_TMP/exprs" <<'EOF'
