@@ -23,7 +23,6 @@
 #include "net/listener.h"
 #include "net/net.h"
 #include "net/net_transport.h"
-#include "net/dgram_transport.h"
 #include "net/privdrop.h"
 #include "net/sandbox.h"
 #include "net/aslookup.h"
@@ -378,26 +377,18 @@ static int trace(struct transport *tr, struct plan *p)
 }
 
 /*
- * Without CAP_NET_RAW: what is not available is said once, privileges
- * (if any) are dropped all the same, and the probes go on ordinary
- * sockets (net/dgram_transport.h).
+ * Without CAP_NET_RAW (or with --unprivileged): every privilege is
+ * dropped all the same, and the probes go on ordinary sockets, one
+ * datagram transport per target (net/dgram_transport.h), several shown
+ * to the loop as one (net/dgram_fleet.h).
  */
 static int trace_unprivileged(struct plan *p)
 {
-	struct target_run *t = &p->f.t[0];
-	struct dgram_transport *dt;
+	struct unprivileged_net *un;
 	char err[512];
-	int rc;
+	int rc = unprivileged_plan_all(&p->o, p->argv0, &p->f, p->warning, sizeof(p->warning), err,
+				       sizeof(err));
 
-	/* The datagram transport serves one target (its sockets are per flow of it). */
-	if (p->f.n > 1) {
-		fprintf(stderr, "ecmptrace: without CAP_NET_RAW (or with --unprivileged) one target "
-			"is traced at a time, not %d; or grant it ('sudo setcap cap_net_raw+ep %s')\n",
-			p->f.n, p->argv0);
-		return 1;
-	}
-	rc = unprivileged_plan(&p->o, p->argv0, &t->dst, &t->cfg, p->warning,
-			       sizeof(p->warning), err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "ecmptrace: %s\n", err);
 		return rc;
@@ -405,14 +396,14 @@ static int trace_unprivileged(struct plan *p)
 	fputs(p->warning, stderr);
 	if (!open_exporter(p) || !drop_privileges(p))
 		return 1;
-	dt = dgram_transport_new(t->cfg.proto, &t->dst, t->cfg.timeout_us, err, sizeof(err));
-	if (dt == NULL) {
+	un = unprivileged_open(&p->f, err, sizeof(err));
+	if (un == NULL) {
 		fprintf(stderr, "ecmptrace: %s; or grant CAP_NET_RAW ('sudo setcap "
 			"cap_net_raw+ep %s')\n", err, p->argv0);
 		return 1;
 	}
-	rc = trace(dgram_transport_get(dt), p);
-	dgram_transport_free(dt);
+	rc = trace(unprivileged_transport(un), p);
+	unprivileged_close(un);
 	if (p->face == FACE_CURSES)
 		fputs(p->warning, stderr);
 	return rc;

@@ -7,8 +7,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
+#include "net/dgram_fleet.h"
+#include "net/dgram_transport.h"
 #include "net/rawsock.h"
 #include "unprivileged.h"
 
@@ -48,10 +52,18 @@ static void say_unavailable(const struct options *o, const struct engine_config 
 		 " waits its turn); the path MTU (a SYN with data)" : "", argv0);
 }
 
-int unprivileged_plan(const struct options *o, const char *argv0, const struct ip_addr *dst,
-		      struct engine_config *c, char *say, size_t saylen, char *err, size_t errlen)
+/*
+ * Fits c (configured for dst from o) to ordinary sockets, the descriptors
+ * shared by `share` targets; the notice to print ("ecmptrace: ..." lines;
+ * argv0 in the setcap hint) in say.  0, or the exit status with a message
+ * in err: 2 when the options cannot run without raw sockets, 1 when the
+ * target has no route.
+ */
+static int plan_share(const struct options *o, const char *argv0, const struct ip_addr *dst,
+		      struct engine_config *c, int share, char *say, size_t saylen, char *err,
+		      size_t errlen)
 {
-	long room;
+	long room, want = (long)(c->adaptive ? c->max_flows : c->nflows);
 
 	/* One socket per flow: two flows cannot share a source port. */
 	if (!(c->vary & VARY_SPORT)) {
@@ -59,7 +71,7 @@ int unprivileged_plan(const struct options *o, const char *argv0, const struct i
 			 "each flow needs a source port of its own");
 		return 2;
 	}
-	room = fd_room((long)(c->adaptive ? c->max_flows : c->nflows) + SPARE_FDS) - SPARE_FDS;
+	room = (fd_room(want * share + SPARE_FDS) - SPARE_FDS) / share;
 	if (room < MIN_FLOWS)
 		room = MIN_FLOWS;
 	if (c->adaptive && c->max_flows > room)
@@ -78,6 +90,99 @@ int unprivileged_plan(const struct options *o, const char *argv0, const struct i
 		return 1;
 	say_unavailable(o, c, argv0, say, saylen);
 	return 0;
+}
+
+int unprivileged_plan_all(const struct options *o, const char *argv0, struct fleet *f, char *say,
+			  size_t saylen, char *err, size_t errlen)
+{
+	if (f->n > 1 && o->sport_base != 0) {
+		snprintf(err, errlen, "-L/--source-port with %d targets needs raw sockets: "
+			 "without CAP_NET_RAW two targets cannot hold one source port", f->n);
+		return 2;
+	}
+	say[0] = '\0';
+	for (int i = 0; i < f->n; i++) {
+		char one[1024];
+		int rc = plan_share(o, argv0, &f->t[i].dst, &f->t[i].cfg, f->n, one, sizeof(one),
+				    err, errlen);
+		size_t used = strlen(say);
+
+		if (rc != 0)
+			return rc;
+		/* The notice is the protocol's: said once for each protocol among the targets. */
+		if (strstr(say, one) == NULL)
+			snprintf(say + used, saylen - used, "%s", one);
+	}
+	return 0;
+}
+
+struct unprivileged_net {
+	struct dgram_transport *one;	/* a single target */
+	struct dgram_fleet *many;	/* several */
+};
+
+/* Each target's transport; the count made in *made. */
+static bool open_parts(const struct fleet *f, struct dgram_transport **parts,
+		       struct dgram_fleet_key *keys, int *made, char *err, size_t errlen)
+{
+	for (*made = 0; *made < f->n; (*made)++) {
+		const struct target_run *t = &f->t[*made];
+		char why[400];
+
+		parts[*made] = dgram_transport_new(t->cfg.proto, &t->dst, t->cfg.timeout_us, why,
+						   sizeof(why));
+		if (parts[*made] == NULL) {
+			snprintf(err, errlen, "%s%s%s", f->n > 1 ? t->name : "", f->n > 1 ? ": " : "",
+				 why);
+			return false;
+		}
+		keys[*made] = (struct dgram_fleet_key){.dst = t->dst, .proto = t->cfg.proto,
+						       .dport = t->cfg.proto == PROBE_ICMP ? 0
+							      : t->cfg.dport};
+	}
+	return true;
+}
+
+struct unprivileged_net *unprivileged_open(const struct fleet *f, char *err, size_t errlen)
+{
+	struct unprivileged_net *un = calloc(1, sizeof(*un));
+	struct dgram_transport **parts = calloc((size_t)f->n, sizeof(*parts));
+	struct dgram_fleet_key *keys = calloc((size_t)f->n, sizeof(*keys));
+	int made = 0;
+
+	if (un == NULL || parts == NULL || keys == NULL) {
+		snprintf(err, errlen, "out of memory");
+	} else if (open_parts(f, parts, keys, &made, err, errlen)) {
+		if (f->n == 1)
+			un->one = parts[0];
+		else
+			un->many = dgram_fleet_new(parts, keys, f->n, err, errlen);
+		if (un->one != NULL || un->many != NULL) {
+			free(parts);
+			free(keys);
+			return un;
+		}
+	}
+	for (int i = 0; i < made; i++)
+		dgram_transport_free(parts[i]);
+	free(parts);
+	free(keys);
+	free(un);
+	return NULL;
+}
+
+struct transport *unprivileged_transport(struct unprivileged_net *un)
+{
+	return un->one ? dgram_transport_get(un->one) : dgram_fleet_get(un->many);
+}
+
+void unprivileged_close(struct unprivileged_net *un)
+{
+	if (un == NULL)
+		return;
+	dgram_transport_free(un->one);
+	dgram_fleet_free(un->many);
+	free(un);
 }
 
 const char *const *unprivileged_unavailable(enum probe_proto proto)

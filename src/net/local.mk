@@ -16,4 +16,5 @@ ecmptrace_SOURCES += \
 	src/net/source.c src/net/source.h \
 	src/net/listener.c src/net/listener.h \
 	src/net/dgram_transport.c src/net/dgram_transport.h \
+	src/net/dgram_fleet.c src/net/dgram_fleet.h \
 	src/net/dgram_sock.c src/net/dgram_sock.h

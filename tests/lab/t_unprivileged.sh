@@ -166,6 +166,53 @@ PY
 	fi
 }
 
+# Several targets at once, as nobody (one datagram transport each): the
+# server over UDP (the command line) and over TCP, and the first hop r1
+# over ICMP (a --targets file): one address under two protocols, each its
+# own target.  The server's two lose on the lossy branch, the first hop
+# nothing.
+several() {
+	local out="$LAB_TMP/several.json" first
+	first=$(lab_ifaddr 4 r1 client)
+	printf 'tcp %s %s\nicmp %s\n' "$LAB_SERVER_ADDR" "$port" "$first" >"$LAB_TMP/several.targets"
+	# The file is read by nobody: the lab's directory is root's alone.
+	chmod o+x "$LAB_TMP" && chmod o+r "$LAB_TMP/several.targets"
+	echo "# as nobody: ecmptrace -n -j --targets FILE $LAB_SERVER_ADDR (FILE: tcp $LAB_SERVER_ADDR $port, icmp $first)"
+	lab_run_client "${as_nobody[@]}" "$ECMPTRACE" -n -j --targets "$LAB_TMP/several.targets" \
+		"$LAB_SERVER_ADDR" >"$out" 2>"$out.err"
+	ok $? "three targets as nobody: ecmptrace ran" || sed -n '1,10s/^/#   /p' "$out.err"
+	[ "$(grep -c "not available without CAP_NET_RAW" "$out.err")" -eq 2 ]
+	ok $? "three targets as nobody: says what is unavailable once a protocol (UDP and ICMP alike, TCP)"
+	lab_schema report "$out"
+	lab_ok_or_skip $? "three targets as nobody: the document is valid against the schema"
+	"$LAB_PY" - "$out" "$LAB_SERVER_ADDR" "$first" "$LAB_LOSSY_ADDR" <<'PY'
+import json, sys
+doc, server, first, lossy = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
+bad = []
+seen = {}
+for t in doc["targets"]:
+    key = (t["protocol"], t["target"]["address"])
+    seen[key] = t
+    # A finding blames the link from previous_address to address.
+    blames = {a for f in t["findings"] if f["kind"] == "lossy-branch"
+              for a in (f.get("address"), f.get("previous_address"))}
+    lost = sum(f["sent"] - f["received"] for f in t["flows"])
+    print("# %s %s: %d flows, %d probes lost, lossy-branch blames %s" %
+          (key + (len(t["flows"]), lost, sorted(blames))))
+    if key[1] == server and lossy not in blames:
+        bad.append("%s %s: no lossy-branch blaming %s" % (key + (lossy,)))
+    if key[1] == first and (blames or lost > 0):
+        bad.append("the first hop: %s, %d lost" % (sorted(blames), lost))
+want = {("udp", server), ("tcp", server), ("icmp", first)}
+if set(seen) != want:
+    bad.append("targets %s, expected %s" % (sorted(seen), sorted(want)))
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+	ok $? "three targets as nobody: the server's UDP and TCP targets blame $LAB_LOSSY_ADDR, the first hop loses nothing"
+}
+
 # The three protocols at once, as nobody, with the defaults (JSON, no names).
 for family in 4 6; do
 	LAB_FAMILY=$family
@@ -219,6 +266,9 @@ for family in 4 6; do
 	grep -q "^ecmptrace: --unprivileged:" "$out.err"
 	ok $? "IPv$family $proto as root: says --unprivileged was asked for"
 	check "$out" "$proto" "root --unprivileged"
+	if [ "$family" = 4 ]; then
+		several
+	fi
 	diag "r2$lossy dropped $(lab_loss_count "$LAB_LOSSY_NS") packets"
 	lab_teardown
 done
