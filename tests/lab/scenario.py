@@ -5,8 +5,11 @@ truth the kernel gives, tear everything down, print one JSON line.
 
 Usage:
   scenario.py SEED [--binary PATH] [--delayfwd PATH] [--time-limit S] [--keep DIR]
+             [--count N]
       build, run, score, clean up; one JSON line on stdout (the seed, the
-      scenario, the truth, the findings, the score)
+      scenario, the truth, the findings, the score); --count: ecmptrace's
+      -c (default 10, its default; more to see whether a miss is a matter
+      of time)
   scenario.py describe SEED...
       the scenario each seed draws, without building anything
   scenario.py table FILE...
@@ -455,8 +458,9 @@ def sanity_check(lab, sc, server, dport, truths):
     return {"checked": True, "failing": failing, "clean": clean, "disagree": wrong}
 
 
-def run_ecmptrace(lab, binary, sc, server, out_path):
+def run_ecmptrace(lab, binary, sc, server, out_path, count=10):
     args = [binary] + RUN_ARGS
+    args[args.index("-c") + 1] = str(count)
     if sc["proto"] == "tcp":
         args += ["-T", "-P", str(sc["port"])]
     elif sc["proto"] == "icmp":
@@ -469,7 +473,7 @@ def run_ecmptrace(lab, binary, sc, server, out_path):
                              stdout=out, stderr=err)
         lab.procs.append(p)
         try:
-            rc = p.wait(timeout=RUN_TIMEOUT)
+            rc = p.wait(timeout=RUN_TIMEOUT + 2 * max(0, count - 10))
         except subprocess.TimeoutExpired:
             cut = True		# -c 10 should end long before
             p.send_signal(signal.SIGINT)
@@ -505,7 +509,7 @@ def stream_ports(events):
     return ports
 
 
-def scenario_run(sc, binary, keep, delayfwd):
+def scenario_run(sc, binary, keep, delayfwd, count=10):
     """Build, run, take the truth, score.  Returns the JSON record."""
     t = sc["topo"]
     lab = Lab("scn%d" % os.getpid())
@@ -531,7 +535,7 @@ def scenario_run(sc, binary, keep, delayfwd):
         rec["scenario"].update({"client": client, "server": server})
         rec["build_s"] = round(time.monotonic() - t0, 2)
         out_path = os.path.join(tmp, "seed%d.jsonl" % sc["seed"])
-        rec["run"] = run_ecmptrace(lab, binary, sc, server, out_path)
+        rec["run"] = run_ecmptrace(lab, binary, sc, server, out_path, count)
         events = read_stream(out_path)
         # What doc/ecmptrace.schema.json finds wrong in the stream ([]: nothing).
         rec["schema_problems"] = labcheck.schema_problems(events)[:5]
@@ -612,12 +616,14 @@ def main(argv):
         sys.exit(__doc__)
     seed = parse_int(argv[0], 0, 2**31, "seed")
     binary = os.environ.get("ECMPTRACE", "./ecmptrace")
-    limit, keep, delayfwd, i = 150, None, None, 1
+    limit, keep, delayfwd, count, i = 150, None, None, 10, 1
     while i < len(argv):
         if argv[i] == "--binary" and i + 1 < len(argv):
             binary = argv[i + 1]
         elif argv[i] == "--delayfwd" and i + 1 < len(argv):
             delayfwd = argv[i + 1]
+        elif argv[i] == "--count" and i + 1 < len(argv):
+            count = parse_int(argv[i + 1], 1, 600, "count")
         elif argv[i] == "--time-limit" and i + 1 < len(argv):
             limit = parse_int(argv[i + 1], 10, 3600, "time limit")
         elif argv[i] == "--keep" and i + 1 < len(argv):
@@ -639,7 +645,7 @@ def main(argv):
             # anywhere would count for nothing.
             raise RuntimeError("refused: a slow fault needs the delay element tests/lab/"
                                "delayfwd (make; --delayfwd PATH or LAB_DELAYFWD)")
-        rec = scenario_run(sc, binary, keep, delayfwd)
+        rec = scenario_run(sc, binary, keep, delayfwd, count)
     except (TimeUp, RuntimeError) as e:
         rec = {"seed": seed, "scenario": scenario_gen.describe(sc),
                "verdict": "error", "why": str(e)[:300]}
