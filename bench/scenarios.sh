@@ -11,6 +11,12 @@
 #	BENCH_OUT=FILE			keep the JSON lines there (default: a
 #					temporary file, removed at the end)
 #	BENCH_KEEP=DIR			keep every run's --json-stream output
+#	SCENARIO_FAULTS=mtu,slow	draw the fault among those kinds only
+#					(scenario_gen.py; default: the issue-10
+#					mix, which has neither "mtu" nor "slow")
+#	LAB_DELAYFWD=PATH		the delay element "slow" faults need
+#					(default tests/lab/delayfwd beside the
+#					binary, built by make)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 n=${1:-200}
@@ -21,6 +27,19 @@ esac
 bin=${ECMPTRACE:-./ecmptrace}
 [ -x "$bin" ] || { echo "$0: no ecmptrace binary at $bin (set ECMPTRACE)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root" >&2; exit 2; }
+delayfwd=${LAB_DELAYFWD:-$(dirname "$bin")/tests/lab/delayfwd}
+dly=()
+if [ -x "$delayfwd" ]; then
+	dly=(--delayfwd "$delayfwd")
+else
+	case ,${SCENARIO_FAULTS:-}, in
+	*,slow,*)
+		# Refused here rather than seed by seed (scenario.py would call
+		# each slow scenario an error).
+		echo "$0: slow faults need the delay element: no $delayfwd (make; set LAB_DELAYFWD)" >&2
+		exit 2 ;;
+	esac
+fi
 out=${BENCH_OUT:-}
 tmp=""
 if [ -z "$out" ]; then
@@ -32,14 +51,14 @@ fi
 trap 'echo "bench: interrupted; the table covers the seeds run so far" >&2; n=0' INT TERM
 keep=()
 [ -n "${BENCH_KEEP:-}" ] && keep=(--keep "$BENCH_KEEP")
-echo "bench: $n scenarios from seed $first, binary $bin"
+echo "bench: $n scenarios from seed $first, binary $bin, faults ${SCENARIO_FAULTS:-the default mix}"
 i=0
 while [ "$i" -lt "$n" ]; do
 	seed=$((first + i))
 	# scenario.py cleans up on its own time bound and on signals; the
 	# outer timeout is a last resort.
 	line=$(timeout -k 10 200 python3 "$here/../tests/lab/scenario.py" "$seed" \
-		--binary "$bin" "${keep[@]}" 2>/dev/null | tail -n 1)
+		--binary "$bin" "${dly[@]}" "${keep[@]}" 2>/dev/null | tail -n 1)
 	case $line in
 	"{"*) ;;
 	*) line="{\"seed\": $seed, \"verdict\": \"error\", \"why\": \"scenario.py gave no result\"}" ;;

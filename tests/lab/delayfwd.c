@@ -30,6 +30,14 @@
  * Frames longer than FRAME_MAX (GSO super-frames of a local TCP sender,
  * which veth hands to packet sockets unsegmented) are dropped and counted;
  * the lab sends probes and pings through it, never bulk TCP.
+ *
+ * Both sockets carry a virtio-net header before each frame (PACKET_VNET_HDR)
+ * and hand it back on the way out: a TCP or UDP segment a host in the lab
+ * sent over veth has no checksum yet (checksum offload, CHECKSUM_PARTIAL,
+ * to be filled in by a NIC there is none of), and copied as bare bytes it
+ * would arrive with a wrong one and be dropped; the header tells the
+ * kernel to finish it, as a real wire gets it finished.  (Seen in the
+ * scenario lab: a server's SYN-ACKs across the element were lost.)
  */
 #include "config.h"
 
@@ -39,6 +47,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,7 +63,8 @@
 
 #include "numparse.h"
 
-#define FRAME_MAX 9216		/* a jumbo frame; larger ones are dropped */
+/* A jumbo frame and its virtio-net header; larger ones are dropped. */
+#define FRAME_MAX (9216 + (int)sizeof(struct virtio_net_hdr))
 #define QUEUE_SLOTS 2048	/* per direction: 2048 frames in flight */
 
 struct slot {
@@ -119,7 +129,8 @@ static uint64_t rng_next(uint64_t *s)
 	return *s * 0x2545F4914F6CDD1Dull;
 }
 
-/* A packet socket bound to one interface, every frame on it (promiscuous), none we send. */
+/* A packet socket bound to one interface, every frame on it (promiscuous), none we send,
+ * each behind a virtio-net header. */
 static int open_port(const char *ifname)
 {
 	struct sockaddr_ll sll = {0};
@@ -145,6 +156,7 @@ static int open_port(const char *ifname)
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
 		perror("delayfwd: bind/setsockopt");
 		close(fd);

@@ -4,9 +4,12 @@ ecmptrace through it with its defaults, score the verdict against the
 truth the kernel gives, tear everything down, print one JSON line.
 
 Usage:
-  scenario.py SEED [--binary PATH] [--time-limit S] [--keep DIR]
+  scenario.py SEED [--binary PATH] [--delayfwd PATH] [--time-limit S] [--keep DIR]
+             [--count N]
       build, run, score, clean up; one JSON line on stdout (the seed, the
-      scenario, the truth, the findings, the score)
+      scenario, the truth, the findings, the score); --count: ecmptrace's
+      -c (default 10, its default; more to see whether a miss is a matter
+      of time)
   scenario.py describe SEED...
       the scenario each seed draws, without building anything
   scenario.py table FILE...
@@ -17,6 +20,12 @@ Usage:
 What is drawn from the seed (topology, hashing, ICMP limits, per-packet
 balancer, protocol, fault) is described in scenario_gen.py; what counts as
 right, missed, false blame or noise is defined in scenario_score.py.
+SCENARIO_FAULTS=KIND,... (environment) draws the fault among those kinds
+only (e.g. mtu,slow; scenario_gen.FAULT_KINDS), for runs and "describe".
+A "slow" fault needs the lab's delay element, tests/lab/delayfwd (built
+by make): --delayfwd PATH, else $LAB_DELAYFWD, else tests/lab/delayfwd
+beside the binary; without it such a scenario is refused (verdict
+"error", saying so), not run without its fault.
 
 ecmptrace runs with its defaults plus "-n --json-stream -c 10" and the
 probing protocol of the scenario: "-T -P PORT" (TCP to a listener, most
@@ -34,7 +43,9 @@ replies cross, hence whether, how much and where it truly fails.  For
 faults that drop everything, real connections from a few ports the walk
 calls failing must fail and from a few it calls clean must succeed (each
 port used once, so no TIME_WAIT gets in the way); a disagreement marks the
-scenario "invalid" (the instrument is wrong, not ecmptrace).
+scenario "invalid" (the instrument is wrong, not ecmptrace).  For "mtu"
+and "slow" faults the same walk says which flows cross the small or slow
+link towards the server (and whether their replies cross it back).
 
 Namespaces are named "scnPID-..." (unique per run); they are removed in a
 "finally", also on SIGINT/SIGTERM and when the global time bound
@@ -66,6 +77,7 @@ class Lab:
         self.prefix = prefix
         self.namespaces = []
         self.procs = []
+        self.tmp = None			# where delay elements leave their ready files
 
     def ns(self, name):
         return "%s-%s" % (self.prefix, name)
@@ -141,13 +153,49 @@ def build_nodes(lab, t):
             lab.exec(name, ["sysctl", "-q", "-w", kv])
 
 
-def build_links(lab, t):
+def build_links(lab, t, fault, delayfwd):
     for k, a, b in t.links:
+        if fault["kind"] == "slow" and (a, b) == (fault["router"], fault["peer"]):
+            build_delayed_link(lab, t, k, a, b, fault, delayfwd)
+            continue
         lab.cmd(["ip", "link", "add", "v-" + b, "netns", lab.ns(a), "type", "veth",
                  "peer", "name", "v-" + a, "netns", lab.ns(b)])
         for x, y in ((a, b), (b, a)):
             lab.ip(x, "addr", "add", t.addr[(x, y)] + "/24", "dev", "v-" + y)
             lab.ip(x, "link", "set", "v-" + y, "up")
+
+
+def build_delayed_link(lab, t, k, a, b, fault, delayfwd):
+    """Link K, a - b, through a delay element: namespace "dK" holds the
+    peers of both veths, with no address, and delayfwd copies frames
+    between them, those from a (towards the server) after delay_us, those
+    from b after back_us.  A slow wire: a and b are neighbours as on any
+    link, no TTL is spent in it (lab.sh's lab_link_delayed does the same)."""
+    name = "d%d" % k
+    ns = lab.ns(name)
+    lab.cmd(["ip", "netns", "add", ns])
+    lab.namespaces.append(ns)
+    lab.ip(name, "link", "set", "lo", "up")
+    # No IPv6 there: the element must neither answer nor solicit.
+    for kv in ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"):
+        lab.exec(name, ["sysctl", "-q", "-w", kv])
+    lab.cmd(["ip", "link", "add", "v-" + b, "netns", lab.ns(a), "type", "veth",
+             "peer", "name", "dly-a", "netns", ns])
+    lab.cmd(["ip", "link", "add", "v-" + a, "netns", lab.ns(b), "type", "veth",
+             "peer", "name", "dly-b", "netns", ns])
+    for x, y in ((a, b), (b, a)):
+        lab.ip(x, "addr", "add", t.addr[(x, y)] + "/24", "dev", "v-" + y)
+        lab.ip(x, "link", "set", "v-" + y, "up")
+    for dev in ("dly-a", "dly-b"):
+        lab.ip(name, "link", "set", dev, "up")
+    ready = os.path.join(lab.tmp, name + ".ready")
+    lab.bg(name, [delayfwd, "-S", str(k), "-j", "0", "-r", ready, "dly-a", "dly-b",
+                  str(fault["delay_us"]), str(fault["back_us"])])
+    for _ in range(50):
+        if os.path.exists(ready):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("delay element %s (%s) did not start" % (name, delayfwd))
 
 
 def route_args(t, name, peers, src_peer=None):
@@ -202,11 +250,37 @@ def drop_rule(name, hook, match, permille):
 """ % (hook, hook, match, share)
 
 
+def place_mtu(lab, f, client):
+    """The small MTU on both ends of the link; as a black hole, the near
+    router's "fragmentation needed" dropped on their way to the client
+    (sent by itself or, should another router send one, forwarded)."""
+    u, v = f["router"], f["peer"]
+    lab.ip(u, "link", "set", "dev", "v-" + v, "mtu", str(f["mtu"]))
+    lab.ip(v, "link", "set", "dev", "v-" + u, "mtu", str(f["mtu"]))
+    if f["messages"]:
+        return
+    match = "ip daddr %s icmp type destination-unreachable icmp code frag-needed" % client
+    lab.nft(u, """table ip scnmtu {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		%s counter drop
+	}
+	chain pass {
+		type filter hook forward priority 0; policy accept;
+		%s counter drop
+	}
+}
+""" % (match, match))
+
+
 def place_fault(lab, sc, ends):
-    """nftables drops for the scenario's fault (its link is known now)."""
+    """nftables drops for the scenario's fault (its link is known now);
+    the small MTU of an "mtu" fault (a "slow" one is built with the links)."""
     f = sc["fault"]
     client, server = ends
-    if f["kind"] == "forward":
+    if f["kind"] == "mtu":
+        place_mtu(lab, f, client)
+    elif f["kind"] == "forward":
         lab.nft(f["router"], drop_rule(f["router"], "forward",
                                        'oifname "v-%s"' % f["peer"], f["permille"]))
     elif f["kind"] == "return":
@@ -311,8 +385,27 @@ def flow_truth(oracle, sc, sport, dport):
                 truth["p_fail"] = share
     elif f["kind"] == "destination":
         truth["p_fail"] = share
+    elif f["kind"] in ("mtu", "slow"):
+        link_truth(truth, f, paths, back)
     truth["p_fail"] = round(truth["p_fail"], 4)
     return truth
+
+
+def link_truth(truth, f, paths, back):
+    """"mtu" and "slow": the probability that the flow's probes cross the
+    link towards the server (p_cross; a per-packet balancer makes it a
+    share), the TTL of its near end on each path that does, and whether
+    the replies cross it back (back_cross: the delay back, and an ICMP
+    echo reply as large as its request)."""
+    link = (f["router"], f["peer"])
+    truth["p_cross"] = 0.0
+    for prob, nodes in paths:
+        for i in range(len(nodes) - 1):
+            if (nodes[i], nodes[i + 1]) == link:
+                truth["p_cross"] += prob
+                truth["link_ttls"].append(i + 1)
+    truth["p_cross"] = round(truth["p_cross"], 4)
+    truth["back_cross"] = any((back[i + 1], back[i]) == link for i in range(len(back) - 1))
 
 
 def pick_return_link(oracle, sc):
@@ -365,8 +458,9 @@ def sanity_check(lab, sc, server, dport, truths):
     return {"checked": True, "failing": failing, "clean": clean, "disagree": wrong}
 
 
-def run_ecmptrace(lab, binary, sc, server, out_path):
+def run_ecmptrace(lab, binary, sc, server, out_path, count=10):
     args = [binary] + RUN_ARGS
+    args[args.index("-c") + 1] = str(count)
     if sc["proto"] == "tcp":
         args += ["-T", "-P", str(sc["port"])]
     elif sc["proto"] == "icmp":
@@ -379,7 +473,7 @@ def run_ecmptrace(lab, binary, sc, server, out_path):
                              stdout=out, stderr=err)
         lab.procs.append(p)
         try:
-            rc = p.wait(timeout=RUN_TIMEOUT)
+            rc = p.wait(timeout=RUN_TIMEOUT + 2 * max(0, count - 10))
         except subprocess.TimeoutExpired:
             cut = True		# -c 10 should end long before
             p.send_signal(signal.SIGINT)
@@ -415,16 +509,17 @@ def stream_ports(events):
     return ports
 
 
-def scenario_run(sc, binary, keep):
+def scenario_run(sc, binary, keep, delayfwd, count=10):
     """Build, run, take the truth, score.  Returns the JSON record."""
     t = sc["topo"]
     lab = Lab("scn%d" % os.getpid())
     rec = {"seed": sc["seed"], "prefix": lab.prefix, "scenario": None}
     tmp = keep or tempfile.mkdtemp(prefix="ecmptrace-scn.")
+    lab.tmp = tmp
     try:
         t0 = time.monotonic()
         build_nodes(lab, t)
-        build_links(lab, t)
+        build_links(lab, t, sc["fault"], delayfwd)
         build_routes(lab, t)
         client = t.addr[("client", t.fwd["client"][0])]
         server = t.addr[("server", t.back["server"][0])]
@@ -440,7 +535,7 @@ def scenario_run(sc, binary, keep):
         rec["scenario"].update({"client": client, "server": server})
         rec["build_s"] = round(time.monotonic() - t0, 2)
         out_path = os.path.join(tmp, "seed%d.jsonl" % sc["seed"])
-        rec["run"] = run_ecmptrace(lab, binary, sc, server, out_path)
+        rec["run"] = run_ecmptrace(lab, binary, sc, server, out_path, count)
         events = read_stream(out_path)
         # What doc/ecmptrace.schema.json finds wrong in the stream ([]: nothing).
         rec["schema_problems"] = labcheck.schema_problems(events)[:5]
@@ -484,10 +579,33 @@ def parse_int(text, lo, hi, what):
     return v
 
 
+def fault_list():
+    """SCENARIO_FAULTS: the kinds to draw the fault from (None: the default mix)."""
+    text = os.environ.get("SCENARIO_FAULTS", "").strip()
+    if not text:
+        return None
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    try:
+        scenario_gen.fault_weights(kinds)
+    except ValueError as e:
+        sys.exit("scenario.py: SCENARIO_FAULTS: %s" % e)
+    return kinds
+
+
+def find_delayfwd(binary, given):
+    """The delay element: --delayfwd, $LAB_DELAYFWD, or beside the binary."""
+    if given and not os.access(given, os.X_OK):
+        sys.exit("scenario.py: --delayfwd %s: not an executable file" % given)
+    path = given or os.environ.get("LAB_DELAYFWD") or os.path.join(
+        os.path.dirname(binary), "tests", "lab", "delayfwd")
+    return os.path.abspath(path) if os.access(path, os.X_OK) else None
+
+
 def main(argv):
+    faults = fault_list()
     if len(argv) >= 1 and argv[0] == "describe":
         for s in argv[1:]:
-            sc = scenario_gen.generate(parse_int(s, 0, 2**31, "seed"))
+            sc = scenario_gen.generate(parse_int(s, 0, 2**31, "seed"), faults)
             print(json.dumps(scenario_gen.describe(sc)))
         return 0
     if len(argv) >= 1 and argv[0] == "table":
@@ -498,10 +616,14 @@ def main(argv):
         sys.exit(__doc__)
     seed = parse_int(argv[0], 0, 2**31, "seed")
     binary = os.environ.get("ECMPTRACE", "./ecmptrace")
-    limit, keep, i = 150, None, 1
+    limit, keep, delayfwd, count, i = 150, None, None, 10, 1
     while i < len(argv):
         if argv[i] == "--binary" and i + 1 < len(argv):
             binary = argv[i + 1]
+        elif argv[i] == "--delayfwd" and i + 1 < len(argv):
+            delayfwd = argv[i + 1]
+        elif argv[i] == "--count" and i + 1 < len(argv):
+            count = parse_int(argv[i + 1], 1, 600, "count")
         elif argv[i] == "--time-limit" and i + 1 < len(argv):
             limit = parse_int(argv[i + 1], 10, 3600, "time limit")
         elif argv[i] == "--keep" and i + 1 < len(argv):
@@ -511,13 +633,19 @@ def main(argv):
             sys.exit("scenario.py: unknown argument %r" % argv[i])
         i += 2
     binary = os.path.abspath(binary)
+    delayfwd = find_delayfwd(binary, delayfwd)
     print("# scenario seed %d" % seed, file=sys.stderr)
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
         signal.signal(s, on_signal)
     signal.alarm(limit)
-    sc = scenario_gen.generate(seed)
+    sc = scenario_gen.generate(seed, faults)
     try:
-        rec = scenario_run(sc, binary, keep)
+        if sc["fault"]["kind"] == "slow" and delayfwd is None:
+            # Refused, not run without its fault: a "right" with no delay
+            # anywhere would count for nothing.
+            raise RuntimeError("refused: a slow fault needs the delay element tests/lab/"
+                               "delayfwd (make; --delayfwd PATH or LAB_DELAYFWD)")
+        rec = scenario_run(sc, binary, keep, delayfwd, count)
     except (TimeUp, RuntimeError) as e:
         rec = {"seed": seed, "scenario": scenario_gen.describe(sc),
                "verdict": "error", "why": str(e)[:300]}

@@ -44,12 +44,35 @@ one router forwards over one link inside a stage; "return" drops what the
 server sends to the client on one egress link of a router with a multipath
 route back (only flows whose replies hash there fail); "destination" drops
 the probes at the server's input (all flows); "none".
+Two more kinds drop nothing: "mtu" gives one link inside a stage (drawn
+as "forward" draws its link) a smaller MTU, 1280-1480 bytes, on both
+veth ends, and its near router either sends "fragmentation needed" for
+what it cannot forward ("messages") or has them dropped by nftables on
+their way out towards the client ("black hole"); "slow" puts a delay
+element (tests/lab/delayfwd.c, a namespace forwarding frames after a
+delay: no address, no TTL spent) on one such link, 2-10 ms towards the
+server and either nothing or the same the other way.
+
+The mix: by default the kinds above are drawn with FAULT_WEIGHTS, which
+hold no "mtu" and no "slow", so the default mix and every seed's network
+and fault are what they were before those kinds came (the issue-10
+benchmark and the seeds t_scenarios.sh runs stay comparable).  A list of
+kinds (generate(seed, faults), SCENARIO_FAULTS=mtu,slow in scenario.py and
+bench/scenarios.sh) draws only among those, with the weights of
+ALL_FAULT_WEIGHTS; everything else the seed draws (topology, hashing,
+ICMP limits, balancer, protocol) is drawn as without the list, before the
+fault, so the same seed is the same network with another fault.
 """
 import random
 
 PROTO_WEIGHTS = (("tcp", 70), ("udp", 20), ("icmp", 10))
 TCP_PORTS = (3306, 443, 5432, 6379, 8080, 22, 25)
 FAULT_WEIGHTS = (("forward", 35), ("return", 30), ("destination", 15), ("none", 20))
+# Drawn from only when a list of kinds is asked for (see above).
+ALL_FAULT_WEIGHTS = FAULT_WEIGHTS + (("mtu", 50), ("slow", 50))
+FAULT_KINDS = tuple(k for k, _ in ALL_FAULT_WEIGHTS)
+MTU_RANGE = (1280, 1480)		# IPv4 link MTUs drawn for "mtu"
+DELAY_US_RANGE = (2000, 10000)		# delays drawn for "slow"
 LIMIT_WEIGHTS = (("off", 40), ("some", 35), ("all", 25))
 
 
@@ -203,12 +226,40 @@ def draw_router_settings(t, rng):
     return hashing, limits
 
 
-def draw_fault(t, rng, proto):
+def fault_weights(faults):
+    """The (kind, weight) pairs to draw from: FAULT_WEIGHTS by default,
+    else those of FAULTS (names from FAULT_KINDS)."""
+    if not faults:
+        return FAULT_WEIGHTS
+    bad = [k for k in faults if k not in FAULT_KINDS]
+    if bad:
+        raise ValueError("unknown fault kind %s (known: %s)" % (
+            ", ".join(bad), ", ".join(FAULT_KINDS)))
+    return tuple(p for p in ALL_FAULT_WEIGHTS if p[0] in faults)
+
+
+def draw_link_fault(t, rng, fault):
+    """"mtu" and "slow": a link inside a stage, and what is wrong on it."""
+    stage = rng.choice(t.stages)
+    fault["router"], fault["peer"] = rng.choice(stage["edges"])
+    fault["stage"] = t.stages.index(stage)
+    fault["permille"] = 0			# neither drops anything
+    if fault["kind"] == "mtu":
+        fault["mtu"] = rng.randint(*MTU_RANGE)
+        fault["messages"] = rng.random() < 0.5
+    else:
+        fault["delay_us"] = rng.randint(*DELAY_US_RANGE)
+        fault["back_us"] = fault["delay_us"] if rng.random() < 0.5 else 0
+
+
+def draw_fault(t, rng, proto, faults=None):
     """The fault: kind, where, and the share of packets dropped."""
-    kind = weighted(rng, FAULT_WEIGHTS)
+    kind = weighted(rng, fault_weights(faults))
     permille = 1000 if rng.random() < 0.4 else rng.randint(200, 600)
     fault = {"kind": kind, "permille": permille if kind != "none" else 0}
-    if kind == "forward":
+    if kind in ("mtu", "slow"):
+        draw_link_fault(t, rng, fault)
+    elif kind == "forward":
         stage = rng.choice(t.stages)
         fault["router"], fault["peer"] = rng.choice(stage["edges"])
     elif kind == "return":
@@ -223,14 +274,15 @@ def draw_fault(t, rng, proto):
     return fault
 
 
-def generate(seed):
-    """The whole scenario for SEED: topology, settings, probing, fault."""
+def generate(seed, faults=None):
+    """The whole scenario for SEED: topology, settings, probing, fault
+    (drawn among the kinds FAULTS names, when given)."""
     rng = random.Random(seed)
     t = build_topology(rng)
     hashing, limits = draw_router_settings(t, rng)
     proto = weighted(rng, PROTO_WEIGHTS)
     port = rng.choice(TCP_PORTS) if proto == "tcp" else None
-    fault = draw_fault(t, rng, proto)
+    fault = draw_fault(t, rng, proto, faults)
     return {"seed": seed, "topo": t, "hashing": hashing, "limits": limits,
             "proto": proto, "port": port, "fault": fault}
 
