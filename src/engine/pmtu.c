@@ -151,6 +151,7 @@ bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, int *t
 	       uint64_t *wake)
 {
 	struct pmtu_state *s = &e->pmtu;
+	bool busy = false;
 
 	/* After the first round, and never while discovery probes the paths it would measure. */
 	if (e->cfg.pmtu_step <= 0 || e->round < 2 || e->mda.running)
@@ -160,24 +161,28 @@ bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, int *t
 		return false;
 	}
 	find_paths(e);
-	for (int i = 0; i < s->npaths; i++) {
-		/* One probe in flight at a time, all paths together: it stays cheap. */
-		if (s->paths[i].trying != 0) {
-			*wake = wake_earliest(*wake, now + PMTU_POLL_US);
-			return false;
-		}
-	}
+	/*
+	 * One probe in flight per path, a gap between any two: cheap, and
+	 * paths whose sizes die in silence (a black hole, each size waited
+	 * for several times) do not queue behind one another.
+	 */
 	for (int k = 1; k <= s->npaths; k++) {
 		int i = (s->turn + k) % s->npaths;
 		struct pmtu_path *p = &s->paths[i];
 
-		if (p->done)
+		if (p->trying != 0)
+			busy = true;
+		if (p->done || p->trying != 0)
 			continue;
 		s->turn = i;
 		*flow = p->flow;
 		*size = p->checking ? p->hi : next_size(e, p);
 		*ttl = p->checking ? p->check_ttl : 0;
 		return true;
+	}
+	if (busy) {
+		*wake = wake_earliest(*wake, now + PMTU_POLL_US);
+		return false;
 	}
 	/* Every path measured: look for new ones a gap from now, not at every call. */
 	s->next_at = now + PMTU_GAP_US;
