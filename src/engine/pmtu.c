@@ -117,14 +117,16 @@ static bool needs_check(const struct engine *e, const struct pmtu_path *p)
 
 /*
  * Probes of the first size that failed go to the hop before the target,
- * if that hop answers this flow at all; else the size stays as both ways.
+ * if that hop answers this flow at all and its answer can reach the
+ * engine; else the size stays as both ways.
  */
 static void start_check(const struct engine *e, struct pmtu_path *p)
 {
 	const struct flow_state *f = &e->flows[p->flow];
 	int t = f->dest_ttl - 1;
 
-	if (t < e->cfg.first_ttl || t < 1 || f->cells[t].received == 0) {
+	if (e->cfg.whole_quotes_only || t < e->cfg.first_ttl || t < 1 ||
+	    f->cells[t].received == 0) {
 		p->both_ways = true;
 		return;
 	}

@@ -174,6 +174,40 @@ static void return_small(int family)
 	   "(%d wrong of 8)", fam, fwd_wrong);
 }
 
+/*
+ * Unprivileged sockets hand over no error quoting part of a probe
+ * (whole_quotes_only): the way-there check cannot run, so an ICMP member
+ * at 1400 as a black hole is measured but said both ways, and not named.
+ */
+static void icmp_no_check(int family)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1};
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+	struct simnet *n;
+	const struct branch_result *a, *b;
+
+	simrun_config(&cfg, family);
+	cfg.seed = 37;
+	cfg.rounds = 20;
+	cfg.pmtu_step = 8;
+	cfg.proto = PROBE_ICMP;
+	cfg.whole_quotes_only = true;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 41);
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = true;
+	SIMRUN_OK(&c, &cfg, n, NULL, "ICMP, no partial quotes, a member at 1400 (black hole)");
+	a = c.res ? member(&c, n, 0) : NULL;
+	b = c.res ? member(&c, n, 1) : NULL;
+	ok(a && b && a->pmtu_bytes >= 1392 && a->pmtu_bytes <= 1400 && a->pmtu_both_ways &&
+		   b->pmtu_bytes == 1500 && count_kind(c.res, FINDING_MTU_BRANCH) == 0,
+	   "%s ICMP without partial quotes: the member %u bytes said both ways, the other %u, "
+	   "no mtu-branch", fam, a ? a->pmtu_bytes : 0, b ? b->pmtu_bytes : 0);
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
 static void clean_and_lossy(void)
 {
 	int wrong = 0, found = 0;
@@ -315,6 +349,8 @@ int main(void)
 	small_member(AF_INET6, false, PROBE_ICMP, false);
 	return_small(AF_INET);
 	return_small(AF_INET6);
+	icmp_no_check(AF_INET);
+	icmp_no_check(AF_INET6);
 	clean_and_lossy();
 	data_dropped(AF_INET);
 	data_dropped(AF_INET6);
