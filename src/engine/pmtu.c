@@ -259,8 +259,11 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 		if (pp->next != 0 && p->size == pp->next)
 			pp->hi = (uint16_t)(p->size + 1);
 		/* A late answer to a size taken as too big: the search opens again above it. */
-		if (pp->hi != 0 && pp->hi <= pp->lo)
+		if (pp->hi != 0 && pp->hi <= pp->lo) {
 			pp->hi = 0;
+			pp->check_ttl = 0;
+			pp->both_ways = false;
+		}
 	}
 	pp->silences = 0;
 	check_done(e, pp);
