@@ -238,7 +238,8 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 	if (pp->trying == p->size)
 		pp->trying = 0;
 	if (p->pmtu_check) {
-		if (pp->checking)
+		/* A time exceeded after its silences were taken for the way there: it was not. */
+		if (pp->checking || (pp->check_ttl != 0 && r->kind == REPLY_TIME_EXCEEDED))
 			check_answer(e, pp, p, r);
 		return;
 	}
