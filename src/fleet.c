@@ -241,12 +241,11 @@ static bool configure(const struct options *o, const struct target_spec *spec, i
 	c->rate_pps = targets_rate_share(o->rate_pps, n);
 	c->payload_len = spec->proto == PROBE_TCP ? 0 : 12;
 	/*
-	 * Path MTU per path: cheap by default (within 8 bytes), UDP and TCP
-	 * (a SYN with data on the flow's ports).  Not ICMP: an echo reply is
-	 * as big as its request and takes a return path of its own, whose
-	 * MTU it would measure too.
+	 * Path MTU per path: cheap by default (within 8 bytes), UDP, TCP (a
+	 * SYN with data on the flow's ports) and ICMP (an echo request; a
+	 * size its reply may have met on the way back is said, engine/pmtu.h).
 	 */
-	c->pmtu_step = spec->proto == PROBE_ICMP ? 0 : o->pmtu_full ? 1 : 8;
+	c->pmtu_step = o->pmtu_full ? 1 : 8;
 	if (o->psize && spec->proto != PROBE_TCP) {
 		/* -s counts the whole datagram, as mtr's does: IP and UDP/ICMP headers too. */
 		int headers = (t->dst.family == AF_INET6 ? 40 : 20) + 8;

@@ -486,11 +486,6 @@ static bool check_combined(const struct options *o, const struct parse_state *st
 			o->family == AF_INET ? "-4" : "-6");
 		return false;
 	}
-	if (o->pmtu_full && o->proto == PROBE_ICMP) {
-		set_err(err, errlen, "--pmtu needs UDP or TCP probes: echo replies are as big as "
-			"the requests");
-		return false;
-	}
 	if (o->pmtu_full && o->proto == PROBE_TCP && o->unprivileged) {
 		set_err(err, errlen, "--pmtu with -T/--tcp needs raw sockets: a connect() sends no "
 			"data in its SYN");

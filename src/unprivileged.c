@@ -86,6 +86,8 @@ static int plan_share(const struct options *o, const char *argv0, const struct i
 	/* A connect() sends a bare SYN: no SYN with data measures the path MTU (engine/pmtu.h). */
 	if (c->proto == PROBE_TCP)
 		c->pmtu_step = 0;
+	/* The errors about a path MTU probe quote part of it: none gets to the engine. */
+	c->whole_quotes_only = true;
 	if (!rawsock_source_for(dst, &c->src, err, errlen))
 		return 1;
 	say_unavailable(o, c, argv0, say, saylen);

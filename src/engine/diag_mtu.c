@@ -10,6 +10,9 @@
  * the first hop where that holds; its flows are left out at later hops.
  * Structural evidence from don't-fragment probes, no sample minimum: the
  * search itself asked three times before taking silence for "too big".
+ * With ICMP probes a size found by silence is the way there's only once
+ * the hop before the target did not get it either (pmtu.h); one that may
+ * be the way back's (pmtu_both_ways) names no branch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +23,15 @@
 /* Least difference worth a finding: the default search stops within 8 bytes. */
 #define MTU_MIN_DIFF 9
 
-/* The largest and smallest measured PMTU of the branch's flows not in skip (0: none). */
+/*
+ * The largest and smallest measured PMTU of the branch's flows not in skip
+ * (0: none).  own: of the branch that would be named, whose sizes must be
+ * the way there's; a size that may be the way back's (ICMP, pmtu.h) blames
+ * no branch, but as a sibling's it is no more than the way there carries,
+ * so it can only make a finding less likely.
+ */
 static void flows_pmtu(const struct diag *d, const struct branch_result *b,
-		       const unsigned char *skip, int *lo, int *hi, bool *ptb)
+		       const unsigned char *skip, bool own, int *lo, int *hi, bool *ptb)
 {
 	*lo = *hi = 0;
 	for (int j = 0; j < b->nflows; j++) {
@@ -30,6 +39,8 @@ static void flows_pmtu(const struct diag *d, const struct branch_result *b,
 		const struct flow_result *f;
 
 		if (i < 0 || skip[i] || d->r->flows[i].pmtu_bytes == 0)
+			continue;
+		if (own && d->r->flows[i].pmtu_both_ways)
 			continue;
 		f = &d->r->flows[i];
 		if (*lo == 0 || f->pmtu_bytes < *lo)
@@ -70,7 +81,7 @@ static bool test_branch(struct diag *d, int k, int bi, const unsigned char *skip
 
 	if (!addr_is_set(&b->addr) || b->is_destination)
 		return false;
-	flows_pmtu(d, b, skip, &lo, &hi, &ptb);
+	flows_pmtu(d, b, skip, true, &lo, &hi, &ptb);
 	if (lo == 0)
 		return false;
 	for (int j = 0; j < h->nbranches; j++) {
@@ -79,7 +90,7 @@ static bool test_branch(struct diag *d, int k, int bi, const unsigned char *skip
 
 		if (j == bi || !branches_share_parent(b, o, k))
 			continue;
-		flows_pmtu(d, o, skip, &olo, &ohi, &sptb);
+		flows_pmtu(d, o, skip, false, &olo, &ohi, &sptb);
 		if (olo == 0)
 			continue;
 		if (nsib++ == 0)

@@ -419,7 +419,9 @@ static uint16_t send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 	struct probe_rec *rec = &e->probes[id];
 	bool reach = why == FOR_LANE && ttl == 0;
 
-	if (reach || why == FOR_PMTU)
+	bool check = why == FOR_PMTU && ttl != 0;
+
+	if (reach || (why == FOR_PMTU && ttl == 0))
 		ttl = e->cfg.max_ttl;
 	*rec = (struct probe_rec){
 		.sent_at = now,
@@ -431,6 +433,7 @@ static uint16_t send_probe(struct engine *e, uint64_t now, int flow, int ttl,
 		.pass = (uint32_t)e->mda.passes,
 		.reach = reach,
 		.pmtu = why == FOR_PMTU,
+		.pmtu_check = check,
 	};
 	e->fifo[(e->fifo_head + e->fifo_len) % PROBE_SLOTS] = id;
 	e->fifo_len++;
@@ -475,16 +478,16 @@ static bool lane_try(struct engine *e, uint64_t now, struct probe_spec *probe, u
 /* A path MTU probe (pmtu.h) when one is due and the rate allows. */
 static bool pmtu_try(struct engine *e, uint64_t now, struct probe_spec *probe, uint64_t *wake)
 {
-	int flow = 0;
+	int flow = 0, ttl = 0;
 	uint16_t size = 0, slot;
 
-	if (e->paused || !pmtu_next(e, now, &flow, &size, wake))
+	if (e->paused || !pmtu_next(e, now, &flow, &size, &ttl, wake))
 		return false;
 	if (now < e->next_send_at) {
 		*wake = wake_earliest(*wake, e->next_send_at);
 		return false;
 	}
-	slot = send_probe(e, now, flow, 0, FOR_PMTU, probe);
+	slot = send_probe(e, now, flow, ttl, FOR_PMTU, probe);
 	e->probes[slot].size = size;	/* and the probe built again at that size */
 	fill_probe(e, flow, e->probes[slot].ttl, slot, probe);
 	pmtu_sent(e, flow, size, now);

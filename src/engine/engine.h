@@ -79,9 +79,16 @@ struct engine_config {
 	bool link_check;
 	/*
 	 * Path MTU per path (pmtu.h): the search stops this many bytes from
-	 * the answer (8 by default, 1 for --pmtu); 0: no search (TCP).
+	 * the answer (8 by default, 1 for --pmtu); 0: no search.
 	 */
 	int pmtu_step;
+	/*
+	 * Errors quoting less than a probe's payload never reach the engine
+	 * (unprivileged sockets: wire/sockreply.c needs the whole payload),
+	 * so no time exceeded answers a path MTU probe: pmtu.h's way-there
+	 * check cannot run, and an ICMP size found by silence stays both ways.
+	 */
+	bool whole_quotes_only;
 };
 
 /* Fills cfg with the defaults; the caller sets addresses and overrides. */

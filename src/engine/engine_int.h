@@ -48,6 +48,7 @@ struct probe_rec {
 	uint8_t burst_pos;	/* UDP: its place in the lane's first burst (lane.h), 0 if none */
 	bool pmtu;		/* a path MTU probe (pmtu.h) of ... */
 	uint16_t size;		/* ... this many bytes, don't-fragment */
+	bool pmtu_check;	/* ... sent to the hop before the target (pmtu.h's way-there check) */
 };
 
 /* End-to-end answers and losses of one flow outside the per-TTL cells. */

@@ -105,6 +105,37 @@ static uint16_t next_size(const struct engine *e, const struct pmtu_path *p)
 	return (uint16_t)(p->lo + (p->hi - p->lo) / 2);
 }
 
+/*
+ * An echo probe's limit found by silence alone may be the way back's
+ * (pmtu.h): it is checked on the way there, once.
+ */
+static bool needs_check(const struct engine *e, const struct pmtu_path *p)
+{
+	return e->cfg.proto == PROBE_ICMP && p->hi != 0 && p->hi > p->lo && p->answered &&
+	       !p->told && !p->both_ways && p->check_ttl == 0;
+}
+
+/*
+ * Probes of the first size that failed go to the hop before the target,
+ * if that hop answers this flow at all and its answer can reach the
+ * engine; else the size stays as both ways.
+ */
+static void start_check(const struct engine *e, struct pmtu_path *p)
+{
+	const struct flow_state *f = &e->flows[p->flow];
+	int t = f->dest_ttl - 1;
+
+	if (e->cfg.whole_quotes_only || t < e->cfg.first_ttl || t < 1 ||
+	    f->cells[t].received == 0) {
+		p->both_ways = true;
+		return;
+	}
+	p->check_ttl = (uint8_t)t;
+	p->checking = true;
+	p->silences = 0;
+	p->done = false;
+}
+
 static void check_done(const struct engine *e, struct pmtu_path *p)
 {
 	int step = e->cfg.pmtu_step > 0 ? e->cfg.pmtu_step : 1;
@@ -114,11 +145,15 @@ static void check_done(const struct engine *e, struct pmtu_path *p)
 	/* Unanswered above an IPv6 floor: it ends once the floor's size went unanswered too. */
 	p->done = narrow && (p->answered || p->lo <= plain_size(e) ||
 			     (p->hi != 0 && p->hi <= p->lo));
+	if (p->done && needs_check(e, p))
+		start_check(e, p);
 }
 
-bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64_t *wake)
+bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, int *ttl,
+	       uint64_t *wake)
 {
 	struct pmtu_state *s = &e->pmtu;
+	bool busy = false;
 
 	/* After the first round, and never while discovery probes the paths it would measure. */
 	if (e->cfg.pmtu_step <= 0 || e->round < 2 || e->mda.running)
@@ -128,23 +163,28 @@ bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, uint64
 		return false;
 	}
 	find_paths(e);
-	for (int i = 0; i < s->npaths; i++) {
-		/* One probe in flight at a time, all paths together: it stays cheap. */
-		if (s->paths[i].trying != 0) {
-			*wake = wake_earliest(*wake, now + PMTU_POLL_US);
-			return false;
-		}
-	}
+	/*
+	 * One probe in flight per path, a gap between any two: cheap, and
+	 * paths whose sizes die in silence (a black hole, each size waited
+	 * for several times) do not queue behind one another.
+	 */
 	for (int k = 1; k <= s->npaths; k++) {
 		int i = (s->turn + k) % s->npaths;
 		struct pmtu_path *p = &s->paths[i];
 
-		if (p->done)
+		if (p->trying != 0)
+			busy = true;
+		if (p->done || p->trying != 0)
 			continue;
 		s->turn = i;
 		*flow = p->flow;
-		*size = next_size(e, p);
+		*size = p->checking ? p->hi : next_size(e, p);
+		*ttl = p->checking ? p->check_ttl : 0;
 		return true;
+	}
+	if (busy) {
+		*wake = wake_earliest(*wake, now + PMTU_POLL_US);
+		return false;
 	}
 	/* Every path measured: look for new ones a gap from now, not at every call. */
 	s->next_at = now + PMTU_GAP_US;
@@ -164,6 +204,31 @@ void pmtu_sent(struct engine *e, int flow, uint16_t size, uint64_t now)
 	p->trying = size;
 }
 
+/*
+ * The answer to a way-there check's probe: a time exceeded says the size
+ * reached the hop before the target (the limit is past it, or on the way
+ * back); an error about its size, that the limit is on the way there; the
+ * target's own answer (the path got shorter), that the size gets through
+ * after all: the search opens again above it.
+ */
+static void check_answer(const struct engine *e, struct pmtu_path *pp, const struct probe_rec *p,
+			 const struct reply *r)
+{
+	pp->checking = false;
+	pp->done = true;
+	if (r->kind == REPLY_TIME_EXCEEDED) {
+		pp->both_ways = true;
+	} else if (!addr_equal(&r->from, &e->cfg.dst)) {
+		pp->told = true;
+		pp->ptb = pp->ptb || r->mtu != 0;
+	} else {
+		pp->lo = p->size;
+		pp->hi = 0;
+		pp->check_ttl = 0;
+		pp->done = false;
+	}
+}
+
 void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply *r)
 {
 	struct pmtu_path *pp = path_of_flow(&e->pmtu, p->flow);
@@ -172,9 +237,16 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 		return;
 	if (pp->trying == p->size)
 		pp->trying = 0;
+	if (p->pmtu_check) {
+		/* A time exceeded after its silences were taken for the way there: it was not. */
+		if (pp->checking || (pp->check_ttl != 0 && r->kind == REPLY_TIME_EXCEEDED))
+			check_answer(e, pp, p, r);
+		return;
+	}
 	if (r->mtu != 0 || (r->kind == REPLY_DEST_UNREACH && !addr_equal(&r->from, &e->cfg.dst))) {
 		/* Too big somewhere on the way; the next-hop MTU is the size to try. */
 		pp->ptb = pp->ptb || r->mtu != 0;
+		pp->told = true;
 		if (pp->hi == 0 || p->size < pp->hi)
 			pp->hi = p->size;
 		if (r->mtu > pp->lo && r->mtu < pp->hi)
@@ -188,8 +260,11 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
 		if (pp->next != 0 && p->size == pp->next)
 			pp->hi = (uint16_t)(p->size + 1);
 		/* A late answer to a size taken as too big: the search opens again above it. */
-		if (pp->hi != 0 && pp->hi <= pp->lo)
+		if (pp->hi != 0 && pp->hi <= pp->lo) {
 			pp->hi = 0;
+			pp->check_ttl = 0;
+			pp->both_ways = false;
+		}
 	}
 	pp->silences = 0;
 	check_done(e, pp);
@@ -201,12 +276,14 @@ void pmtu_answer(struct engine *e, const struct probe_rec *p, const struct reply
  * showed (Laplace's estimate, so a few probes without loss are no proof
  * of none).
  */
-static int silences_needed(const struct engine *e, int f)
+static int silences_needed(const struct engine *e, int f, int ttl)
 {
 	const struct flow_state *fl = &e->flows[f];
-	const struct cell *c = fl->dest_ttl ? &fl->cells[fl->dest_ttl] : NULL;
-	double lost = (double)fl->reach.lost + (c ? (double)c->lost : 0.0);
-	double n = lost + (double)fl->reach.received + (c ? (double)c->received : 0.0);
+	int at = ttl ? ttl : fl->dest_ttl;
+	const struct cell *c = at ? &fl->cells[at] : NULL;
+	/* To the target, the flow's reach probes count too; at a router's TTL, its cell alone. */
+	double lost = (ttl ? 0.0 : (double)fl->reach.lost) + (c ? (double)c->lost : 0.0);
+	double n = lost + (ttl ? 0.0 : (double)fl->reach.received) + (c ? (double)c->received : 0.0);
 	double q = (lost + 1.0) / (n + 2.0);
 	int k = (int)ceil(log(1.0 / PMTU_FALSE_SILENCE) / log(q));
 
@@ -220,7 +297,16 @@ void pmtu_lost(struct engine *e, const struct probe_rec *p)
 	if (pp == NULL || pp->trying != p->size)
 		return;
 	pp->trying = 0;
-	if (++pp->silences < silences_needed(e, p->flow))
+	if (p->pmtu_check) {
+		if (!pp->checking || ++pp->silences < silences_needed(e, p->flow, p->ttl))
+			return;
+		/* The hop before the target never saw the size either: the limit is on the way there. */
+		pp->silences = 0;
+		pp->checking = false;
+		pp->done = true;
+		return;
+	}
+	if (++pp->silences < silences_needed(e, p->flow, 0))
 		return;
 	pp->silences = 0;
 	if (pp->hi == 0 || p->size < pp->hi)
@@ -228,11 +314,12 @@ void pmtu_lost(struct engine *e, const struct probe_rec *p)
 	check_done(e, pp);
 }
 
-uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb)
+uint16_t pmtu_of_flow(const struct engine *e, int i, bool *ptb, bool *both_ways)
 {
 	const struct pmtu_path *p = path_of_sig(&e->pmtu, path_sig(e, &e->flows[i]));
 
 	*ptb = p != NULL && p->ptb;
+	*both_ways = p != NULL && p->both_ways;
 	return p != NULL && p->done && p->answered ? p->lo : 0;
 }
 

@@ -142,9 +142,14 @@ static void results_pmtu(struct results *r)
 
 				if (f->pmtu_bytes == 0)
 					continue;
-				if (br->pmtu_bytes == 0 || f->pmtu_bytes < br->pmtu_bytes)
+				if (br->pmtu_bytes == 0 || f->pmtu_bytes < br->pmtu_bytes) {
 					br->pmtu_bytes = f->pmtu_bytes;
+					br->pmtu_both_ways = false;
+				}
 				br->pmtu_ptb = br->pmtu_ptb || f->pmtu_ptb;
+				/* The smallest may be the way back's when one flow's at that size is. */
+				if (f->pmtu_bytes == br->pmtu_bytes)
+					br->pmtu_both_ways = br->pmtu_both_ways || f->pmtu_both_ways;
 			}
 		}
 }
@@ -495,7 +500,7 @@ static bool build_flow(const struct engine *e, int i, int last_ttl, int min_dest
 	}
 	for (t = 0; t <= e->cfg.max_ttl; t++)
 		out->path_changes += f->cells[t].changes;
-	out->pmtu_bytes = pmtu_of_flow(e, i, &out->pmtu_ptb);
+	out->pmtu_bytes = pmtu_of_flow(e, i, &out->pmtu_ptb, &out->pmtu_both_ways);
 	return flow_end_to_end(e, f, min_dest, out);
 }
 

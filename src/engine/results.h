@@ -88,6 +88,7 @@ struct branch_result {
 	 */
 	uint16_t pmtu_bytes;
 	bool pmtu_ptb;
+	bool pmtu_both_ways;		/* that size may be the way back's (ICMP; pmtu.h) */
 };
 
 struct hop_result {
@@ -155,6 +156,7 @@ struct flow_result {
 	int path_changes;		/* times a TTL of this flow saw a new responder after another */
 	uint16_t pmtu_bytes;		/* its path's MTU once measured (pmtu.h); 0: not known */
 	bool pmtu_ptb;			/* PMTU messages came for its path */
+	bool pmtu_both_ways;		/* its size may be the way back's (ICMP echo replies; pmtu.h) */
 };
 
 /*

@@ -104,14 +104,18 @@ static void add_stats(cJSON *o, const struct row_stats *s, bool rtt)
 	}
 }
 
-/* Path MTU (pmtu.h): bytes, null while not known; whether PMTU messages came. */
-static void add_pmtu(cJSON *o, uint16_t bytes, bool ptb)
+/*
+ * Path MTU (pmtu.h): bytes, null while not known; whether PMTU messages
+ * came; whether the size may be the way back's (ICMP echo replies).
+ */
+static void add_pmtu(cJSON *o, uint16_t bytes, bool ptb, bool both_ways)
 {
 	if (bytes)
 		cJSON_AddNumberToObject(o, "pmtu_bytes", bytes);
 	else
 		cJSON_AddNullToObject(o, "pmtu_bytes");
 	cJSON_AddBoolToObject(o, "pmtu_messages", ptb);
+	cJSON_AddBoolToObject(o, "pmtu_both_ways", both_ways);
 }
 
 static cJSON *int_array(const int *v, int n)
@@ -252,7 +256,7 @@ cJSON *json_hops(const struct results *r, const struct json_options *o)
 				cJSON_AddNumberToObject(br, "router", b->router);
 			else
 				cJSON_AddNullToObject(br, "router");
-			add_pmtu(br, b->pmtu_bytes, b->pmtu_ptb);
+			add_pmtu(br, b->pmtu_bytes, b->pmtu_ptb, b->pmtu_both_ways);
 			cJSON_AddItemToArray(branches, br);
 		}
 		cJSON_AddItemToObject(hop, "branches", branches);
@@ -287,7 +291,7 @@ cJSON *json_flows(const struct results *r)
 		add_stats(fl, &st, true);
 		cJSON_AddNumberToObject(fl, "dest_ttl", f->dest_ttl);
 		cJSON_AddNumberToObject(fl, "path_changes", f->path_changes);
-		add_pmtu(fl, f->pmtu_bytes, f->pmtu_ptb);
+		add_pmtu(fl, f->pmtu_bytes, f->pmtu_ptb, f->pmtu_both_ways);
 		cJSON_AddItemToArray(arr, fl);
 	}
 	return arr;

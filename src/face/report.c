@@ -295,7 +295,9 @@ static void print_pmtu(FILE *out, const struct results *r)
 				fprintf(out, "  hop %d:", hop->ttl);
 			fprintf(out, "%s %s %u%s", shown > 1 ? "," : "", addr_format(&br->addr, a, sizeof(a)),
 				(unsigned)br->pmtu_bytes,
-				br->pmtu_bytes < PMTU_CEILING && !br->pmtu_ptb ? " (no PMTU messages)" : "");
+				br->pmtu_bytes >= PMTU_CEILING || br->pmtu_ptb ? ""
+				: br->pmtu_both_ways ? " (there and back: perhaps the way back's)"
+						     : " (no PMTU messages)");
 		}
 		if (shown)
 			fprintf(out, "\n");

@@ -1,7 +1,8 @@
 /*
  * Reproduction commands (see reproduce.h).  TCP and UDP flows are defined
- * by their source port, so nc -p reproduces them exactly; ping cannot pick
- * its ICMP identifier, so for ICMP the command only retries the target.
+ * by their source port, so nc -p reproduces them exactly.  For ICMP the
+ * loss command only retries the target; the path MTU one gives ping the
+ * flow's identifier and flow label (icmp_mtu).
  */
 #include <stdio.h>
 #include <sys/socket.h>
@@ -29,6 +30,38 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 		break;
 	}
 	return buf;
+}
+
+/* The flow whose source port or ICMP identifier is sport; NULL: none. */
+static const struct flow_result *flow_of_port(const struct results *r, uint16_t sport)
+{
+	for (int i = 0; i < r->nflows; i++)
+		if (r->flows[i].sport == sport)
+			return &r->flows[i];
+	return NULL;
+}
+
+/*
+ * ICMP: iputils ping (Debian 12: 20221126) sends a don't-fragment echo
+ * request of the size with the flow's identifier (-e) and, in IPv6, its
+ * flow label (-F, 0x and hex); routers that hash those (and the addresses) send
+ * it down the flow's branch.  Its checksum is not the flow's: a router
+ * that hashes the ICMP checksum too may send it elsewhere (ecmptrace's
+ * man page says so).  An IPv6 flow without a label of its own (--vary
+ * sport) has no -F: ping would let the kernel pick one.  Exit status 0
+ * when a reply came, 1 when none (a black hole, or "frag needed").
+ */
+static void icmp_mtu(const struct results *r, const char *host, uint16_t sport, int payload,
+		     char *buf, size_t len)
+{
+	const struct flow_result *f = flow_of_port(r, sport);
+	bool v6 = r->config.dst.family == AF_INET6;
+	char label[24] = "";
+
+	if (v6 && f != NULL && f->flow_label != 0)
+		snprintf(label, sizeof(label), " -F 0x%x", (unsigned)f->flow_label);
+	snprintf(buf, len, "ping %s-M do -s %d -c 3 -i 0.2 -W 1 -e %u%s %s", v6 ? "-6 " : "", payload,
+		 (unsigned)sport, label, host);
 }
 
 const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sport, int size,
@@ -60,7 +93,7 @@ const char *reproduce_mtu(const struct results *r, const char *host, uint16_t sp
 		break;
 	case PROBE_ICMP:
 	default:
-		snprintf(buf, len, "ping %s-M do -s %d -c 3 %s", v6 ? "-6 " : "", payload, host);
+		icmp_mtu(r, host, sport, payload, buf, len);
 		break;
 	}
 	return buf;

@@ -19,7 +19,8 @@ const char *reproduce_command(const struct results *r, const char *host, uint16_
 /*
  * For a flow whose path takes at most pmtu bytes: a command sending one
  * don't-fragment packet of `size` bytes (the siblings' path MTU) on the
- * flow (ICMP: ping -M do, whose echo id is its own; UDP: a datagram from
+ * flow (ICMP: ping -M do with the flow's identifier and IPv6 flow label,
+ * exit status 1 when no reply comes; UDP: a datagram from
  * the flow's port; TCP: a connection from it sending 8000 bytes, with DF
  * as Linux sends them, that prints whether they were acknowledged: ok or
  * stalled).

@@ -147,7 +147,9 @@ static void detail_branch(struct tui *t, const struct tui_row *row, int y, int y
 	if (b->pmtu_bytes > 0 && y < ymax - 1)
 		tui_putf(y++, 1, w, 0, "path MTU %u bytes to the target%s", (unsigned)b->pmtu_bytes,
 			 b->pmtu_ptb ? " (from PMTU messages)"
-				     : b->pmtu_bytes < PMTU_CEILING ? " (no PMTU messages: a black hole)" : "");
+			 : b->pmtu_bytes >= PMTU_CEILING ? ""
+			 : b->pmtu_both_ways ? " (there and back: perhaps the way back's)"
+					     : " (no PMTU messages: a black hole)");
 	link_line(t, &y, ymax - 1, w, b);
 	router_line(t, &y, ymax - 1, w, b);
 	mpls_line(t, &y, ymax - 1, w, b);

@@ -67,6 +67,19 @@ bool dgram_sock_set_ttl(int fd, int family, uint8_t ttl)
 	return setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof(v)) == 0;
 }
 
+bool dgram_sock_set_df(int fd, int family, bool df)
+{
+	int v6 = df ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT, v4 = df ? IP_PMTUDISC_PROBE
+								  : IP_PMTUDISC_DONT;
+	int on = df;
+
+	/* Ping sockets take these as UDP sockets do (Linux ping.c hands them to ip(v6)_setsockopt). */
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6)) == 0 &&
+		       setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof(on)) == 0;
+	return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4)) == 0;
+}
+
 /*
  * Errors queued, the hop limit of what arrives said, the TOS / traffic
  * class set.  Where an error's RFC 4884 extensions start is asked for too

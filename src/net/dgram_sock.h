@@ -43,6 +43,13 @@ int dgram_sock_tcp(const struct dgram_flow_id *id, uint8_t ttl, char *err, size_
 /* Sets the TTL / hop limit of what fd sends next. */
 bool dgram_sock_set_ttl(int fd, int family, uint8_t ttl);
 /*
+ * Sets whether what fd sends next is a path MTU probe (engine/pmtu.h):
+ * don't-fragment at the interface's MTU, whatever the host learnt of the
+ * target's path (IPv6: never fragmented here either); or an ordinary
+ * probe, which may be fragmented, as raw probes are (wire/probe.h).
+ */
+bool dgram_sock_set_df(int fd, int family, bool df);
+/*
  * Reads one message of fd's error queue: *n from its control message, the
  * quote into buf (at most cap bytes), and the hop limit it arrived with
  * into *ttl (0 if not said).  Returns the quote's length; -1 when the

@@ -52,6 +52,7 @@ struct flow {
 	int fd;				/* UDP/ping socket, or the TCP probe in flight; -1: none */
 	bool broken;			/* its socket could not be opened: its probes fail */
 	int ttl;			/* TTL the UDP/ping socket is set to (-1: not yet) */
+	int df;				/* its don't-fragment setting, dgram_sock_set_df (-1: not yet) */
 	struct probe_spec *ring;	/* probes sent, any order (TCP: [0] is the one in flight) */
 	uint64_t *ring_at;		/* when each was sent */
 	int cap, next, count;
@@ -101,6 +102,7 @@ static struct flow *flow_of(struct dgram_transport *t, uint16_t port)
 		return NULL;
 	f->fd = -1;
 	f->ttl = -1;
+	f->df = -1;
 	f->cap = t->proto == PROBE_TCP ? 1 : RING_FIRST;
 	f->ring = calloc((size_t)f->cap, sizeof(*f->ring));
 	f->ring_at = calloc((size_t)f->cap, sizeof(*f->ring_at));
@@ -229,6 +231,11 @@ static bool send_datagram(struct dgram_transport *t, const struct probe_spec *p,
 		if (!dgram_sock_set_ttl(f->fd, t->family, p->ttl))
 			return false;
 		f->ttl = p->ttl;
+	}
+	if (f->df != (int)p->df) {
+		if (!dgram_sock_set_df(f->fd, t->family, p->df))
+			return false;
+		f->df = p->df;
 	}
 	sent = send(f->fd, data, len, 0);
 	if (sent < 0 && errno != EAGAIN && errno != ENOBUFS)

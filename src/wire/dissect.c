@@ -84,6 +84,7 @@ struct ip_info {
 	uint16_t total_len;	/* datagram length the header claims (IPv6: 40 + payload length) */
 	struct span l4;		/* from the upper-layer header to the end of the datagram */
 	size_t l4_claimed;	/* upper-layer bytes the header claims; a quote may hold fewer */
+	bool first_fragment;	/* offset 0 with more fragments to come */
 };
 
 /*
@@ -91,7 +92,7 @@ struct ip_info {
  * next header *nh.  A non-first fragment cannot hold a transport header,
  * and an absurdly long chain is nobody we talk to: both are IGNORED.
  */
-static enum dissect_result skip_ext6(const struct span *s, size_t *off, uint8_t *nh)
+static enum dissect_result skip_ext6(const struct span *s, size_t *off, uint8_t *nh, bool *more)
 {
 	for (int n = 0;; n++) {
 		size_t hlen;
@@ -109,6 +110,7 @@ static enum dissect_result skip_ext6(const struct span *s, size_t *off, uint8_t 
 				return DISSECT_TRUNCATED;
 			if ((get16(s, *off + 2) & 0xfff8) != 0)
 				return DISSECT_IGNORED;
+			*more = *more || (get16(s, *off + 2) & 1) != 0;
 			hlen = 8;
 			break;
 		default:
@@ -150,6 +152,7 @@ static enum dissect_result parse_ip4(const struct span *s, bool quoted, struct i
 	/* A non-first fragment has no transport header to look at. */
 	if ((get16(s, 6) & 0x1fff) != 0)
 		return DISSECT_IGNORED;
+	ip->first_fragment = (get16(s, 6) & 0x2000) != 0;
 	ip->family = AF_INET;
 	ip->total_len = get16(s, 2);
 	ip->l4_claimed = ip->total_len > hlen ? ip->total_len - hlen : 0;
@@ -186,7 +189,7 @@ static enum dissect_result parse_ip6(const struct span *s, bool quoted, struct i
 	memcpy(ip->src.b, s->p + 8, 16);
 	memcpy(ip->dst.b, s->p + 24, 16);
 	nh = s->p[6];
-	r = skip_ext6(&d, &off, &nh);
+	r = skip_ext6(&d, &off, &nh, &ip->first_fragment);
 	if (r != DISSECT_OK)
 		return r;
 	ip->proto = nh;
@@ -466,6 +469,7 @@ enum dissect_result reply_dissect(const uint8_t *pkt, size_t len, struct reply *
 	r.from = ip.src;
 	r.to = ip.dst;
 	r.reply_ttl = ip.ttl;
+	r.fragment = ip.first_fragment;
 
 	if (ip.proto == (ip.family == AF_INET ? 1 : 58))
 		res = parse_icmp(&ip, &r);

@@ -44,6 +44,15 @@ struct reply {
 	uint32_t mtu;
 	struct ip_addr from;		/* who answered: outer source address */
 	uint8_t reply_ttl;		/* TTL / hop limit of the reply as received */
+	/*
+	 * The datagram is the first fragment of a larger one (IPv4 more
+	 * fragments with offset 0, RFC 791; an IPv6 fragment header at
+	 * offset 0 with M set, RFC 8200 section 4.5): an echo reply too big
+	 * for the way back, fragmented by the target or a router.  Its
+	 * header and the payload's start are here, the rest is not
+	 * (payload_len counts what this fragment holds).
+	 */
+	bool fragment;
 
 	/* The probe this answers, as reconstructed from the quote or the reply. */
 	enum probe_proto proto;

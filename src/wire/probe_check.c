@@ -88,8 +88,20 @@ static enum probe_check check_direct(const struct probe_spec *s, const struct re
 {
 	if (s->proto == PROBE_TCP)
 		return tcp_acked(s, r) ? PROBE_CHECK_OK : PROBE_CHECK_MAC;
-	if (r->payload_len != s->payload_len)
+	/*
+	 * An echo reply too big for the way back arrives in fragments (IPv4
+	 * routers fragment it, Linux sends it without DF; an IPv6 target
+	 * fragments it once told the path is smaller): its first fragment
+	 * holds less than the whole payload, but the MAC whole.  Only a path
+	 * MTU probe is big enough for that.
+	 */
+	if (r->fragment) {
+		if (s->proto != PROBE_ICMP || r->payload_len >= s->payload_len ||
+		    r->payload_len < PROBE_MIN_PAYLOAD + 8)
+			return PROBE_CHECK_LENGTH;
+	} else if (r->payload_len != s->payload_len) {
 		return PROBE_CHECK_LENGTH;
+	}
 	return payload_matches(s, r) ? PROBE_CHECK_OK : PROBE_CHECK_MAC;
 }
 

@@ -80,7 +80,6 @@ bad "probe size 1281 out of range" --psize 1281 127.0.0.1
 bad "invalid probe size" -s big 127.0.0.1
 bad "-s/--psize does not apply to -T/--tcp" -T -s 100 127.0.0.1
 bad "--pmtu with -T/--tcp needs raw sockets" -T --unprivileged --pmtu 127.0.0.1
-bad "--pmtu needs UDP or TCP probes" --icmp --pmtu 127.0.0.1
 bad "option --pmtu takes no argument" --pmtu=1 127.0.0.1
 bad "too small for IPv6" -6 -s 49 ::1
 bad "too small for IPv6" -s 45 ::1

@@ -50,6 +50,9 @@ static void check_ok(const uint8_t *data, size_t size, const struct reply *r)
 		CHECK(r->quoted_l4_len == 0);
 	if (r->proto == PROBE_ICMP)
 		CHECK(r->dport == 0);
+	/* A first fragment (more to come, offset 0) is said so; IPv4's flag is in the header. */
+	if (v4)
+		CHECK(r->fragment == ((data[6] & 0x20) != 0));
 
 	/* Only frag-needed (3/4) and packet too big (2) carry a next-hop MTU. */
 	if (r->mtu != 0)

@@ -42,6 +42,7 @@ LAB_TESTS = \
 	tests/lab/t_psize.sh \
 	tests/lab/t_mtu_lab.sh \
 	tests/lab/t_pmtu.sh \
+	tests/lab/t_pmtu_icmp.sh \
 	tests/lab/t_prometheus.sh \
 	tests/lab/t_unprivileged.sh
 TESTS += $(LAB_TESTS)

@@ -66,7 +66,8 @@ static void small_member(int family, bool silent, enum probe_proto proto, bool l
 	char what[96], fam[48];
 
 	snprintf(fam, sizeof(fam), "%s %s", family == AF_INET6 ? "IPv6" : "IPv4",
-		 proto == PROBE_UDP ? "UDP" : listening ? "TCP (SYN-ACK)" : "TCP (RST)");
+		 proto == PROBE_UDP ? "UDP" : proto == PROBE_ICMP ? "ICMP"
+		 : listening ? "TCP (SYN-ACK)" : "TCP (RST)");
 	simrun_config(&cfg, family);
 	cfg.seed = 91;
 	cfg.proto = proto;
@@ -87,8 +88,10 @@ static void small_member(int family, bool silent, enum probe_proto proto, bool l
 	SIMRUN_OK(&c, &cfg, n, NULL, what);
 	a = c.res ? member(&c, n, 0) : NULL;
 	b = c.res ? member(&c, n, 1) : NULL;
+	/* ICMP, black hole: the way-there check found the size dropped before the last router. */
 	ok(a && b && a->pmtu_bytes <= 1400 && a->pmtu_bytes >= (silent ? 1392 : 1400) &&
-		   a->pmtu_ptb == !silent && b->pmtu_bytes == 1500,
+		   a->pmtu_ptb == !silent && b->pmtu_bytes == 1500 && !a->pmtu_both_ways &&
+		   !b->pmtu_both_ways,
 	   "%s %s: the member's branch %u bytes (messages %d), the other %u", fam, how,
 	   a ? a->pmtu_bytes : 0, a ? a->pmtu_ptb : -1, b ? b->pmtu_bytes : 0);
 	nbad = simrun_oracle_flows(n, &c, simnet_at(n, 2, 0), bad, 64);
@@ -100,6 +103,107 @@ static void small_member(int family, bool silent, enum probe_proto proto, bool l
 	   "%s %s: one mtu-branch names the member and exactly its %d flows", fam, how, nbad);
 	ok(df_sent(&c) <= (silent ? 40 : 12), "%s %s: %d path MTU probes in all", fam, how,
 	   df_sent(&c));
+	simrun_case_free(&c);
+	simnet_free(n);
+}
+
+/*
+ * ICMP: echo replies over 1400 bytes die on one of two return members
+ * (its packet-too-big filtered), whatever way the requests took; the way
+ * there is clean.  A path whose probing flow's replies take that member
+ * measures about 1400 there and back: it must say so (pmtu_both_ways:
+ * the hop before the target answered the size) and no branch may be
+ * named for it.  With a forward member at 1400 too (a black hole), that
+ * one is still found on the way there and the clean one never named.
+ * Several seeds, so that both return members are taken.
+ */
+static void return_small(int family)
+{
+	int limited = 0, wrong = 0, found = 0, fwd_wrong = 0;
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+
+	for (uint32_t seed = 1; seed <= 8; seed++) {
+		for (int fwd = 0; fwd < 2; fwd++) {
+			struct engine_config cfg;
+			struct simrun_case c;
+			int widths[] = {1, 2, 1};
+			struct simnet *n;
+			const struct branch_result *m[2];
+			const struct finding *f;
+
+			simrun_config(&cfg, family);
+			cfg.seed = seed;
+			cfg.rounds = 20;
+			cfg.pmtu_step = 8;
+			cfg.proto = PROBE_ICMP;
+			n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, seed * 7);
+			simnet_dest(n)->ret_members = 2;
+			simnet_dest(n)->ret_seed = seed * 131;
+			simnet_dest(n)->ret_mtu[0] = 1400;
+			if (fwd) {
+				simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
+				simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = true;
+			}
+			simrun_case_run(&c, &cfg, n, NULL);
+			m[0] = c.res ? member(&c, n, 0) : NULL;
+			m[1] = c.res ? member(&c, n, 1) : NULL;
+			f = c.res ? first_kind(c.res, FINDING_MTU_BRANCH) : NULL;
+			if (m[0] == NULL || m[1] == NULL) {
+				wrong++;
+			} else if (!fwd) {
+				for (int k = 0; k < 2; k++) {
+					limited += m[k]->pmtu_bytes < 1500;
+					wrong += m[k]->pmtu_bytes < 1500 && !m[k]->pmtu_both_ways;
+				}
+				found += f != NULL;
+			} else {
+				/* The forward member is shown on the way there; the clean one never named. */
+				fwd_wrong += m[0]->pmtu_bytes > 1400 || m[0]->pmtu_both_ways ||
+					     (f != NULL && !addr_equal(&f->addr, &m[0]->addr)) ||
+					     (f == NULL && m[1]->pmtu_bytes > 1408);
+			}
+			simrun_case_free(&c);
+			simnet_free(n);
+		}
+	}
+	ok(limited > 0 && wrong == 0 && found == 0,
+	   "%s ICMP, a return member at 1400: %d branches measured under 1500, all said "
+	   "both ways (%d not), no mtu-branch (%d)", fam, limited, wrong, found);
+	ok(fwd_wrong == 0,
+	   "%s ICMP, and a forward member at 1400: found on the way there, the other never named "
+	   "(%d wrong of 8)", fam, fwd_wrong);
+}
+
+/*
+ * Unprivileged sockets hand over no error quoting part of a probe
+ * (whole_quotes_only): the way-there check cannot run, so an ICMP member
+ * at 1400 as a black hole is measured but said both ways, and not named.
+ */
+static void icmp_no_check(int family)
+{
+	struct engine_config cfg;
+	struct simrun_case c;
+	int widths[] = {1, 2, 1};
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+	struct simnet *n;
+	const struct branch_result *a, *b;
+
+	simrun_config(&cfg, family);
+	cfg.seed = 37;
+	cfg.rounds = 20;
+	cfg.pmtu_step = 8;
+	cfg.proto = PROBE_ICMP;
+	cfg.whole_quotes_only = true;
+	n = simnet_diamond(&cfg.src, &cfg.dst, widths, 3, false, 41);
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_out = 1400;
+	simnet_node(n, simnet_at(n, 2, 0))->mtu_silent = true;
+	SIMRUN_OK(&c, &cfg, n, NULL, "ICMP, no partial quotes, a member at 1400 (black hole)");
+	a = c.res ? member(&c, n, 0) : NULL;
+	b = c.res ? member(&c, n, 1) : NULL;
+	ok(a && b && a->pmtu_bytes >= 1392 && a->pmtu_bytes <= 1400 && a->pmtu_both_ways &&
+		   b->pmtu_bytes == 1500 && count_kind(c.res, FINDING_MTU_BRANCH) == 0,
+	   "%s ICMP without partial quotes: the member %u bytes said both ways, the other %u, "
+	   "no mtu-branch", fam, a ? a->pmtu_bytes : 0, b ? b->pmtu_bytes : 0);
 	simrun_case_free(&c);
 	simnet_free(n);
 }
@@ -238,6 +342,15 @@ int main(void)
 	small_member(AF_INET, false, PROBE_TCP, false);
 	small_member(AF_INET6, true, PROBE_TCP, false);
 	small_member(AF_INET6, false, PROBE_TCP, true);
+	/* ICMP: echo requests of the flow's identity; a size found by silence checked on the way there. */
+	small_member(AF_INET, true, PROBE_ICMP, false);
+	small_member(AF_INET, false, PROBE_ICMP, false);
+	small_member(AF_INET6, true, PROBE_ICMP, false);
+	small_member(AF_INET6, false, PROBE_ICMP, false);
+	return_small(AF_INET);
+	return_small(AF_INET6);
+	icmp_no_check(AF_INET);
+	icmp_no_check(AF_INET6);
 	clean_and_lossy();
 	data_dropped(AF_INET);
 	data_dropped(AF_INET6);

@@ -719,6 +719,9 @@ static bool return_lost(struct simnet *n, const struct probe_spec *p)
 
 		if (chance(n, S_RET_LOSS, n->serial, m, d->ret_loss[m]))
 			return true;
+		if (p->proto == PROBE_ICMP && d->ret_mtu[m] > 0 &&
+		    probe_ip_len(p) > (size_t)d->ret_mtu[m])
+			return true;
 	}
 	return false;
 }

@@ -115,6 +115,11 @@ struct simnet_dest {
 	int ndrop_sports;
 	int ret_members;		/* > 0: replies take one of these return members by hash of the swapped 5-tuple */
 	double ret_loss[SIMNET_MAX_RET];	/* loss probability of each return member */
+	/*
+	 * MTU of each return member (0: none), its packet-too-big filtered:
+	 * an answer bigger than it (an echo reply as big as its request) is lost.
+	 */
+	int ret_mtu[SIMNET_MAX_RET];
 	uint32_t ret_seed;
 };
 

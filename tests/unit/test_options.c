@@ -398,7 +398,7 @@ static const struct option_case cases[] = {
 	{ "h", OPTIONS_RUN, "pmtu=0" },
 	{ "--pmtu -T h", OPTIONS_RUN, "pmtu=1" },
 	{ "--pmtu -T --unprivileged h", OPTIONS_ERROR, "--pmtu with -T/--tcp needs raw sockets" },
-	{ "--pmtu --icmp h", OPTIONS_ERROR, "--pmtu needs UDP or TCP probes: echo replies" },
+	{ "--pmtu --icmp h", OPTIONS_RUN, "pmtu=1" },
 	{ "--tos 256 h", OPTIONS_ERROR, "TOS 256 out of range (0-255)" },
 	{ "--tos -1 h", OPTIONS_ERROR, "TOS -1 out of range" },
 	{ "--tos 0x10 h", OPTIONS_ERROR, "invalid TOS '0x10'" },

@@ -1104,6 +1104,97 @@ static void test_tcp_syn_data(void)
 	}
 }
 
+/*
+ * The first fragment of an echo reply too big for the way back (a path
+ * MTU probe's): IPv4 with more-fragments set, IPv6 with a fragment header
+ * at offset 0.  It answers the probe when the MAC in its part of the
+ * payload is the probe's; the same bytes as a whole datagram, a fragment
+ * holding too little of the payload or the whole of it, a byte of the MAC
+ * changed, or a later fragment are not answers.
+ */
+static size_t first_fragment(uint8_t *out, const uint8_t *whole, int family, size_t data,
+			     bool more, uint16_t offset8)
+{
+	size_t hl = family == AF_INET ? 20 : 40;
+
+	if (family == AF_INET) {
+		memcpy(out, whole, hl + data);
+		wr16(out + 2, (uint16_t)(hl + data));
+		wr16(out + 6, (uint16_t)((more ? 0x2000 : 0) | offset8));
+		wr16(out + 10, 0);
+		wr16(out + 10, (uint16_t)~ref_fold(out, hl));
+		return hl + data;
+	}
+	memcpy(out, whole, hl);
+	out[6] = 44;
+	out[hl] = 58;
+	out[hl + 1] = 0;
+	wr16(out + hl + 2, (uint16_t)(offset8 << 3 | (more ? 1 : 0)));
+	wr32(out + hl + 4, 0x0badf00d);
+	memcpy(out + hl + 8, whole + hl, data);
+	wr16(out + 4, (uint16_t)(8 + data));
+	return hl + 8 + data;
+}
+
+static void test_echo_fragments(void)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		int family = fam ? AF_INET6 : AF_INET;
+		struct probe_spec s = base_spec(PROBE_ICMP, family);
+		uint8_t probe[BUFSZ], whole[BUFSZ], pkt[BUFSZ];
+		size_t hl = fam ? 40 : 20, plen, wlen, len;
+		struct reply r;
+
+		s.df = true;
+		s.payload_len = (uint16_t)(1500 - hl - 8);
+		plen = probe_build(&s, probe, sizeof(probe));
+		wlen = wrap_target(whole, &s, probe, plen, W_ECHO);
+		ok(plen == 1500 && wlen == 1500, "IPv%d echo fragments: a 1500-byte probe and reply",
+		   fam ? 6 : 4);
+		len = first_fragment(pkt, whole, family, 1376, true, 0);
+		save_seed(fam ? "frag-icmp-v6-echo-first" : "frag-icmp-v4-echo-first", pkt, len);
+		ok(dis(pkt, len, &r) == DISSECT_OK && r.fragment && r.kind == REPLY_ECHO_REPLY &&
+		   r.payload_len == 1376 - 8 && probe_check_reply(&s, &r) == PROBE_CHECK_OK,
+		   "IPv%d: the first fragment of its echo reply answers it", fam ? 6 : 4);
+		ok(dis(whole, wlen, &r) == DISSECT_OK && !r.fragment &&
+		   probe_check_reply(&s, &r) == PROBE_CHECK_OK, "IPv%d: the whole reply too", fam ? 6 : 4);
+		len = first_fragment(pkt, whole, family, 1376, false, 0);
+		ok(dis(pkt, len, &r) == DISSECT_OK && !r.fragment &&
+		   probe_check_reply(&s, &r) == PROBE_CHECK_LENGTH,
+		   "IPv%d: the same bytes as a whole (shorter) reply -> LENGTH", fam ? 6 : 4);
+		len = first_fragment(pkt, whole, family, 16, true, 0);
+		ok(dis(pkt, len, &r) == DISSECT_OK && r.fragment &&
+		   probe_check_reply(&s, &r) == PROBE_CHECK_LENGTH,
+		   "IPv%d: a first fragment without the whole MAC -> LENGTH", fam ? 6 : 4);
+		len = first_fragment(pkt, whole, family, 1376, true, 0);
+		pkt[len - 1376 + 8 + 5] ^= 1;
+		ok(dis(pkt, len, &r) == DISSECT_OK && probe_check_reply(&s, &r) == PROBE_CHECK_MAC,
+		   "IPv%d: a first fragment with a byte of the MAC changed -> MAC", fam ? 6 : 4);
+		len = first_fragment(pkt, whole, family, 1376, true, 1376 / 8);
+		ok(dis(pkt, len, &r) == DISSECT_IGNORED, "IPv%d: a later fragment -> IGNORED",
+		   fam ? 6 : 4);
+		/* An ordinary probe's reply is never fragmented: one that is holds all its payload. */
+		s.df = false;
+		s.payload_len = 25;
+		plen = probe_build(&s, probe, sizeof(probe));
+		wlen = wrap_target(whole, &s, probe, plen, W_ECHO);
+		len = first_fragment(pkt, whole, family, wlen - hl, true, 0);
+		ok(dis(pkt, len, &r) == DISSECT_OK && r.fragment &&
+		   probe_check_reply(&s, &r) == PROBE_CHECK_LENGTH,
+		   "IPv%d: a 'fragment' holding the whole payload -> LENGTH", fam ? 6 : 4);
+		/* For the fuzzer's check_auth (its tag, 12 bytes of payload): 10 of them in the fragment. */
+		s.tag = 0x5eed5eed5eed5eedull;
+		s.payload_len = 12;
+		plen = probe_build(&s, probe, sizeof(probe));
+		wlen = wrap_target(whole, &s, probe, plen, W_ECHO);
+		len = first_fragment(pkt, whole, family, 8 + 10, true, 0);
+		save_seed(fam ? "auth-icmp-v6-echo-fragment" : "auth-icmp-v4-echo-fragment", pkt, len);
+		ok(dis(pkt, len, &r) == DISSECT_OK && probe_check_reply(&s, &r) == PROBE_CHECK_OK,
+		   "IPv%d: a first fragment with the MAC whole, 10 of 12 payload bytes, answers",
+		   fam ? 6 : 4);
+	}
+}
+
 static void test_ipv6_ext(void)
 {
 	uint8_t pkt[BUFSZ], b[BUFSZ];
@@ -1367,6 +1458,7 @@ int main(void)
 	test_foreign();
 	test_tcp_replies();
 	test_tcp_syn_data();
+	test_echo_fragments();
 	test_ipv6_ext();
 	test_extensions();
 	test_mpls_entries();
