@@ -9,7 +9,11 @@
  * RTTs carry.  Named only when significant (one-sided, ALPHA with a
  * Bonferroni correction over every branch tested) and large enough to
  * matter: at least SLOW_MIN_SHIFT_US and SLOW_MIN_RATIO of the faster
- * group's median.
+ * group's median, with 95% confidence -- the interval's lower end, not
+ * the estimate.  When only some of a branch's flows are slow (the delay
+ * lies behind a later split), the estimate may pass while the interval
+ * reaches down to no shift: the branch is not named, and the child that
+ * holds the delay is, at its own hop.
  *
  * End to end, not the branch router's own answers: a router's ICMP
  * errors come from its slow path (and rate limits hold them back), so
@@ -244,8 +248,8 @@ static bool test_branch(struct diag *d, int k, int bi, int ntests, unsigned char
 	}
 	rs.lo -= RTT_RESOLUTION_US;
 	rs.hi += RTT_RESOLUTION_US;
-	slow = rs.p_greater < ALPHA / ntests && rs.shift >= SLOW_MIN_SHIFT_US &&
-	       rs.shift >= SLOW_MIN_RATIO * rs.median_b;
+	slow = rs.p_greater < ALPHA / ntests && rs.lo >= SLOW_MIN_SHIFT_US &&
+	       rs.lo >= SLOW_MIN_RATIO * rs.median_b;
 	if (slow) {
 		for (int i = 0; i < d->nflows; i++)
 			g[i] = g[i] && !skip[i];
