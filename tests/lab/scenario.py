@@ -169,7 +169,7 @@ def build_delayed_link(lab, t, k, a, b, fault, delayfwd):
     """Link K, a - b, through a delay element: namespace "dK" holds the
     peers of both veths, with no address, and delayfwd copies frames
     between them, those from a (towards the server) after delay_us, those
-    from b after back_us.  A slow wire: a and b are neighbours as on any
+    from b after back_us (0: in the kernel, not through delayfwd).  A slow wire: a and b are neighbours as on any
     link, no TTL is spent in it (lab.sh's lab_link_delayed does the same)."""
     name = "d%d" % k
     ns = lab.ns(name)
@@ -188,9 +188,16 @@ def build_delayed_link(lab, t, k, a, b, fault, delayfwd):
         lab.ip(x, "link", "set", "v-" + y, "up")
     for dev in ("dly-a", "dly-b"):
         lab.ip(name, "link", "set", dev, "up")
+    back = str(fault["back_us"])
+    if fault["back_us"] == 0:
+        # Nothing to delay on the way back: the kernel forwards it (a plain
+        # wire, as lab.sh's lab_link_delayed does; delayfwd.c says why).
+        back = "-"
+        lab.nft(name, 'table netdev back {\n chain to_a {\n  type filter hook ingress '
+                'device "dly-b" priority 0;\n  fwd to "dly-a"\n }\n}\n')
     ready = os.path.join(lab.tmp, name + ".ready")
     lab.bg(name, [delayfwd, "-S", str(k), "-j", "0", "-r", ready, "dly-a", "dly-b",
-                  str(fault["delay_us"]), str(fault["back_us"])])
+                  str(fault["delay_us"]), back])
     for _ in range(50):
         if os.path.exists(ready):
             return
