@@ -47,6 +47,8 @@
  * finer than the clock does.
  */
 #define RTT_RESOLUTION_US 1.0
+/* Least samples of one flow for it to be judged on its own (mixed_branch). */
+#define SLOW_MIN_FLOW_SAMPLES 8
 
 /* Samples of one group of flows. */
 struct group {
@@ -222,6 +224,34 @@ static int sibling_masks(const struct diag *d, int k, int bi, unsigned char *g, 
 	return n;
 }
 
+/*
+ * Does the branch hold a flow surely not slow: one whose own shift against
+ * the siblings is, at the top of its 95% interval, under half the
+ * branch's?  Then the delay is not on the branch's own links but behind a
+ * later split (a child, or one link of a mesh), and most of its flows
+ * being delayed made the whole branch look slow: it is not named, and its
+ * flows stay in the later hops' comparisons, where the child holding the
+ * delay is set against its siblings.
+ */
+static bool mixed_branch(struct diag *d, const unsigned char *g, const unsigned char *skip,
+			 const struct group *siblings, const struct rank_shift *rs)
+{
+	for (int i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->r->flows[i];
+		struct rank_shift one;
+
+		if (!g[i] || skip[i] || f->nsamples < SLOW_MIN_FLOW_SAMPLES)
+			continue;
+		if (!rank_shift(f->samples, f->nsamples, siblings->v, siblings->n, STAT_Z95, &one)) {
+			d->oom = true;
+			return true;
+		}
+		if (one.hi + RTT_RESOLUTION_US < rs->shift / 2)
+			return true;
+	}
+	return false;
+}
+
 /* Tests branch bi of hop k against its siblings; true when it is found slow. */
 static bool test_branch(struct diag *d, int k, int bi, int ntests, unsigned char *masks,
 			const unsigned char *skip)
@@ -249,7 +279,7 @@ static bool test_branch(struct diag *d, int k, int bi, int ntests, unsigned char
 	rs.lo -= RTT_RESOLUTION_US;
 	rs.hi += RTT_RESOLUTION_US;
 	slow = rs.p_greater < ALPHA / ntests && rs.lo >= SLOW_MIN_SHIFT_US &&
-	       rs.lo >= SLOW_MIN_RATIO * rs.median_b;
+	       rs.lo >= SLOW_MIN_RATIO * rs.median_b && !mixed_branch(d, g, skip, &gs, &rs);
 	if (slow) {
 		for (int i = 0; i < d->nflows; i++)
 			g[i] = g[i] && !skip[i];
