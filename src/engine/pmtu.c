@@ -155,9 +155,8 @@ bool pmtu_next(struct engine *e, uint64_t now, int *flow, uint16_t *size, int *t
 	struct pmtu_state *s = &e->pmtu;
 	bool busy = false;
 
-	/* After the first round; while discovery probes the paths it would measure, not at first. */
-	if (e->cfg.pmtu_step <= 0 || e->round < 2 ||
-	    (e->mda.running && e->round < PMTU_PATIENCE_ROUNDS))
+	/* After the first round, and never while discovery probes the paths it would measure. */
+	if (e->cfg.pmtu_step <= 0 || e->round < 2 || e->mda.running)
 		return false;
 	if (now < s->next_at) {
 		*wake = wake_earliest(*wake, s->next_at);

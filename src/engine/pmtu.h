@@ -65,13 +65,6 @@ struct probe_rec;
  * call it for a whole round.
  */
 #define PMTU_POLL_US 50000
-/*
- * Discovery goes first (its probes find the paths these measure), but
- * under ICMP rate limits it can go on for many rounds, and a default run
- * is 10: from this round on the paths already known are measured beside
- * it.
- */
-#define PMTU_PATIENCE_ROUNDS 4
 
 /* One end-to-end path and its search. */
 struct pmtu_path {
