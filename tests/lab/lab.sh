@@ -558,6 +558,20 @@ lab_delay_held() {	# lab_delay_held NAME1 NAME2
 	echo "$line" | awk '{ printf "%.4f %.4f\n", $8 / 1000, $12 / 1000 }'
 }
 
+# NS sends no "fragmentation needed" (IPv4) and no "packet too big" (IPv6):
+# a path MTU black hole at its links.
+lab_pmtu_hole() {	# lab_pmtu_hole NS
+	ip netns exec "$1" nft -f - <<'NFT'
+table inet pmtu {
+	chain out {
+		type filter hook output priority 0;
+		icmp type destination-unreachable icmp code frag-needed counter drop
+		icmpv6 type packet-too-big counter drop
+	}
+}
+NFT
+}
+
 # Address of NAME's end of the link towards PEER, for FAMILY.
 lab_ifaddr() {	# lab_ifaddr FAMILY NAME PEER
 	local key="$LAB_PREFIX-$2/v-$3"
@@ -951,15 +965,7 @@ lab_topo_ecmp3() {	# lab_topo_ecmp3 [SMALL] [MTU] [BLACKHOLE]
 		ip -n "$LAB_SMALL_NS" link set dev v-r3 mtu "$mtu" &&
 			ip -n "$LAB_PREFIX-r3" link set dev "v-m$small" mtu "$mtu" || return 1
 		if [ "$hole" = 1 ]; then
-			ip netns exec "$LAB_SMALL_NS" nft -f - <<'NFT' || return 1
-table inet pmtu {
-	chain out {
-		type filter hook output priority 0;
-		icmp type destination-unreachable icmp code frag-needed counter drop
-		icmpv6 type packet-too-big counter drop
-	}
-}
-NFT
+			lab_pmtu_hole "$LAB_SMALL_NS" || return 1
 		fi
 	fi
 	export LAB_ECMP_NS LAB_DEST_TTL LAB_BRANCH_TTL LAB_BRANCH_NS LAB_BRANCH_ADDRS \

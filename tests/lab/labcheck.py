@@ -19,6 +19,8 @@ every lab run's output is held to the schema.
       every hop has exactly one known branch (a chain)
   labcheck.py dest FILE TTL ADDR
       ADDR is a destination branch at TTL, and every flow's dest_ttl is TTL
+  labcheck.py pmtu-clean FILE
+      a clean network: no mtu-branch finding, every branch's pmtu_bytes 1500
   labcheck.py flows FILE [TTL]
       prints "ID SOURCE_PORT" per flow, for the oracle; with TTL, only the
       flows the run placed at that TTL (lane flows, probed only end to
@@ -455,6 +457,16 @@ def cmd_slow(doc, args):
     return good
 
 
+def cmd_pmtu_clean(doc, args):
+    mtu = [f for f in doc["findings"] if f["kind"] == "mtu-branch"]
+    bad = [b for h in doc["hops"] for b in h["branches"] if b.get("pmtu_bytes") != 1500]
+    for f in mtu:
+        diag("unexpected: %s" % f["summary"])
+    for b in bad:
+        diag("branch %s: pmtu_bytes %s" % (b["address"], b.get("pmtu_bytes")))
+    return not mtu and not bad
+
+
 def cmd_none(doc, args):
     found = [f for f in doc.get("findings", []) if f.get("kind") == args[0]]
     for f in found:
@@ -563,6 +575,7 @@ COMMANDS = {
     "finding": (cmd_finding, 1),
     "slow": (cmd_slow, 3),
     "none": (cmd_none, 1),
+    "pmtu-clean": (cmd_pmtu_clean, 0),
     "elapsed": (cmd_elapsed, 1),
 }
 

@@ -76,15 +76,7 @@ replies_via_small() {	# replies_via_small SMALL
 
 # r3 sends no frag-needed / packet-too-big either: a black hole both ways.
 r3_hole() {
-	ip netns exec "$LAB_PREFIX-r3" nft -f - <<-'NFT'
-	table inet pmtu {
-		chain out {
-			type filter hook output priority 0;
-			icmp type destination-unreachable icmp code frag-needed counter drop
-			icmpv6 type packet-too-big counter drop
-		}
-	}
-	NFT
+	lab_pmtu_hole "$LAB_PREFIX-r3"
 }
 
 # The small member: the identifiers of the echo requests it forwards, and
@@ -262,17 +254,7 @@ clean_run() {	# clean_run N FAM
 	lab_init || exit 1
 	lab_topo_ecmp3 0 && split_by_id || exit 1
 	lab_ecmptrace "$LAB_TMP/clean.json" -n -j --icmp "$LAB_SERVER_ADDR" >/dev/null 2>&1 || exit 1
-	"$LAB_PY" - "$LAB_TMP/clean.json" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-mtu = [f for f in doc["findings"] if f["kind"] == "mtu-branch"]
-bad = [b for h in doc["hops"] for b in h["branches"] if b.get("pmtu_bytes") != 1500]
-for f in mtu:
-    print("# unexpected: %s" % f["summary"])
-for b in bad:
-    print("# branch %s: pmtu_bytes %s" % (b["address"], b.get("pmtu_bytes")))
-sys.exit(1 if mtu or bad else 0)
-PY
+	lab_check pmtu-clean "$LAB_TMP/clean.json"
 }
 lab_teardown
 CLEAN=$LAB_TMP/cleanruns
