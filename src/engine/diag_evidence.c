@@ -46,17 +46,6 @@ double test_lossier(struct tally a, struct tally b)
 	return p > q ? p : q;
 }
 
-/* Index in r->flows of flow id, or -1 (ids are normally their index). */
-int flow_index(const struct results *r, int id)
-{
-	if (id >= 0 && id < r->nflows && r->flows[id].id == id)
-		return id;
-	for (int i = 0; i < r->nflows; i++)
-		if (r->flows[i].id == id)
-			return i;
-	return -1;
-}
-
 /* Are branches a and b of hop index k siblings: the first hop, or a parent in common? */
 bool branches_share_parent(const struct branch_result *a, const struct branch_result *b, int k)
 {

@@ -69,7 +69,6 @@ struct diag {
 /* diag_evidence.c: figures, masks, responders, ranges, the split into lossy and clean flows. */
 bool udp_target_limited(const struct results *r);
 double test_lossier(struct tally a, struct tally b);
-int flow_index(const struct results *r, int id);
 bool flow_has_hop(const struct flow_result *f, int k);
 struct tally pool_e2e(const struct diag *d, const unsigned char *mask);
 struct tally pool_hop(const struct diag *d, const unsigned char *mask, int k);

@@ -154,6 +154,16 @@ static void results_pmtu(struct results *r)
 		}
 }
 
+int flow_index(const struct results *r, int id)
+{
+	if (id >= 0 && id < r->nflows && r->flows[id].id == id)
+		return id;
+	for (int i = 0; i < r->nflows; i++)
+		if (r->flows[i].id == id)
+			return i;
+	return -1;
+}
+
 void results_free(struct results *r)
 {
 	int i, j;

@@ -203,6 +203,8 @@ struct results {
 };
 
 void results_free(struct results *r);
+/* Index in r->flows of the flow with this id, or -1 (ids are normally their index). */
+int flow_index(const struct results *r, int id);
 /*
  * What a link-layer address did for its IP, in words: "3 answers, 1 ARP/ND
  * claim, this host's entry".  Writes into buf (truncating) and returns it.

@@ -281,17 +281,6 @@ static bool take_cell(struct metrics_target *t, const struct results *r, int i, 
 	return true;
 }
 
-/* The index in r->flows of the flow with id, or -1. */
-static int flow_index(const struct results *r, int id)
-{
-	if (id >= 0 && id < r->nflows && r->flows[id].id == id)
-		return id;
-	for (int i = 0; i < r->nflows; i++)
-		if (r->flows[i].id == id)
-			return i;
-	return -1;
-}
-
 /* One (branch, lineage) figure's RTT growth into its summary. */
 static void take_rtt(struct metrics_target *t, const struct series_key *key,
 		     const struct rtt_stats *rtt)
