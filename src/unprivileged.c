@@ -13,7 +13,7 @@
 
 #include "net/dgram_fleet.h"
 #include "net/dgram_transport.h"
-#include "net/rawsock.h"
+#include "net/source.h"
 #include "unprivileged.h"
 
 /* Descriptors kept for everything else: standard streams, name lookups, epoll. */
@@ -88,7 +88,7 @@ static int plan_share(const struct options *o, const char *argv0, const struct i
 		c->pmtu_step = 0;
 	/* The errors about a path MTU probe quote part of it: none gets to the engine. */
 	c->whole_quotes_only = true;
-	if (!rawsock_source_for(dst, &c->src, err, errlen))
+	if (!source_for(dst, NULL, &c->src, err, errlen))
 		return 1;
 	say_unavailable(o, c, argv0, say, saylen);
 	return 0;

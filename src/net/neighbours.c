@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "net/neighbours.h"
-#include "net/rawsock.h"
 #include "net/route.h"
+#include "net/source.h"
 #include "wire/neigh.h"
 
 struct neighbours {
@@ -152,7 +152,7 @@ static bool ask_arp(struct neighbours *nb, int oif, const uint8_t mac[6], const 
 	size_t len;
 
 	/* The address this host would talk to the neighbour from: what it would ARP with. */
-	if (!rawsock_source_for(addr, &src, err, sizeof(err)))
+	if (!source_for(addr, NULL, &src, err, sizeof(err)))
 		return false;
 	len = neigh_arp_request(mac, &src, addr, msg, sizeof(msg));
 	if (len == 0)

@@ -109,27 +109,3 @@ int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, const i
 	return sent;
 }
 
-bool rawsock_source_for(const struct ip_addr *dst, struct ip_addr *src, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss, local;
-	socklen_t sl = addr_to_sockaddr(dst, 33434, &ss), ll = sizeof(local);
-	int fd;
-	bool ok = false;
-
-	/* connect() on a UDP socket only asks the routing table: nothing is sent. */
-	fd = socket(dst->family, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return false;
-	}
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
-		snprintf(err, errlen, "no route to the target: %s", strerror(errno));
-	else if (getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
-		snprintf(err, errlen, "getsockname: %s", strerror(errno));
-	else if (!addr_from_sockaddr((struct sockaddr *)&local, src))
-		snprintf(err, errlen, "unexpected local address family");
-	else
-		ok = true;
-	close(fd);
-	return ok;
-}

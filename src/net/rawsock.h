@@ -25,7 +25,5 @@ int rawsock_open(int family, char *err, size_t errlen);
  */
 int rawsock_send_batch(int fd, uint8_t *const *pkts, const size_t *lens, const int *oifs, int n,
 		       const struct ip_addr *dst);
-/* The address the kernel would send from towards dst (no packet is sent). */
-bool rawsock_source_for(const struct ip_addr *dst, struct ip_addr *src, char *err, size_t errlen);
 
 #endif
