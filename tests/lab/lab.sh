@@ -454,10 +454,16 @@ lab_mac() {	# lab_mac NS DEV -> link-layer address
 # vice versa; names are local to each namespace, so parallel runs never
 # collide.  NAME1 gets host address 1, NAME2 host address 2, both families.
 lab_link() {	# lab_link NAME1 NAME2 LINK
-	local n1=$1 n2=$2 k=$3
-	local ns1="$LAB_PREFIX-$n1" ns2="$LAB_PREFIX-$n2"
-	local d1="v-$n2" d2="v-$n1"
-	ip link add "$d1" netns "$ns1" type veth peer name "$d2" netns "$ns2" || return 1
+	local ns1="$LAB_PREFIX-$1" ns2="$LAB_PREFIX-$2"
+	ip link add "v-$2" netns "$ns1" type veth peer name "v-$1" netns "$ns2" || return 1
+	lab_link_ends "$ns1" "v-$2" "$ns2" "v-$1" "$3"
+}
+
+# The two ends of link K, interface D1 in namespace NS1 and D2 in NS2 (both
+# created): their addresses, up, static IPv6 neighbours, and the tables
+# lab_ifaddr and the oracle read.
+lab_link_ends() {	# lab_link_ends NS1 D1 NS2 D2 K
+	local ns1=$1 d1=$2 ns2=$3 d2=$4 k=$5
 	ip -n "$ns1" addr add "$(lab_addr 4 "$k" 1)/24" dev "$d1"
 	ip -n "$ns2" addr add "$(lab_addr 4 "$k" 2)/24" dev "$d2"
 	ip -n "$ns1" -6 addr add "$(lab_addr 6 "$k" 1)/64" dev "$d1" nodad
@@ -502,19 +508,8 @@ lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_U
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
 	ip link add "$d1" netns "$ns1" type veth peer name dly-a netns "$ns3" &&
 		ip link add "$d2" netns "$ns2" type veth peer name dly-b netns "$ns3" || return 1
-	ip -n "$ns1" addr add "$(lab_addr 4 "$k" 1)/24" dev "$d1"
-	ip -n "$ns2" addr add "$(lab_addr 4 "$k" 2)/24" dev "$d2"
-	ip -n "$ns1" -6 addr add "$(lab_addr 6 "$k" 1)/64" dev "$d1" nodad
-	ip -n "$ns2" -6 addr add "$(lab_addr 6 "$k" 2)/64" dev "$d2" nodad
-	for i in "$ns1 $d1" "$ns2 $d2" "$ns3 dly-a" "$ns3 dly-b"; do
-		# shellcheck disable=SC2086 # "NS DEV"
-		set -- $i
-		ip -n "$1" link set dev "$2" up || return 1
-	done
-	ip -n "$ns1" -6 neigh replace "$(lab_addr 6 "$k" 2)" dev "$d1" nud permanent \
-		lladdr "$(lab_mac "$ns2" "$d2")" || return 1
-	ip -n "$ns2" -6 neigh replace "$(lab_addr 6 "$k" 1)" dev "$d2" nud permanent \
-		lladdr "$(lab_mac "$ns1" "$d1")" || return 1
+	ip -n "$ns3" link set dev dly-a up && ip -n "$ns3" link set dev dly-b up &&
+		lab_link_ends "$ns1" "$d1" "$ns2" "$d2" "$k" || return 1
 	if [ "$ba" = - ]; then
 		ip netns exec "$ns3" nft -f - <<-EOF || return 1
 		table netdev back {
@@ -531,12 +526,6 @@ lab_link_delayed() {	# lab_link_delayed NAME1 NAME2 LINK AB_US [BA_US] [JITTER_U
 	[ -e "$LAB_TMP/$dn.ready" ] || { echo "lab: delay element $dn did not start" >&2; return 1; }
 	LAB_DELAY_PID["$n1-$n2"]=${LAB_PIDS[-1]}
 	LAB_DELAY_LOG["$n1-$n2"]="$LAB_TMP/$dn.log"
-	LAB_PEER["$ns1/$d1"]="$ns2/$d2"
-	LAB_PEER["$ns2/$d2"]="$ns1/$d1"
-	LAB_ADDR4["$ns1/$d1"]=$(lab_addr 4 "$k" 1)
-	LAB_ADDR4["$ns2/$d2"]=$(lab_addr 4 "$k" 2)
-	LAB_ADDR6["$ns1/$d1"]=$(lab_addr 6 "$k" 1)
-	LAB_ADDR6["$ns2/$d2"]=$(lab_addr 6 "$k" 2)
 }
 
 # The delay the element between NAME1 and NAME2 (lab_link_delayed) really
