@@ -547,6 +547,20 @@ lab_delay_held() {	# lab_delay_held NAME1 NAME2
 	echo "$line" | awk '{ printf "%.4f %.4f\n", $8 / 1000, $12 / 1000 }'
 }
 
+# A counter ("table inet carry") of the TCP segments towards DPORT that
+# every member of the ECMP group ($LAB_BRANCH_NS) forwards: which member a
+# connection really took (read with lab_nft_packets NS table inet carry).
+lab_count_members() {	# lab_count_members DPORT
+	local ns
+	for ns in $LAB_BRANCH_NS; do
+		ip netns exec "$ns" nft add table inet carry &&
+			ip netns exec "$ns" nft add chain inet carry f \
+				'{ type filter hook forward priority 0; }' &&
+			ip netns exec "$ns" nft add rule inet carry f tcp dport "$1" counter ||
+			return 1
+	done
+}
+
 # NS sends no "fragmentation needed" (IPv4) and no "packet too big" (IPv6):
 # a path MTU black hole at its links.
 lab_pmtu_hole() {	# lab_pmtu_hole NS

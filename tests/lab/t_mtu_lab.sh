@@ -19,17 +19,6 @@ RANDOM=$SEED
 echo "# seed $SEED (MTU_SEED to replay)"
 DPORT=5001
 
-# A counter of TCP segments towards the service in every member.
-count_members() {
-	local ns
-	for ns in $LAB_BRANCH_NS; do
-		ip netns exec "$ns" nft add table inet carry &&
-			ip netns exec "$ns" nft add chain inet carry f \
-				'{ type filter hook forward priority 0; }' &&
-			ip netns exec "$ns" nft add rule inet carry f tcp dport "$DPORT" counter ||
-			return 1
-	done
-}
 
 # The member that carried the latest upload: its counter moved.
 member_counts() {
@@ -58,7 +47,7 @@ for fam in 4 6; do
 	LAB_FAMILY=$fam
 	lab_teardown
 	small=$((1 + RANDOM % 3))
-	lab_topo_ecmp3 "$small" 1400 1 && count_members &&
+	lab_topo_ecmp3 "$small" 1400 1 && lab_count_members "$DPORT" &&
 		lab_tcp_listen "$LAB_SERVER_NS" "$DPORT"
 	ok $? "IPv$fam: 3-way ECMP, m$small at MTU 1400 as a black hole, a listener"
 	base=$((20000 + RANDOM % 20000))
