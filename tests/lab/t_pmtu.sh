@@ -119,18 +119,6 @@ for line in sys.stdin:
 ' "$LAB_SERVER_ADDR" "$2"
 }
 
-# TCP: a counter of segments towards the service in every member.
-count_members() {	# count_members DPORT
-	local ns
-	for ns in $LAB_BRANCH_NS; do
-		ip netns exec "$ns" nft add table inet carry &&
-			ip netns exec "$ns" nft add chain inet carry f \
-				'{ type filter hook forward priority 0; }' &&
-			ip netns exec "$ns" nft add rule inet carry f tcp dport "$1" counter ||
-			return 1
-	done
-}
-
 # TCP: one upload (DF, the kernel's PMTU discovery, 2 s) from each flow's
 # port to the listener; prints "PORT CARRIED STATUS", CARRIED 1 when the
 # small member's counter moved.
@@ -152,7 +140,9 @@ check_tcp_ports() {	# check_tcp_ports UPLOADS NAMED HOLE
 	failing=$(awk '$3 != 0 { print $1 }' "$1" | sort -n | tr '\n' ' ')
 	named=$(tr ' ' '\n' <"$2" | sed '/^$/d' | sort -n | tr '\n' ' ')
 	diag "ports named: $named; carried by the small member: $carried; uploads failing: $failing"
-	[ -n "$carried" ] && [ "$named" = "$carried" ] || return 1
+	# Empty both when no flow of the run crossed the small member (discovery's 5%).
+	[ -n "$carried" ] || diag "no traced flow crossed the small member this run"
+	[ "$named" = "$carried" ] || return 1
 	if [ "$3" = 1 ]; then [ "$failing" = "$named" ]; else [ -z "$failing" ]; fi
 }
 
@@ -182,12 +172,17 @@ for fam in 4 6; do
 		check_finding "$out" "$LAB_SMALL_ADDR" "$lo" "$LAB_TMP/named"
 		ok $? "IPv$fam $proto: one mtu-branch finding names m$small and a PMTU in $lo-1400 (none if one member carries every flow)"
 		if [ "$proto" = tcp ]; then
-			count_members "$dport" &&
+			lab_count_members "$dport" &&
 				{ [ -n "$listen" ] || lab_tcp_listen "$LAB_SERVER_NS" "$dport"; } &&
 				tcp_uploads "$out" "$dport" >"$LAB_TMP/uploads" &&
 				check_tcp_ports "$LAB_TMP/uploads" "$LAB_TMP/named" "$hole"
 			ok $? "IPv$fam tcp: the named ports are the flows' ports m$small carries$([ "$hole" = 1 ] && echo '; their DF uploads stall, every other flow'"'"'s gets through' || echo '; every upload gets through (PMTU discovery)')"
 			[ "$hole" = 1 ] || continue
+			if [ ! -s "$LAB_TMP/named" ] || [ -z "$(tr -d ' \n' <"$LAB_TMP/named")" ]; then
+				tap_n=$((tap_n + 1))
+				echo "ok $tap_n - IPv$fam tcp: the reproduce command # SKIP no flow crossed the small member, nothing named"
+				continue
+			fi
 			# The finding's own reproduce command, as a user would run it:
 			# it says "stalled" from a named port, "ok" from a port of
 			# another member (the same command, that port put in).
