@@ -379,12 +379,12 @@ static int trace(struct transport *tr, struct plan *p)
 /*
  * Without CAP_NET_RAW (or with --unprivileged): every privilege is
  * dropped all the same, and the probes go on ordinary sockets, one
- * datagram transport per target (net/dgram_transport.h), several shown
- * to the loop as one (net/dgram_fleet.h).
+ * datagram transport per target (net/dgram_transport.h), shown to the
+ * loop as one (net/dgram_fleet.h).
  */
 static int trace_unprivileged(struct plan *p)
 {
-	struct unprivileged_net *un;
+	struct dgram_fleet *un;
 	char err[512];
 	int rc = unprivileged_plan_all(&p->o, p->argv0, &p->f, p->warning, sizeof(p->warning), err,
 				       sizeof(err));
@@ -402,8 +402,8 @@ static int trace_unprivileged(struct plan *p)
 			"cap_net_raw+ep %s')\n", err, p->argv0);
 		return 1;
 	}
-	rc = trace(unprivileged_transport(un), p);
-	unprivileged_close(un);
+	rc = trace(dgram_fleet_get(un), p);
+	dgram_fleet_free(un);
 	if (p->face == FACE_CURSES)
 		fputs(p->warning, stderr);
 	return rc;

@@ -118,11 +118,6 @@ int unprivileged_plan_all(const struct options *o, const char *argv0, struct fle
 	return 0;
 }
 
-struct unprivileged_net {
-	struct dgram_transport *one;	/* a single target */
-	struct dgram_fleet *many;	/* several */
-};
-
 /* Each target's transport; the count made in *made. */
 static bool open_parts(const struct fleet *f, struct dgram_transport **parts,
 		       struct dgram_fleet_key *keys, int *made, char *err, size_t errlen)
@@ -145,46 +140,23 @@ static bool open_parts(const struct fleet *f, struct dgram_transport **parts,
 	return true;
 }
 
-struct unprivileged_net *unprivileged_open(const struct fleet *f, char *err, size_t errlen)
+struct dgram_fleet *unprivileged_open(const struct fleet *f, char *err, size_t errlen)
 {
-	struct unprivileged_net *un = calloc(1, sizeof(*un));
 	struct dgram_transport **parts = calloc((size_t)f->n, sizeof(*parts));
 	struct dgram_fleet_key *keys = calloc((size_t)f->n, sizeof(*keys));
+	struct dgram_fleet *all = NULL;
 	int made = 0;
 
-	if (un == NULL || parts == NULL || keys == NULL) {
+	if (parts == NULL || keys == NULL)
 		snprintf(err, errlen, "out of memory");
-	} else if (open_parts(f, parts, keys, &made, err, errlen)) {
-		if (f->n == 1)
-			un->one = parts[0];
-		else
-			un->many = dgram_fleet_new(parts, keys, f->n, err, errlen);
-		if (un->one != NULL || un->many != NULL) {
-			free(parts);
-			free(keys);
-			return un;
-		}
-	}
-	for (int i = 0; i < made; i++)
-		dgram_transport_free(parts[i]);
+	else if (open_parts(f, parts, keys, &made, err, errlen))
+		all = dgram_fleet_new(parts, keys, f->n, err, errlen);
+	if (all == NULL)
+		for (int i = 0; i < made; i++)
+			dgram_transport_free(parts[i]);
 	free(parts);
 	free(keys);
-	free(un);
-	return NULL;
-}
-
-struct transport *unprivileged_transport(struct unprivileged_net *un)
-{
-	return un->one ? dgram_transport_get(un->one) : dgram_fleet_get(un->many);
-}
-
-void unprivileged_close(struct unprivileged_net *un)
-{
-	if (un == NULL)
-		return;
-	dgram_transport_free(un->one);
-	dgram_fleet_free(un->many);
-	free(un);
+	return all;
 }
 
 const char *const *unprivileged_unavailable(enum probe_proto proto)

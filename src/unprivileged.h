@@ -1,7 +1,7 @@
 /*
  * Start-up of unprivileged mode (issue 14): when raw sockets are refused
  * (or --unprivileged), the probes go on ordinary sockets
- * (net/dgram_transport.h; several targets: net/dgram_fleet.h).  This part
+ * (net/dgram_transport.h, one per target, as one: net/dgram_fleet.h).  This part
  * plans it and opens them: what is not available
  * without privilege, said once; the engine's configuration made to fit
  * (no link-layer check, as many flows as the descriptor limit allows
@@ -16,7 +16,7 @@
 #include "engine/engine.h"
 #include "fleet.h"
 #include "options.h"
-#include "transport.h"
+#include "net/dgram_fleet.h"
 
 /*
  * Fits every target's configuration to ordinary sockets (no link-layer
@@ -31,11 +31,11 @@
 int unprivileged_plan_all(const struct options *o, const char *argv0, struct fleet *f, char *say,
 			  size_t saylen, char *err, size_t errlen);
 
-/* The ordinary sockets of every target (after the privilege drop). */
-struct unprivileged_net;
-struct unprivileged_net *unprivileged_open(const struct fleet *f, char *err, size_t errlen);
-struct transport *unprivileged_transport(struct unprivileged_net *un);
-void unprivileged_close(struct unprivileged_net *un);
+/*
+ * The ordinary sockets of every target (after the privilege drop), shown
+ * to the loop as one transport (dgram_fleet_get; dgram_fleet_free).
+ */
+struct dgram_fleet *unprivileged_open(const struct fleet *f, char *err, size_t errlen);
 
 /*
  * What a run of proto cannot do without privilege, as the JSON faces name

@@ -1,5 +1,5 @@
 /*
- * Several targets without privilege: one datagram transport per target
+ * The targets without privilege: one datagram transport per target
  * (net/dgram_transport.h: its sockets are its target's flows), shown to
  * the event loop as one transport.  Probes go to the transport of their
  * target (destination, protocol and port: two targets may share an
