@@ -149,16 +149,14 @@ static int resolve_all(struct fleet *f, const struct options *o)
 	}
 	for (int i = 0; i < f->n; i++) {
 		struct target_run *t = &f->t[i];
-		bool failed = got[i].runtime;
 
 		t->dst = got[i].addr;
 		if (got[i].ok)
 			continue;
-		snprintf(err, sizeof(err), "%s", got[i].err);
 		/* A name service that failed (not "no such name"): a retry may succeed. */
-		runtime = runtime || failed;
+		runtime = runtime || got[i].runtime;
 		if (unknown++ == 0)
-			snprintf(first_err, sizeof(first_err), "%s", err);
+			snprintf(first_err, sizeof(first_err), "%s", got[i].err);
 		if (unknown <= UNKNOWN_SHOWN) {
 			size_t used = strlen(names);
 
